@@ -1,0 +1,137 @@
+"""The library's exception hierarchy.
+
+Every error the library raises on purpose derives from :class:`SuretyError`. Errors are split by
+who is at fault (after h11): the caller passed something invalid (:class:`InvalidInputError`), a
+business rule refused the request (:class:`RuleViolationError`), outside data could not be trusted
+(:class:`VerificationError`, :class:`CorruptRecordError`), or the environment failed
+(:class:`StorageError`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from surety_core._rules import Violation
+
+__all__ = [
+    "AttemptsExceededError",
+    "ConcurrencyConflictError",
+    "ConfigurationError",
+    "CorruptRecordError",
+    "DevelopmentSecretWarning",
+    "DocumentError",
+    "DuplicateError",
+    "InvalidInputError",
+    "KeyFormatError",
+    "NotFoundError",
+    "RuleViolationError",
+    "SchemaVersionError",
+    "StorageError",
+    "SuretyError",
+    "VerificationError",
+]
+
+
+class SuretyError(Exception):
+    """Base class of every error raised by surety_core."""
+
+
+class InvalidInputError(SuretyError, ValueError):
+    """The caller passed a value of the wrong type, range or format.
+
+    ``field`` names the offending field (dotted path) when known; ``reason`` says what is wrong.
+    The message never contains a secret.
+    """
+
+    def __init__(self, field: str | None, reason: str) -> None:
+        self.field = field
+        self.reason = reason
+        super().__init__(f"{field}: {reason}" if field else reason)
+
+
+class KeyFormatError(InvalidInputError):
+    """An authentication key is malformed or fails its check character (a typo).
+
+    Raised before any storage look-up; the message never repeats the key.
+    """
+
+
+class RuleViolationError(SuretyError):
+    """One or more business rules refused the request.
+
+    ``violations`` holds *every* violation found, not only the first; each names its rule code.
+    """
+
+    def __init__(self, violations: Sequence[Violation]) -> None:
+        if not violations:
+            raise ValueError("RuleViolationError needs at least one violation")
+        self.violations: tuple[Violation, ...] = tuple(violations)
+        lines = [f"{len(self.violations)} rule violation(s):"]
+        lines.extend(f"  [{v.code}] {v.message_en}" for v in self.violations)
+        super().__init__("\n".join(lines))
+
+    @property
+    def codes(self) -> tuple[str, ...]:
+        """The rule codes of the violations, in the order found."""
+        return tuple(v.code for v in self.violations)
+
+
+class VerificationError(SuretyError):
+    """Opaque rejection: a key, certificate or signature could not be verified.
+
+    Deliberately says nothing about *which* part was wrong, so it is no oracle.
+    """
+
+    def __init__(self, message: str = "verification failed") -> None:
+        super().__init__(message)
+
+
+class AttemptsExceededError(VerificationError):
+    """Too many failed attempts for one guarantee contract; retry after ``retry_after`` seconds."""
+
+    def __init__(self, retry_after: float) -> None:
+        self.retry_after = retry_after
+        super().__init__(f"too many failed attempts; retry after {retry_after:.0f} s")
+
+
+class NotFoundError(SuretyError, LookupError):
+    """A record that the caller named does not exist (never used for key verification)."""
+
+
+class DuplicateError(SuretyError):
+    """A record with the same identity already exists."""
+
+
+class ConcurrencyConflictError(SuretyError):
+    """Another writer changed the record first (optimistic concurrency); reload and retry."""
+
+
+class StorageError(SuretyError):
+    """The storage backend failed (connection, lock time-out, I/O)."""
+
+
+class CorruptRecordError(StorageError):
+    """A stored record cannot be read back; ``record`` names it."""
+
+    def __init__(self, record: str, reason: str) -> None:
+        self.record = record
+        self.reason = reason
+        super().__init__(f"corrupt record {record}: {reason}")
+
+
+class SchemaVersionError(StorageError):
+    """The database schema is newer (or older) than this version of the library supports."""
+
+
+class ConfigurationError(SuretyError):
+    """The library was set up wrongly (missing secret, bad key set, unknown product)."""
+
+
+class DocumentError(SuretyError):
+    """A PDF document could not be produced or read (malformed, encrypted, too large)."""
+
+
+class DevelopmentSecretWarning(UserWarning):
+    """A development-only secret source is in use; never use it in production."""

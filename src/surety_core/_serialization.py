@@ -1,0 +1,217 @@
+"""The stable, versioned JSON form of every model (private; see :mod:`surety_core`).
+
+``to_json_data(x)`` gives ``{"type": "GuaranteeContract", "schema_version": 1, "data": {...}}``
+made only of JSON types (dates as ISO strings, fractions as ``"n/d"``, enums by value);
+``from_json_data(payload)`` rebuilds the object, re-running every validator. Bad input raises
+:class:`~surety_core.InvalidInputError` naming every problem found.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import json
+import typing
+from datetime import date, datetime
+from fractions import Fraction
+from typing import Any, TypeVar
+
+import attrs
+import cattrs
+from cattrs.errors import BaseValidationError
+
+from surety_core._errors import InvalidInputError
+
+__all__ = [
+    "SCHEMA_VERSION",
+    "converter",
+    "from_json",
+    "from_json_data",
+    "register_json_type",
+    "structure",
+    "to_json",
+    "to_json_data",
+    "unstructure",
+]
+
+T = TypeVar("T")
+
+SCHEMA_VERSION = 1
+"""The version of the JSON form written by this release."""
+
+converter = cattrs.Converter(forbid_extra_keys=True)
+"""The library's cattrs converter; hosts may use it for their own records of our types."""
+
+
+def _structure_date(value: Any, _: type) -> date:
+    if not isinstance(value, str):
+        raise InvalidInputError(None, f"a date must be an ISO string, not {type(value).__name__}")
+    try:
+        parsed = date.fromisoformat(value)
+    except ValueError:
+        raise InvalidInputError(None, f"not an ISO date: {value[:40]!r}") from None
+    if len(value) != 10:
+        raise InvalidInputError(None, f"not an ISO date (YYYY-MM-DD): {value[:40]!r}")
+    return parsed
+
+
+def _structure_datetime(value: Any, _: type) -> datetime:
+    if not isinstance(value, str) or len(value) > 40:
+        raise InvalidInputError(None, "a time must be an ISO 8601 string")
+    try:
+        parsed = datetime.fromisoformat(value)
+    except ValueError:
+        raise InvalidInputError(None, f"not an ISO 8601 time: {value!r}") from None
+    if parsed.tzinfo is None:
+        raise InvalidInputError(None, f"a time must carry its UTC offset: {value!r}")
+    return parsed
+
+
+def _structure_bytes(value: Any, _: type) -> bytes:
+    if not isinstance(value, str):
+        raise InvalidInputError(None, "bytes must be a base64 string")
+    try:
+        return base64.b64decode(value, validate=True)
+    except (binascii.Error, ValueError):
+        raise InvalidInputError(None, "not valid base64") from None
+
+
+def _structure_fraction(value: Any, _: type) -> Fraction:
+    if not isinstance(value, str) or len(value) > 40:
+        raise InvalidInputError(None, "a share must be a string like '4/10'")
+    num, sep, den = value.partition("/")
+    if not sep or not num.isdigit() or not den.isdigit() or int(den) == 0:
+        raise InvalidInputError(None, f"not a share like '4/10': {value!r}")
+    return Fraction(int(num), int(den))
+
+
+def _structure_int(value: Any, _: type) -> int:
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise InvalidInputError(None, f"must be an integer, not {type(value).__name__}")
+    return value
+
+
+def _structure_str(value: Any, _: type) -> str:
+    if not isinstance(value, str):
+        raise InvalidInputError(None, f"must be a string, not {type(value).__name__}")
+    return value
+
+
+def _structure_bool(value: Any, _: type) -> bool:
+    if not isinstance(value, bool):
+        raise InvalidInputError(None, f"must be true or false, not {type(value).__name__}")
+    return value
+
+
+converter.register_unstructure_hook(date, lambda d: d.isoformat())
+converter.register_structure_hook(date, _structure_date)
+converter.register_unstructure_hook(datetime, lambda d: d.isoformat())
+converter.register_structure_hook(datetime, _structure_datetime)
+converter.register_unstructure_hook(bytes, lambda b: base64.b64encode(b).decode("ascii"))
+converter.register_structure_hook(bytes, _structure_bytes)
+converter.register_unstructure_hook(Fraction, lambda f: f"{f.numerator}/{f.denominator}")
+converter.register_structure_hook(Fraction, _structure_fraction)
+# Exact-type predicates: a plain ``str`` hook would otherwise also catch ``StrEnum`` fields.
+converter.register_structure_hook_func(lambda t: t is int, _structure_int)
+converter.register_structure_hook_func(lambda t: t is str, _structure_str)
+converter.register_structure_hook_func(lambda t: t is bool, _structure_bool)
+
+
+def _is_frozenset(t: Any) -> bool:
+    return t is frozenset or typing.get_origin(t) is frozenset
+
+
+converter.register_unstructure_hook_func(_is_frozenset, lambda s: sorted(s))
+
+_TYPES: dict[str, type[Any]] = {}
+
+
+def register_json_type(cls: type[T], name: str | None = None) -> type[T]:
+    """Register an attrs class for the versioned envelope under ``name`` (default: its name)."""
+    attrs.resolve_types(typing.cast(Any, cls))
+    _TYPES[name or cls.__name__] = cls
+    return cls
+
+
+def _messages(exc: BaseException) -> list[str]:
+    if isinstance(exc, BaseValidationError):
+        return cattrs.transform_error(exc, format_exception=_format)
+    return [_format(exc, None)]
+
+
+def _format(exc: BaseException, _type: type | None) -> str:
+    if isinstance(exc, InvalidInputError):
+        return exc.reason if exc.field is None else f"{exc.field} {exc.reason}"
+    if isinstance(exc, KeyError):
+        return "required field missing"
+    if isinstance(exc, cattrs.ForbiddenExtraKeysError):
+        return f"unknown field(s): {', '.join(sorted(map(str, exc.extra_fields)))[:200]}"
+    return f"invalid value: {str(exc)[:120]}"
+
+
+def unstructure(obj: Any) -> Any:
+    """The JSON-ready form of a model object (no envelope)."""
+    return converter.unstructure(obj)
+
+
+def structure(data: Any, cls: type[T]) -> T:
+    """Rebuild a ``cls`` from its :func:`unstructure` form, validating everything.
+
+    Raises :class:`InvalidInputError` listing every problem (one per line).
+    """
+    try:
+        return converter.structure(data, cls)
+    except InvalidInputError:
+        raise
+    except (BaseValidationError, TypeError, ValueError, KeyError, AttributeError) as exc:
+        problems = _messages(exc)
+        raise InvalidInputError(cls.__name__, "; ".join(problems)) from None
+
+
+def to_json_data(obj: Any) -> dict[str, Any]:
+    """The versioned envelope ``{"type", "schema_version", "data"}`` of a registered model."""
+    name = type(obj).__name__
+    if _TYPES.get(name) is not type(obj):
+        raise InvalidInputError(None, f"{name} is not a registered JSON type")
+    return {"type": name, "schema_version": SCHEMA_VERSION, "data": unstructure(obj)}
+
+
+@typing.overload
+def from_json_data(payload: Any, cls: None = None) -> Any: ...
+@typing.overload
+def from_json_data(payload: Any, cls: type[T]) -> T: ...
+def from_json_data(payload: Any, cls: type[T] | None = None) -> Any:
+    """Rebuild an object from :func:`to_json_data`; ``cls`` (if given) must match its type."""
+    if not isinstance(payload, dict):
+        raise InvalidInputError(None, "a JSON envelope must be an object")
+    name = payload.get("type")
+    version = payload.get("schema_version")
+    if set(payload) != {"type", "schema_version", "data"}:
+        raise InvalidInputError(None, "a JSON envelope has exactly: type, schema_version, data")
+    if not isinstance(name, str) or name not in _TYPES:
+        raise InvalidInputError("type", f"unknown type {str(name)[:40]!r}")
+    if cls is not None and _TYPES[name] is not cls:
+        raise InvalidInputError("type", f"expected {cls.__name__}, found {name}")
+    if version != SCHEMA_VERSION:
+        raise InvalidInputError(
+            "schema_version", f"unsupported schema version {str(version)[:20]!r}"
+        )
+    return structure(payload["data"], _TYPES[name])
+
+
+def to_json(obj: Any) -> str:
+    """:func:`to_json_data` as compact JSON text with sorted keys (UTF-8 safe)."""
+    return json.dumps(to_json_data(obj), ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+
+
+@typing.overload
+def from_json(text: str | bytes, cls: None = None) -> Any: ...
+@typing.overload
+def from_json(text: str | bytes, cls: type[T]) -> T: ...
+def from_json(text: str | bytes, cls: type[T] | None = None) -> Any:
+    """Parse :func:`to_json` output back into an object."""
+    try:
+        payload = json.loads(text)
+    except (ValueError, RecursionError) as exc:
+        raise InvalidInputError(None, f"not valid JSON ({type(exc).__name__})") from None
+    return from_json_data(payload, cls)

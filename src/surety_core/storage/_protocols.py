@@ -1,0 +1,297 @@
+"""The storage ports (private; import them from :mod:`surety_core.storage`).
+
+A host embeds the library on its own database by implementing :class:`Store`; every method's
+guarantees are stated here and proved by the contract test suite in
+:mod:`surety_core.testing.contract`. All repositories are reached through a
+:class:`UnitOfWork`, the transaction boundary: everything done inside one unit of work is
+committed together when the ``with`` block ends normally, or not at all.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from datetime import date, datetime
+from types import TracebackType
+from typing import Generic, Protocol, Self, TypeVar, runtime_checkable
+
+from attrs import field, frozen
+
+from surety_core import _validation as v
+from surety_core._model import Application, GuaranteeContract, GuaranteeStatus, Medium
+from surety_core._records import (
+    AttemptState,
+    AuditEvent,
+    CertificateRecord,
+    KeyRecord,
+    OutboxMessage,
+)
+
+__all__ = [
+    "ApplicationRepository",
+    "AttemptRepository",
+    "AuditLog",
+    "CertificateRepository",
+    "ContractNumberAllocator",
+    "ContractQuery",
+    "ContractRepository",
+    "KeyRepository",
+    "OutboxRepository",
+    "Page",
+    "Store",
+    "UnitOfWork",
+]
+
+T = TypeVar("T")
+
+MAX_PAGE = 500
+"""The largest page a query may ask for."""
+
+
+@frozen
+class ContractQuery:
+    """Filters for a principal's guarantee history (電子保証履歴一覧); all optional but the first.
+
+    Results are ordered by contract number; ``offset``/``limit`` page through them.
+    """
+
+    corporate_number: str = field(validator=v.corporate_number)
+    product: str | None = field(default=None, validator=v.optional(v.code))
+    status: GuaranteeStatus | None = field(
+        default=None, validator=v.optional(v.enum_of(GuaranteeStatus))
+    )
+    medium: Medium | None = field(default=None, validator=v.optional(v.enum_of(Medium)))
+    obligee_code: str | None = field(default=None, validator=v.optional(v.code))
+    issued_from: date | None = field(default=None, validator=v.optional_date)
+    issued_to: date | None = field(default=None, validator=v.optional_date)
+    offset: int = field(default=0, validator=v.non_negative_yen)
+    limit: int = field(default=50, validator=v.positive_int)
+
+    def __attrs_post_init__(self) -> None:
+        if self.limit > MAX_PAGE:
+            from surety_core._errors import InvalidInputError
+
+            raise InvalidInputError("ContractQuery.limit", f"must be at most {MAX_PAGE}")
+
+    def matches(self, contract: GuaranteeContract) -> bool:
+        """True when ``contract`` passes every filter (paging aside)."""
+        return (
+            contract.principal.corporate_number == self.corporate_number
+            and (self.product is None or contract.product == self.product)
+            and (self.status is None or contract.status is self.status)
+            and (self.medium is None or contract.medium is self.medium)
+            and (self.obligee_code is None or contract.obligee.code == self.obligee_code)
+            and (self.issued_from is None or contract.issued_on >= self.issued_from)
+            and (self.issued_to is None or contract.issued_on <= self.issued_to)
+        )
+
+
+@frozen
+class Page(Generic[T]):
+    """One page of results: ``items``, and ``total`` matches across all pages."""
+
+    items: tuple[T, ...]
+    total: int
+    offset: int
+    limit: int
+
+    @property
+    def has_more(self) -> bool:
+        return self.offset + len(self.items) < self.total
+
+
+class ContractNumberAllocator(Protocol):
+    """Allocates guarantee contract numbers (保証契約番号)."""
+
+    def allocate(self) -> str:
+        """The next number: 10 ASCII digits, never returned before by any process.
+
+        Numbers increase; a rolled-back unit of work may leave a gap (that is allowed).
+        """
+        ...
+
+
+class ContractRepository(Protocol):
+    """Guarantee contracts with their version histories."""
+
+    def add(self, contract: GuaranteeContract) -> None:
+        """Store a new contract. Raises ``DuplicateError`` if its number exists."""
+        ...
+
+    def get(self, number: str) -> GuaranteeContract:
+        """The contract with ``number``. Raises ``NotFoundError``."""
+        ...
+
+    def find(self, number: str) -> GuaranteeContract | None:
+        """The contract with ``number``, or ``None``."""
+        ...
+
+    def replace(self, old: GuaranteeContract, new: GuaranteeContract) -> None:
+        """Replace ``old`` by ``new`` (same number) if the stored one is still ``old``.
+
+        Optimistic concurrency: the stored contract's version and status must equal ``old``'s,
+        else ``ConcurrencyConflictError`` and nothing changes. ``NotFoundError`` if absent.
+        """
+        ...
+
+    def for_works(self, obligee_code: str, works_number: str) -> Sequence[GuaranteeContract]:
+        """Every contract on one works (by its current version), ordered by number."""
+        ...
+
+    def query(self, query: ContractQuery) -> Page[GuaranteeContract]:
+        """A principal's contracts filtered by ``query``, ordered by number, one page."""
+        ...
+
+
+class ApplicationRepository(Protocol):
+    """Applications (申込) as received."""
+
+    def add(self, application: Application) -> None:
+        """Store an application. Raises ``DuplicateError`` if its reference exists."""
+        ...
+
+    def get(self, reference: str) -> Application:
+        """The application with ``reference``. Raises ``NotFoundError``."""
+        ...
+
+
+class CertificateRepository(Protocol):
+    """Signed certificate versions, as opaque bytes."""
+
+    def add(self, record: CertificateRecord) -> None:
+        """Store a version. ``DuplicateError`` if (number, version) exists."""
+        ...
+
+    def get(self, number: str, version: int) -> CertificateRecord:
+        """One version. Raises ``NotFoundError``."""
+        ...
+
+    def history(self, number: str) -> Sequence[CertificateRecord]:
+        """Every version of ``number``, oldest first (empty if none)."""
+        ...
+
+
+class KeyRepository(Protocol):
+    """Authentication key records (hash and sealed key, never the plain key)."""
+
+    def add(self, record: KeyRecord) -> None:
+        """Store a key record. ``DuplicateError`` if (number, generation) exists, or if
+        ``record`` is active while another active record exists for the number."""
+        ...
+
+    def active(self, number: str) -> KeyRecord | None:
+        """The active key record of ``number``, or ``None`` (the verification hot path)."""
+        ...
+
+    def revoke(self, number: str, generation: int, at: datetime) -> None:
+        """Mark one record revoked at ``at``. ``NotFoundError`` if absent; idempotent."""
+        ...
+
+    def history(self, number: str) -> Sequence[KeyRecord]:
+        """Every key record of ``number``, by generation."""
+        ...
+
+
+class AttemptRepository(Protocol):
+    """The attempt limiter's state, one row per contract number; survives restarts."""
+
+    def get(self, number: str) -> AttemptState | None:
+        """The state for ``number``, or ``None`` when there were no recent failures."""
+        ...
+
+    def put(self, state: AttemptState) -> None:
+        """Insert or replace the state for ``state.contract_number``."""
+        ...
+
+    def clear(self, number: str) -> None:
+        """Forget the state for ``number`` (no error if there is none)."""
+        ...
+
+
+class AuditLog(Protocol):
+    """The append-only, hash-chained audit log."""
+
+    def append(self, event: AuditEvent) -> None:
+        """Append ``event``; its ``sequence`` must be the last one + 1 (1 for the first).
+
+        Raises ``ConcurrencyConflictError`` when another writer took that sequence first.
+        """
+        ...
+
+    def last(self) -> AuditEvent | None:
+        """The newest event, or ``None`` for an empty log."""
+        ...
+
+    def events(self, after: int = 0, limit: int | None = None) -> Iterator[AuditEvent]:
+        """Events with ``sequence > after`` in sequence order, at most ``limit``."""
+        ...
+
+
+class OutboxRepository(Protocol):
+    """The transactional outbox of notifications."""
+
+    def add(self, message: OutboxMessage) -> None:
+        """Queue a message. ``DuplicateError`` if its idempotency key exists."""
+        ...
+
+    def get(self, idempotency_key: str) -> OutboxMessage:
+        """One message. Raises ``NotFoundError``."""
+        ...
+
+    def due(self, now: datetime, limit: int = 100) -> Sequence[OutboxMessage]:
+        """Pending messages whose ``next_attempt_at`` is ``None`` or ``<= now``, oldest first
+        (by ``created_at``, then idempotency key), at most ``limit``."""
+        ...
+
+    def mark_sent(self, idempotency_key: str, at: datetime) -> None:
+        """Record a successful send (status SENT, attempts + 1). Idempotent for a sent one."""
+        ...
+
+    def mark_failed(
+        self, idempotency_key: str, error: str, at: datetime, next_attempt_at: datetime | None
+    ) -> None:
+        """Record a failed attempt (attempts + 1, ``last_error``); retry at
+        ``next_attempt_at``, or give up (status FAILED) when it is ``None``."""
+        ...
+
+    def all(self) -> Sequence[OutboxMessage]:
+        """Every message, oldest first (for operators and tests)."""
+        ...
+
+
+@runtime_checkable
+class UnitOfWork(Protocol):
+    """One transaction: commit when the ``with`` block ends normally, roll back on an exception.
+
+    A unit of work is used once and by one thread. Reads inside it see its own writes.
+    """
+
+    contracts: ContractRepository
+    applications: ApplicationRepository
+    certificates: CertificateRepository
+    keys: KeyRepository
+    attempts: AttemptRepository
+    audit: AuditLog
+    outbox: OutboxRepository
+    numbers: ContractNumberAllocator
+
+    def __enter__(self) -> Self: ...
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None: ...
+
+
+@runtime_checkable
+class Store(Protocol):
+    """A storage backend: a factory of units of work. Safe to share between threads."""
+
+    def unit_of_work(self) -> UnitOfWork:
+        """A new unit of work (a transaction)."""
+        ...
+
+    def close(self) -> None:
+        """Release connections; the store is unusable afterwards."""
+        ...
