@@ -39,7 +39,7 @@ DEFAULT_PORTAL = "受注者向けポータル"
 
 
 def product_display_name(product: str, names: Mapping[str, str] | None = None) -> str:
-    """The Japanese name of ``product`` (from ``names``, else :data:`PRODUCT_NAMES`), or the code."""
+    """The Japanese name of ``product`` (``names``, else :data:`PRODUCT_NAMES`), or the code."""
     table = PRODUCT_NAMES if names is None else {**PRODUCT_NAMES, **names}
     return table.get(product, product)
 
