@@ -10,7 +10,11 @@ from __future__ import annotations
 
 import copy
 import email
+import inspect
 import ipaddress
+import random
+import re
+import socket
 import ssl
 import threading
 from collections import Counter
@@ -22,6 +26,7 @@ from pathlib import Path
 from types import TracebackType
 from typing import Any, Self
 
+import attrs
 import pytest
 from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import AuthResult, LoginPassword
@@ -29,11 +34,15 @@ from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import NameOID
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from surety_core import (
+    ConfigurationError,
     DuplicateError,
     GuaranteeContract,
     GuaranteeVersion,
+    InvalidInputError,
     Medium,
     NotFoundError,
     Obligee,
@@ -44,7 +53,30 @@ from surety_core import (
     Works,
     WorksKind,
 )
-from surety_core.notify import IDEMPOTENCY_HEADER
+from surety_core.notify import (
+    COMPLETION_NOTICE_KIND,
+    COMPLETION_NOTICE_TITLE,
+    IDEMPOTENCY_HEADER,
+    DispatchReport,
+    ExponentialBackoff,
+    FileSentLedger,
+    FolderNotifier,
+    MemorySentLedger,
+    Notification,
+    NotificationError,
+    OutboxDispatcher,
+    PermanentNotificationError,
+    SentLedger,
+    SmtpNotifier,
+    TlsMode,
+    completion_notice,
+    completion_notice_key,
+    format_yen,
+    from_outbox,
+    message_id_for,
+    product_display_name,
+    to_outbox,
+)
 from surety_core.storage import OutboxMessage, OutboxRepository, OutboxStatus
 
 # ---------------------------------------------------------------- outbox store
@@ -121,8 +153,9 @@ class OutboxOnlyStore:
     """A real, minimal transactional store of the outbox alone.
 
     A unit of work works on a copy and publishes it on a normal exit (rolls back on an
-    exception). ``fail_commits`` makes the next N commits fail with ``StorageError`` and change
-    nothing, like a database that went away. ``commits`` counts successful commits.
+    exception). ``fail_commits`` makes the next N commits that write something fail with
+    ``StorageError`` and change nothing, like a database that went away. ``commits`` counts
+    successful writing commits.
     """
 
     def __init__(self) -> None:
@@ -158,6 +191,8 @@ class _UnitOfWork:
         if exc_type is not None:
             return
         with self._store._lock:
+            if self._work == self._store._rows:
+                return  # nothing written: nothing to commit
             if self._store.fail_commits > 0:
                 self._store.fail_commits -= 1
                 raise StorageError("commit failed: the database went away")
@@ -345,7 +380,7 @@ def authenticator(
     )
     if ok:
         server.event_handler.logins.append(auth_data.login.decode())
-    return AuthResult(success=ok)
+    return AuthResult(success=ok, handled=False)
 
 
 # ---------------------------------------------------------------- domain sample
@@ -397,3 +432,678 @@ def make_contract(
 @pytest.fixture
 def contract() -> GuaranteeContract:
     return make_contract()
+
+
+def body_of(message: EmailMessage) -> str:
+    """The decoded text body with MIME's canonical CRLF line ends turned back into LF."""
+    text = message.get_content()
+    assert isinstance(text, str)
+    return text.replace("\r\n", "\n")
+
+
+def queue(store: OutboxOnlyStore, *notifications: Notification, at: datetime = T0) -> None:
+    with store.unit_of_work() as uow:
+        for i, n in enumerate(notifications):
+            uow.outbox.add(to_outbox(n, kind="test", created_at=at + timedelta(seconds=i)))
+
+
+def note(key: str, recipient: str = "keiri@kashiwa-kensetsu.example") -> Notification:
+    return Notification(
+        idempotency_key=key,
+        recipient=recipient,
+        subject=f"お知らせ {key}",
+        body=f"本文 {key}\n二行目：保証金額 1,000,000,000円\n",
+    )
+
+
+def plain_notifier(server: SmtpServer, **kwargs: Any) -> SmtpNotifier:
+    options: dict[str, Any] = {
+        "sender": "desk@surety.example",
+        "tls": "none",
+        "timeout": 10,
+        "local_hostname": "client.test",
+    }
+    options.update(kwargs)
+    return SmtpNotifier("127.0.0.1", server.port, **options)
+
+
+def statuses(store: OutboxOnlyStore) -> dict[str, tuple[OutboxStatus, int]]:
+    with store.unit_of_work() as uow:
+        return {m.idempotency_key: (m.status, m.attempts) for m in uow.outbox.all()}
+
+
+# ================================================================ the completion notice
+
+EXPECTED_BODY = """柏建設株式会社 御中
+
+東日本建設業保証株式会社です。
+下記の電子保証の発行手続きが完了しましたので、お知らせいたします。
+
+■ 保証契約の内容
+保証契約番号：0000000001
+保証の種類：前払金保証
+工事名：市道00000号線道路改良工事
+発注者：柏市
+保証金額：1,000,000,000円
+保証期間：2025/01/01 - 2025/12/31
+保証会社：東日本建設業保証株式会社
+
+■ 認証キーの取得方法
+受注者向けポータルにログインし、「電子保証履歴一覧」画面から本保証の「詳細」を開いて、
+「電子保証にかかる「認証キー」のお知らせ」をダウンロードしてください。
+ダウンロードしたお知らせを、紙の保証証書に代えて柏市へご提出ください。
+
+※このメールには認証キーを記載していません。当社が認証キーをメールでお送りすることは
+　ありません。認証キーを記載したメールが届いた場合は、開かずに当社へご連絡ください。
+※電子保証の内容は、発注者が保証契約番号と認証キーにより確認します。
+
+お問い合わせ先：東日本建設業保証 千葉支店 電子保証窓口 043-000-0000
+
+----
+Electronic guarantee No. 0000000001 has been issued. Log in to the contractor portal to \
+download the authentication key notice and submit it to the obligee. This e-mail never \
+contains the authentication key.
+"""
+
+
+def test_completion_notice_text(contract: GuaranteeContract) -> None:
+    n = completion_notice(
+        contract,
+        recipient="keiri@kashiwa-kensetsu.example",
+        surety_contact="東日本建設業保証 千葉支店 電子保証窓口 043-000-0000",
+    )
+    assert n.subject == "電子保証発行完了のお知らせ（保証契約番号：0000000001）"
+    assert n.body == EXPECTED_BODY
+    assert n.idempotency_key == "completion_notice:0000000001:v1"
+    assert n.idempotency_key == completion_notice_key(contract)
+    assert n.recipient == "keiri@kashiwa-kensetsu.example"
+    assert COMPLETION_NOTICE_TITLE in n.subject
+
+
+def test_completion_notice_takes_no_key() -> None:
+    """The template cannot carry an authentication key: no parameter could hold one."""
+    names = [p.lower() for p in inspect.signature(completion_notice).parameters]
+    assert names == [
+        "contract",
+        "recipient",
+        "surety_contact",
+        "portal_name",
+        "portal_url",
+        "product_names",
+        "english",
+    ]
+    assert not any("key" in name or "secret" in name for name in names)
+    # And the contract it reads has no key either: keys live in KeyRecord, not in the model.
+    assert not any("key" in a.name for a in attrs.fields(GuaranteeContract))
+
+
+@pytest.mark.parametrize(
+    ("product", "shown"),
+    [
+        ("advance_payment", "前払金保証"),
+        ("intermediate_advance_payment", "中間前払金保証"),
+        ("contract_guarantee", "契約保証"),
+        ("bid_bond", "bid_bond"),
+    ],
+)
+def test_completion_notice_product_names(product: str, shown: str) -> None:
+    n = completion_notice(make_contract(product=product), recipient="a@example.jp")
+    assert f"保証の種類：{shown}\n" in n.body
+    assert product_display_name(product) == shown
+
+
+def test_completion_notice_options() -> None:
+    consulting = attrs.evolve(WORKS, kind=WorksKind.CONSULTING, name="橋梁点検業務")
+    n = completion_notice(
+        make_contract(product="bid_bond", works=consulting),
+        recipient="a@example.jp",
+        portal_name="e-Net保証",
+        portal_url="https://portal.surety.example/",
+        product_names={"bid_bond": "契約保証予約"},
+        english=False,
+    )
+    assert "業務名：橋梁点検業務\n" in n.body
+    assert "工事名" not in n.body
+    assert "保証の種類：契約保証予約\n" in n.body
+    assert "e-Net保証（https://portal.surety.example/）にログインし" in n.body
+    assert "Electronic guarantee" not in n.body
+    assert "お問い合わせ先" not in n.body
+
+
+def test_completion_notice_refuses_paper_and_bad_input(contract: GuaranteeContract) -> None:
+    with pytest.raises(InvalidInputError, match="medium"):
+        completion_notice(make_contract(medium=Medium.PAPER), recipient="a@example.jp")
+    with pytest.raises(InvalidInputError, match="recipient"):
+        completion_notice(contract, recipient="nobody")
+    with pytest.raises(InvalidInputError, match="surety_contact"):
+        completion_notice(contract, recipient="a@example.jp", surety_contact="a\nb")
+    with pytest.raises(InvalidInputError, match="contract"):
+        completion_notice("0000000001", recipient="a@example.jp")  # type: ignore[arg-type]
+
+
+@given(st.integers(0, 10**13))
+def test_format_yen(amount: int) -> None:
+    text = format_yen(amount)
+    assert text.endswith("円")
+    assert int(text[:-1].replace(",", "")) == amount
+    groups = text[:-1].split(",")
+    assert 1 <= len(groups[0]) <= 3
+    assert all(len(g) == 3 for g in groups[1:])
+
+
+def test_format_yen_example() -> None:
+    assert format_yen(1_000_000_000) == "1,000,000,000円"
+    with pytest.raises(InvalidInputError):
+        format_yen(True)
+
+
+def test_completion_notice_through_the_outbox(contract: GuaranteeContract) -> None:
+    n = completion_notice(contract, recipient="a@example.jp")
+    record = to_outbox(n, kind=COMPLETION_NOTICE_KIND, created_at=T0)
+    assert record.kind == "completion_notice"
+    assert from_outbox(record) == n
+
+
+# ================================================================ SMTP
+
+
+def test_smtp_delivers_japanese_exactly(
+    smtp_server: SmtpServer, mailbox: Mailbox, contract: GuaranteeContract, clock: FakeClock
+) -> None:
+    n = completion_notice(contract, recipient="keiri@kashiwa-kensetsu.example")
+    notifier = plain_notifier(smtp_server, sender_name="東日本建設業保証株式会社", clock=clock)
+    notifier.send(n)
+
+    assert len(mailbox.accepted) == 1
+    got = mailbox.accepted[0]
+    assert got["Subject"] == "電子保証発行完了のお知らせ（保証契約番号：0000000001）"
+    assert body_of(got) == n.body
+    assert got["Message-ID"] == message_id_for(n.idempotency_key, "surety.example")
+    assert got[IDEMPOTENCY_HEADER] == "completion_notice:0000000001:v1"
+    assert got["Date"].datetime == T0
+    assert got["From"].addresses[0].display_name == "東日本建設業保証株式会社"
+    assert got["From"].addresses[0].addr_spec == "desk@surety.example"
+    assert got["To"].addresses[0].addr_spec == "keiri@kashiwa-kensetsu.example"
+    assert got.get_content_type() == "text/plain"
+    assert got.get_content_charset() == "utf-8"
+    assert mailbox.envelopes == [("desk@surety.example", ["keiri@kashiwa-kensetsu.example"])]
+
+
+def test_smtp_starttls_and_login(
+    mailbox: Mailbox, server_tls: ssl.SSLContext, client_tls: ssl.SSLContext
+) -> None:
+    with SmtpServer(
+        mailbox,
+        tls_context=server_tls,
+        require_starttls=True,
+        authenticator=authenticator,
+        auth_require_tls=True,
+    ) as server:
+        notifier = plain_notifier(
+            server,
+            tls=TlsMode.STARTTLS,
+            ssl_context=client_tls,
+            username="kashiwa-desk",
+            password="正しいパスワード",
+        )
+        notifier.send(note("tls-1"))
+        assert mailbox.logins == ["kashiwa-desk"]
+        assert mailbox.deliveries() == {"tls-1": 1}
+        assert "正しいパスワード" not in repr(notifier)
+        assert "login=yes" in repr(notifier)
+
+        wrong = plain_notifier(
+            server,
+            tls=TlsMode.STARTTLS,
+            ssl_context=client_tls,
+            username="kashiwa-desk",
+            password="違う",
+        )
+        with pytest.raises(NotificationError) as caught:
+            wrong.send(note("tls-2"))
+        assert not caught.value.permanent  # about the account, not the message
+        assert caught.value.code == 535
+        assert "違う" not in str(caught.value)
+        assert mailbox.deliveries() == {"tls-1": 1}
+
+
+def test_smtp_starttls_verifies_the_certificate(
+    mailbox: Mailbox, server_tls: ssl.SSLContext
+) -> None:
+    with SmtpServer(mailbox, tls_context=server_tls, require_starttls=True) as server:
+        # The default context trusts the system CAs only, not the self-signed test certificate.
+        notifier = plain_notifier(server, tls="starttls")
+        with pytest.raises(NotificationError, match="TLS failed") as caught:
+            notifier.send(note("untrusted"))
+        assert not caught.value.permanent
+    assert mailbox.accepted == []
+
+
+def test_smtp_starttls_is_required_when_asked(smtp_server: SmtpServer, mailbox: Mailbox) -> None:
+    # This server offers no STARTTLS: the notifier must not fall back to plain text.
+    notifier = plain_notifier(smtp_server, tls="starttls")
+    with pytest.raises(NotificationError, match=r"STARTTLS|extension"):
+        notifier.send(note("no-tls"))
+    assert mailbox.accepted == []
+
+
+def test_smtp_implicit_tls(
+    mailbox: Mailbox, server_tls: ssl.SSLContext, client_tls: ssl.SSLContext
+) -> None:
+    with SmtpServer(mailbox, ssl_context=server_tls) as server:
+        notifier = plain_notifier(server, tls=TlsMode.SSL, ssl_context=client_tls)
+        notifier.send(note("ssl-1"))
+    assert mailbox.deliveries() == {"ssl-1": 1}
+    assert body_of(mailbox.accepted[0]) == note("ssl-1").body
+
+
+def test_smtp_errors_are_classified(smtp_server: SmtpServer, mailbox: Mailbox) -> None:
+    notifier = plain_notifier(smtp_server)
+    mailbox.refuse.add("gone@kashiwa-kensetsu.example")
+    with pytest.raises(PermanentNotificationError) as refused:
+        notifier.send(note("r-1", recipient="gone@kashiwa-kensetsu.example"))
+    assert refused.value.code == 550
+    assert "recipient refused" in str(refused.value)
+
+    mailbox.fail_data = 1
+    with pytest.raises(NotificationError) as busy:
+        notifier.send(note("b-1"))
+    assert not busy.value.permanent
+    assert busy.value.code == 451
+    notifier.send(note("b-1"))
+    assert mailbox.deliveries() == {"b-1": 1}
+
+
+def test_smtp_unreachable_server_is_transient() -> None:
+    with socket.socket() as probe:  # a port that nobody listens on
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    notifier = SmtpNotifier("127.0.0.1", port, sender="desk@surety.example", tls="none", timeout=5)
+    with pytest.raises(NotificationError, match="connection failed") as caught:
+        notifier.send(note("x"))
+    assert not caught.value.permanent
+
+
+def test_smtp_ledger_prevents_a_second_delivery(
+    smtp_server: SmtpServer, mailbox: Mailbox, tmp_path: Path
+) -> None:
+    memory = MemorySentLedger()
+    notifier = plain_notifier(smtp_server, ledger=memory)
+    notifier.send(note("once"))
+    notifier.send(note("once"))
+    assert len(memory) == 1
+    assert mailbox.deliveries() == {"once": 1}
+
+    # A file ledger survives a restart: a new notifier on the same folder does not resend.
+    first = plain_notifier(smtp_server, ledger=FileSentLedger(tmp_path / "ledger"))
+    first.send(note("durable"))
+    again = plain_notifier(smtp_server, ledger=FileSentLedger(tmp_path / "ledger"))
+    assert isinstance(again.ledger, SentLedger)
+    again.send(note("durable"))
+    assert mailbox.deliveries() == {"once": 1, "durable": 1}
+    (marker,) = (tmp_path / "ledger").iterdir()
+    assert marker.read_text().startswith(message_id_for("durable", "surety.example"))
+
+    # A failed send is not recorded, so it is tried again.
+    mailbox.fail_data = 1
+    with pytest.raises(NotificationError):
+        again.send(note("later"))
+    assert not again.ledger.contains("later")  # type: ignore[union-attr]
+    again.send(note("later"))
+    assert mailbox.deliveries()["later"] == 1
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "error"),
+    [
+        ({"tls": "none", "username": "u", "password": "p"}, ConfigurationError),
+        ({"username": "u"}, InvalidInputError),
+        ({"tls": "tls13"}, InvalidInputError),
+        ({"port": 0}, InvalidInputError),
+        ({"port": True}, InvalidInputError),
+        ({"timeout": 0}, InvalidInputError),
+        ({"sender": "nobody"}, InvalidInputError),
+        ({"ssl_context": "yes"}, InvalidInputError),
+        ({"message_id_domain": "no domain"}, InvalidInputError),
+    ],
+)
+def test_smtp_settings_are_checked(kwargs: dict[str, Any], error: type[Exception]) -> None:
+    options: dict[str, Any] = {"sender": "desk@surety.example"}
+    options.update(kwargs)
+    with pytest.raises(error):
+        SmtpNotifier("mail.example", **options)
+
+
+def test_smtp_default_ports() -> None:
+    assert SmtpNotifier("m.example", sender="a@b.example", tls="none").port == 25
+    assert SmtpNotifier("m.example", sender="a@b.example").port == 587
+    assert SmtpNotifier("m.example", sender="a@b.example", tls="ssl").port == 465
+
+
+# ================================================================ folder
+
+
+def test_folder_writes_one_parsable_file(tmp_path: Path, contract: GuaranteeContract) -> None:
+    notifier = FolderNotifier(tmp_path / "mail", sender="desk@surety.example", clock=lambda: T0)
+    n = completion_notice(contract, recipient="keiri@kashiwa-kensetsu.example")
+    notifier.send(n)
+    path = notifier.path_for(n.idempotency_key)
+    assert path.name.startswith("completion_notice_0000000001_v1-")
+    assert path.suffix == ".eml"
+    assert [p.name for p in (tmp_path / "mail").iterdir()] == [path.name]
+    data = path.read_bytes()
+    assert "保証契約番号：0000000001" in data.decode("utf-8")  # 8-bit: readable as text
+    parsed = email.message_from_bytes(data, policy=policy.default)
+    assert isinstance(parsed, EmailMessage)
+    assert parsed["Subject"] == n.subject
+    assert body_of(parsed) == n.body
+    assert parsed["Message-ID"] == message_id_for(n.idempotency_key, "surety.example")
+
+
+def test_folder_is_idempotent(tmp_path: Path) -> None:
+    notifier = FolderNotifier(tmp_path)
+    notifier.send(note("k-1"))
+    before = notifier.path_for("k-1").read_bytes()
+    changed = attrs.evolve(note("k-1"), body="別の本文")
+    FolderNotifier(tmp_path).send(changed)  # another instance, same folder
+    assert notifier.path_for("k-1").read_bytes() == before
+    notifier.send(note("k-2"))
+    assert len(list(tmp_path.iterdir())) == 2
+
+
+def test_folder_same_key_from_many_threads(tmp_path: Path) -> None:
+    notifier = FolderNotifier(tmp_path)
+    barrier = threading.Barrier(8)
+
+    def send(i: int) -> None:
+        barrier.wait()
+        notifier.send(attrs.evolve(note("race"), body=f"writer {i}"))
+
+    threads = [threading.Thread(target=send, args=(i,)) for i in range(8)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    files = list(tmp_path.iterdir())
+    assert len(files) == 1  # one message, no temporary files left behind
+    parsed = email.message_from_bytes(files[0].read_bytes(), policy=policy.default)
+    assert isinstance(parsed, EmailMessage)
+    assert re.fullmatch(r"writer [0-7]\n", body_of(parsed))
+
+
+def test_folder_errors(tmp_path: Path) -> None:
+    blocker = tmp_path / "file"
+    blocker.write_text("x")
+    with pytest.raises(NotificationError):
+        FolderNotifier(blocker / "sub")
+    with pytest.raises(InvalidInputError):
+        FolderNotifier(tmp_path).send("not a notification")  # type: ignore[arg-type]
+
+
+# ================================================================ dispatcher
+
+
+def test_dispatcher_retries_through_a_failing_server(
+    smtp_server: SmtpServer, mailbox: Mailbox, store: OutboxOnlyStore, clock: FakeClock
+) -> None:
+    keys = [f"m-{i}" for i in range(3)]
+    queue(store, *(note(k) for k in keys))
+    mailbox.fail_data = 4  # the server fails the first four deliveries, then recovers
+    dispatcher = OutboxDispatcher(
+        store,
+        plain_notifier(smtp_server),
+        clock=clock,
+        backoff=ExponentialBackoff(jitter=0.5, rng=random.Random(7)),
+    )
+    report = dispatcher.run_until_idle(sleep=clock.sleep)
+
+    assert mailbox.deliveries() == dict.fromkeys(keys, 1)  # nothing lost, nothing twice
+    assert mailbox.data_attempts == 3 + 4
+    assert sorted(report.sent) == keys
+    assert len(report.retrying) == 4
+    assert report.failed == ()
+    final = statuses(store)
+    assert all(status is OutboxStatus.SENT for status, _ in final.values())
+    assert sum(attempts for _, attempts in final.values()) == 7
+    assert clock.slept  # it waited (on the test clock) for the backoff
+    assert all(0 < s <= 3600 for s in clock.slept)
+    # Delivered bodies decode exactly.
+    for got in mailbox.accepted:
+        assert body_of(got) == note(str(got[IDEMPOTENCY_HEADER])).body
+
+
+def test_dispatcher_backoff_schedule(
+    smtp_server: SmtpServer, mailbox: Mailbox, store: OutboxOnlyStore, clock: FakeClock
+) -> None:
+    queue(store, note("slow"))
+    mailbox.fail_data = 2
+    dispatcher = OutboxDispatcher(
+        store,
+        plain_notifier(smtp_server),
+        clock=clock,
+        backoff=lambda n: timedelta(minutes=10 * n),
+    )
+    first = dispatcher.dispatch_due()
+    assert first.retrying == ("slow",)
+    with store.unit_of_work() as uow:
+        m = uow.outbox.get("slow")
+    assert m.next_attempt_at == T0 + timedelta(minutes=10)
+    assert m.last_error is not None
+    assert m.last_error.startswith("transient: message refused: 451")
+    # Not due yet: nothing is sent.
+    assert dispatcher.dispatch_due(now=T0 + timedelta(minutes=9)).attempted == 0
+    second = dispatcher.dispatch_due(now=T0 + timedelta(minutes=10))
+    assert second.retrying == ("slow",)
+    with store.unit_of_work() as uow:
+        assert uow.outbox.get("slow").next_attempt_at == T0 + timedelta(minutes=30)
+    third = dispatcher.dispatch_due(now=T0 + timedelta(minutes=30))
+    assert third.sent == ("slow",)
+    assert statuses(store) == {"slow": (OutboxStatus.SENT, 3)}
+    assert mailbox.deliveries() == {"slow": 1}
+
+
+def test_dispatcher_gives_up(
+    smtp_server: SmtpServer, mailbox: Mailbox, store: OutboxOnlyStore, clock: FakeClock
+) -> None:
+    mailbox.refuse.add("gone@kashiwa-kensetsu.example")
+    queue(store, note("refused", recipient="gone@kashiwa-kensetsu.example"), note("ok"))
+    mailbox.fail_data = 0
+    dispatcher = OutboxDispatcher(store, plain_notifier(smtp_server), clock=clock)
+    report = dispatcher.run_until_idle(sleep=clock.sleep)
+    assert report.failed == ("refused",)
+    assert report.sent == ("ok",)
+    assert statuses(store) == {
+        "refused": (OutboxStatus.FAILED, 1),  # permanent: no retry
+        "ok": (OutboxStatus.SENT, 1),
+    }
+    with store.unit_of_work() as uow:
+        error = uow.outbox.get("refused").last_error
+    assert error is not None
+    assert error.startswith("permanent: recipient refused: 550")
+
+    # A server that never recovers: give up after max_attempts.
+    queue(store, note("doomed"), at=T0 + timedelta(hours=1))
+    mailbox.fail_data = 1000
+    stubborn = OutboxDispatcher(store, plain_notifier(smtp_server), clock=clock, max_attempts=3)
+    report = stubborn.run_until_idle(sleep=clock.sleep)
+    assert report.failed == ("doomed",)
+    assert len(report.retrying) == 2
+    assert statuses(store)["doomed"] == (OutboxStatus.FAILED, 3)
+    assert "doomed" not in mailbox.deliveries()
+
+
+def test_dispatcher_can_retry_permanent_errors(store: OutboxOnlyStore, clock: FakeClock) -> None:
+    notifier = ScriptedNotifier(["permanent", "ok"])
+    queue(store, note("p"))
+    dispatcher = OutboxDispatcher(store, notifier, clock=clock, retry_permanent=True)
+    report = dispatcher.run_until_idle(sleep=clock.sleep)
+    assert report.retrying == ("p",)
+    assert report.sent == ("p",)
+    assert notifier.delivered == Counter({"p": 1})
+
+
+def test_sent_but_not_marked_is_not_sent_again(
+    smtp_server: SmtpServer, mailbox: Mailbox, store: OutboxOnlyStore, clock: FakeClock
+) -> None:
+    queue(store, note("a"), note("b"))
+    dispatcher = OutboxDispatcher(store, plain_notifier(smtp_server), clock=clock)
+    store.fail_commits = 1  # the database goes away right after the first send
+    report = dispatcher.dispatch_due()
+    assert report.unrecorded == ("a",)
+    assert report.store_error is not None
+    assert "went away" in report.store_error
+    assert mailbox.deliveries() == {"a": 1}  # the round stopped: "b" was not sent
+    assert statuses(store) == {"a": (OutboxStatus.PENDING, 0), "b": (OutboxStatus.PENDING, 0)}
+
+    report = dispatcher.dispatch_due()  # the database is back
+    assert report.sent == ("a", "b")
+    assert mailbox.deliveries() == {"a": 1, "b": 1}
+    assert statuses(store) == {"a": (OutboxStatus.SENT, 1), "b": (OutboxStatus.SENT, 1)}
+
+
+def test_after_a_restart_the_ledger_prevents_a_duplicate(
+    smtp_server: SmtpServer,
+    mailbox: Mailbox,
+    store: OutboxOnlyStore,
+    clock: FakeClock,
+    tmp_path: Path,
+) -> None:
+    queue(store, note("a"))
+    ledger_dir = tmp_path / "ledger"
+    crashed = OutboxDispatcher(
+        store, plain_notifier(smtp_server, ledger=FileSentLedger(ledger_dir)), clock=clock
+    )
+    store.fail_commits = 1
+    assert crashed.dispatch_due().unrecorded == ("a",)
+    del crashed  # the process dies; its memory of the unrecorded send is gone
+
+    restarted = OutboxDispatcher(
+        store, plain_notifier(smtp_server, ledger=FileSentLedger(ledger_dir)), clock=clock
+    )
+    assert restarted.dispatch_due().sent == ("a",)
+    assert mailbox.deliveries() == {"a": 1}
+    assert statuses(store) == {"a": (OutboxStatus.SENT, 1)}
+
+
+def test_without_a_ledger_a_restart_redelivers_detectably(
+    smtp_server: SmtpServer, mailbox: Mailbox, store: OutboxOnlyStore, clock: FakeClock
+) -> None:
+    """The documented limit: no ledger, crash after the send → the same message again."""
+    queue(store, note("a"))
+    store.fail_commits = 1
+    OutboxDispatcher(store, plain_notifier(smtp_server), clock=clock).dispatch_due()
+    OutboxDispatcher(store, plain_notifier(smtp_server), clock=clock).dispatch_due()
+    assert mailbox.deliveries() == {"a": 2}
+    first, second = mailbox.accepted
+    assert first["Message-ID"] == second["Message-ID"]  # a reader can tell it is a duplicate
+
+
+def test_folder_demo_flow(tmp_path: Path, store: OutboxOnlyStore, clock: FakeClock) -> None:
+    contracts = [
+        make_contract(number="0000000001", product="advance_payment"),
+        make_contract(number="0000000002", product="contract_guarantee", amount=250_000_000),
+    ]
+    with store.unit_of_work() as uow:
+        for c in contracts:
+            n = completion_notice(c, recipient="keiri@kashiwa-kensetsu.example")
+            uow.outbox.add(to_outbox(n, kind=COMPLETION_NOTICE_KIND, created_at=clock()))
+    folder = FolderNotifier(tmp_path, clock=clock)
+    dispatcher = OutboxDispatcher(store, folder, clock=clock)
+    assert sorted(dispatcher.run_until_idle(sleep=clock.sleep).sent) == [
+        "completion_notice:0000000001:v1",
+        "completion_notice:0000000002:v1",
+    ]
+    assert dispatcher.run_until_idle(sleep=clock.sleep) == DispatchReport()
+    files = sorted(tmp_path.iterdir())
+    assert len(files) == 2
+    parsed = email.message_from_bytes(files[1].read_bytes(), policy=policy.default)
+    assert isinstance(parsed, EmailMessage)
+    assert "保証の種類：契約保証\n" in body_of(parsed)
+    assert "保証金額：250,000,000円\n" in body_of(parsed)
+
+
+def test_dispatcher_checks_its_arguments(store: OutboxOnlyStore) -> None:
+    notifier = ScriptedNotifier([])
+    with pytest.raises(InvalidInputError):
+        OutboxDispatcher(store, notifier, max_attempts=0)
+    with pytest.raises(InvalidInputError):
+        OutboxDispatcher(object(), notifier)  # type: ignore[arg-type]
+    with pytest.raises(InvalidInputError):
+        OutboxDispatcher(store, object())  # type: ignore[arg-type]
+    dispatcher = OutboxDispatcher(store, notifier)
+    with pytest.raises(InvalidInputError):
+        dispatcher.dispatch_due(now=datetime(2025, 1, 1))
+    with pytest.raises(InvalidInputError):
+        dispatcher.dispatch_due(limit=0)
+    with pytest.raises(InvalidInputError):
+        dispatcher.run_until_idle(max_rounds=0)
+
+
+# ---------------------------------------------------------------- dispatcher properties
+
+
+class ScriptedNotifier:
+    """A notifier whose outcomes follow a script ("ok", "transient", "permanent", "crash");
+    after the script it succeeds. It counts real deliveries per key, like the ledger-free SMTP
+    server would, so a double send is visible."""
+
+    def __init__(self, script: list[str]) -> None:
+        self.script = list(script)
+        self.calls: Counter[str] = Counter()
+        self.delivered: Counter[str] = Counter()
+
+    def send(self, message: Notification) -> None:
+        key = message.idempotency_key
+        self.calls[key] += 1
+        outcome = self.script.pop(0) if self.script else "ok"
+        if outcome == "transient":
+            raise NotificationError("451 try later", code=451)
+        if outcome == "permanent":
+            raise PermanentNotificationError("550 no such user", code=550)
+        if outcome == "crash":
+            raise RuntimeError("host notifier bug")
+        self.delivered[key] += 1
+
+
+@settings(max_examples=60)
+@given(
+    count=st.integers(1, 6),
+    script=st.lists(st.sampled_from(["ok", "transient", "permanent", "crash"]), max_size=30),
+    store_failures=st.lists(st.booleans(), max_size=30),
+    max_attempts=st.integers(1, 5),
+    seed=st.integers(0, 1000),
+)
+def test_dispatcher_invariants(
+    count: int, script: list[str], store_failures: list[bool], max_attempts: int, seed: int
+) -> None:
+    store = OutboxOnlyStore()
+    clock = FakeClock(T0)
+    keys = [f"k{i}" for i in range(count)]
+    queue(store, *(note(k) for k in keys))
+    notifier = ScriptedNotifier(script)
+    dispatcher = OutboxDispatcher(
+        store,
+        notifier,
+        clock=clock,
+        max_attempts=max_attempts,
+        backoff=ExponentialBackoff(rng=random.Random(seed)),
+    )
+    total = DispatchReport()
+    for fail in [*store_failures, *([False] * (count * max_attempts + 2))]:
+        store.fail_commits = int(fail)
+        total = total + dispatcher.run_until_idle(max_rounds=1, sleep=clock.sleep)
+        if not dispatcher.pending():
+            break
+    final = statuses(store)
+    assert set(final) == set(keys)
+    for key, (status, attempts) in final.items():
+        assert status in (OutboxStatus.SENT, OutboxStatus.FAILED), key  # nothing stuck
+        assert notifier.delivered[key] <= 1, key  # never twice, even when marking failed
+        assert 1 <= attempts <= max_attempts
+        if status is OutboxStatus.SENT:
+            assert notifier.delivered[key] == 1
+        else:
+            assert notifier.delivered[key] == 0
+        # Every send that was recorded counts as an attempt; an unrecorded failed attempt is
+        # simply tried again, so calls can exceed the recorded attempts but never fall short.
+        assert notifier.calls[key] >= attempts

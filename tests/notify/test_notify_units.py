@@ -241,7 +241,7 @@ def test_rendered_email_headers() -> None:
 def test_render_refuses_naive_dates() -> None:
     n = Notification(idempotency_key="k", recipient="a@example.jp", subject="s", body="b")
     with pytest.raises(InvalidInputError, match="date"):
-        render_email(n, sender="a@example.jp", date=datetime(2025, 1, 1))  # noqa: DTZ001
+        render_email(n, sender="a@example.jp", date=datetime(2025, 1, 1))
     with pytest.raises(InvalidInputError, match="sender"):
         render_email(n, sender="nobody")
 

@@ -78,7 +78,8 @@ def render_email(
     ``From`` is ``notification.sender`` or ``sender`` (with ``sender_name`` as display name);
     ``Message-ID`` is :func:`message_id_for` under ``message_id_domain`` (default: the sender's
     domain); ``Date`` is ``date`` (default: now, UTC). The body is base64 by default, which
-    passes any relay; ``"auto"`` writes 8-bit text where lines allow (readable ``.eml`` files).
+    passes any relay; ``"auto"`` writes 8-bit UTF-8 text when every line fits in 998 octets
+    (readable ``.eml`` files), else base64.
     """
     if not isinstance(notification, Notification):
         raise InvalidInputError(
@@ -101,8 +102,10 @@ def render_email(
     msg[IDEMPOTENCY_HEADER] = notification.idempotency_key
     for name, value in notification.headers:
         msg[name] = value
-    if transfer_encoding == "base64":
-        msg.set_content(notification.body, charset="utf-8", cte="base64")
-    else:
-        msg.set_content(notification.body, charset="utf-8")
+    cte = "base64"
+    if transfer_encoding == "auto" and all(
+        len(line.encode("utf-8")) <= 998 for line in notification.body.split("\n")
+    ):
+        cte = "8bit"  # RFC 5322 allows lines of up to 998 octets
+    msg.set_content(notification.body, charset="utf-8", cte=cte)
     return msg

@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import base64
 import logging
 import smtplib
 import ssl
@@ -78,6 +79,24 @@ def _translate(exc: Exception) -> NotificationError:
     if isinstance(exc, smtplib.SMTPException | OSError):
         return NotificationError(f"connection failed: {type(exc).__name__}: {exc}"[:500])
     return NotificationError(f"unexpected failure: {type(exc).__name__}"[:500])
+
+
+def _login(smtp: smtplib.SMTP, username: str, password: str) -> None:
+    """``AUTH``: ``smtplib``'s own login for ASCII credentials; for others, ``AUTH PLAIN`` with
+    UTF-8 as RFC 4616 specifies (``smtplib`` encodes credentials as ASCII only)."""
+    if username.isascii() and password.isascii():
+        smtp.login(username, password)
+        return
+    smtp.ehlo_or_helo_if_needed()
+    mechanisms = smtp.esmtp_features.get("auth", "").upper().split()
+    if "PLAIN" not in mechanisms:
+        raise smtplib.SMTPNotSupportedError(
+            "non-ASCII credentials need AUTH PLAIN, which the server does not offer"
+        )
+    token = base64.b64encode(f"\0{username}\0{password}".encode()).decode("ascii")
+    code, reply = smtp.docmd("AUTH", f"PLAIN {token}")
+    if code != 235:
+        raise smtplib.SMTPAuthenticationError(code, reply)
 
 
 class SmtpNotifier:
@@ -203,7 +222,7 @@ class SmtpNotifier:
             smtp = self._connect()
             try:
                 if self._username is not None and self._password is not None:
-                    smtp.login(self._username, self._password)
+                    _login(smtp, self._username, self._password)
                 smtp.send_message(email_message)
             finally:
                 try:
