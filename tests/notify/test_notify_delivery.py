@@ -8,6 +8,7 @@ tests/ as the same top-level module "conftest" (no package bases are configured)
 
 from __future__ import annotations
 
+import asyncio
 import copy
 import email
 import inspect
@@ -279,12 +280,14 @@ class Mailbox:
             return Counter(str(m[IDEMPOTENCY_HEADER]) for m in self.accepted)
 
 
-class _EphemeralController(Controller):  # type: ignore[misc]
+class _EphemeralController(Controller):
     """``Controller`` bound to port 0: learn the real port before the start-up handshake."""
 
     def _trigger_server(self) -> None:
-        self.port = self.server.sockets[0].getsockname()[1]
-        super()._trigger_server()
+        server = self.server
+        assert isinstance(server, asyncio.Server)
+        self.port = server.sockets[0].getsockname()[1]
+        super()._trigger_server()  # type: ignore[no-untyped-call]
 
 
 class SmtpServer:
@@ -748,7 +751,7 @@ def test_smtp_ledger_prevents_a_second_delivery(
     mailbox.fail_data = 1
     with pytest.raises(NotificationError):
         again.send(note("later"))
-    assert not again.ledger.contains("later")  # type: ignore[union-attr]
+    assert not again.ledger.contains("later")
     again.send(note("later"))
     assert mailbox.deliveries()["later"] == 1
 
@@ -1104,6 +1107,11 @@ def test_dispatcher_invariants(
             assert notifier.delivered[key] == 1
         else:
             assert notifier.delivered[key] == 0
+            with store.unit_of_work() as uow:
+                error = uow.outbox.get(key).last_error
+            assert error is not None
+            # Given up only for a permanent error or after the last allowed attempt.
+            assert error.startswith("permanent:") or attempts == max_attempts
         # Every send that was recorded counts as an attempt; an unrecorded failed attempt is
         # simply tried again, so calls can exceed the recorded attempts but never fall short.
         assert notifier.calls[key] >= attempts

@@ -11,6 +11,7 @@ from email import policy
 from email.message import EmailMessage
 from typing import Any
 
+import attrs
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
@@ -236,6 +237,16 @@ def test_rendered_email_headers() -> None:
     )
     assert other["From"].addresses[0].addr_spec == "other@desk.example"
     assert other["Message-ID"].endswith("@desk.example>")
+
+
+def test_long_lines_fall_back_to_base64() -> None:
+    n = Notification(idempotency_key="k", recipient="a@example.jp", subject="s", body="あ" * 400)
+    msg = render_email(n, sender="a@example.jp", date=T0, transfer_encoding="auto")
+    assert msg["Content-Transfer-Encoding"] == "base64"  # 1,200 octets > 998
+    assert body_of(_parse(msg.as_bytes())) == n.body + "\n"
+    short = attrs.evolve(n, body="あ" * 332)
+    msg = render_email(short, sender="a@example.jp", date=T0, transfer_encoding="auto")
+    assert msg["Content-Transfer-Encoding"] == "8bit"
 
 
 def test_render_refuses_naive_dates() -> None:
