@@ -65,6 +65,7 @@ from surety_core.notify import (
     MemorySentLedger,
     Notification,
     NotificationError,
+    Notifier,
     OutboxDispatcher,
     PermanentNotificationError,
     SentLedger,
@@ -775,6 +776,14 @@ def test_smtp_settings_are_checked(kwargs: dict[str, Any], error: type[Exception
     options.update(kwargs)
     with pytest.raises(error):
         SmtpNotifier("mail.example", **options)
+
+
+def test_adapters_are_notifiers(tmp_path: Path) -> None:
+    assert isinstance(SmtpNotifier("m.example", sender="a@b.example"), Notifier)
+    assert isinstance(FolderNotifier(tmp_path), Notifier)
+    assert isinstance(ScriptedNotifier([]), Notifier)
+    assert isinstance(MemorySentLedger(), SentLedger)
+    assert isinstance(FileSentLedger(tmp_path / "l"), SentLedger)
 
 
 def test_smtp_default_ports() -> None:

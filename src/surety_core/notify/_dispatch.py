@@ -9,7 +9,7 @@ import time
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from types import TracebackType
-from typing import Protocol, Self
+from typing import Protocol, Self, runtime_checkable
 
 from attrs import field, frozen
 
@@ -32,6 +32,7 @@ __all__ = [
 _log = logging.getLogger("surety_core.notify")
 
 
+@runtime_checkable
 class Notifier(Protocol):
     """Delivers notifications. Hosts implement it on their own mail system.
 
