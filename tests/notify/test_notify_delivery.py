@@ -967,6 +967,12 @@ def test_sent_but_not_marked_is_not_sent_again(
     assert mailbox.deliveries() == {"a": 1}  # the round stopped: "b" was not sent
     assert statuses(store) == {"a": (OutboxStatus.PENDING, 0), "b": (OutboxStatus.PENDING, 0)}
 
+    store.fail_commits = 1  # still down: the sent message is not sent again, nothing else is
+    report = dispatcher.dispatch_due()
+    assert report.attempted == 1
+    assert report.unrecorded == ("a",)
+    assert mailbox.deliveries() == {"a": 1}
+
     report = dispatcher.dispatch_due()  # the database is back
     assert report.sent == ("a", "b")
     assert mailbox.deliveries() == {"a": 1, "b": 1}
@@ -1032,6 +1038,18 @@ def test_folder_demo_flow(tmp_path: Path, store: OutboxOnlyStore, clock: FakeClo
     assert isinstance(parsed, EmailMessage)
     assert "保証の種類：契約保証\n" in body_of(parsed)
     assert "保証金額：250,000,000円\n" in body_of(parsed)
+
+
+def test_a_broken_backoff_is_a_caller_error(store: OutboxOnlyStore, clock: FakeClock) -> None:
+    queue(store, note("x"))
+    dispatcher = OutboxDispatcher(
+        store,
+        ScriptedNotifier(["transient"]),
+        clock=clock,
+        backoff=lambda n: timedelta(seconds=-1),
+    )
+    with pytest.raises(InvalidInputError, match="backoff"):
+        dispatcher.dispatch_due()
 
 
 def test_dispatcher_checks_its_arguments(store: OutboxOnlyStore) -> None:

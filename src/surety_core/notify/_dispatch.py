@@ -13,7 +13,7 @@ from typing import Protocol, Self, runtime_checkable
 
 from attrs import field, frozen
 
-from surety_core._errors import InvalidInputError, SuretyError
+from surety_core._errors import InvalidInputError, NotFoundError, SuretyError
 from surety_core._records import OutboxMessage, OutboxStatus
 from surety_core.notify._errors import NotificationError
 from surety_core.notify._message import Notification, from_outbox
@@ -216,14 +216,22 @@ class OutboxDispatcher:
             raise InvalidInputError("backoff", "must return a non-negative timedelta")
         return now + delay
 
-    def _flush_unrecorded(self) -> tuple[str, ...]:
+    def _flush_unrecorded(self) -> tuple[tuple[str, ...], str | None]:
+        """Mark sent what was sent but not recorded; (keys marked, store error or None)."""
         done: list[str] = []
         for key, at in list(self._unrecorded.items()):
-            with self._store.unit_of_work() as uow:
-                uow.outbox.mark_sent(key, at)
+            try:
+                with self._store.unit_of_work() as uow:
+                    uow.outbox.mark_sent(key, at)
+            except NotFoundError:
+                _log.warning("sent notification %r vanished from the outbox", key)
+            except (SuretyError, OSError) as exc:
+                _log.error("outbox still cannot record sent messages: %s", exc)
+                return tuple(done), f"{type(exc).__name__}: {exc}"[:500]
+            else:
+                done.append(key)
             del self._unrecorded[key]
-            done.append(key)
-        return tuple(done)
+        return tuple(done), None
 
     def dispatch_due(self, now: datetime | None = None, limit: int = 100) -> DispatchReport:
         """Send every message due at ``now`` (default: the clock), at most ``limit``.
@@ -236,11 +244,11 @@ class OutboxDispatcher:
         at = self._now(now)
         if isinstance(limit, bool) or not isinstance(limit, int) or limit < 1:
             raise InvalidInputError("limit", "must be an integer >= 1")
-        try:
-            recovered = self._flush_unrecorded()
-        except (SuretyError, OSError) as exc:
-            _log.error("outbox still cannot record sent messages: %s", exc)
-            return DispatchReport(unrecorded=tuple(self._unrecorded), store_error=str(exc))
+        recovered, store_error = self._flush_unrecorded()
+        if store_error is not None:
+            return DispatchReport(
+                sent=recovered, unrecorded=tuple(self._unrecorded), store_error=store_error
+            )
         with self._store.unit_of_work() as uow:
             due = list(uow.outbox.due(at, limit))
         sent: list[str] = list(recovered)
@@ -279,13 +287,15 @@ class OutboxDispatcher:
                 error = f"transient: {type(exc).__name__}: {exc}"
                 _log.exception("notifier raised an unexpected error for %r", key)
         attempts = message.attempts + 1
+        retry_at: datetime | None = None
+        if error is not None:
+            give_up = give_up or attempts >= self.max_attempts
+            retry_at = None if give_up else self._retry_at(attempts, at)
         try:
             with self._store.unit_of_work() as uow:
                 if error is None:
                     uow.outbox.mark_sent(key, at)
                 else:
-                    give_up = give_up or attempts >= self.max_attempts
-                    retry_at = None if give_up else self._retry_at(attempts, at)
                     uow.outbox.mark_failed(key, error[:1000], at, retry_at)
         except (SuretyError, OSError) as exc:
             if error is None:
