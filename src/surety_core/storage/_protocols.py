@@ -24,6 +24,7 @@ from surety_core._records import (
     CertificateRecord,
     KeyRecord,
     OutboxMessage,
+    StatementRecord,
 )
 
 __all__ = [
@@ -37,6 +38,7 @@ __all__ = [
     "KeyRepository",
     "OutboxRepository",
     "Page",
+    "StatementRepository",
     "Store",
     "UnitOfWork",
 ]
@@ -170,6 +172,18 @@ class CertificateRepository(Protocol):
         ...
 
 
+class StatementRepository(Protocol):
+    """Fee, refund and claim statements kept with each guarantee contract."""
+
+    def add(self, record: StatementRecord) -> None:
+        """Store a statement. ``DuplicateError`` if (number, sequence) exists."""
+        ...
+
+    def for_contract(self, number: str) -> Sequence[StatementRecord]:
+        """Every statement of ``number``, by sequence (empty if none)."""
+        ...
+
+
 class KeyRepository(Protocol):
     """Authentication key records (hash and sealed key, never the plain key)."""
 
@@ -268,6 +282,7 @@ class UnitOfWork(Protocol):
     contracts: ContractRepository
     applications: ApplicationRepository
     certificates: CertificateRepository
+    statements: StatementRepository
     keys: KeyRepository
     attempts: AttemptRepository
     audit: AuditLog
