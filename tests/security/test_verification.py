@@ -38,7 +38,7 @@ from surety_core.keys import (
     refusal,
     verify_key,
 )
-from surety_core.storage import AttemptRepository, KeyRepository
+from surety_core.storage import AttemptRepository, KeyRepository, UnitOfWork
 
 NOW = datetime(2026, 4, 1, 9, 0, tzinfo=UTC)
 NUMBER = "2026000001"
@@ -433,3 +433,8 @@ def test_no_key_text_in_debug_logs_errors_or_reprs(caplog: pytest.LogCaptureFixt
     for i in range(16):
         assert compact[i : i + 5] not in everything
     assert key.reveal() not in everything
+
+
+def _type_check_only(uow: UnitOfWork) -> None:
+    """mypy proves that a whole unit of work is accepted where the key stores are needed."""
+    verify_key(uow, NUMBER, "key", protector=PROTECTOR, now=NOW)
