@@ -61,6 +61,7 @@ _SEPARATORS = frozenset(
     "\u2e17\u2e1a\u2e3a\u2e3b\u2e40\u301c\u3030\u30a0\u30fc\ufe58\ufe63\uff0d\uff70"
 )
 _TRANSLATE = {ord(c): None for c in _SEPARATORS}
+_ASCII_DROP = {i: None for i in range(128) if chr(i).isspace() or chr(i) in _SEPARATORS}
 
 _KEY_LIKE = re.compile(
     rf"(?<![0-9A-Z])[{ALPHABET}]{{4}}(?:[\s\-]?[{ALPHABET}]{{4}}){{4}}(?![0-9A-Z])"
@@ -84,6 +85,9 @@ def normalize_key_text(text: str) -> str:
         raise KeyFormatError("key", f"must be text, not {type(text).__name__}")
     if len(text) > _MAX_INPUT:
         raise KeyFormatError("key", f"is too long (more than {_MAX_INPUT} characters)")
+    if text.isascii():
+        # Printable ASCII is already NFKC; one pass reaches the fixed point.
+        return text.upper().translate(_ASCII_DROP)
     current = text
     for _ in range(8):
         following = _step(current)
@@ -186,7 +190,12 @@ def key_bytes(key: AuthKey) -> bytes:
 
 def generate_key() -> AuthKey:
     """A new random key from the OS CSPRNG (:mod:`secrets`): ≈ 94.1 bits of entropy."""
-    body = "".join(secrets.choice(ALPHABET) for _ in range(_RANDOM_LENGTH))
+    value = secrets.randbelow(_PRIME**_RANDOM_LENGTH)
+    chars = []
+    for _ in range(_RANDOM_LENGTH):
+        value, digit = divmod(value, _PRIME)
+        chars.append(ALPHABET[digit])
+    body = "".join(chars)
     return AuthKey(body + check_character(body))
 
 

@@ -258,3 +258,19 @@ def test_check_character_refuses_bad_bodies() -> None:
         check_character("0" * 19)
     with pytest.raises(InvalidInputError):
         check_character("A" * 18)
+
+
+def test_documented_example_key_is_valid() -> None:
+    assert parse_key("7QXM-4HVA-Z2CN-9KRT-EW3A").reveal() == "7QXM-4HVA-Z2CN-9KRT-EW3A"
+    with pytest.raises(KeyFormatError):
+        parse_key("7QXM-4HVA-Z2CN-9KRT-EW3B")
+
+
+@given(st.text(alphabet=st.characters(max_codepoint=127), max_size=40))
+def test_ascii_fast_path_agrees_with_the_general_normalisation(text: str) -> None:
+    from surety_core._keys import _step
+
+    general = text
+    for _ in range(8):
+        general = _step(general)
+    assert normalize_key_text(text) == general
