@@ -64,7 +64,7 @@ _TRANSLATE = {ord(c): None for c in _SEPARATORS}
 _ASCII_DROP = {i: None for i in range(128) if chr(i).isspace() or chr(i) in _SEPARATORS}
 
 _KEY_LIKE = re.compile(
-    rf"(?<![0-9A-Z])[{ALPHABET}]{{4}}(?:[\s\-]?[{ALPHABET}]{{4}}){{4}}(?![0-9A-Z])"
+    rf"(?<![0-9A-Z])[{ALPHABET}]{{4}}(?:[\s\-]*[{ALPHABET}]{{4}}){{4}}(?![0-9A-Z])"
 )
 
 

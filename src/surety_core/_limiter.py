@@ -11,6 +11,7 @@ import logging
 import re
 import unicodedata
 from datetime import datetime, timedelta
+from enum import StrEnum
 from typing import Protocol
 
 from attrs import field, frozen
@@ -27,10 +28,13 @@ from surety_core.storage._protocols import AttemptRepository, KeyRepository
 
 __all__ = [
     "AttemptLimiter",
+    "KeyCheck",
+    "KeyCheckOutcome",
     "KeyStores",
     "LimiterPolicy",
     "WindowAttemptLimiter",
     "after_failure",
+    "check_key",
     "normalize_contract_number",
     "refusal",
     "verify_key",
@@ -170,6 +174,86 @@ def normalize_contract_number(text: str) -> str:
 _DEFAULT_LIMITER = WindowAttemptLimiter()
 
 
+class KeyCheckOutcome(StrEnum):
+    """How a verification attempt ended (for the audit log)."""
+
+    SUCCEEDED = "succeeded"
+    FAILED = "failed"
+    """Unknown number, revoked key or wrong key: indistinguishable on purpose."""
+    REFUSED = "refused"
+    """The attempt limiter refused the attempt without comparing the key."""
+
+
+@frozen
+class KeyCheck:
+    """The result of :func:`check_key`: ``outcome``, the normalised ``number``, the active
+    ``record`` (only when it succeeded) and ``retry_after`` seconds (only when refused)."""
+
+    outcome: KeyCheckOutcome
+    number: str
+    record: KeyRecord | None = None
+    retry_after: float | None = None
+
+    @property
+    def ok(self) -> bool:
+        return self.outcome is KeyCheckOutcome.SUCCEEDED
+
+    def raise_for_outcome(self) -> KeyRecord:
+        """The record on success; else the opaque :class:`~surety_core.VerificationError`
+        (failed) or :class:`~surety_core.AttemptsExceededError` (refused)."""
+        if self.outcome is KeyCheckOutcome.REFUSED:
+            raise AttemptsExceededError(self.retry_after or 0.0)
+        if self.outcome is KeyCheckOutcome.FAILED or self.record is None:
+            raise VerificationError()
+        return self.record
+
+
+def check_key(
+    stores: KeyStores,
+    number: str,
+    key: str | AuthKey,
+    *,
+    protector: KeyProtector,
+    now: datetime,
+    limiter: AttemptLimiter | None = None,
+) -> KeyCheck:
+    """Check a (contract number, key) pair as typed by an obligee, without raising for a
+    failed or refused attempt, so that the caller can record the outcome (audit event,
+    limiter state) and **commit** before raising.
+
+    In order: the key is parsed (a typo raises :class:`~surety_core.KeyFormatError`) and the
+    number normalised (:class:`~surety_core.InvalidInputError`), both before any storage
+    access; the limiter may refuse (outcome ``REFUSED``, even for the right key); the active
+    record is looked up and compared in constant time. An unknown number, a number without an
+    active key and a wrong key all give ``FAILED`` after the same work (one HMAC, one
+    constant-time comparison), and all count as a failure for that number. A success writes
+    nothing unless there were failures to forget.
+    """
+    auth_key = parse_key(key)
+    compact_number = normalize_contract_number(number)
+    active_limiter = limiter if limiter is not None else _DEFAULT_LIMITER
+    try:
+        state = active_limiter.check(stores.attempts, compact_number, now)
+    except AttemptsExceededError as refused:
+        log.info("verification refused for %s: too many failures", compact_number)
+        return KeyCheck(KeyCheckOutcome.REFUSED, compact_number, retry_after=refused.retry_after)
+    record = stores.keys.active(compact_number)
+    if record is not None and record.status is KeyStatus.ACTIVE:
+        ok = protector.matches(record, auth_key)
+    else:
+        # Same work as a real comparison: one HMAC and one constant-time compare.
+        expected = protector.digest(compact_number, auth_key, protector.secrets.current_hmac_key_id)
+        hmac.compare_digest(expected, no_match_digest())
+        ok = False
+    if not ok or record is None:
+        active_limiter.failed(stores.attempts, compact_number, state, now)
+        log.info("verification failed for %s", compact_number)
+        return KeyCheck(KeyCheckOutcome.FAILED, compact_number)
+    active_limiter.succeeded(stores.attempts, compact_number, state, now)
+    log.debug("verification succeeded for %s", compact_number)
+    return KeyCheck(KeyCheckOutcome.SUCCEEDED, compact_number, record=record)
+
+
 def verify_key(
     stores: KeyStores,
     number: str,
@@ -179,37 +263,17 @@ def verify_key(
     now: datetime,
     limiter: AttemptLimiter | None = None,
 ) -> KeyRecord:
-    """Check a (contract number, key) pair as typed by an obligee; return the active record.
+    """:func:`check_key`, raising for anything but success; return the active record.
 
-    In order: the key is parsed (a typo raises :class:`~surety_core.KeyFormatError`) and the
-    number normalised (:class:`~surety_core.InvalidInputError`), both before any storage
-    access; the limiter may refuse (:class:`~surety_core.AttemptsExceededError`, even for the
-    right key); the active record is looked up and compared in constant time. An unknown number,
-    a number without an active key and a wrong key all raise the same
-    :class:`~surety_core.VerificationError` after the same work, and count as a failure.
-    A success writes nothing unless there were failures to forget.
+    Raises :class:`~surety_core.KeyFormatError`, :class:`~surety_core.InvalidInputError`,
+    :class:`~surety_core.AttemptsExceededError` or the opaque
+    :class:`~surety_core.VerificationError`.
+
+    .. warning:: A failed attempt writes the limiter state through ``stores``. If ``stores``
+       is a unit of work and the exception leaves its ``with`` block, the unit of work rolls
+       back and the failure is not counted. Inside a unit of work use :func:`check_key`, record
+       the outcome, let the block commit, then call :meth:`KeyCheck.raise_for_outcome`.
     """
-    auth_key = parse_key(key)
-    compact_number = normalize_contract_number(number)
-    active_limiter = limiter if limiter is not None else _DEFAULT_LIMITER
-    try:
-        state = active_limiter.check(stores.attempts, compact_number, now)
-    except AttemptsExceededError:
-        log.info("verification refused for %s: too many failures", compact_number)
-        raise
-    record = stores.keys.active(compact_number)
-    if record is not None and record.status is KeyStatus.ACTIVE:
-        ok = protector.matches(record, auth_key)
-    else:
-        # Same work as a real comparison: one HMAC and one constant-time compare.
-        expected = protector.digest(compact_number, auth_key, protector.secrets.current_hmac_key_id)
-        hmac.compare_digest(expected, no_match_digest())
-        ok = False
-    if not ok:
-        active_limiter.failed(stores.attempts, compact_number, state, now)
-        log.info("verification failed for %s", compact_number)
-        raise VerificationError()
-    active_limiter.succeeded(stores.attempts, compact_number, state, now)
-    assert record is not None
-    log.debug("verification succeeded for %s", compact_number)
-    return record
+    return check_key(
+        stores, number, key, protector=protector, now=now, limiter=limiter
+    ).raise_for_outcome()

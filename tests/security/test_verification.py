@@ -22,7 +22,7 @@ from surety_core import (
     NotFoundError,
     VerificationError,
 )
-from surety_core._records import AttemptState, KeyRecord, KeyStatus
+from surety_core._records import AttemptState, AuditEvent, KeyRecord, KeyStatus
 from surety_core.keys import (
     ALPHABET,
     AuthKey,
@@ -438,3 +438,55 @@ def test_no_key_text_in_debug_logs_errors_or_reprs(caplog: pytest.LogCaptureFixt
 def _type_check_only(uow: UnitOfWork) -> None:
     """mypy proves that a whole unit of work is accepted where the key stores are needed."""
     verify_key(uow, NUMBER, "key", protector=PROTECTOR, now=NOW)
+
+
+def test_check_key_reports_outcomes_without_raising() -> None:
+    from surety_core.audit import AuditAction, record_event, verify_audit_chain
+    from surety_core.keys import KeyCheckOutcome, check_key
+
+    stores, key = issued()
+    outcomes = []
+    events: list[AuditEvent] = []
+    action = {
+        KeyCheckOutcome.SUCCEEDED: AuditAction.VERIFY_SUCCEEDED,
+        KeyCheckOutcome.FAILED: AuditAction.VERIFY_FAILED,
+        KeyCheckOutcome.REFUSED: AuditAction.VERIFY_REFUSED,
+    }
+    attempts = [key, *[generate_key() for _ in range(5)], key]
+    for attempt in attempts:
+        result = check_key(stores, NUMBER, attempt.reveal(), protector=PROTECTOR, now=NOW)
+        outcomes.append(result.outcome)
+        events.append(
+            record_event(
+                events[-1] if events else None,
+                at=NOW,
+                actor="obligee:city-001",
+                action=action[result.outcome],
+                subject=result.number,
+            )
+        )
+    assert outcomes == [
+        KeyCheckOutcome.SUCCEEDED,
+        *[KeyCheckOutcome.FAILED] * 5,
+        KeyCheckOutcome.REFUSED,
+    ]
+    assert verify_audit_chain(events).ok
+    refused = check_key(stores, NUMBER, key, protector=PROTECTOR, now=NOW + timedelta(minutes=1))
+    assert refused.retry_after == pytest.approx(14 * 60)
+    assert refused.record is None
+    assert not refused.ok
+    with pytest.raises(AttemptsExceededError):
+        refused.raise_for_outcome()
+    failed = check_key(
+        stores, "2026999999", key, protector=PROTECTOR, now=NOW + timedelta(minutes=1)
+    )
+    assert failed.outcome is KeyCheckOutcome.FAILED
+    assert failed.record is None
+    with pytest.raises(VerificationError) as info:
+        failed.raise_for_outcome()
+    assert type(info.value) is VerificationError
+    later = check_key(stores, NUMBER, key, protector=PROTECTOR, now=NOW + timedelta(minutes=16))
+    assert later.ok
+    assert later.raise_for_outcome() is later.record
+    assert later.record is not None
+    assert later.record.contract_number == NUMBER
