@@ -462,3 +462,28 @@ def test_content_validation() -> None:
     with pytest.raises(InvalidInputError):
         sign_certificate(CONTENT, TRUSTED)  # type: ignore[arg-type]
     assert isinstance(CONTENT, CertificateContent)
+
+
+@given(st.binary(max_size=2000))
+def test_arbitrary_bytes_never_verify(document: bytes) -> None:
+    with pytest.raises(VerificationError):
+        verify_certificate(document, TRUSTED)
+
+
+JSON_VALUES = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.text(max_size=50),
+    lambda inner: (
+        st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=8), inner, max_size=4)
+    ),
+    max_leaves=20,
+)
+
+
+@given(JSON_VALUES)
+def test_arbitrary_json_key_sets_give_configuration_errors(value: object) -> None:
+    data = json.dumps({"keys": [value]} if not isinstance(value, dict) else value)
+    try:
+        keyset = TrustedKeySet.from_json(data)
+    except ConfigurationError:
+        return
+    assert isinstance(keyset, TrustedKeySet)

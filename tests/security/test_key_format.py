@@ -274,3 +274,16 @@ def test_ascii_fast_path_agrees_with_the_general_normalisation(text: str) -> Non
     for _ in range(8):
         general = _step(general)
     assert normalize_key_text(text) == general
+
+
+@given(st.text(max_size=300))
+def test_parse_key_raises_only_key_format_errors(text: str) -> None:
+    try:
+        key = parse_key(text)
+    except KeyFormatError as error:
+        field = error.field
+    else:
+        field = None
+        assert is_well_formed(normalize_key_text(text))
+        assert key.reveal().replace("-", "") == normalize_key_text(text)
+    assert field in (None, "key")
