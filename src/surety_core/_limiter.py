@@ -18,10 +18,12 @@ from attrs import field, frozen
 
 from surety_core._errors import (
     AttemptsExceededError,
+    DuplicateError,
     InvalidInputError,
+    NotFoundError,
     VerificationError,
 )
-from surety_core._keys import AuthKey, parse_key
+from surety_core._keys import AuthKey, generate_key, parse_key
 from surety_core._records import AttemptState, KeyRecord, KeyStatus
 from surety_core._secrets import KeyProtector, no_match_digest
 from surety_core.storage._protocols import AttemptRepository, KeyRepository
@@ -35,8 +37,10 @@ __all__ = [
     "WindowAttemptLimiter",
     "after_failure",
     "check_key",
+    "issue_key",
     "normalize_contract_number",
     "refusal",
+    "reissue_key",
     "verify_key",
 ]
 
@@ -277,3 +281,41 @@ def verify_key(
     return check_key(
         stores, number, key, protector=protector, now=now, limiter=limiter
     ).raise_for_outcome()
+
+
+def issue_key(
+    keys: KeyRepository, protector: KeyProtector, number: str, *, now: datetime
+) -> tuple[AuthKey, KeyRecord]:
+    """Generate the first key of contract ``number``, seal it (generation 1) and store it.
+
+    Returns the key (for the notice; do not keep it) and its record. Raises
+    :class:`~surety_core.DuplicateError` when the number already has a key record.
+    """
+    if keys.history(number):
+        raise DuplicateError(f"guarantee contract {number} already has a key; reissue it")
+    key = generate_key()
+    record = protector.seal(number, 1, key, now)
+    keys.add(record)
+    log.info("key issued for %s", number)
+    return key, record
+
+
+def reissue_key(
+    keys: KeyRepository, protector: KeyProtector, number: str, *, now: datetime
+) -> tuple[AuthKey, KeyRecord]:
+    """Replace the key of contract ``number``: revoke the active record at ``now`` and store a
+    new key under the next generation. The old key stops working at once.
+
+    Call it inside one unit of work. Raises :class:`~surety_core.NotFoundError` when the number
+    has no active key.
+    """
+    active = keys.active(number)
+    if active is None:
+        raise NotFoundError(f"guarantee contract {number} has no active key")
+    generation = max(r.generation for r in keys.history(number)) + 1
+    keys.revoke(number, active.generation, now)
+    key = generate_key()
+    record = protector.seal(number, generation, key, now)
+    keys.add(record)
+    log.info("key reissued for %s (generation %d)", number, generation)
+    return key, record

@@ -24,8 +24,10 @@ from surety_core._limiter import (
     WindowAttemptLimiter,
     after_failure,
     check_key,
+    issue_key,
     normalize_contract_number,
     refusal,
+    reissue_key,
     verify_key,
 )
 from surety_core._secrets import (
@@ -59,10 +61,12 @@ __all__ = [
     "check_key",
     "contains_key_like",
     "generate_key",
+    "issue_key",
     "new_secret",
     "normalize_contract_number",
     "normalize_key_text",
     "parse_key",
     "refusal",
+    "reissue_key",
     "verify_key",
 ]

@@ -490,3 +490,29 @@ def test_check_key_reports_outcomes_without_raising() -> None:
     assert later.raise_for_outcome() is later.record
     assert later.record is not None
     assert later.record.contract_number == NUMBER
+
+
+def test_issue_and_reissue() -> None:
+    from surety_core.keys import issue_key, reissue_key
+
+    stores = Stores()
+    first, record = issue_key(stores.keys, PROTECTOR, NUMBER, now=NOW)
+    assert record.generation == 1
+    assert verify_key(stores, NUMBER, first, protector=PROTECTOR, now=NOW) == record
+    with pytest.raises(DuplicateError):
+        issue_key(stores.keys, PROTECTOR, NUMBER, now=NOW)
+    later = NOW + timedelta(days=3)
+    second, new_record = reissue_key(stores.keys, PROTECTOR, NUMBER, now=later)
+    assert new_record.generation == 2
+    assert second != first
+    with pytest.raises(VerificationError):
+        verify_key(stores, NUMBER, first, protector=PROTECTOR, now=later)
+    assert verify_key(stores, NUMBER, second, protector=PROTECTOR, now=later) == new_record
+    history = stores.keys.history(NUMBER)
+    assert [(r.generation, r.status, r.revoked_at) for r in history] == [
+        (1, KeyStatus.REVOKED, later),
+        (2, KeyStatus.ACTIVE, None),
+    ]
+    assert PROTECTOR.unseal(history[0]) == first  # the old notice can still be explained
+    with pytest.raises(NotFoundError):
+        reissue_key(stores.keys, PROTECTOR, "2026999999", now=later)
