@@ -8,8 +8,8 @@ import random
 import subprocess
 import sys
 import time
-from collections.abc import Callable, Iterator
-from contextlib import ExitStack, contextmanager
+from collections.abc import Callable
+from contextlib import ExitStack
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -140,19 +140,18 @@ def _per_op_fields(stats: Stats) -> dict[str, JSONValue]:
 # --- library set-up helpers -----------------------------------------------------------------
 
 
-@contextmanager
-def _library_store(path_or_url: Path | str, stack: ExitStack) -> Iterator[tuple[Any, Any]]:
-    """The library's store and issuer (raises ImportError when the library lacks them)."""
+def _open_library(path_or_url: Path | str, stack: ExitStack) -> tuple[Any, library.Issuer]:
+    """The library's store (closed by ``stack``) and issuer; ImportError if it lacks them."""
     if isinstance(path_or_url, Path):
         store = library.open_sqlite_store(path_or_url)
     else:
         store = library.open_postgres_store(path_or_url)
     stack.callback(store.close)
-    yield store, library.make_issuer()
+    return store, library.make_issuer()
 
 
 def _populate(
-    store: Any, issuer: Any, rows: int, samples: int, batch: int
+    store: Any, issuer: library.Issuer, rows: int, samples: int, batch: int
 ) -> tuple[list[tuple[str, str]], float]:
     """Issue ``rows`` guarantees through the library; a random sample of (number, key) and secs."""
     start = time.perf_counter()
@@ -176,7 +175,7 @@ def _populate(
 
 
 def _library_verify_case(
-    store: Any, issuer: Any, samples: list[tuple[str, str]], batch: int
+    store: Any, issuer: library.Issuer, samples: list[tuple[str, str]], batch: int
 ) -> Callable[[], None]:
     position = 0
 
@@ -207,9 +206,7 @@ def verify_sqlite(config: Config, spec: Spec) -> list[Result]:
         skipped = None
         populate_s = 0.0
         try:
-            store, issuer = stack.enter_context(
-                _library_store(config.workdir / "verify-lib.db", stack)
-            )
+            store, issuer = _open_library(config.workdir / "verify-lib.db", stack)
             log(f"verify_sqlite: issuing {config.verify_rows:,} guarantees through the library")
             pairs, populate_s = _populate(
                 store, issuer, config.verify_rows, config.samples, config.populate_batch
@@ -258,9 +255,7 @@ def issue_sqlite(config: Config, spec: Spec) -> list[Result]:
         cases: dict[str, Callable[[], object]] = {"floor": run}
         skipped = None
         try:
-            store, issuer = stack.enter_context(
-                _library_store(config.workdir / "issue-lib.db", stack)
-            )
+            store, issuer = _open_library(config.workdir / "issue-lib.db", stack)
 
             def issue() -> None:
                 library.issue_batch(store, issuer, plan.batch, collect=False)
@@ -361,6 +356,7 @@ def _scale(
     spec: Spec,
     *,
     floor_name: str,
+    floor_what: str,
     floor_table: Callable[[str, int], floors.KeyTable],
     library_target: Callable[[str], Path | str],
 ) -> list[Result]:
@@ -377,7 +373,7 @@ def _scale(
             cases[f"floor_{label}"] = floors.verify_case(table.lookup, table.samples, plan.batch)
         try:
             for label, rows in sizes.items():
-                store, issuer = stack.enter_context(_library_store(library_target(label), stack))
+                store, issuer = _open_library(library_target(label), stack)
                 log(f"{spec.name}: issuing {rows:,} guarantees through the library")
                 pairs, seconds = _populate(
                     store, issuer, rows, config.samples, config.populate_batch
@@ -397,6 +393,7 @@ def _scale(
             floor_name,
             "ratio",
             {
+                "what": floor_what,
                 "ratio": floor_ratio,
                 "rows_small": sizes["small"],
                 "rows_large": sizes["large"],
@@ -435,6 +432,7 @@ def verify_scale_sqlite(config: Config, spec: Spec) -> list[Result]:
         config,
         spec,
         floor_name="floor_verify_scale_sqlite",
+        floor_what="the verify floor (sqlite3 look-up + HMAC) on each table size",
         floor_table=lambda label, rows: floors.sqlite_key_table(
             config.workdir / f"scale-floor-{label}.db", rows, config.samples
         ),
@@ -470,6 +468,7 @@ def verify_scale_postgres(config: Config, spec: Spec) -> list[Result]:
             config,
             spec,
             floor_name="floor_verify_scale_postgres",
+            floor_what="psycopg prepared look-up by indexed number + HMAC, each table size",
             floor_table=lambda label, rows: floors.postgres_key_table(url, rows, config.samples),
             library_target=library_database,
         )
