@@ -221,3 +221,91 @@ def test_measure_times_every_case_the_planned_number_of_times() -> None:
     assert calls == {"a": 7, "b": 7}
     assert all(s.runs == 5 and s.batch == 10 for s in stats.values())
     assert all(0 <= s.min_ns <= s.median_ns <= s.p90_ns for s in stats.values())
+
+
+class StandInStore:
+    """A raw-sqlite3 stand-in for the library's store, to drive the harness's library branch.
+
+    It exercises the harness (population, sampling, interleaving, ratios, verdicts) before the
+    library's store exists; it proves nothing about the library itself.
+    """
+
+    def __init__(self, path: Path) -> None:
+        from benchmarks import floors
+
+        self.conn = floors.open_sqlite(path)
+        self.conn.execute("CREATE TABLE keys (number TEXT PRIMARY KEY, digest BLOB NOT NULL)")
+        self.next = 0
+        self.closed = False
+
+    def issue(self, count: int) -> list[tuple[str, str]]:
+        from benchmarks import _data, floors
+
+        issued = []
+        for _ in range(count):
+            self.next += 1
+            issued.append((_data.contract_number(self.next), _data.random_key()))
+        with self.conn:
+            self.conn.executemany(
+                "INSERT INTO keys VALUES (?, ?)", [(n, floors.digest(k)) for n, k in issued]
+            )
+        return issued
+
+    def close(self) -> None:
+        self.closed = True
+        self.conn.close()
+
+
+def test_library_branch_reports_ratios_and_verdicts(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import hmac
+
+    from benchmarks import floors, library, suite
+
+    stores: list[StandInStore] = []
+
+    def open_store(path: Path) -> StandInStore:
+        stores.append(StandInStore(path))
+        return stores[-1]
+
+    def issue_batch(
+        store: StandInStore, issuer: library.Issuer, count: int, *, collect: bool
+    ) -> list[tuple[str, str]]:
+        issued = store.issue(count)
+        return issued if collect else []
+
+    def verify(store: StandInStore, issuer: library.Issuer, number: str, key: str) -> bool:
+        row = store.conn.execute("SELECT digest FROM keys WHERE number = ?", (number,)).fetchone()
+        if row is None or not hmac.compare_digest(row[0], floors.digest(key)):
+            raise AssertionError(number)
+        return True
+
+    monkeypatch.setattr(library, "open_sqlite_store", open_store)
+    monkeypatch.setattr(library, "make_issuer", lambda: library.Issuer(ring=None, protector=None))
+    monkeypatch.setattr(library, "issue_batch", issue_batch)
+    monkeypatch.setattr(library, "verify", verify)
+    monkeypatch.setattr(library, "notice_builder", floors.reportlab_notice_builder)
+
+    config = suite.config_for("tiny", tmp_path, None)
+    names = ("verify_sqlite", "issue_sqlite", "notice_pdf", "verify_scale_sqlite")
+    rows = [
+        r.to_json() for n in names for r in suite.BENCHMARKS[n].run(config, suite.BENCHMARKS[n])
+    ]
+    by_name = {row["name"]: row for row in rows}
+    for name in names:
+        check_benchmark(by_name[name])
+        assert "skipped" not in by_name[name]
+    assert by_name["verify_scale_sqlite"]["rows_large"] == config.scale_large
+    assert by_name["verify_sqlite"]["rows"] == config.verify_rows
+    assert all(store.closed for store in stores)
+    assert len(stores) == 4  # verify, issue, and both scale sizes
+
+
+def test_missing_library_name_is_reported_as_missing() -> None:
+    from benchmarks import library
+
+    with pytest.raises(ImportError, match="has no no_such_name"):
+        library._need("surety_core", "no_such_name")
+    with pytest.raises(ImportError, match="not importable"):
+        library._need("surety_core.no_such_module")
