@@ -67,6 +67,10 @@ def run(
         results += spec.run(config, spec)
         log(f"{name}: done in {time.perf_counter() - began:.1f} s")
     results[0].fields["total_seconds"] = round(time.perf_counter() - start, 1)
+    try:
+        results[0].fields["load_average_at_end"] = [round(x, 2) for x in os.getloadavg()]
+    except OSError:
+        results[0].fields["load_average_at_end"] = None
     return results
 
 

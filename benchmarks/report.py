@@ -77,7 +77,8 @@ def render_markdown(results: Sequence[Row]) -> str:
         f"Measured {machine.get('date', '?')} in `{machine.get('mode', '?')}` mode on"
         f" {machine.get('cpu_model') or machine.get('machine', '?')}"
         f" ({machine.get('cpus_usable', '?')} of {machine.get('cpu_count', '?')} CPUs usable,"
-        f" load average at start {machine.get('load_average_at_start')}),"
+        f" load average {machine.get('load_average_at_start')} at start,"
+        f" {machine.get('load_average_at_end')} at end),"
         f" {machine.get('platform', '?')}, Python {machine.get('python', '?')},"
         f" SQLite {machine.get('sqlite', '?')}, commit `{machine.get('commit')}`.",
         "",

@@ -170,6 +170,12 @@ def _populate(
                 if slot < samples:
                     kept[slot] = pair
         done += count
+        if done * 10 // rows != (done - count) * 10 // rows and done < rows:
+            elapsed = time.perf_counter() - start
+            log(
+                f"  {done:,}/{rows:,} issued, {done / elapsed:,.0f}/s,"
+                f" about {elapsed * (rows - done) / done:,.0f} s to go"
+            )
     rng.shuffle(kept)
     return kept, time.perf_counter() - start
 
