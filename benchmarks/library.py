@@ -9,8 +9,8 @@ library's final API means editing this file alone. Library names are looked up w
 The functions and what each must do:
 
 * :func:`open_sqlite_store` / :func:`open_postgres_store`: the library's store on a file / URL.
-* :func:`make_issuer`: everything issuance needs that is created once (signing key ring, key
-  protector with its secrets).
+* :func:`make_issuer`: everything created or looked up once (signing key ring, key protector
+  with its secrets, the library functions the timed loops call).
 * :func:`issue_batch`: issue ``count`` electronic guarantees in **one unit of work** (validate,
   allocate numbers, sign the certificate, generate and seal the key, store contract, certificate,
   key record and the completion e-mail in the outbox); used by ``issue_sqlite``, by
@@ -85,19 +85,38 @@ def open_postgres_store(url: str) -> Any:
 
 @dataclass
 class Issuer:
-    """What issuance creates once: the signing key ring and the key protector."""
+    """What issuance and verification resolve once: library functions, key ring, key protector.
+
+    Resolving names here, not per call, keeps look-up overhead out of the timed loops.
+    """
 
     ring: Any
     protector: Any
+    generate_key: Any = None
+    parse_key: Any = None
+    sign_certificate: Any = None
+    outbox_message: Any = None
 
 
 def make_issuer() -> Issuer:
     """A signing key ring and a key protector with benchmark secrets (never production ones)."""
-    (signing_key_ring,) = _need("surety_core.certificates", "SigningKeyRing")
-    (key_protector, static_secrets) = _need("surety_core.keys", "KeyProtector", "StaticSecrets")
+    (signing_key_ring, sign_certificate) = _need(
+        "surety_core.certificates", "SigningKeyRing", "sign_certificate"
+    )
+    (key_protector, static_secrets, generate_key, parse_key) = _need(
+        "surety_core.keys", "KeyProtector", "StaticSecrets", "generate_key", "parse_key"
+    )
+    (outbox_message,) = _need("surety_core.storage", "OutboxMessage")
     ring = signing_key_ring.generate("bench-1")
     protector = key_protector(static_secrets(hmac={"h1": b"h" * 32}, encryption={"e1": b"e" * 32}))
-    return Issuer(ring=ring, protector=protector)
+    return Issuer(
+        ring=ring,
+        protector=protector,
+        generate_key=generate_key,
+        parse_key=parse_key,
+        sign_certificate=sign_certificate,
+        outbox_message=outbox_message,
+    )
 
 
 def issue_batch(store: Any, issuer: Issuer, count: int, *, collect: bool) -> list[tuple[str, str]]:
@@ -106,21 +125,18 @@ def issue_batch(store: Any, issuer: Issuer, count: int, *, collect: bool) -> lis
     Returns ``(number, key text)`` of each when ``collect`` (for later verification), else ``[]``
     (the stream benchmark must not hold them).
     """
-    (generate_key,) = _need("surety_core.keys", "generate_key")
-    (sign_certificate,) = _need("surety_core.certificates", "sign_certificate")
-    (outbox_message,) = _need("surety_core.storage", "OutboxMessage")
     issued: list[tuple[str, str]] = []
     now = datetime.now(UTC)
     with store.unit_of_work() as uow:
         for _ in range(count):
             number = uow.numbers.allocate()
             contract = _data.contract(number)
-            key = generate_key()
+            key = issuer.generate_key()
             uow.contracts.add(contract)
-            uow.certificates.add(sign_certificate(issuer.ring, contract, now))
+            uow.certificates.add(issuer.sign_certificate(issuer.ring, contract, now))
             uow.keys.add(issuer.protector.seal(number, key, generation=1, at=now))
             uow.outbox.add(
-                outbox_message(
+                issuer.outbox_message(
                     idempotency_key=f"issued:{number}",
                     kind="issued",
                     recipient="keiyaku@example.co.jp",
@@ -139,8 +155,7 @@ def issue_batch(store: Any, issuer: Issuer, count: int, *, collect: bool) -> lis
 
 def verify(store: Any, issuer: Issuer, number: str, key_text: str) -> Any:
     """The obligee's view: parse the key, check it against the active record, read the history."""
-    (parse_key,) = _need("surety_core.keys", "parse_key")
-    key = parse_key(key_text)
+    key = issuer.parse_key(key_text)
     with store.unit_of_work() as uow:
         record = uow.keys.active(number)
         if record is None or not issuer.protector.matches(record, key):
