@@ -903,6 +903,10 @@ class ConcurrencyContract(StoreContractBase):
         assert not any(thread.is_alive() for thread in threads), "a thread hung"
         return errors
 
+    def _run_ok(self, work: Callable[[int], None]) -> None:
+        errors = self._run(work)
+        assert not errors, f"{len(errors)} thread(s) failed: {errors!r}"
+
     def test_concurrent_issuance_allocates_unique_numbers_and_loses_nothing(
         self, store: Store
     ) -> None:
@@ -920,7 +924,7 @@ class ConcurrencyContract(StoreContractBase):
                 with lock:
                     committed.append(number)
 
-        assert self._run(work) == []
+        self._run_ok(work)
         assert len(committed) == len(set(committed)) == per_thread * self.threads
         with store.unit_of_work() as uow:
             for number in committed:
@@ -949,7 +953,7 @@ class ConcurrencyContract(StoreContractBase):
                 except ConcurrencyConflictError:
                     outcomes.append((i, "conflict"))
 
-            assert self._run(work) == []
+            self._run_ok(work)
             winners = [i for i, outcome in outcomes if outcome == "won"]
             assert len(winners) == 1, outcomes
             assert len(outcomes) == self.threads
@@ -972,7 +976,7 @@ class ConcurrencyContract(StoreContractBase):
                 except ConcurrencyConflictError:
                     continue
 
-        assert self._run(work) == []
+        self._run_ok(work)
         with store.unit_of_work() as uow:
             sequences = [e.sequence for e in uow.audit.events()]
         assert sequences == list(range(1, per_thread * self.threads + 1))
@@ -989,7 +993,7 @@ class ConcurrencyContract(StoreContractBase):
             except DuplicateError:
                 pass
 
-        assert self._run(work) == []
+        self._run_ok(work)
         assert len(results) == 1
         with store.unit_of_work() as uow:
             active = uow.keys.active(number)
