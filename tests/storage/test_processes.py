@@ -117,7 +117,7 @@ def test_sigkill_mid_batch_leaves_only_whole_issuances(
     spec, store = target
     child = _spawn(spec, 100_000, 0, pause=0.003)
     assert child.stdout is not None
-    printed = []
+    printed: list[str] = []
     while len(printed) < 40:
         line = child.stdout.readline()
         assert line, child.stderr.read() if child.stderr else "child ended"
