@@ -14,7 +14,9 @@ DOC = Path(__file__).resolve().parents[2] / "docs" / "storage.md"
 
 
 def _example(name: str) -> str:
-    blocks = re.findall(r"```python\n(.*?)```", DOC.read_text(encoding="utf-8"), flags=re.S)
+    blocks: list[str] = re.findall(
+        r"```python\n(.*?)```", DOC.read_text(encoding="utf-8"), flags=re.S
+    )
     found = [block for block in blocks if block.startswith(f"# {name}\n")]
     assert len(found) == 1, f"docs/storage.md has no single block starting '# {name}'"
     return found[0]
@@ -36,7 +38,8 @@ def test_host_store_example_passes_the_whole_contract_suite(tmp_path: Path) -> N
     )
     assert result.returncode == 0, result.stdout[-4000:] + result.stderr[-2000:]
     summary = result.stdout.strip().splitlines()[-1]
-    passed = int(re.search(r"(\d+) passed", summary).group(1))  # type: ignore[union-attr]
-    assert passed >= 80, summary
+    counted = re.search(r"(\d+) passed", summary)
+    assert counted is not None, summary
+    assert int(counted.group(1)) >= 80, summary
     assert "failed" not in summary
     assert "skipped" not in summary
