@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import json
+import os
 import sqlite3
+import subprocess
+import sys
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
@@ -22,7 +25,7 @@ from surety_core.storage.sql import (
     sqlite_store,
     upgrade_schema,
 )
-from surety_core.testing.contract import _contract, _corporate, _key, _message
+from surety_core.testing.contract import _attempt, _contract, _corporate, _key, _message
 
 NUMBER = "0000000001"
 
@@ -176,3 +179,58 @@ def test_sqlite_file_uses_wal_and_foreign_keys(tmp_path: Path) -> None:
     store.close()
     with pytest.raises(StorageError):
         store.unit_of_work()
+
+
+def test_state_survives_a_restart(tmp_path: Path) -> None:
+    path = tmp_path / "restart.db"
+    store = sqlite_store(path)
+    with store.unit_of_work() as uow:
+        uow.attempts.put(_attempt(NUMBER, 5))
+        first = uow.numbers.allocate()
+    store.close()
+    reopened = sqlite_store(path)
+    with reopened.unit_of_work() as uow:
+        assert uow.attempts.get(NUMBER) == _attempt(NUMBER, 5)
+        assert uow.numbers.allocate() > first
+    reopened.close()
+
+
+@pytest.mark.slow
+def test_missing_postgres_fails_under_ci(tmp_path: Path) -> None:
+    here = Path(__file__).resolve().parent
+    env = {k: v for k, v in os.environ.items() if k != "SURETY_TEST_POSTGRES_URL"}
+    env["PYTHONPATH"] = os.pathsep.join(p for p in sys.path if p)
+    command = [
+        sys.executable,
+        "-m",
+        "pytest",
+        "-q",
+        "-p",
+        "no:cacheprovider",
+        str(here / "test_sql_contract.py"),
+        "-k",
+        "Postgres and test_add_then_get",
+    ]
+    skipped = subprocess.run(
+        command, env={**env, "CI": "false"}, capture_output=True, text=True, check=False
+    )
+    assert skipped.returncode == 0, skipped.stdout[-2000:]
+    assert "1 skipped" in skipped.stdout
+    failed = subprocess.run(
+        command, env={**env, "CI": "true"}, capture_output=True, text=True, check=False
+    )
+    assert failed.returncode != 0
+    assert "PostgreSQL is required under CI=true" in failed.stdout
+    unreachable = subprocess.run(
+        command,
+        env={
+            **env,
+            "CI": "true",
+            "SURETY_TEST_POSTGRES_URL": "postgresql+psycopg://postgres@127.0.0.1:1/none",
+        },
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert unreachable.returncode != 0
+    assert "cannot reach" in unreachable.stdout
