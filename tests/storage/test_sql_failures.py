@@ -234,3 +234,17 @@ def test_missing_postgres_fails_under_ci(tmp_path: Path) -> None:
     )
     assert unreachable.returncode != 0
     assert "cannot reach" in unreachable.stdout
+
+
+def test_key_lookup_without_the_driver_fast_path(tmp_path: Path) -> None:
+    # An engine that remaps schemas takes the SQLAlchemy statement instead of fixed driver SQL.
+    base = sa.create_engine(f"sqlite:///{tmp_path / 'mapped.db'}")
+    engine = base.execution_options(schema_translate_map={None: "main"})
+    store = SqlStore(engine)
+    assert store._dialect.key_active_sql is None
+    with store.unit_of_work() as uow:
+        uow.keys.add(_key(NUMBER))
+    with store.unit_of_work() as uow:
+        assert uow.keys.active(NUMBER) == _key(NUMBER)
+        assert uow.keys.active("0000000002") is None
+    store.close()

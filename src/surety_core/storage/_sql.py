@@ -119,6 +119,13 @@ _ob = s.outbox.c
 _KEY_ACTIVE = sa.select(_k.document).where(
     _k.contract_number == _P("number"), _k.status == KeyStatus.ACTIVE.value
 )
+_KEY_ACTIVE_SQL: Final = {
+    "sqlite": "SELECT document FROM surety_keys WHERE contract_number = ? AND status = 'active'",
+    "postgresql": (
+        "SELECT document FROM surety_keys WHERE contract_number = %s AND status = 'active'"
+    ),
+}
+"""_KEY_ACTIVE as fixed driver SQL, for the verification hot path."""
 _KEY_HISTORY = (
     sa.select(_k.generation, _k.status, _k.document)
     .where(_k.contract_number == _P("number"))
@@ -203,7 +210,7 @@ _NEXT_COUNTER = (
 class _Dialect:
     """The statements that differ between SQLite and PostgreSQL."""
 
-    def __init__(self, name: str) -> None:
+    def __init__(self, name: str, engine: Engine) -> None:
         insert: Callable[[sa.Table], Any]
         if name == "sqlite":
             insert = sqlite_dialect.insert
@@ -223,6 +230,12 @@ class _Dialect:
             set_={"document": upsert.excluded.document},
         )
         self.lock_rows = name == "postgresql"
+        # The verification hot path goes straight to the driver with a fixed SQL text (the
+        # same query as _KEY_ACTIVE), unless the engine remaps schemas.
+        self.driver_error: type[Exception] = engine.dialect.loaded_dbapi.Error
+        self.key_active_sql: str | None = None
+        if not engine.get_execution_options().get("schema_translate_map"):
+            self.key_active_sql = _KEY_ACTIVE_SQL[name]
 
 
 # --- repositories ---------------------------------------------------------------------------
@@ -435,10 +448,16 @@ class _Keys(_Repository):
             )
 
     def active(self, number: str) -> KeyRecord | None:
-        rows = self._run(_KEY_ACTIVE, {"number": number}).all()
-        if not rows:
+        if not isinstance(number, str):
+            raise InvalidInputError("number", f"must be text, not {type(number).__name__}")
+        raw_sql = self._uow._dialect.key_active_sql
+        if raw_sql is not None:
+            row = self._uow._fetch_one_raw(raw_sql, number)
+        else:
+            row = self._run(_KEY_ACTIVE, {"number": number}).first()
+        if row is None:
             return None
-        record = _load(s.keys.name, number, rows[0][0], KeyRecord)
+        record = _load(s.keys.name, number, row[0], KeyRecord)
         if record.contract_number != number or record.status is not KeyStatus.ACTIVE:
             raise _disagree(s.keys.name, f"{number}/{record.generation}", "status")
         return record
@@ -648,6 +667,23 @@ class SqlUnitOfWork:
         except sa.exc.DBAPIError as exc:
             raise _storage_error("a database statement failed", exc) from exc
 
+    def _fetch_one_raw(self, sql: str, param: str) -> Any:
+        """One row of a fixed, single-parameter query through the driver's own cursor."""
+        connection = self._connection
+        if connection is None or self._state != "open":
+            raise InvalidInputError(
+                None, f"the unit of work is {self._state}; use it inside one 'with' block"
+            )
+        try:
+            cursor = connection.connection.cursor()
+            try:
+                cursor.execute(sql, (param,))
+                return cursor.fetchone()
+            finally:
+                cursor.close()
+        except self._dialect.driver_error as exc:
+            raise _storage_error("a database statement failed", exc) from exc
+
     def __enter__(self) -> Self:
         if self._state != "new":
             raise InvalidInputError(None, "a unit of work can be entered only once")
@@ -713,7 +749,7 @@ class SqlStore:
         if not isinstance(engine, Engine):
             raise InvalidInputError("engine", "must be a SQLAlchemy Engine")
         self._engine = engine
-        self._dialect = _Dialect(engine.dialect.name)
+        self._dialect = _Dialect(engine.dialect.name, engine)
         self._lock: threading.Lock | None = threading.Lock() if serialize else None
         self._closed = False
         if upgrade:
