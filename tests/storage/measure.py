@@ -18,7 +18,6 @@ import attrs
 
 from surety_core import GuaranteeContract, from_json
 from surety_core.storage import KeyRecord
-from surety_core.storage._sql import _Contracts
 from surety_core.storage.sql import sqlite_store
 from surety_core.testing.contract import _contract, _key, _message
 
@@ -58,14 +57,16 @@ def main() -> None:
         _rate("issuance, one unit of work each (4 rows)", 1000, one_per_unit)
         _rate("issuance, 1000 in one unit of work (4 rows each)", 1000, all_in_one_unit)
 
-        batch = [_evolve(contracts[0], f"{9_000_000_000 + i:010d}") for i in range(5000)]
+        numbers = [f"{9_000_000_000 + i:010d}" for i in range(2000)]
+        batch = [_evolve(contracts[0], number) for number in numbers]
+        batch_keys = [_key(number) for number in numbers]
+        batch_messages = [_message(f"issued:{number}") for number in numbers]
 
-        def add_many() -> None:
+        def add_batch() -> None:
             with store.unit_of_work() as uow:
-                assert isinstance(uow.contracts, _Contracts)
-                uow.contracts.add_many(batch)
+                uow.add_batch(contracts=batch, keys=batch_keys, messages=batch_messages)
 
-        _rate("contracts.add_many (executemany), rows", len(batch), add_many)
+        _rate("add_batch: issuances (3 rows each, records prebuilt)", len(batch), add_batch)
 
         rng = random.Random(1)
         probes = [rng.choice(issued) for _ in range(20_000)]

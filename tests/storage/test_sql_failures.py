@@ -14,7 +14,13 @@ from pathlib import Path
 import pytest
 import sqlalchemy as sa
 
-from surety_core import CorruptRecordError, SchemaVersionError, StorageError, to_json
+from surety_core import (
+    CorruptRecordError,
+    DuplicateError,
+    SchemaVersionError,
+    StorageError,
+    to_json,
+)
 from surety_core.storage import ContractQuery
 from surety_core.storage.sql import (
     SCHEMA_VERSION,
@@ -248,3 +254,24 @@ def test_key_lookup_without_the_driver_fast_path(tmp_path: Path) -> None:
         assert uow.keys.active(NUMBER) == _key(NUMBER)
         assert uow.keys.active("0000000002") is None
     store.close()
+
+
+def test_add_batch_inserts_everything_or_refuses_duplicates(store: SqlStore) -> None:
+    numbers = [f"{n:010d}" for n in range(1, 51)]
+    with store.unit_of_work() as uow:
+        uow.add_batch(
+            contracts=[_contract(n) for n in numbers],
+            keys=[_key(n) for n in numbers],
+            messages=[_message(f"issued:{n}") for n in numbers],
+        )
+    with store.unit_of_work() as uow:
+        assert [x.number for x in uow.contracts.for_works("kashiwa", "R7-001")] == numbers
+        assert all(uow.keys.active(n) == _key(n) for n in numbers)
+        assert len(uow.outbox.all()) == 50
+    with pytest.raises(DuplicateError, match="surety_keys"), store.unit_of_work() as uow:
+        uow.add_batch(
+            contracts=[_contract("0000000099")], keys=[_key("0000000099"), _key("0000000001", 2)]
+        )
+    with store.unit_of_work() as uow:
+        assert uow.contracts.find("0000000099") is None
+        assert len(uow.keys.history("0000000001")) == 1

@@ -285,20 +285,6 @@ class _Contracts(_Repository):
         if not self._insert_new(s.contracts, params):
             raise DuplicateError(f"guarantee contract {contract.number} already exists")
 
-    def add_many(self, contracts: Sequence[GuaranteeContract]) -> None:
-        """Insert several new contracts in one batch (``executemany``).
-
-        ``DuplicateError`` if any number exists; the unit of work must then be rolled back.
-        """
-        for contract in contracts:
-            c.check_type(contract, GuaranteeContract, "contract")
-        if not contracts:
-            return
-        rows = [{"number": x.number, **_contract_columns(x)} for x in contracts]
-        result = self._run(self._uow._dialect.insert_new[s.contracts.name], rows)
-        if len(result.all()) != len(rows):
-            raise DuplicateError("a guarantee contract number in the batch already exists")
-
     def get(self, number: str) -> GuaranteeContract:
         contract = self.find(number)
         if contract is None:
@@ -432,15 +418,19 @@ def _key_row(number: str, row: Any) -> KeyRecord:
     return record
 
 
+def _key_params(record: KeyRecord) -> dict[str, Any]:
+    return {
+        "contract_number": record.contract_number,
+        "generation": record.generation,
+        "status": record.status.value,
+        "document": to_json(record),
+    }
+
+
 class _Keys(_Repository):
     def add(self, record: KeyRecord) -> None:
         c.check_type(record, KeyRecord, "record")
-        params = {
-            "contract_number": record.contract_number,
-            "generation": record.generation,
-            "status": record.status.value,
-            "document": to_json(record),
-        }
+        params = _key_params(record)
         if not self._insert_new(s.keys, params):
             raise DuplicateError(
                 f"key record {record.contract_number} generation {record.generation} exists, "
@@ -558,14 +548,18 @@ def _message_row(row: Any) -> OutboxMessage:
     return message
 
 
+def _new_message_params(message: OutboxMessage) -> dict[str, Any]:
+    return {
+        "idempotency_key": message.idempotency_key,
+        "created_at_us": _us(message.created_at),
+        **_outbox_params(message),
+    }
+
+
 class _Outbox(_Repository):
     def add(self, message: OutboxMessage) -> None:
         c.check_type(message, OutboxMessage, "message")
-        params = {
-            "idempotency_key": message.idempotency_key,
-            "created_at_us": _us(message.created_at),
-            **_outbox_params(message),
-        }
+        params = _new_message_params(message)
         if not self._insert_new(s.outbox, params):
             raise DuplicateError(f"outbox message {message.idempotency_key!r} already exists")
 
@@ -636,7 +630,8 @@ class _Numbers:
 class SqlUnitOfWork:
     """One database transaction (see :class:`~surety_core.storage.UnitOfWork`).
 
-    Besides the protocol, ``contracts.add_many`` inserts a batch with one ``executemany``.
+    Besides the protocol, :meth:`add_batch` inserts many new records with one ``executemany``
+    per table (bulk issuance).
     """
 
     def __init__(self, store: SqlStore) -> None:
@@ -666,6 +661,40 @@ class SqlUnitOfWork:
             return connection.execute(statement, params)
         except sa.exc.DBAPIError as exc:
             raise _storage_error("a database statement failed", exc) from exc
+
+    def add_batch(
+        self,
+        *,
+        contracts: Sequence[GuaranteeContract] = (),
+        keys: Sequence[KeyRecord] = (),
+        messages: Sequence[OutboxMessage] = (),
+    ) -> None:
+        """Insert new contracts, key records and outbox messages, one ``executemany`` each.
+
+        The same checks as the ``add`` methods, for the batch as a whole: ``DuplicateError`` if
+        any identity exists (or two active keys meet); then leave the unit of work, which rolls
+        the whole batch back.
+        """
+        for contract in contracts:
+            c.check_type(contract, GuaranteeContract, "contracts[]")
+        for record in keys:
+            c.check_type(record, KeyRecord, "keys[]")
+        for message in messages:
+            c.check_type(message, OutboxMessage, "messages[]")
+        batches = (
+            (s.contracts, [{"number": x.number, **_contract_columns(x)} for x in contracts]),
+            (s.keys, [_key_params(x) for x in keys]),
+            (s.outbox, [_new_message_params(x) for x in messages]),
+        )
+        for table, rows in batches:
+            if not rows:
+                continue
+            inserted = self._execute(self._dialect.insert_new[table.name], rows).all()
+            if len(inserted) != len(rows):
+                raise DuplicateError(
+                    f"{len(rows) - len(inserted)} record(s) of the batch already exist in "
+                    f"{table.name}"
+                )
 
     def _fetch_one_raw(self, sql: str, param: str) -> Any:
         """One row of a fixed, single-parameter query through the driver's own cursor."""
