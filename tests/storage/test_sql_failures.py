@@ -17,6 +17,7 @@ import sqlalchemy as sa
 from surety_core import (
     CorruptRecordError,
     DuplicateError,
+    InvalidInputError,
     SchemaVersionError,
     StorageError,
     to_json,
@@ -275,3 +276,15 @@ def test_add_batch_inserts_everything_or_refuses_duplicates(store: SqlStore) -> 
     with store.unit_of_work() as uow:
         assert uow.contracts.find("0000000099") is None
         assert len(uow.keys.history("0000000001")) == 1
+
+
+def test_sql_unit_of_work_is_used_once_and_only_inside_with(store: SqlStore) -> None:
+    uow = store.unit_of_work()
+    with pytest.raises(InvalidInputError):
+        uow.contracts.find(NUMBER)
+    with uow:
+        assert uow.contracts.find(NUMBER) is None
+    with pytest.raises(InvalidInputError):
+        uow.keys.active(NUMBER)
+    with pytest.raises(InvalidInputError), uow:
+        pass

@@ -659,7 +659,7 @@ class SqlUnitOfWork:
             )
         try:
             return connection.execute(statement, params)
-        except sa.exc.DBAPIError as exc:
+        except sa.exc.SQLAlchemyError as exc:
             raise _storage_error("a database statement failed", exc) from exc
 
     def add_batch(
@@ -743,16 +743,16 @@ class SqlUnitOfWork:
                 self._state = "rolled back"
                 try:
                     connection.rollback()
-                except sa.exc.DBAPIError:
+                except sa.exc.SQLAlchemyError:
                     connection.invalidate()
                 return
             self._state = "failed"
             try:
                 connection.commit()
-            except sa.exc.DBAPIError as error:
+            except sa.exc.SQLAlchemyError as error:
                 try:
                     connection.rollback()
-                except sa.exc.DBAPIError:
+                except sa.exc.SQLAlchemyError:
                     connection.invalidate()
                 raise _storage_error("commit failed", error) from error
             self._state = "committed"
@@ -815,7 +815,7 @@ class SqlStore:
         for attempt in range(_BUSY_RETRIES):
             try:
                 return fn()
-            except sa.exc.DBAPIError as exc:
+            except sa.exc.SQLAlchemyError as exc:
                 if not _is_busy(exc) or attempt == _BUSY_RETRIES - 1:
                     raise _storage_error(action, exc) from exc
             except StorageError as exc:

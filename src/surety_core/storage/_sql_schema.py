@@ -179,14 +179,15 @@ def upgrade_schema(engine: Engine | Connection, *, _create_only: bool = False) -
     Refuses (``SchemaVersionError``) a database whose schema is newer than this code knows.
     Runs in one transaction, so a failed upgrade changes nothing.
     """
-    if isinstance(engine, Connection):
-        _upgrade(engine, _create_only)
-        return SCHEMA_VERSION
     try:
-        with engine.begin() as connection:
-            _upgrade(connection, _create_only)
-    except sa.exc.DBAPIError as exc:
-        raise StorageError(f"could not create or upgrade the schema: {exc.orig}") from exc
+        if isinstance(engine, Connection):
+            _upgrade(engine, _create_only)
+        else:
+            with engine.begin() as connection:
+                _upgrade(connection, _create_only)
+    except sa.exc.SQLAlchemyError as exc:
+        reason = str(getattr(exc, "orig", None) or exc).strip().splitlines()[0][:300]
+        raise StorageError(f"could not create or upgrade the schema: {reason}") from exc
     return SCHEMA_VERSION
 
 
