@@ -31,7 +31,12 @@ from collections.abc import Callable, Iterator
 from datetime import UTC, date, datetime, timedelta, timezone
 from typing import ClassVar
 
-import pytest
+try:
+    import pytest
+except ImportError as exc:  # pragma: no cover - depends on the environment
+    raise ImportError(
+        "surety_core.testing.contract needs pytest: pip install pytest (or surety-core[test])"
+    ) from exc
 
 from surety_core._errors import (
     ConcurrencyConflictError,
