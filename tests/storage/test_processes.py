@@ -17,6 +17,7 @@ import pytest
 import sqlalchemy as sa
 
 from surety_core.storage.sql import SqlStore, sqlite_store
+from surety_core.testing.contract import _contract
 
 WORKER = r"""
 import sys, time
@@ -134,3 +135,65 @@ def test_sigkill_mid_batch_leaves_only_whole_issuances(
     # The store is usable after the crash and never reuses a committed number.
     with store.unit_of_work() as uow:
         assert uow.numbers.allocate() not in committed
+
+
+REPLACER = r"""
+import os, sys, time
+from surety_core import ConcurrencyConflictError
+from surety_core.storage.sql import postgres_store, sqlite_store
+from surety_core.testing.contract import _amended, _contract
+
+kind, target, schema, go, worker = sys.argv[1:]
+store = sqlite_store(target) if kind == "sqlite" else postgres_store(target, schema=schema)
+old = _contract("0000000042")
+new = _amended(old, works=f"W-{worker}")
+print("ready", flush=True)
+while not os.path.exists(go):
+    time.sleep(0.001)
+try:
+    with store.unit_of_work() as uow:
+        uow.contracts.replace(old, new)
+    print("won", flush=True)
+except ConcurrencyConflictError:
+    print("conflict", flush=True)
+store.close()
+"""
+
+
+@pytest.mark.slow
+def test_of_two_processes_replacing_one_contract_exactly_one_wins(
+    target: tuple[Target, SqlStore], tmp_path: Path
+) -> None:
+    spec, store = target
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join(p for p in sys.path if p)}
+    for round_ in range(3):
+        with store.unit_of_work() as uow:
+            if round_:
+                uow.contracts.replace(uow.contracts.get("0000000042"), _contract("0000000042"))
+            else:
+                uow.contracts.add(_contract("0000000042"))
+        go = tmp_path / f"go-{round_}"
+        children = [
+            subprocess.Popen(
+                [sys.executable, "-c", REPLACER, *spec, str(go), str(worker)],
+                stdout=subprocess.PIPE,
+                stderr=subprocess.PIPE,
+                text=True,
+                env=env,
+            )
+            for worker in range(2)
+        ]
+        for child in children:
+            assert child.stdout is not None
+            assert child.stdout.readline().strip() == "ready"
+        go.touch()
+        outcomes = []
+        for child in children:
+            out, err = child.communicate(timeout=120)
+            assert child.returncode == 0, err[-2000:]
+            outcomes.append(out.strip())
+        assert sorted(outcomes) == ["conflict", "won"]
+        winner = outcomes.index("won")
+        with store.unit_of_work() as uow:
+            stored = uow.contracts.get("0000000042")
+            assert (stored.version, stored.works.number) == (2, f"W-{winner}")
