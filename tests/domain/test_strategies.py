@@ -33,6 +33,22 @@ def test_import_without_hypothesis_names_the_extra() -> None:
     assert "surety-core[testing]" in result.stdout
 
 
+def test_importing_strategies_first_then_from_type() -> None:
+    # Hypothesis runs our entry point while it is imported by the strategies module itself.
+    code = textwrap.dedent(
+        """
+        import surety_core.testing.strategies
+        from hypothesis import strategies as st
+        from surety_core import GuaranteeContract
+        print(type(st.from_type(GuaranteeContract).example()).__name__)
+        """
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True, timeout=120
+    )
+    assert result.stdout.strip() == "GuaranteeContract"
+
+
 @settings(max_examples=30)  # a smoke test of the registration; the strategies are tested elsewhere
 @given(
     st.from_type(GuaranteeContract),

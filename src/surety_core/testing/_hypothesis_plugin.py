@@ -1,6 +1,21 @@
-"""Hypothesis entry point: registers strategies so ``st.from_type(Model)`` works (private)."""
+"""Hypothesis entry point: registers strategies so ``st.from_type(Model)`` works (private).
+
+The strategies are resolved lazily (a callable per type), because Hypothesis runs this hook
+while it is itself being imported — possibly from ``surety_core.testing.strategies``.
+"""
 
 from __future__ import annotations
+
+from typing import Any
+
+
+def _strategy(name: str) -> Any:
+    def resolve(_type: type[Any]) -> Any:
+        from surety_core.testing import strategies
+
+        return getattr(strategies, name)()
+
+    return resolve
 
 
 def _register() -> None:
@@ -8,14 +23,16 @@ def _register() -> None:
     from hypothesis import strategies as st
 
     from surety_core import _fees, _model
-    from surety_core.testing import strategies as s
 
-    st.register_type_strategy(_model.Period, s.periods())
-    st.register_type_strategy(_model.Obligee, s.obligees())
-    st.register_type_strategy(_model.Principal, s.principals())
-    st.register_type_strategy(_model.Surety, s.sureties())
-    st.register_type_strategy(_model.Works, s.works())
-    st.register_type_strategy(_model.ObligeePolicy, s.obligee_policies())
-    st.register_type_strategy(_model.Application, s.applications())
-    st.register_type_strategy(_model.GuaranteeContract, s.guarantee_contracts())
-    st.register_type_strategy(_fees.RateTable, s.rate_tables())
+    for cls, name in (
+        (_model.Period, "periods"),
+        (_model.Obligee, "obligees"),
+        (_model.Principal, "principals"),
+        (_model.Surety, "sureties"),
+        (_model.Works, "works"),
+        (_model.ObligeePolicy, "obligee_policies"),
+        (_model.Application, "applications"),
+        (_model.GuaranteeContract, "guarantee_contracts"),
+        (_fees.RateTable, "rate_tables"),
+    ):
+        st.register_type_strategy(cls, _strategy(name))
