@@ -9,62 +9,79 @@ from __future__ import annotations
 from typing import Any
 
 from docutils import nodes
-from docutils.statemachine import StringList
 from sphinx.application import Sphinx
 from sphinx.util.docutils import SphinxDirective
 
-
-def _cell(text: str) -> str:
-    return text.replace("|", "\\|").replace("\n", " ")
-
-
-def _list_table(header: list[str], rows: list[list[str]], widths: str) -> list[str]:
-    lines = [".. list-table::", "   :header-rows: 1", f"   :widths: {widths}", ""]
-    for row in [header, *rows]:
-        first, *rest = row
-        lines.append(f"   * - {_cell(first)}")
-        lines.extend(f"     - {_cell(cell)}" for cell in rest)
-    return lines
+Cell = str | tuple[str, str]
+"""A cell: plain text, or ``("code", text)`` for literal text."""
 
 
-class _Generated(SphinxDirective):
+def _table(header: list[str], rows: list[list[Cell]], widths: list[int]) -> nodes.table:
+    table = nodes.table()
+    group = nodes.tgroup(cols=len(header))
+    table += group
+    for width in widths:
+        group += nodes.colspec(colwidth=width)
+
+    def row(cells: list[Cell]) -> nodes.row:
+        out = nodes.row()
+        for cell in cells:
+            entry = nodes.entry()
+            para = nodes.paragraph()
+            if isinstance(cell, tuple):
+                para += nodes.literal(text=cell[1])
+            else:
+                para += nodes.Text(cell)
+            entry += para
+            out += entry
+        return out
+
+    thead = nodes.thead()
+    thead += row(list(header))
+    group += thead
+    tbody = nodes.tbody()
+    for cells in rows:
+        tbody += row(cells)
+    group += tbody
+    return table
+
+
+class RuleCatalogueDirective(SphinxDirective):
+    """Renders :data:`surety_core.RULES` as a table."""
+
     has_content = False
 
-    def rows(self) -> list[str]:
-        raise NotImplementedError
-
     def run(self) -> list[nodes.Node]:
-        container = nodes.container()
-        self.state.nested_parse(StringList(self.rows(), source="generated"), 0, container)
-        return list(container.children)
-
-
-class RuleCatalogueDirective(_Generated):
-    def rows(self) -> list[str]:
         from surety_core import RULES
 
-        rows = [[f"``{r.code}``", r.message_ja, r.message_en, r.source.value] for r in RULES]
-        return _list_table(["Code", "日本語", "English", "Source"], rows, "25 30 30 15")
+        rows: list[list[Cell]] = [
+            [("code", r.code), r.message_ja, r.message_en, r.source.value] for r in RULES
+        ]
+        return [_table(["Code", "日本語", "English", "Source"], rows, [25, 30, 30, 15])]
 
 
-class ProductCatalogueDirective(_Generated):
-    def rows(self) -> list[str]:
+class ProductCatalogueDirective(SphinxDirective):
+    """Renders :func:`surety_core.default_products` as a table."""
+
+    has_content = False
+
+    def run(self) -> list[nodes.Node]:
         from surety_core import default_products
 
-        rows = [
+        rows: list[list[Cell]] = [
             [
-                f"``{p.code}``",
+                ("code", p.code),
                 p.name_ja,
                 p.name_en,
                 p.period_rule.value,
                 "yes" if p.requires_advance else "no",
                 "yes" if p.claimable else "no",
-                ", ".join(f"``{r.code}``" for r in p.rules) or "-",
+                ", ".join(r.code for r in p.rules) or "-",
             ]
             for p in default_products()
         ]
         header = ["Code", "日本語", "English", "Period", "Needs advance", "Claims", "Own rules"]
-        return _list_table(header, rows, "15 12 15 13 8 7 30")
+        return [_table(header, rows, [15, 12, 15, 13, 8, 7, 30])]
 
 
 def setup(app: Sphinx) -> dict[str, Any]:
