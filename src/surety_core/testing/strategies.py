@@ -16,6 +16,7 @@ from fractions import Fraction
 from typing import Any, TypeVar
 
 try:
+    from hypothesis import assume
     from hypothesis import strategies as st
     from hypothesis.strategies import SearchStrategy
 except ImportError as exc:  # pragma: no cover - exercised in a subprocess test
@@ -562,13 +563,14 @@ def _lowest_amount(contract: GuaranteeContract, policy: ObligeePolicy) -> int:
 def _contract_case(
     draw: st.DrawFn, *, product: Any, medium: Any, works: Any, max_amendments: int
 ) -> tuple[GuaranteeContract, ApplicationCase]:
-    case: ApplicationCase = draw(application_cases(works=works, medium=medium))
     chosen: str | None = draw(_part(product, st.none()))
+    combos = [c for c in _COMBOS if chosen is None or chosen in c] or list(_COMBOS)
+    case: ApplicationCase = draw(
+        application_cases(works=works, medium=medium, products=st.sampled_from(combos))
+    )
     candidates = [q for q in case.application.requests if chosen is None or q.product == chosen]
     if not candidates:
-        # The drawn combination lacks the product: take its existing advance or redraw.
-        from hypothesis import assume
-
+        # a product outside the default combinations (a host product): nothing to draw
         assume(False)
     request = draw(st.sampled_from(candidates))
     issued_on = case.application.applied_on
@@ -611,7 +613,10 @@ def guarantee_contracts(
     contract, _ = draw(
         _contract_case(product=product, medium=medium, works=works, max_amendments=max_amendments)
     )
-    target: GuaranteeStatus = draw(_part(status, st.sampled_from(GuaranteeStatus)))
+    statuses = [
+        x for x in GuaranteeStatus if x is not GuaranteeStatus.CLAIMED or contract.product != _C
+    ]
+    target: GuaranteeStatus = draw(_part(status, st.sampled_from(statuses)))
     last = max(contract.issued_on, contract.current.effective_on)
     if target is GuaranteeStatus.RELEASED:
         on = last + timedelta(days=draw(st.integers(0, max(0, (contract.period.end - last).days))))
@@ -620,8 +625,6 @@ def guarantee_contracts(
         contract = expire(contract, max(last, contract.period.end + timedelta(days=1)))
     elif target is GuaranteeStatus.CLAIMED:
         if contract.product == _C:
-            from hypothesis import assume
-
             assume(False)
         contract, _settlement = claim(
             contract,
