@@ -12,7 +12,7 @@ from enum import StrEnum
 from fractions import Fraction
 from typing import Any
 
-from attrs import frozen
+from attrs import evolve, frozen
 
 from surety_core import _rules as r
 from surety_core._errors import InvalidInputError
@@ -377,8 +377,18 @@ def validate_amendment(
                 f"{amendment.effective_on} < {contract.current.effective_on}",
             )
         )
+    original = contract.versions[0].works
     if not _same_works(amendment.works, contract.works):
-        found.append(r.AMENDMENT_OTHER_WORKS.violation("amendment.works"))
+        found.append(r.AMENDMENT_OTHER_WORKS.violation("amendment.works", "other works number"))
+    elif (amendment.works.announced_on, amendment.works.kind) != (
+        original.announced_on,
+        original.kind,
+    ):
+        # The announcement date decides electronic acceptance and the kind decides the caps:
+        # an amendment changes neither (price, period and name may change).
+        found.append(
+            r.AMENDMENT_OTHER_WORKS.violation("amendment.works", "announcement date or kind")
+        )
     if policy.obligee_code != amendment.works.obligee.code:
         found.append(
             r.POLICY_OBLIGEE_MISMATCH.violation(
@@ -395,11 +405,14 @@ def validate_amendment(
         amount=amendment.amount,
         period=amendment.period,
     )
+    # The rules see the amended price, period and name with the original announcement date and
+    # kind (a change of those is AMENDMENT_OTHER_WORKS above, not a way round other rules).
+    amended_works = evolve(amendment.works, announced_on=original.announced_on, kind=original.kind)
     ctx = RequestContext(
         request=terms,
         product=registry.get(contract.product),
         path="amendment",
-        works=amendment.works,
+        works=amended_works,
         policy=policy,
         siblings=(),
         existing=live,

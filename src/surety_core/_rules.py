@@ -260,8 +260,9 @@ AMENDMENT_EFFECTIVE_DATE_BACKWARDS = _rule(
 )
 AMENDMENT_OTHER_WORKS = _rule(
     "AMENDMENT_OTHER_WORKS",
-    "変更は同じ工事(発注者・工事番号)についてのものでなければなりません。",
-    "an amendment must refer to the same works (obligee and works number)",
+    "変更は同じ工事(発注者・工事番号・公告日・種別)についてのものでなければなりません。",
+    "an amendment must refer to the same works (obligee, works number, announcement date and"
+    " kind; the price, period and name may change)",
     _D,
 )
 # --- life cycle, claims and fees -----------------------------------------------------------

@@ -404,3 +404,26 @@ def test_amendment_after_final_states() -> None:
         assert "AMENDMENT_AFTER_FINAL" in {
             v.code for v in validate_amendment(final, amendment, POLICY)
         }
+
+
+def test_an_amendment_cannot_move_the_announcement_date_or_kind() -> None:
+    after = evolve(POLICY, electronic_from=WORKS.announced_on + timedelta(days=1))
+    paper = contract(medium=Medium.PAPER)
+    moved = evolve(WORKS, announced_on=WORKS.announced_on + timedelta(days=10))
+    amendment = Amendment(30_000_000, FULL, moved, date(2025, 6, 1), "変更")
+    assert [v.code for v in validate_amendment(paper, amendment, after)] == [
+        "AMENDMENT_OTHER_WORKS"
+    ]
+    # a lower price is a normal amendment; the caps follow the new price
+    cheaper = evolve(WORKS, contract_price=50_000_000)
+    ok = Amendment(20_000_000, FULL, cheaper, date(2025, 6, 1), "請負代金額の減額")
+    assert validate_amendment(contract(), ok, POLICY) == ()
+    over = evolve(ok, amount=20_000_001)
+    assert [v.code for v in validate_amendment(contract(), over, POLICY)] == [
+        "ADVANCE_CAP_EXCEEDED"
+    ]
+    consulting = evolve(WORKS, kind=WorksKind.CONSULTING)
+    kind_change = Amendment(30_000_000, FULL, consulting, date(2025, 6, 1), "変更")
+    assert [v.code for v in validate_amendment(contract(), kind_change, POLICY)] == [
+        "AMENDMENT_OTHER_WORKS"
+    ]

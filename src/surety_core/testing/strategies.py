@@ -686,9 +686,17 @@ def invalid_amendments(draw: st.DrawFn, *, rule_code: Any = None) -> AmendmentCa
             amendment, effective_on=contract.current.effective_on - timedelta(days=k)
         )
     elif code == r.AMENDMENT_OTHER_WORKS.code:
-        amendment = evolve(
-            amendment, works=evolve(amendment.works, number=amendment.works.number + "-B")
+        w = amendment.works
+        moved = draw(
+            st.sampled_from(
+                [
+                    evolve(w, number=w.number + "-B"),
+                    evolve(w, announced_on=w.announced_on + timedelta(days=k)),
+                    evolve(w, announced_on=w.announced_on - timedelta(days=k)),
+                ]
+            )
         )
+        amendment = evolve(amendment, works=moved)
     elif code == r.ADVANCE_CAP_EXCEEDED.code:
         w = amendment.works
         amendment = evolve(
