@@ -8,6 +8,7 @@ from datetime import date, datetime
 from fractions import Fraction
 from typing import Any
 
+import attrs
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
@@ -265,3 +266,22 @@ def test_malformed_email_is_refused(address: str) -> None:
     }
     with pytest.raises(surety_core.InvalidInputError, match="notification_email"):
         Application(**app_kwargs)
+
+
+PUBLIC_CLASSES: list[type[Any]] = [
+    Period, Principal, Obligee, Surety, Works, Progress, ProductRequest, Application,
+    GuaranteeVersion, Amendment, GuaranteeContract, ObligeePolicy, RateBand, ProductRate,
+    RateTable, FeeLine, FeeStatement, RefundStatement, ClaimSettlement, surety_core.Product,
+]  # fmt: skip
+
+
+@pytest.mark.parametrize("cls", PUBLIC_CLASSES, ids=lambda c: c.__name__)
+def test_every_public_class_given_junk_raises_only_library_errors(cls: type[Any]) -> None:
+    fields = attrs.fields(cls)
+
+    @given(st.fixed_dictionaries({f.alias: JUNK for f in fields}))
+    def fuzz(kwargs: dict[str, Any]) -> None:
+        with contextlib.suppress(SuretyError):
+            cls(**kwargs)
+
+    fuzz()
