@@ -442,7 +442,10 @@ def invalid_applications(
     draw: st.DrawFn, *, rule_code: Any = None, works: Any = None
 ) -> ApplicationCase:
     """An application valid but for exactly one rule, ``rule_code`` (default: any of
-    :data:`APPLICATION_RULE_CODES`); ``case.expected == {rule_code}``."""
+    :data:`APPLICATION_RULE_CODES`); ``case.expected == {rule_code}``.
+
+    A replaced ``works`` needs a period of at least two days and a price of at least 1 M yen.
+    """
     code: str = draw(_part(rule_code, st.sampled_from(sorted(APPLICATION_RULE_CODES))))
     if code not in APPLICATION_RULE_CODES:
         raise ValueError(f"invalid_applications cannot break {code!r}")
