@@ -7,12 +7,15 @@ return :class:`Violation` values; validation collects *all* of them and
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from enum import StrEnum
+from typing import Any
 
 from attrs import field, frozen
 
-from surety_core._errors import ConfigurationError, RuleViolationError
+from surety_core import _validation as v
+from surety_core._errors import ConfigurationError, InvalidInputError, RuleViolationError
 
 __all__ = ["RULES", "Rule", "RuleCatalogue", "RuleSource", "Violation", "raise_if_any"]
 
@@ -32,14 +35,27 @@ class RuleSource(StrEnum):
     """Sanity of the data itself (bounds, formats)."""
 
 
+_RULE_CODE = re.compile(r"[A-Z][A-Z0-9_]{1,63}")
+
+
+def _rule_code(instance: object, attribute: Any, value: Any) -> None:
+    if not isinstance(value, str) or not _RULE_CODE.fullmatch(value):
+        raise InvalidInputError(v.field_name(instance, attribute), "must be UPPER_SNAKE_CASE")
+
+
+def _short_text(instance: object, attribute: Any, value: Any) -> None:
+    if not isinstance(value, str) or len(value) > 500:
+        raise InvalidInputError(v.field_name(instance, attribute), "must be text of at most 500")
+
+
 @frozen
 class Rule:
     """A business rule: stable ``code``, messages in Japanese and English, and its ``source``."""
 
-    code: str
-    message_ja: str
-    message_en: str
-    source: RuleSource
+    code: str = field(validator=_rule_code)
+    message_ja: str = field(validator=v.text(300))
+    message_en: str = field(validator=v.text(300))
+    source: RuleSource = field(validator=v.enum_of(RuleSource))
 
     def violation(self, path: str = "", detail: str = "") -> Violation:
         """A violation of this rule at ``path`` (e.g. ``requests[1].amount``)."""
@@ -50,9 +66,9 @@ class Rule:
 class Violation:
     """One broken rule: which rule, where (``path``) and a short English ``detail``."""
 
-    rule: Rule
-    path: str = ""
-    detail: str = ""
+    rule: Rule = field(validator=v.instance_of(Rule))
+    path: str = field(default="", validator=_short_text)
+    detail: str = field(default="", validator=_short_text)
 
     @property
     def code(self) -> str:
@@ -302,3 +318,13 @@ RELEASE_AFTER_PERIOD_END = _rule(
     "a guarantee cannot be released after its period ended (it expires instead)",
     _D,
 )
+
+
+def _register() -> None:
+    from surety_core._serialization import register_json_type
+
+    register_json_type(Rule)
+    register_json_type(Violation)
+
+
+_register()

@@ -272,6 +272,7 @@ PUBLIC_CLASSES: list[type[Any]] = [
     Period, Principal, Obligee, Surety, Works, Progress, ProductRequest, Application,
     GuaranteeVersion, Amendment, GuaranteeContract, ObligeePolicy, RateBand, ProductRate,
     RateTable, FeeLine, FeeStatement, RefundStatement, ClaimSettlement, surety_core.Product,
+    surety_core.Rule, surety_core.Violation,
 ]  # fmt: skip
 
 

@@ -427,3 +427,12 @@ def test_an_amendment_cannot_move_the_announcement_date_or_kind() -> None:
     assert [v.code for v in validate_amendment(contract(), kind_change, POLICY)] == [
         "AMENDMENT_OTHER_WORKS"
     ]
+
+
+def test_violations_round_trip_through_json() -> None:
+    from surety_core import from_json, to_json
+
+    found = validate_application(app(req(ADVANCE_PAYMENT, 40_000_001), email=None), POLICY)
+    assert len(found) == 2
+    for violation in found:
+        assert from_json(to_json(violation)) == violation
