@@ -436,3 +436,30 @@ def test_violations_round_trip_through_json() -> None:
     assert len(found) == 2
     for violation in found:
         assert from_json(to_json(violation)) == violation
+
+
+def test_progress_boundaries() -> None:
+    # An even period of 366 days: exactly half elapsed (183 days) is not "more than half".
+    even = evolve(WORKS, period=Period(date(2025, 4, 1), date(2026, 4, 1)))
+    assert even.period.days == 366
+    odd_price = evolve(even, contract_price=100_000_001)
+
+    def codes(works: Works, as_of: date, completed: int) -> list[str]:
+        inter = ProductRequest(
+            INTERMEDIATE_ADVANCE_PAYMENT,
+            Medium.PAPER,
+            20_000_000,
+            works.period,
+            Progress(as_of, True, completed),
+        )
+        adv = ProductRequest(ADVANCE_PAYMENT, Medium.PAPER, 40_000_000, works.period)
+        a = Application("APP-1", PRINCIPAL, works, (adv, inter), date(2025, 3, 20))
+        return [v.code for v in validate_application(a, POLICY)]
+
+    day_183 = even.period.start + timedelta(days=182)
+    assert codes(even, day_183, 50_000_000) == ["INTERMEDIATE_HALF_PERIOD_NOT_ELAPSED"]
+    assert codes(even, day_183 + timedelta(days=1), 50_000_000) == []
+    # Completed value at least half the price: 50,000,000 < 100,000,001 / 2.
+    late = day_183 + timedelta(days=1)
+    assert codes(odd_price, late, 50_000_000) == ["INTERMEDIATE_PROGRESS_BELOW_HALF"]
+    assert codes(odd_price, late, 50_000_001) == []
