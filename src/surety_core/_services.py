@@ -135,10 +135,9 @@ class PolicyBook:
         return found if found is not None else ObligeePolicy(obligee_code)
 
 
-class ApprovalHook(Protocol):
-    """An optional approval step before issuance; raise a ``SuretyError`` to refuse."""
-
-    def __call__(self, application: Application) -> None: ...
+ApprovalHook = Callable[[Application], None]
+"""An optional approval step before issuance: called with the application; raise a
+``SuretyError`` to refuse (nothing is issued then)."""
 
 
 @frozen
@@ -297,7 +296,7 @@ class ClaimResult:
     settlement: ClaimSettlement
 
 
-class _AuditConflict(ConcurrencyConflictError):
+class _AuditConflictError(ConcurrencyConflictError):
     """Another writer appended to the audit log first: safe to retry the whole unit of work."""
 
 
@@ -396,7 +395,7 @@ class SuretyService:
             try:
                 with self._store.unit_of_work() as uow:
                     return work(uow)
-            except _AuditConflict:
+            except _AuditConflictError:
                 if attempt == self._retries:
                     raise
                 log.debug("audit log race; retrying (attempt %d)", attempt + 1)
@@ -417,7 +416,7 @@ class SuretyService:
                 uow.audit, at=at, actor=actor, action=action, subject=subject, details=details
             )
         except ConcurrencyConflictError as exc:
-            raise _AuditConflict(str(exc)) from None
+            raise _AuditConflictError(str(exc)) from None
 
     def _sign(
         self, uow: UnitOfWork, contract: GuaranteeContract, now: datetime
@@ -579,9 +578,7 @@ class SuretyService:
 
         return self._run(work)
 
-    def apply_and_issue(
-        self, application: Application, *, actor: str = "surety"
-    ) -> IssuanceResult:
+    def apply_and_issue(self, application: Application, *, actor: str = "surety") -> IssuanceResult:
         """:meth:`apply` then :meth:`issue`: same-day issuance with nothing waiting."""
         self.apply(application, actor=actor)
         return self.issue(application.reference, actor=actor)
@@ -612,9 +609,7 @@ class SuretyService:
 
         def work(uow: UnitOfWork) -> GuaranteeDetails:
             contract = self._owned(uow, compact, corporate_number)
-            statements = tuple(
-                from_json(s.document) for s in uow.statements.for_contract(compact)
-            )
+            statements = tuple(from_json(s.document) for s in uow.statements.for_contract(compact))
             return GuaranteeDetails(
                 summary=GuaranteeSummary.of(contract, self._products),
                 contract=contract,
@@ -789,9 +784,7 @@ class SuretyService:
 
         return self._run(work)
 
-    def amend(
-        self, number: str, amendment: Amendment, *, actor: str = "surety"
-    ) -> AmendmentResult:
+    def amend(self, number: str, amendment: Amendment, *, actor: str = "surety") -> AmendmentResult:
         """Amend a guarantee (変更): a new version with the same medium, re-signed, with a new
         fee statement; the obligee then sees the latest version and the history.
 
@@ -807,9 +800,7 @@ class SuretyService:
             works = old.works
             policy = self._policies.policy_for(works.obligee.code)
             existing = uow.contracts.for_works(works.obligee.code, works.number)
-            new = amend_contract(
-                old, amendment, policy, products=self._products, existing=existing
-            )
+            new = amend_contract(old, amendment, policy, products=self._products, existing=existing)
             certificate = self._sign(uow, new, now)
             fee = fee_for_contract(self._rates, new)
             self._add_statement(uow, new.number, StatementKind.FEE, fee, now)
@@ -893,4 +884,3 @@ def _fee_paid(uow: UnitOfWork, number: str) -> int:
         return 0
     statement = from_json(fees[-1].document, FeeStatement)
     return statement.total
-

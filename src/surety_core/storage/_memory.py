@@ -36,6 +36,7 @@ from surety_core._records import (
     KeyStatus,
     OutboxMessage,
     OutboxStatus,
+    StatementRecord,
 )
 from surety_core.storage import _common as c
 from surety_core.storage._protocols import (
@@ -49,6 +50,7 @@ from surety_core.storage._protocols import (
     KeyRepository,
     OutboxRepository,
     Page,
+    StatementRepository,
 )
 
 __all__ = ["MemoryStore"]
@@ -56,7 +58,15 @@ __all__ = ["MemoryStore"]
 T = TypeVar("T")
 
 _DELETED: Final = object()
-_TABLES: Final = ("contracts", "applications", "certificates", "keys", "attempts", "outbox")
+_TABLES: Final = (
+    "contracts",
+    "applications",
+    "certificates",
+    "statements",
+    "keys",
+    "attempts",
+    "outbox",
+)
 
 
 class _State:
@@ -154,6 +164,17 @@ def _certificate_add(view: _View, record: CertificateRecord) -> None:
         )
     ordered = tuple(sorted((*versions, record), key=lambda r: r.version))
     view.put("certificates", record.contract_number, ordered)
+
+
+def _statement_add(view: _View, record: StatementRecord) -> None:
+    c.check_type(record, StatementRecord, "record")
+    kept: tuple[StatementRecord, ...] = view.get("statements", record.contract_number) or ()
+    if any(r.sequence == record.sequence for r in kept):
+        raise DuplicateError(
+            f"statement {record.contract_number} #{record.sequence} already exists"
+        )
+    ordered = tuple(sorted((*kept, record), key=lambda r: r.sequence))
+    view.put("statements", record.contract_number, ordered)
 
 
 def _key_add(view: _View, record: KeyRecord) -> None:
@@ -312,6 +333,17 @@ class _Certificates(_Repository):
         return versions or ()
 
 
+class _Statements(_Repository):
+    def add(self, record: StatementRecord) -> None:
+        self._write(_statement_add, record)
+
+    def for_contract(self, number: str) -> Sequence[StatementRecord]:
+        kept: tuple[StatementRecord, ...] | None = self._read(
+            lambda view: view.get("statements", number)
+        )
+        return kept or ()
+
+
 class _Keys(_Repository):
     def add(self, record: KeyRecord) -> None:
         self._write(_key_add, record)
@@ -425,6 +457,7 @@ class _MemoryUnitOfWork:
         self.contracts: ContractRepository = _Contracts(self)
         self.applications: ApplicationRepository = _Applications(self)
         self.certificates: CertificateRepository = _Certificates(self)
+        self.statements: StatementRepository = _Statements(self)
         self.keys: KeyRepository = _Keys(self)
         self.attempts: AttemptRepository = _Attempts(self)
         self.audit: AuditLog = _Audit(self)

@@ -45,6 +45,7 @@ from surety_core._records import (
     KeyStatus,
     OutboxMessage,
     OutboxStatus,
+    StatementRecord,
 )
 from surety_core._serialization import from_json, to_json
 from surety_core.storage import _common as c
@@ -60,6 +61,7 @@ from surety_core.storage._protocols import (
     KeyRepository,
     OutboxRepository,
     Page,
+    StatementRepository,
 )
 
 __all__ = ["SqlStore", "postgres_store", "sqlite_store"]
@@ -195,6 +197,11 @@ _CERT_HISTORY = (
     sa.select(s.certificates.c.version, s.certificates.c.document)
     .where(s.certificates.c.contract_number == _P("number"))
     .order_by(s.certificates.c.version)
+)
+_STATEMENTS = (
+    sa.select(s.statements.c.sequence, s.statements.c.document)
+    .where(s.statements.c.contract_number == _P("number"))
+    .order_by(s.statements.c.sequence)
 )
 _APPLICATION_ONE = sa.select(s.applications.c.document).where(
     s.applications.c.reference == _P("reference")
@@ -401,6 +408,33 @@ class _Certificates(_Repository):
             record = _load(s.certificates.name, key, document, CertificateRecord)
             if (record.contract_number, record.version) != (number, version):
                 raise _disagree(s.certificates.name, key, "contract_number/version")
+            records.append(record)
+        return tuple(records)
+
+
+class _Statements(_Repository):
+    def add(self, record: StatementRecord) -> None:
+        c.check_type(record, StatementRecord, "record")
+        params = {
+            "contract_number": record.contract_number,
+            "sequence": record.sequence,
+            "kind": record.kind.value,
+            "document": to_json(record),
+        }
+        if not self._insert_new(s.statements, params):
+            raise DuplicateError(
+                f"statement {record.contract_number} #{record.sequence} already exists"
+            )
+
+    def for_contract(self, number: str) -> Sequence[StatementRecord]:
+        records = []
+        rows: Any = self._run(_STATEMENTS, {"number": number})
+        for row in rows:
+            sequence, document = row
+            key = f"{number}/{sequence}"
+            record = _load(s.statements.name, key, document, StatementRecord)
+            if (record.contract_number, record.sequence) != (number, sequence):
+                raise _disagree(s.statements.name, key, "contract_number/sequence")
             records.append(record)
         return tuple(records)
 
@@ -642,6 +676,7 @@ class SqlUnitOfWork:
         self.contracts: ContractRepository = _Contracts(self)
         self.applications: ApplicationRepository = _Applications(self)
         self.certificates: CertificateRepository = _Certificates(self)
+        self.statements: StatementRepository = _Statements(self)
         self.keys: KeyRepository = _Keys(self)
         self.attempts: AttemptRepository = _Attempts(self)
         self.audit: AuditLog = _Audit(self)

@@ -85,6 +85,16 @@ certificates = sa.Table(
     sa.Column("document", sa.Text, nullable=False),
 )
 
+statements = sa.Table(
+    "surety_statements",
+    metadata,
+    sa.Column("contract_number", sa.String(10), primary_key=True),
+    sa.Column("sequence", sa.Integer, primary_key=True, autoincrement=False),
+    sa.Column("kind", sa.String(16), nullable=False),
+    sa.Column("document", sa.Text, nullable=False),
+    comment="Fee, refund and claim statements kept with each guarantee contract.",
+)
+
 keys = sa.Table(
     "surety_keys",
     metadata,
@@ -128,7 +138,16 @@ outbox = sa.Table(
     sa.Index("ix_surety_outbox_due", "status", "created_at_us", "idempotency_key"),
 )
 
-DATA_TABLES = (contracts, applications, certificates, keys, attempts, audit, outbox)
+DATA_TABLES = (
+    contracts,
+    applications,
+    certificates,
+    statements,
+    keys,
+    attempts,
+    audit,
+    outbox,
+)
 
 # Upgrades from version n to n + 1, run in one transaction; none yet (version 1 is the first).
 MIGRATIONS: dict[int, Callable[[Connection], None]] = {}

@@ -66,6 +66,8 @@ from surety_core._records import (
     KeyStatus,
     OutboxMessage,
     OutboxStatus,
+    StatementKind,
+    StatementRecord,
 )
 from surety_core._validation import corporate_number_check_digit
 from surety_core.storage._protocols import ContractQuery, Store, UnitOfWork
@@ -80,6 +82,7 @@ __all__ = [
     "KeysContract",
     "NumbersContract",
     "OutboxContract",
+    "StatementsContract",
     "StoreContract",
     "StoreContractBase",
     "UnitOfWorkContract",
@@ -255,6 +258,18 @@ def _certificate(number: str, version: int = 1) -> CertificateRecord:
         document=b"%signed\x00\xff" + number.encode() + bytes([version]) * 100,
         digest=bytes([version]) * 32,
         created_at=_T0 + timedelta(hours=version),
+    )
+
+
+def _statement(
+    number: str, sequence: int = 1, kind: StatementKind = StatementKind.FEE
+) -> StatementRecord:
+    return StatementRecord(
+        contract_number=number,
+        sequence=sequence,
+        kind=kind,
+        document='{"type":"FeeStatement","note":"保証料計算書 ' + f"{number}/{sequence}" + '"}',
+        created_at=_T0 + timedelta(minutes=sequence),
     )
 
 
@@ -549,6 +564,36 @@ class CertificatesContract(StoreContractBase):
                 uow.certificates.get(_number(2), 1)
         with pytest.raises(DuplicateError), store.unit_of_work() as uow:
             uow.certificates.add(_certificate(_number(1), 1))
+
+
+class StatementsContract(StoreContractBase):
+    """Statements kept with a contract: add, list by sequence, duplicates, rollback."""
+
+    def test_listed_by_sequence_per_contract(self, store: Store) -> None:
+        records = [
+            _statement(_number(1), 2, StatementKind.REFUND),
+            _statement(_number(1), 1),
+            _statement(_number(2), 1, StatementKind.CLAIM),
+        ]
+        with store.unit_of_work() as uow:
+            for record in records:
+                uow.statements.add(record)
+            assert [r.sequence for r in uow.statements.for_contract(_number(1))] == [1, 2]
+        with store.unit_of_work() as uow:
+            assert list(uow.statements.for_contract(_number(1))) == [records[1], records[0]]
+            assert list(uow.statements.for_contract(_number(2))) == [records[2]]
+            assert list(uow.statements.for_contract(_number(3))) == []
+
+    def test_duplicate_and_rollback(self, store: Store) -> None:
+        with store.unit_of_work() as uow:
+            uow.statements.add(_statement(_number(1), 1))
+        with pytest.raises(DuplicateError), store.unit_of_work() as uow:
+            uow.statements.add(_statement(_number(1), 1, StatementKind.REFUND))
+        with pytest.raises(_BoomError), store.unit_of_work() as uow:
+            uow.statements.add(_statement(_number(1), 2))
+            raise _BoomError
+        with store.unit_of_work() as uow:
+            assert [r.kind for r in uow.statements.for_contract(_number(1))] == [StatementKind.FEE]
 
 
 class KeysContract(StoreContractBase):
@@ -1011,6 +1056,7 @@ class StoreContract(
     ContractsContract,
     ApplicationsContract,
     CertificatesContract,
+    StatementsContract,
     KeysContract,
     AttemptsContract,
     AuditContract,
