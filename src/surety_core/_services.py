@@ -516,67 +516,98 @@ class SuretyService:
         who = _actor(actor)
         if not isinstance(reference, str):
             raise InvalidInputError("reference", "must be text")
+        return self._run(lambda uow: self._issue_in(uow, reference, who))
 
-        def work(uow: UnitOfWork) -> IssuanceResult:
-            application = uow.applications.get(reference)
-            works = application.works
-            policy = self._policies.policy_for(works.obligee.code)
-            existing = uow.contracts.for_works(works.obligee.code, works.number)
-            if any(c.application_reference == reference for c in existing):
-                raise DuplicateError(f"application {reference} was already issued")
-            check_application(application, policy, products=self._products, existing=existing)
-            if self._approval is not None:
-                self._approval(application)
-            now = self._now()
-            today = self._date(now)
-            issued: list[IssuedGuarantee] = []
-            for request in application.requests:
-                number = uow.numbers.allocate()
-                contract = GuaranteeContract(
-                    number=number,
-                    product=request.product,
-                    principal=application.principal,
-                    surety=self._surety,
-                    medium=request.medium,
-                    issued_on=today,
-                    versions=(
-                        GuaranteeVersion(
-                            number=1,
-                            amount=request.amount,
-                            period=request.period,
-                            works=works,
-                            effective_on=today,
-                            reason=ORIGINAL_REASON,
-                        ),
+    def issue_many(
+        self, references: Iterable[str], *, actor: str = "surety"
+    ) -> tuple[IssuanceResult, ...]:
+        """Issue several applied applications in **one** unit of work (bulk issuance).
+
+        Each application is issued exactly as :meth:`issue` issues it (same checks, records,
+        notices and audit events, in the order given). The trade-off: one transaction for the
+        whole batch saves a commit per application, but any failure (an unknown or already
+        issued reference, a rule violation, a refusal of the approval hook) rolls the **whole
+        batch** back, and a SQLite store holds its write lock until the batch is done. Keep
+        batches modest (hundreds) and fall back to :meth:`issue` to isolate a failing one.
+        """
+        who = _actor(actor)
+        if isinstance(references, str):
+            raise InvalidInputError("references", "must be a collection of references, not text")
+        try:
+            refs = tuple(references)
+        except TypeError:
+            raise InvalidInputError("references", "must be a collection of references") from None
+        if not all(isinstance(r, str) for r in refs):
+            raise InvalidInputError("references", "every reference must be text")
+        if len(set(refs)) != len(refs):
+            raise InvalidInputError("references", "a reference appears twice")
+        if len(refs) > 10_000:
+            raise InvalidInputError("references", "at most 10,000 per batch")
+
+        def work(uow: UnitOfWork) -> tuple[IssuanceResult, ...]:
+            return tuple(self._issue_in(uow, reference, who) for reference in refs)
+
+        return self._run(work) if refs else ()
+
+    def _issue_in(self, uow: UnitOfWork, reference: str, who: str) -> IssuanceResult:
+        """Issue the application ``reference`` inside ``uow`` (see :meth:`issue`)."""
+        application = uow.applications.get(reference)
+        works = application.works
+        policy = self._policies.policy_for(works.obligee.code)
+        existing = uow.contracts.for_works(works.obligee.code, works.number)
+        if any(c.application_reference == reference for c in existing):
+            raise DuplicateError(f"application {reference} was already issued")
+        check_application(application, policy, products=self._products, existing=existing)
+        if self._approval is not None:
+            self._approval(application)
+        now = self._now()
+        today = self._date(now)
+        issued: list[IssuedGuarantee] = []
+        for request in application.requests:
+            number = uow.numbers.allocate()
+            contract = GuaranteeContract(
+                number=number,
+                product=request.product,
+                principal=application.principal,
+                surety=self._surety,
+                medium=request.medium,
+                issued_on=today,
+                versions=(
+                    GuaranteeVersion(
+                        number=1,
+                        amount=request.amount,
+                        period=request.period,
+                        works=works,
+                        effective_on=today,
+                        reason=ORIGINAL_REASON,
                     ),
-                    application_reference=reference,
-                )
-                uow.contracts.add(contract)
-                certificate = self._sign(uow, contract, now)
-                fee = fee_for_contract(self._rates, contract)
-                self._add_statement(uow, number, StatementKind.FEE, fee, now)
-                key: AuthKey | None = None
-                if request.medium is Medium.ELECTRONIC:
-                    key = generate_key()
-                    uow.keys.add(self._protector.seal(number, 1, key, now))
-                    self._queue_notice(uow, contract, application.notification_email, now)
-                self._audit(
-                    uow,
-                    at=now,
-                    actor=who,
-                    action=AuditAction.ISSUED,
-                    subject=number,
-                    details={
-                        "application": reference,
-                        "product": request.product,
-                        "medium": request.medium.value,
-                        "version": "1",
-                    },
-                )
-                issued.append(IssuedGuarantee(contract, certificate, fee, key))
-            return IssuanceResult(reference, tuple(issued))
-
-        return self._run(work)
+                ),
+                application_reference=reference,
+            )
+            uow.contracts.add(contract)
+            certificate = self._sign(uow, contract, now)
+            fee = fee_for_contract(self._rates, contract)
+            self._add_statement(uow, number, StatementKind.FEE, fee, now)
+            key: AuthKey | None = None
+            if request.medium is Medium.ELECTRONIC:
+                key = generate_key()
+                uow.keys.add(self._protector.seal(number, 1, key, now))
+                self._queue_notice(uow, contract, application.notification_email, now)
+            self._audit(
+                uow,
+                at=now,
+                actor=who,
+                action=AuditAction.ISSUED,
+                subject=number,
+                details={
+                    "application": reference,
+                    "product": request.product,
+                    "medium": request.medium.value,
+                    "version": "1",
+                },
+            )
+            issued.append(IssuedGuarantee(contract, certificate, fee, key))
+        return IssuanceResult(reference, tuple(issued))
 
     def apply_and_issue(self, application: Application, *, actor: str = "surety") -> IssuanceResult:
         """:meth:`apply` then :meth:`issue`: same-day issuance with nothing waiting."""
