@@ -42,7 +42,8 @@ def main(argv: list[str] | None = None) -> int:
             return 0
 
         def run() -> None:
-            library.issue_batch(store, issuer, args.batch, collect=False)
+            references = library.apply_batch(store, issuer, args.batch)
+            library.issue_batch(store, issuer, references, collect=False)
 
         close = store.close
 

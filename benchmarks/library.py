@@ -1,31 +1,43 @@
-"""Adapters: the only place where the benchmarks call surety_core's issuance, keys and documents.
+"""Adapters: the only place where the benchmarks call surety_core.
 
-Each benchmark reaches the library through one small function here, so wiring the suite to the
-library's final API means editing this file alone. Library names are looked up with
-:func:`_need`; when a module or name does not exist (yet), it raises
-:class:`LibraryMissingError`, an ``ImportError``, and the suite reports the benchmark as
-``skipped`` with that reason instead of numbers. Any other error is a real failure and propagates.
+Each benchmark reaches the library through one small function here. Library names are looked up
+with :func:`_need`; when a module or name does not exist, it raises :class:`LibraryMissingError`,
+an ``ImportError``, and the suite reports the benchmark as ``skipped`` with that reason instead of
+numbers. Any other error is a real failure and propagates.
 
-The functions and what each must do:
+Everything goes through the library's public API:
 
-* :func:`open_sqlite_store` / :func:`open_postgres_store`: the library's store on a file / URL.
-* :func:`make_issuer`: everything created or looked up once (signing key ring, key protector
-  with its secrets, the library functions the timed loops call).
-* :func:`issue_batch`: issue ``count`` electronic guarantees in **one unit of work** (validate,
-  allocate numbers, sign the certificate, generate and seal the key, store contract, certificate,
-  key record and the completion e-mail in the outbox); used by ``issue_sqlite``, by
-  ``issue_stream_rss`` and to populate the stores of the verification benchmarks.
-* :func:`verify`: the obligee's view, number + key text → the certificate view (``verify_sqlite``,
-  ``verify_scale_*``); must raise on a wrong key.
-* :func:`notice_builder`: a zero-argument function that builds one key notice PDF (``notice_pdf``).
+* :func:`open_sqlite_store` / :func:`open_postgres_store`: ``surety_core.storage.sql``'s
+  ``sqlite_store(path)`` / ``postgres_store(url)``.
+* :func:`make_issuer`: the surety's signing key ring, benchmark secrets (never production ones),
+  the sample rate table and the city's policy; :meth:`Issuer.service` builds one
+  ``surety_core.services.SuretyService`` per store.
+* :func:`apply_batch` / :func:`issue_batch`: the workflow. Each application (one electronic
+  advance payment guarantee on its own works, as the contractor files it) is recorded with
+  ``SuretyService.apply``; :func:`issue_batch` then issues a batch of applied applications with
+  ``SuretyService.issue_many``, **one unit of work per batch** (per application: the rules checked
+  again, a number allocated, the certificate signed, the key generated and sealed, the fee
+  statement, the completion e-mail in the outbox, the audit event).
+* :func:`populate`: fills a store for the verification benchmarks with bulk inserts through the
+  library (``SqlUnitOfWork.add_batch`` for contracts, keys and outbox messages, the certificate
+  repository for the signed certificates): the same records issuance writes for what the view
+  reads, minus the per-application bookkeeping (application, fee statement, audit event), so that
+  1,000,000 guarantees fit in minutes.
+* :func:`verify`: the obligee's view, ``SuretyService.view(number, key)``: parse the key and the
+  number, ask the attempt limiter, look the key record up and compare its HMAC, read the contract
+  and its certificate history, append the audit event, commit. Raises on a wrong key.
+* :func:`verify_key_only`: the lower-level check alone (``surety_core.keys.verify_key`` in one
+  unit of work: limiter, key record, HMAC; no contract, no certificates, no audit event), reported
+  as a separate figure.
+* :func:`notice_builder`: one key notice PDF through ``surety_core.documents``.
 """
 
 from __future__ import annotations
 
 import importlib
-from collections.abc import Callable
-from dataclasses import dataclass
-from datetime import UTC, datetime
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 
@@ -34,13 +46,16 @@ from benchmarks import _data
 __all__ = [
     "Issuer",
     "LibraryMissingError",
+    "apply_batch",
     "check_postgres_store",
     "issue_batch",
     "make_issuer",
     "notice_builder",
     "open_postgres_store",
     "open_sqlite_store",
+    "populate",
     "verify",
+    "verify_key_only",
 ]
 
 
@@ -80,73 +95,174 @@ def open_postgres_store(url: str) -> Any:
     return postgres_store(url)
 
 
-# --- issuance -------------------------------------------------------------------------------
+# --- the surety -----------------------------------------------------------------------------
+
+BUSINESS_DAY = _data.ISSUED_ON
+"""The business date of every benchmark service (the works are announced and applied for then)."""
+EMAIL = "keiyaku@example.co.jp"
 
 
 @dataclass
 class Issuer:
-    """What issuance and verification resolve once: library functions, key ring, key protector.
+    """What issuance and verification resolve once: the library's names, keys, secrets, and one
+    ``SuretyService`` per store. Resolving here keeps look-ups out of the timed loops."""
 
-    Resolving names here, not per call, keeps look-up overhead out of the timed loops.
-    """
-
+    lib: dict[str, Any]
     ring: Any
+    secrets: Any
     protector: Any
-    generate_key: Any = None
-    parse_key: Any = None
-    sign_certificate: Any = None
-    outbox_message: Any = None
+    next_application: int = 0
+    _services: dict[int, tuple[Any, Any]] = field(default_factory=dict)
+
+    def service(self, store: Any) -> Any:
+        """The ``SuretyService`` on ``store`` (built once per store)."""
+        found = self._services.get(id(store))
+        if found is None or found[0] is not store:
+            lib = self.lib
+            service = lib["SuretyService"](
+                store,
+                surety=_data.SURETY,
+                secrets=self.secrets,
+                signing_keys=self.ring,
+                rate_table=lib["sample_rate_table"](),
+                policies=lib["PolicyBook"](
+                    [lib["ObligeePolicy"]("kashiwa", electronic_from=date(2025, 1, 1))]
+                ),
+                today=lambda: BUSINESS_DAY,
+            )
+            found = (store, service)
+            self._services[id(store)] = found
+        return found[1]
 
 
 def make_issuer() -> Issuer:
-    """A signing key ring and a key protector with benchmark secrets (never production ones)."""
-    (signing_key_ring, sign_certificate) = _need(
-        "surety_core.certificates", "SigningKeyRing", "sign_certificate"
+    """The surety's signing key ring and a key protector with benchmark secrets."""
+    lib: dict[str, Any] = {}
+    for module, names in (
+        ("surety_core", ("Application", "ProductRequest", "Medium", "ObligeePolicy")),
+        ("surety_core", ("GuaranteeContract", "GuaranteeVersion", "sample_rate_table")),
+        ("surety_core.services", ("SuretyService", "PolicyBook", "ORIGINAL_REASON")),
+        ("surety_core.keys", ("StaticSecretProvider", "KeyProtector", "generate_key")),
+        ("surety_core.keys", ("verify_key",)),
+        ("surety_core.certificates", ("SigningKeyRing", "sign_certificate")),
+        ("surety_core.certificates", ("content_from_contract", "certificate_record")),
+        ("surety_core.notify", ("completion_notice", "to_outbox", "COMPLETION_NOTICE_KIND")),
+    ):
+        lib.update(zip(names, _need(module, *names), strict=True))
+    if not hasattr(lib["SuretyService"], "issue_many"):
+        raise LibraryMissingError("surety_core.services.SuretyService has no issue_many")
+    secrets = lib["StaticSecretProvider"](
+        {"h1": b"h" * 32},
+        {"e1": b"e" * 32},
+        current_hmac_key_id="h1",
+        current_encryption_key_id="e1",
     )
-    (key_protector, static_secrets, generate_key, parse_key) = _need(
-        "surety_core.keys", "KeyProtector", "StaticSecrets", "generate_key", "parse_key"
-    )
-    (outbox_message,) = _need("surety_core.storage", "OutboxMessage")
-    ring = signing_key_ring.generate("bench-1")
-    protector = key_protector(static_secrets(hmac={"h1": b"h" * 32}, encryption={"e1": b"e" * 32}))
     return Issuer(
-        ring=ring,
-        protector=protector,
-        generate_key=generate_key,
-        parse_key=parse_key,
-        sign_certificate=sign_certificate,
-        outbox_message=outbox_message,
+        lib=lib,
+        ring=lib["SigningKeyRing"].generate("bench-1"),
+        secrets=secrets,
+        protector=lib["KeyProtector"](secrets),
     )
 
 
-def issue_batch(store: Any, issuer: Issuer, count: int, *, collect: bool) -> list[tuple[str, str]]:
-    """Issue ``count`` electronic guarantees in one unit of work.
+def _works(i: int) -> Any:
+    import attrs
 
-    Returns ``(number, key text)`` of each when ``collect`` (for later verification), else ``[]``
-    (the stream benchmark must not hold them).
+    return attrs.evolve(_data.WORKS, number=f"B-{i:09d}")
+
+
+def _application(issuer: Issuer) -> Any:
+    issuer.next_application += 1
+    i = issuer.next_application
+    lib = issuer.lib
+    works = _works(i)
+    return lib["Application"](
+        reference=f"BENCH-{i:010d}",
+        principal=_data.PRINCIPAL,
+        works=works,
+        requests=(
+            lib["ProductRequest"](
+                "advance_payment", lib["Medium"].ELECTRONIC, 40_000_000, works.period
+            ),
+        ),
+        applied_on=BUSINESS_DAY,
+        notification_email=EMAIL,
+    )
+
+
+def apply_batch(store: Any, issuer: Issuer, count: int) -> list[str]:
+    """File ``count`` applications (``SuretyService.apply``, one unit of work each); references."""
+    service = issuer.service(store)
+    references = []
+    for _ in range(count):
+        application = _application(issuer)
+        service.apply(application)
+        references.append(application.reference)
+    return references
+
+
+def issue_batch(
+    store: Any, issuer: Issuer, references: Iterable[str], *, collect: bool
+) -> list[tuple[str, str]]:
+    """Issue the applied ``references`` in one unit of work (``SuretyService.issue_many``).
+
+    Returns ``(number, key text)`` of each guarantee when ``collect``, else ``[]`` (the stream
+    benchmark must not hold them).
     """
-    issued: list[tuple[str, str]] = []
+    results = issuer.service(store).issue_many(list(references))
+    if not collect:
+        return []
+    return [(g.contract.number, g.key.reveal()) for r in results for g in r.guarantees]
+
+
+def populate(store: Any, issuer: Issuer, count: int) -> list[tuple[str, str]]:
+    """Store ``count`` issued electronic guarantees in one unit of work with bulk inserts.
+
+    Per guarantee: a number from the store's allocator, the validated contract, its signed
+    certificate, a generated and sealed key, the completion e-mail in the outbox. Returns
+    ``(number, key text)`` of each.
+    """
+    lib = issuer.lib
     now = datetime.now(UTC)
+    contracts, keys, messages, certificates = [], [], [], []
+    issued: list[tuple[str, str]] = []
     with store.unit_of_work() as uow:
         for _ in range(count):
             number = uow.numbers.allocate()
-            contract = _data.contract(number)
-            key = issuer.generate_key()
-            uow.contracts.add(contract)
-            uow.certificates.add(issuer.sign_certificate(issuer.ring, contract, now))
-            uow.keys.add(issuer.protector.seal(number, key, generation=1, at=now))
-            uow.outbox.add(
-                issuer.outbox_message(
-                    idempotency_key=f"issued:{number}",
-                    kind="issued",
-                    recipient="keiyaku@example.co.jp",
-                    subject="電子保証発行完了のお知らせ",
-                    body=f"保証契約番号 {number} の電子保証を発行しました。",
-                    created_at=now,
-                )
+            issuer.next_application += 1
+            works = _works(issuer.next_application)
+            contract = lib["GuaranteeContract"](
+                number=number,
+                product="advance_payment",
+                principal=_data.PRINCIPAL,
+                surety=_data.SURETY,
+                medium=lib["Medium"].ELECTRONIC,
+                issued_on=BUSINESS_DAY,
+                versions=(
+                    lib["GuaranteeVersion"](
+                        number=1,
+                        amount=40_000_000,
+                        period=works.period,
+                        works=works,
+                        effective_on=BUSINESS_DAY,
+                        reason=lib["ORIGINAL_REASON"],
+                    ),
+                ),
             )
-            if collect:
-                issued.append((number, key.reveal()))
+            content = lib["content_from_contract"](contract, issued_at=now, previous_digest=None)
+            document = lib["sign_certificate"](content, issuer.ring)
+            certificates.append(lib["certificate_record"](content, document, created_at=now))
+            key = lib["generate_key"]()
+            keys.append(issuer.protector.seal(number, 1, key, now))
+            notice = lib["completion_notice"](contract, recipient=EMAIL)
+            messages.append(
+                lib["to_outbox"](notice, kind=lib["COMPLETION_NOTICE_KIND"], created_at=now)
+            )
+            contracts.append(contract)
+            issued.append((number, key.reveal()))
+        uow.add_batch(contracts=contracts, keys=keys, messages=messages)
+        for record in certificates:
+            uow.certificates.add(record)
     return issued
 
 
@@ -154,13 +270,19 @@ def issue_batch(store: Any, issuer: Issuer, count: int, *, collect: bool) -> lis
 
 
 def verify(store: Any, issuer: Issuer, number: str, key_text: str) -> Any:
-    """The obligee's view: parse the key, check it against the active record, read the history."""
-    key = issuer.parse_key(key_text)
+    """The obligee's view through the service; raises on a wrong key."""
+    view = issuer.service(store).view(number, key_text)
+    if view.number != number:
+        raise AssertionError(f"the view of {number} showed {view.number}")
+    return view
+
+
+def verify_key_only(store: Any, issuer: Issuer, number: str, key_text: str) -> Any:
+    """``surety_core.keys.verify_key`` in one unit of work (limiter, key record, HMAC)."""
     with store.unit_of_work() as uow:
-        record = uow.keys.active(number)
-        if record is None or not issuer.protector.matches(record, key):
-            raise AssertionError(f"verification of {number} was rejected")
-        return uow.contracts.get(number), uow.certificates.history(number)
+        return issuer.lib["verify_key"](
+            uow, number, key_text, protector=issuer.protector, now=datetime.now(UTC)
+        )
 
 
 # --- documents ------------------------------------------------------------------------------
@@ -168,13 +290,15 @@ def verify(store: Any, issuer: Issuer, number: str, key_text: str) -> Any:
 
 def notice_builder() -> Callable[[], bytes]:
     """A function that builds the key notice PDF of the example guarantee (bytes)."""
-    (key_notice_pdf,) = _need("surety_core.documents", "key_notice_pdf")
+    (build_key_notice_pdf, key_notice_data_from_contract) = _need(
+        "surety_core.documents", "build_key_notice_pdf", "key_notice_data_from_contract"
+    )
     (generate_key,) = _need("surety_core.keys", "generate_key")
     contract = _data.contract("0000000001")
-    key = generate_key()
+    data = key_notice_data_from_contract(contract, generate_key(), issued_on=_data.ISSUED_ON)
 
     def build() -> bytes:
-        pdf: bytes = key_notice_pdf(contract, key, issued_on=_data.ISSUED_ON)
+        pdf: bytes = build_key_notice_pdf(data)
         return pdf
 
     return build
