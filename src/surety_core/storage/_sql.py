@@ -128,6 +128,31 @@ _KEY_ACTIVE_SQL: Final = {
     ),
 }
 """_KEY_ACTIVE as fixed driver SQL, for the verification hot path."""
+_RAW_SQL: Final = {
+    "attempt_one": "SELECT document FROM surety_attempts WHERE contract_number = ?",
+    "contract_one": "SELECT version, status, document FROM surety_contracts WHERE number = ?",
+    "cert_history": (
+        "SELECT version, document FROM surety_certificates WHERE contract_number = ?"
+        " ORDER BY version"
+    ),
+    "audit_last": "SELECT sequence, document FROM surety_audit ORDER BY sequence DESC LIMIT 1",
+    "audit_insert": (
+        "INSERT INTO surety_audit (sequence, at_us, document) VALUES (?, ?, ?)"
+        " ON CONFLICT DO NOTHING RETURNING sequence"
+    ),
+}
+"""The same statements as _ATTEMPT_ONE, _CONTRACT_ONE, _CERT_HISTORY, _AUDIT_LAST and the audit
+insert of ``insert_new``, as fixed driver SQL (``?`` placeholders; ``%s`` on PostgreSQL): the
+obligee view runs them on every verification, and SQLAlchemy's per-statement overhead was most of
+their cost. Parameters and columns are text and integers only, so no type processing is lost."""
+
+
+def _raw_sql(dialect: str) -> dict[str, str]:
+    if dialect == "sqlite":
+        return dict(_RAW_SQL)
+    return {name: sql.replace("?", "%s") for name, sql in _RAW_SQL.items()}
+
+
 _KEY_HISTORY = (
     sa.select(_k.generation, _k.status, _k.document)
     .where(_k.contract_number == _P("number"))
@@ -241,8 +266,13 @@ class _Dialect:
         # same query as _KEY_ACTIVE), unless the engine remaps schemas.
         self.driver_error: type[Exception] = engine.dialect.loaded_dbapi.Error
         self.key_active_sql: str | None = None
+        self.raw: dict[str, str] | None = None
         if not engine.get_execution_options().get("schema_translate_map"):
             self.key_active_sql = _KEY_ACTIVE_SQL[name]
+            self.raw = _raw_sql(name)
+        # SQLite units of work hold the write lock from BEGIN IMMEDIATE to the end, so the audit
+        # head read in a unit of work cannot move under it except by its own appends.
+        self.exclusive_writer = name == "sqlite"
 
 
 # --- repositories ---------------------------------------------------------------------------
@@ -299,7 +329,11 @@ class _Contracts(_Repository):
         return contract
 
     def find(self, number: str) -> GuaranteeContract | None:
-        row = self._run(_CONTRACT_ONE, {"number": number}).first()
+        raw = self._uow._dialect.raw
+        if raw is not None:
+            row = self._uow._fetch_raw(raw["contract_one"], (number,), one=True)
+        else:
+            row = self._run(_CONTRACT_ONE, {"number": number}).first()
         return None if row is None else _contract_row((number, *row))
 
     def replace(self, old: GuaranteeContract, new: GuaranteeContract) -> None:
@@ -401,7 +435,12 @@ class _Certificates(_Repository):
 
     def history(self, number: str) -> Sequence[CertificateRecord]:
         records = []
-        rows: Any = self._run(_CERT_HISTORY, {"number": number})
+        raw = self._uow._dialect.raw
+        rows: Any
+        if raw is not None:
+            rows = self._uow._fetch_raw(raw["cert_history"], (number,), one=False)
+        else:
+            rows = self._run(_CERT_HISTORY, {"number": number})
         for row in rows:
             version, document = row
             key = f"{number}/{version}"
@@ -512,7 +551,12 @@ class _Keys(_Repository):
 
 class _Attempts(_Repository):
     def get(self, number: str) -> AttemptState | None:
-        document = self._run(_ATTEMPT_ONE, {"number": number}).scalar()
+        raw = self._uow._dialect.raw
+        if raw is not None:
+            row = self._uow._fetch_raw(raw["attempt_one"], (number,), one=True)
+            document = None if row is None else row[0]
+        else:
+            document = self._run(_ATTEMPT_ONE, {"number": number}).scalar()
         if document is None:
             return None
         state = _load(s.attempts.name, number, document, AttemptState)
@@ -542,15 +586,43 @@ def _event_row(row: Any) -> AuditEvent:
 class _Audit(_Repository):
     def append(self, event: AuditEvent) -> None:
         c.check_type(event, AuditEvent, "event")
-        last = self._run(_AUDIT_MAX).scalar()
-        c.check_sequence(event, int(last or 0))
-        params = {"sequence": event.sequence, "at_us": _us(event.at), "document": to_json(event)}
-        if not self._insert_new(s.audit, params):
+        uow = self._uow
+        last = uow._audit_head
+        if last is None:
+            last = int(self._run(_AUDIT_MAX).scalar() or 0)
+        c.check_sequence(event, last)
+        document = to_json(event)
+        raw = uow._dialect.raw
+        if raw is not None:
+            params = (event.sequence, _us(event.at), document)
+            inserted = uow._fetch_raw(raw["audit_insert"], params, one=True) is not None
+        else:
+            params_map = {"sequence": event.sequence, "at_us": _us(event.at), "document": document}
+            inserted = self._insert_new(s.audit, params_map)
+        if not inserted:
             raise ConcurrencyConflictError(f"audit sequence {event.sequence} is already taken")
+        uow._audit_head = event.sequence if uow._dialect.exclusive_writer else None
+        uow._store._audit_memo = (event.sequence, document, event)
 
     def last(self) -> AuditEvent | None:
-        row = self._run(_AUDIT_LAST).first()
-        return None if row is None else _event_row(row)
+        uow = self._uow
+        raw = uow._dialect.raw
+        if raw is not None:
+            row = uow._fetch_raw(raw["audit_last"], (), one=True)
+        else:
+            row = self._run(_AUDIT_LAST).first()
+        if uow._dialect.exclusive_writer:
+            uow._audit_head = 0 if row is None else int(row[0])
+        if row is None:
+            return None
+        sequence, document = row
+        memo = uow._store._audit_memo
+        if memo is not None and memo[0] == sequence and memo[1] == document:
+            # This exact row text was written from (or read back into) this validated event.
+            return memo[2]
+        event = _event_row(row)
+        uow._store._audit_memo = (event.sequence, document, event)
+        return event
 
     def events(self, after: int = 0, limit: int | None = None) -> Iterator[AuditEvent]:
         c.check_events_args(after, limit)
@@ -673,6 +745,9 @@ class SqlUnitOfWork:
         self._dialect = store._dialect
         self._connection: Connection | None = None
         self._state = "new"
+        self._audit_head: int | None = None
+        """The audit log's last sequence as read or written in this unit of work (SQLite
+        only; ``None`` when unknown): saves append a second look-up."""
         self.contracts: ContractRepository = _Contracts(self)
         self.applications: ApplicationRepository = _Applications(self)
         self.certificates: CertificateRepository = _Certificates(self)
@@ -733,6 +808,10 @@ class SqlUnitOfWork:
 
     def _fetch_one_raw(self, sql: str, param: str) -> Any:
         """One row of a fixed, single-parameter query through the driver's own cursor."""
+        return self._fetch_raw(sql, (param,), one=True)
+
+    def _fetch_raw(self, sql: str, params: tuple[Any, ...], *, one: bool) -> Any:
+        """A fixed statement through the driver's own cursor: its first row (``one``) or all."""
         connection = self._connection
         if connection is None or self._state != "open":
             raise InvalidInputError(
@@ -741,8 +820,8 @@ class SqlUnitOfWork:
         try:
             cursor = connection.connection.cursor()
             try:
-                cursor.execute(sql, (param,))
-                return cursor.fetchone()
+                cursor.execute(sql, params)
+                return cursor.fetchone() if one else cursor.fetchall()
             finally:
                 cursor.close()
         except self._dialect.driver_error as exc:
@@ -816,6 +895,9 @@ class SqlStore:
         self._dialect = _Dialect(engine.dialect.name, engine)
         self._lock: threading.Lock | None = threading.Lock() if serialize else None
         self._closed = False
+        self._audit_memo: tuple[int, str, AuditEvent] | None = None
+        """(sequence, document text, event) of the last audit event this store wrote or
+        decoded: ``audit.last()`` reuses the event only when the row's text is identical."""
         if upgrade:
             self._retry("schema upgrade", lambda: s.upgrade_schema(engine))
         else:
