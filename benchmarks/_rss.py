@@ -2,7 +2,10 @@
 
 ``python -m benchmarks._rss {library,floor} --count N --batch B --db PATH``. Prints one JSON object
 (``peak_mb``, ``baseline_mb``, ``count``, ``seconds``) or ``{"skipped": reason}`` when the library
-is not available. Peak RSS is ``resource.getrusage(RUSAGE_SELF).ru_maxrss`` (MiB).
+is not available. Peak RSS is the process's own high-water mark, ``VmHWM`` in
+``/proc/self/status`` on Linux (MiB). ``resource.getrusage(RUSAGE_SELF).ru_maxrss`` is used only
+where that file does not exist: on Linux it survives ``exec`` and so starts at the *parent's*
+resident size at the time of the fork (the harness's, with its tables), which is not the child's.
 """
 
 from __future__ import annotations
@@ -16,6 +19,13 @@ from pathlib import Path
 
 
 def _max_rss_mb() -> float:
+    try:
+        with open("/proc/self/status", encoding="ascii") as status:
+            for line in status:
+                if line.startswith("VmHWM:"):
+                    return int(line.split()[1]) / 1024  # kB
+    except OSError:
+        pass
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     # Linux reports KiB, macOS bytes.
     return peak / (1024 * 1024) if sys.platform == "darwin" else peak / 1024
