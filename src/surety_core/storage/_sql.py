@@ -140,6 +140,15 @@ _RAW_SQL: Final = {
         "INSERT INTO surety_audit (sequence, at_us, document) VALUES (?, ?, ?)"
         " ON CONFLICT DO NOTHING RETURNING sequence"
     ),
+    "statements": (
+        "SELECT sequence, document FROM surety_statements WHERE contract_number = ?"
+        " ORDER BY sequence"
+    ),
+    "application_one": "SELECT document FROM surety_applications WHERE reference = ?",
+    "contracts_for_works": (
+        "SELECT number, version, status, document FROM surety_contracts"
+        " WHERE obligee_code = ? AND works_number = ? ORDER BY number"
+    ),
 }
 """The same statements as _ATTEMPT_ONE, _CONTRACT_ONE, _CERT_HISTORY, _AUDIT_LAST and the audit
 insert of ``insert_new``, as fixed driver SQL (``?`` placeholders; ``%s`` on PostgreSQL): the
@@ -147,10 +156,31 @@ obligee view runs them on every verification, and SQLAlchemy's per-statement ove
 their cost. Parameters and columns are text and integers only, so no type processing is lost."""
 
 
+_RAW_INSERT_TABLES: Final = (s.certificates, s.statements, s.keys, s.outbox)
+"""Tables whose columns are all text or integers: issuance inserts into them through the driver
+with the same ``INSERT ... ON CONFLICT DO NOTHING RETURNING`` as ``insert_new``."""
+
+
+def _raw_insert(table: sa.Table) -> tuple[str, tuple[str, ...]]:
+    columns = tuple(column.name for column in table.columns)
+    keys = ", ".join(column.name for column in table.primary_key.columns)
+    sql = (
+        f"INSERT INTO {table.name} ({', '.join(columns)})"  # noqa: S608 (schema constants)
+        f" VALUES ({', '.join('?' for _ in columns)}) ON CONFLICT DO NOTHING RETURNING {keys}"
+    )
+    return sql, columns
+
+
 def _raw_sql(dialect: str) -> dict[str, str]:
+    fixed = dict(_RAW_SQL)
+    for table in _RAW_INSERT_TABLES:
+        fixed[f"insert:{table.name}"] = _raw_insert(table)[0]
     if dialect == "sqlite":
-        return dict(_RAW_SQL)
-    return {name: sql.replace("?", "%s") for name, sql in _RAW_SQL.items()}
+        return fixed
+    return {name: sql.replace("?", "%s") for name, sql in fixed.items()}
+
+
+_RAW_INSERT_COLUMNS: Final = {table.name: _raw_insert(table)[1] for table in _RAW_INSERT_TABLES}
 
 
 _KEY_HISTORY = (
@@ -287,6 +317,11 @@ class _Repository:
 
     def _insert_new(self, table: sa.Table, params: dict[str, Any]) -> bool:
         """Insert unless a unique key exists; ``False`` when it did (nothing written)."""
+        raw = self._uow._dialect.raw
+        columns = _RAW_INSERT_COLUMNS.get(table.name)
+        if raw is not None and columns is not None:
+            values = tuple(params[name] for name in columns)
+            return self._uow._fetch_raw(raw[f"insert:{table.name}"], values, one=True) is not None
         result = self._run(self._uow._dialect.insert_new[table.name], params)
         return result.first() is not None
 
@@ -354,9 +389,15 @@ class _Contracts(_Repository):
         )
 
     def for_works(self, obligee_code: str, works_number: str) -> Sequence[GuaranteeContract]:
-        rows = self._run(
-            _CONTRACTS_FOR_WORKS, {"obligee_code": obligee_code, "works_number": works_number}
-        )
+        raw = self._uow._dialect.raw
+        rows: Any
+        if raw is not None:
+            params = (obligee_code, works_number)
+            rows = self._uow._fetch_raw(raw["contracts_for_works"], params, one=False)
+        else:
+            rows = self._run(
+                _CONTRACTS_FOR_WORKS, {"obligee_code": obligee_code, "works_number": works_number}
+            )
         return tuple(_contract_row(row) for row in rows)
 
     def query(self, query: ContractQuery) -> Page[GuaranteeContract]:
@@ -404,7 +445,12 @@ class _Applications(_Repository):
             raise DuplicateError(f"application {application.reference} already exists")
 
     def get(self, reference: str) -> Application:
-        document = self._run(_APPLICATION_ONE, {"reference": reference}).scalar()
+        raw = self._uow._dialect.raw
+        if raw is not None and isinstance(reference, str):
+            row = self._uow._fetch_raw(raw["application_one"], (reference,), one=True)
+            document = None if row is None else row[0]
+        else:
+            document = self._run(_APPLICATION_ONE, {"reference": reference}).scalar()
         if document is None:
             raise NotFoundError(f"application {reference!r} not found")
         application = _load(s.applications.name, reference, document, Application)
@@ -467,7 +513,12 @@ class _Statements(_Repository):
 
     def for_contract(self, number: str) -> Sequence[StatementRecord]:
         records = []
-        rows: Any = self._run(_STATEMENTS, {"number": number})
+        raw = self._uow._dialect.raw
+        rows: Any
+        if raw is not None:
+            rows = self._uow._fetch_raw(raw["statements"], (number,), one=False)
+        else:
+            rows = self._run(_STATEMENTS, {"number": number})
         for row in rows:
             sequence, document = row
             key = f"{number}/{sequence}"
