@@ -41,6 +41,12 @@ def _parser() -> argparse.ArgumentParser:
         "--scale-rows", type=int, metavar="N", help="rows of the large verify_scale table"
     )
     parser.add_argument(
+        "--postgres-scale-rows",
+        type=int,
+        metavar="N",
+        help="rows of the large verify_scale_postgres table (default: as --scale-rows)",
+    )
+    parser.add_argument(
         "--from-json",
         type=Path,
         metavar="FILE",
@@ -56,9 +62,10 @@ def run(
     workdir: Path,
     postgres_url: str | None,
     scale_rows: int | None = None,
+    postgres_scale_rows: int | None = None,
 ) -> list[Result]:
     """Run the named benchmarks; the machine facts first, then floors and figures in order."""
-    config = config_for(mode, workdir, postgres_url, scale_rows)
+    config = config_for(mode, workdir, postgres_url, scale_rows, postgres_scale_rows)
     results = [machine_facts(mode)]
     start = time.perf_counter()
     for name in names:
@@ -101,7 +108,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     workdir = args.workdir or Path(tempfile.mkdtemp(prefix="surety-bench-"))
     workdir.mkdir(parents=True, exist_ok=True)
     try:
-        results = run(mode, names, workdir, postgres_url, args.scale_rows)
+        results = run(mode, names, workdir, postgres_url, args.scale_rows, args.postgres_scale_rows)
     finally:
         if args.workdir is None:
             shutil.rmtree(workdir, ignore_errors=True)

@@ -41,10 +41,16 @@ class Config:
     stream_count: int
     stream_batch: int
     populate_batch: int
+    postgres_scale_large: int | None = None
+    """Rows of the large PostgreSQL table when not ``scale_large`` (filling it is slower)."""
 
 
 def config_for(
-    mode: str, workdir: Path, postgres_url: str | None, scale_rows: int | None = None
+    mode: str,
+    workdir: Path,
+    postgres_url: str | None,
+    scale_rows: int | None = None,
+    postgres_scale_rows: int | None = None,
 ) -> Config:
     """The plan of ``mode`` (``full``, ``quick`` or ``tiny``, the last for smoke tests)."""
     if mode == "full":
@@ -102,6 +108,8 @@ def config_for(
         raise ValueError(f"unknown mode {mode!r}")
     if scale_rows is not None:
         config = Config(**{**config.__dict__, "scale_large": scale_rows})
+    if postgres_scale_rows is not None:
+        config = Config(**{**config.__dict__, "postgres_scale_large": postgres_scale_rows})
     return config
 
 
@@ -499,6 +507,8 @@ def verify_scale_postgres(config: Config, spec: Spec) -> list[Result]:
             spec.skipped(reason),
         ]
     scheme = url.partition("://")[0]
+    if config.postgres_scale_large is not None:
+        config = Config(**{**config.__dict__, "scale_large": config.postgres_scale_large})
     with ExitStack() as stack:
 
         def library_database(label: str) -> str:
