@@ -1,0 +1,70 @@
+"""Documents as PDFs: the key notice, the certificate and the fee statement, and their checks.
+
+* :func:`build_key_notice_pdf` — 「電子保証にかかる「認証キー」のお知らせ」, one per guarantee.
+* :func:`build_certificate_pdf` — the certificate (電子証書) with its signed payload attached.
+* :func:`build_fee_statement_pdf` — the fee calculation statement (保証料計算書).
+* :func:`verify_certificate_pdf` — offline verification of a certificate PDF.
+* :func:`format_yen`, :func:`format_date`, :func:`format_era_date`, :func:`format_period` —
+  Japanese formatting (pure functions, no PDF library).
+
+This package is the PDF adapter: pypdf is imported here and nowhere in the domain modules.
+Builders are pure (no I/O, no clock): the same input gives the same bytes.
+"""
+
+from surety_core.documents._data import (
+    DEFAULT_VIEWING_INSTRUCTIONS,
+    CertificateData,
+    DocumentIdentity,
+    FeeLine,
+    FeeStatementData,
+    KeyNoticeData,
+)
+from surety_core.documents._japanese import (
+    ERAS,
+    era_year,
+    format_date,
+    format_era_date,
+    format_period,
+    format_yen,
+)
+from surety_core.documents._render import (
+    KEY_NOTICE_TITLE,
+    PAYLOAD_ATTACHMENT_NAME,
+    build_certificate_pdf,
+    build_fee_statement_pdf,
+    build_key_notice_pdf,
+)
+from surety_core.documents._verify import (
+    DEFAULT_MAX_PDF_BYTES,
+    CertificateCheck,
+    CheckStatus,
+    expected_certificate_text,
+    read_certificate_pdf,
+    verify_certificate_pdf,
+)
+
+__all__ = [
+    "DEFAULT_MAX_PDF_BYTES",
+    "DEFAULT_VIEWING_INSTRUCTIONS",
+    "ERAS",
+    "KEY_NOTICE_TITLE",
+    "PAYLOAD_ATTACHMENT_NAME",
+    "CertificateCheck",
+    "CertificateData",
+    "CheckStatus",
+    "DocumentIdentity",
+    "FeeLine",
+    "FeeStatementData",
+    "KeyNoticeData",
+    "build_certificate_pdf",
+    "build_fee_statement_pdf",
+    "build_key_notice_pdf",
+    "era_year",
+    "expected_certificate_text",
+    "format_date",
+    "format_era_date",
+    "format_period",
+    "format_yen",
+    "read_certificate_pdf",
+    "verify_certificate_pdf",
+]

@@ -58,7 +58,14 @@ _BITMAP_B64 = (
 
 _BITMAP = zlib.decompress(base64.b64decode(_BITMAP_B64))
 
-HALF_WIDTH_RANGES: tuple[tuple[int, int], ...] = ((32, 126), (165, 165), (8194, 8194), (8254, 8254), (65377, 65439), (65512, 65512))
+HALF_WIDTH_RANGES: tuple[tuple[int, int], ...] = (
+    (32, 126),
+    (165, 165),
+    (8194, 8194),
+    (8254, 8254),
+    (65377, 65439),
+    (65512, 65512),
+)
 """Code points that the ``HW`` CMap maps to half-width CIDs (231-325, 327-389, 8719)."""
 
 _HALF_WIDTH = frozenset(u for a, b in HALF_WIDTH_RANGES for u in range(a, b + 1))

@@ -42,7 +42,9 @@ def _check_date(value: Any, field: str) -> date:
 def format_yen(amount: int) -> str:
     """``1000000000`` → ``"1,000,000,000円"``. Zero is allowed; negatives are refused."""
     if isinstance(amount, bool) or not isinstance(amount, int):
-        raise InvalidInputError("amount", f"must be a whole number of yen, not {type(amount).__name__}")
+        raise InvalidInputError(
+            "amount", f"must be a whole number of yen, not {type(amount).__name__}"
+        )
     if not 0 <= amount <= MAX_YEN:
         raise InvalidInputError("amount", f"must be between 0 and {MAX_YEN} yen")
     return f"{amount:,}円"
@@ -64,7 +66,10 @@ def era_year(value: date) -> tuple[str, int]:
 
 
 def format_era_date(value: date, *, gannen: bool = True) -> str:
-    """``date(2025, 4, 1)`` → ``"令和7年4月1日"``; the first year is ``元年`` unless ``gannen=False``."""
+    """``date(2025, 4, 1)`` → ``"令和7年4月1日"``.
+
+    The first year of an era is ``元年`` unless ``gannen=False`` (then ``令和1年``).
+    """
     name, year = era_year(value)
     year_text = "元" if year == 1 and gannen else str(year)
     return f"{name}{year_text}年{value.month}月{value.day}日"

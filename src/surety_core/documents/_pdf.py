@@ -143,16 +143,12 @@ class PageWriter:
             x -= width / 2
         elif align != "left":
             raise InvalidInputError("align", "must be 'left', 'right' or 'center'")
-        self._ops.append(
-            f"BT /{face.value} {_num(size)} Tf {_num(x)} {_num(y)} Td {encoded} TJ ET"
-        )
+        self._ops.append(f"BT /{face.value} {_num(size)} Tf {_num(x)} {_num(y)} Td {encoded} TJ ET")
         return width
 
     def line(self, x1: float, y1: float, x2: float, y2: float, *, width: float = 0.5) -> None:
         """Draw a straight black line."""
-        self._ops.append(
-            f"{_num(width)} w {_num(x1)} {_num(y1)} m {_num(x2)} {_num(y2)} l S"
-        )
+        self._ops.append(f"{_num(width)} w {_num(x1)} {_num(y1)} m {_num(x2)} {_num(y2)} l S")
 
     def rect(
         self,
@@ -307,11 +303,7 @@ class PageWriter:
         )
         for name, data in attachments:
             writer.add_attachment(name, data)
-        writer._ID = ArrayObject(
-            [ByteStringObject(document_id), ByteStringObject(document_id)]
-        )
+        writer._ID = ArrayObject([ByteStringObject(document_id), ByteStringObject(document_id)])
         out = BytesIO()
         writer.write(out)
         return out.getvalue()
-
-
