@@ -136,3 +136,20 @@ def make_verifier(trusted: list[Ed25519PublicKey]) -> Callable[[bytes], Certific
 @pytest.fixture(scope="session")
 def signer() -> Signer:
     return Signer()
+
+
+@pytest.fixture(scope="session")
+def verify_trusted(signer: Signer) -> Callable[[bytes], CertificateData]:
+    """Verifies payloads against a trusted set holding the signer's key."""
+    return make_verifier([Ed25519PrivateKey.generate().public_key(), signer.key.public_key()])
+
+
+@pytest.fixture(scope="session")
+def verify_untrusted() -> Callable[[bytes], CertificateData]:
+    """Verifies payloads against a trusted set that does not hold the signer's key."""
+    return make_verifier([Ed25519PrivateKey.generate().public_key()])
+
+
+@pytest.fixture(scope="session")
+def other_signer() -> Signer:
+    return Signer()
