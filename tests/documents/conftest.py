@@ -124,7 +124,9 @@ def make_verifier(trusted: list[Ed25519PublicKey]) -> Callable[[bytes], Certific
                 obligee_name=d["obligee_name"],
                 principal_name=d["principal_name"],
                 amount=d["amount"],
-                period=Period(date.fromisoformat(d["period"][0]), date.fromisoformat(d["period"][1])),
+                period=Period(
+                    date.fromisoformat(d["period"][0]), date.fromisoformat(d["period"][1])
+                ),
                 surety_name=d["surety_name"],
                 issued_on=date.fromisoformat(d["issued_on"]),
             )

@@ -37,7 +37,9 @@ def test_valid(genuine: bytes, certificate: CertificateData, verify_trusted: Ver
     assert check.valid
 
 
-def test_tampered_payload(certificate: CertificateData, signer: Any, verify_trusted: Verify) -> None:
+def test_tampered_payload(
+    certificate: CertificateData, signer: Any, verify_trusted: Verify
+) -> None:
     payload = signer.sign(certificate).replace(b"400000000", b"900000000")
     assert b"900000000" in payload
     check = verify_certificate_pdf(build_certificate_pdf(certificate, payload), verify_trusted)
@@ -80,7 +82,7 @@ def test_every_field_is_compared(
 
     from surety_core import GuaranteeStatus, Period
 
-    changes: dict[str, object] = {
+    changes: dict[str, Any] = {
         "contract_number": "0000000002",
         "version": 3,
         "period": Period(date(2025, 4, 1), date(2026, 3, 30)),
@@ -176,7 +178,7 @@ def test_fuzz_mutated_certificates(
     if bytes(data) != genuine and status is CheckStatus.VALID:
         # A mutation may land in bytes that do not matter (e.g. the metadata); the visible text
         # and the signed payload must then still be the genuine ones.
-        text, payload = read_certificate_pdf(bytes(data))
+        _text, payload = read_certificate_pdf(bytes(data))
         assert payload == read_certificate_pdf(genuine)[1]
 
 
