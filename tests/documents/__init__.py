@@ -1,1 +1,1 @@
-"""Tests of surety_core.documents (a package only so that mypy can tell the conftest files apart)."""
+"""Tests of surety_core.documents (a package so that mypy tells the conftest files apart)."""
