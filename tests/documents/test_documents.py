@@ -8,7 +8,7 @@ from pathlib import Path
 
 import attrs
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 from pypdf import PdfReader
 
@@ -26,6 +26,8 @@ from surety_core.documents import (
     format_yen,
 )
 from surety_core.documents._glyphs import is_supported
+from surety_core.documents._pdf import A4_HEIGHT, A4_WIDTH
+from surety_core.documents._render import key_notice_page
 
 GOLDEN = Path(__file__).parent / "golden"
 UPDATE = os.environ.get("SURETY_UPDATE_GOLDEN") == "1"
@@ -107,9 +109,12 @@ def test_unprintable_characters_are_refused(notice: KeyNoticeData, char: str) ->
         build_key_notice_pdf(data)
 
 
-printable = st.characters(
-    min_codepoint=0x21, max_codepoint=0xFFFF, exclude_categories=("Cs", "Zs", "Cc")
-).filter(is_supported)
+SUPPORTED = [
+    chr(u)
+    for u in range(0x21, 0x10000)
+    if is_supported(chr(u)) and not chr(u).isspace() and chr(u) != "\u3000"
+]
+printable = st.sampled_from(SUPPORTED)
 
 
 @given(
@@ -146,3 +151,54 @@ def test_golden_files(
     for name, pdf in documents.items():
         _golden(f"{name}.txt", text_of(pdf).encode())
         _golden(f"{name}.pdf", pdf)
+
+
+keys = (
+    st.lists(
+        st.text(st.sampled_from("ABCDEFGHJKLMNPQRSTUVWXYZ23456789"), min_size=1, max_size=8),
+        min_size=1,
+        max_size=8,
+    )
+    .map("-".join)
+    .filter(lambda k: 4 <= len(k) <= 64)
+)
+
+
+@settings(max_examples=40)
+@given(
+    data=st.data(),
+    key=keys,
+    instructions=st.lists(st.text(printable, min_size=1, max_size=120), min_size=1, max_size=8),
+)
+def test_any_notice_fits_the_page_or_is_refused(
+    notice: KeyNoticeData, data: st.DataObject, key: str, instructions: list[str]
+) -> None:
+    def text(n: int) -> str:
+        return data.draw(st.text(printable, min_size=1, max_size=n))
+
+    notice = attrs.evolve(
+        notice,
+        key=key,
+        product_name=text(40),
+        works_name=text(120),
+        works_number=text(64),
+        obligee_name=text(60),
+        principal_name=text(60),
+        surety_name=text(60),
+        viewing_instructions=tuple(instructions),
+    )
+    try:
+        page = key_notice_page(notice)
+    except InvalidInputError as error:
+        assert error.field == "data"
+        assert "one A4 page" in error.reason
+        return
+    assert page.text_bounds is not None
+    x0, y0, x1, y1 = page.text_bounds
+    assert x0 >= 56 - 0.01
+    assert x1 <= A4_WIDTH - 56 + 0.01
+    assert y0 >= 50
+    assert y1 <= A4_HEIGHT
+    lines = lines_of(build_key_notice_pdf(notice))
+    assert f"保証契約番号 {notice.contract_number}" in lines
+    assert f"認証キー {notice.key}" in lines

@@ -73,11 +73,13 @@ class PageWriter:
     ``field`` (so no corrupt or silently blank PDF is ever produced).
     """
 
-    __slots__ = ("_chars", "_ops")
+    __slots__ = ("_chars", "_ops", "text_bounds")
 
     def __init__(self) -> None:
         self._ops: list[str] = []
         self._chars: set[str] = set()
+        self.text_bounds: tuple[float, float, float, float] | None = None
+        """The box (x0, y0, x1, y1) spanned by the text drawn so far (baselines, advances)."""
 
     # -- measuring ---------------------------------------------------------------------------
     @staticmethod
@@ -143,6 +145,12 @@ class PageWriter:
             x -= width / 2
         elif align != "left":
             raise InvalidInputError("align", "must be 'left', 'right' or 'center'")
+        b = self.text_bounds
+        self.text_bounds = (
+            (x, y, x + width, y + size)
+            if b is None
+            else (min(b[0], x), min(b[1], y), max(b[2], x + width), max(b[3], y + size))
+        )
         self._ops.append(f"BT /{face.value} {_num(size)} Tf {_num(x)} {_num(y)} Td {encoded} TJ ET")
         return width
 

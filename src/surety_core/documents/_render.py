@@ -50,6 +50,9 @@ _LEFT = 56.0
 _RIGHT = A4_WIDTH - 56.0
 _VALUE_X = 170.0
 _BODY = 10.5
+_BOTTOM = 80.0
+_WIDTH = _RIGHT - _LEFT
+_VALUE_WIDTH = _RIGHT - _VALUE_X - 8
 _ROW = 24.0
 
 
@@ -66,18 +69,30 @@ def _wrap(text: str, width: float, size: float) -> list[str]:
     return lines
 
 
+def _fit(text: str, width: float, size: float, face: Face = Face.GOTHIC) -> float:
+    """``size``, or smaller so that ``text`` fits in ``width``."""
+    natural = PageWriter.text_width(text, size, face)
+    return size if natural <= width else size * width / natural
+
+
+def _room(y: float) -> None:
+    if y < _BOTTOM:
+        raise InvalidInputError("data", "too much text to fit on one A4 page")
+
+
 def _rows(page: PageWriter, top: float, rows: Sequence[tuple[str, str, str]]) -> float:
     """Draw label/value rows in a ruled box from ``top`` down; returns the bottom."""
     y = top
     page.line(_LEFT, y, _RIGHT, y, width=0.8)
     for label, value, field in rows:
-        wrapped = _wrap(value, _RIGHT - _VALUE_X - 8, _BODY)
+        wrapped = _wrap(value, _VALUE_WIDTH, _BODY)
         height = _ROW + (len(wrapped) - 1) * 15
         base = y - 16
         page.text(_LEFT + 8, base, label, size=_BODY, field=field)
         for i, part in enumerate(wrapped):
             page.text(_VALUE_X, base - i * 15, part, size=_BODY, field=field)
         y -= height
+        _room(y)
         page.line(_LEFT, y, _RIGHT, y, width=0.4)
     page.line(_VALUE_X - 10, top, _VALUE_X - 10, y, width=0.4)
     page.rect(_LEFT, y, _RIGHT - _LEFT, top - y, width=0.8)
@@ -97,11 +112,13 @@ def key_notice_page(data: KeyNoticeData) -> PageWriter:
         raise InvalidInputError("data", f"must be a KeyNoticeData, not {type(data).__name__}")
     page = PageWriter()
     y = _header(page, KEY_NOTICE_TITLE, "発行日", format_era_date(data.issued_on))
-    page.text(_LEFT, y - 36, f"{data.obligee_name} 御中", size=13, field="obligee_name")
+    addressee = f"{data.obligee_name} 御中"
+    page.text(_LEFT, y - 36, addressee, size=_fit(addressee, _WIDTH, 13), field="obligee_name")
     # The product, large and boxed, so the obligee routes the notice to the right section.
     page.rect(_LEFT, y - 86, _RIGHT - _LEFT, 32, width=1.2)
     page.text(_LEFT + 10, y - 76, "保証の種類", size=_BODY)
-    page.text(_VALUE_X, y - 77, data.product_name, size=15, field="product_name")
+    product_size = _fit(data.product_name, _VALUE_WIDTH, 15)
+    page.text(_VALUE_X, y - 77, data.product_name, size=product_size, field="product_name")
     page.text(
         _LEFT,
         y - 112,
@@ -121,7 +138,8 @@ def key_notice_page(data: KeyNoticeData) -> PageWriter:
     page.line(_LEFT, top - 32, _RIGHT, top - 32, width=0.4)
     page.rect(_VALUE_X - 10, top - 78, _RIGHT - _VALUE_X + 10, 46, width=0.4, fill_gray=0.93)
     page.text(_LEFT + 8, top - 61, "認証キー", size=_BODY)
-    page.text(_VALUE_X, top - 63, data.key, size=22, face=Face.MONO, field="key")
+    key_size = _fit(data.key, _VALUE_WIDTH, 22, Face.MONO)
+    page.text(_VALUE_X, top - 63, data.key, size=key_size, face=Face.MONO, field="key")
     bottom = _rows(
         page,
         top - 78,
@@ -139,9 +157,14 @@ def key_notice_page(data: KeyNoticeData) -> PageWriter:
     page.line(_VALUE_X - 10, top, _VALUE_X - 10, top - 78, width=0.4)
     page.rect(_LEFT, top - 78, _RIGHT - _LEFT, 78, width=0.8)
     y = bottom - 34
+    _room(y)
     page.text(_LEFT, y, "電子証書の閲覧方法", size=12)
-    for i, line in enumerate(data.viewing_instructions):
-        page.text(_LEFT + 12, y - 20 - i * 16, line, size=_BODY, field="viewing_instructions")
+    y -= 4
+    for line in data.viewing_instructions:
+        for part in _wrap(line, _WIDTH - 12, _BODY):
+            y -= 16
+            _room(y)
+            page.text(_LEFT + 12, y, part, size=_BODY, field="viewing_instructions")
     page.text(
         _LEFT,
         60,
@@ -176,7 +199,8 @@ def certificate_page(data: CertificateData) -> PageWriter:
         raise InvalidInputError("data", f"must be a CertificateData, not {type(data).__name__}")
     page = PageWriter()
     y = _header(page, CERTIFICATE_TITLE, "発行日", format_era_date(data.issued_on))
-    page.text(_LEFT, y - 36, f"{data.obligee_name} 御中", size=13, field="obligee_name")
+    addressee = f"{data.obligee_name} 御中"
+    page.text(_LEFT, y - 36, addressee, size=_fit(addressee, _WIDTH, 13), field="obligee_name")
     page.text(
         _LEFT,
         y - 62,
@@ -201,6 +225,7 @@ def certificate_page(data: CertificateData) -> PageWriter:
             ("発行日", format_date(data.issued_on), "issued_on"),
         ],
     )
+    _room(bottom - 46)
     page.text(
         _LEFT,
         bottom - 30,
@@ -248,7 +273,8 @@ def fee_statement_page(data: FeeStatementData) -> PageWriter:
         raise InvalidInputError("data", f"must be a FeeStatementData, not {type(data).__name__}")
     page = PageWriter()
     y = _header(page, FEE_STATEMENT_TITLE, "発行日", format_era_date(data.issued_on))
-    page.text(_LEFT, y - 36, f"{data.principal_name} 様", size=13, field="principal_name")
+    addressee = f"{data.principal_name} 様"
+    page.text(_LEFT, y - 36, addressee, size=_fit(addressee, _WIDTH, 13), field="principal_name")
     bottom = _rows(
         page,
         y - 56,
@@ -268,14 +294,18 @@ def fee_statement_page(data: FeeStatementData) -> PageWriter:
     page.line(_LEFT, y, _RIGHT, y, width=0.8)
     for i, line in enumerate(data.lines):
         base = y - 16
-        page.text(_LEFT + 8, base, line.label, size=_BODY, field=f"lines[{i}].label")
+        label_size = _fit(line.label, _WIDTH - 150, _BODY)
+        page.text(_LEFT + 8, base, line.label, size=label_size, field=f"lines[{i}].label")
         page.text(_RIGHT - 8, base, format_yen(line.amount), size=_BODY, align="right")
         y -= _ROW
+        _room(y)
         page.line(_LEFT, y, _RIGHT, y, width=0.4)
     page.rect(_LEFT, y - _ROW, _RIGHT - _LEFT, _ROW, width=0.8, fill_gray=0.93)
     page.text(_LEFT + 8, y - 16, "保証料合計", size=12)
     page.text(_RIGHT - 8, y - 16, format_yen(data.total), size=12, align="right")
-    page.text(_LEFT, y - _ROW - 30, f"保証会社 {data.surety_name}", size=_BODY)
+    _room(y - _ROW - 30)
+    surety = f"保証会社 {data.surety_name}"
+    page.text(_LEFT, y - _ROW - 30, surety, size=_fit(surety, _WIDTH, _BODY), field="surety_name")
     return page
 
 
