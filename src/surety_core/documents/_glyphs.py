@@ -9,9 +9,10 @@ Generated from Adobe's ``UniJIS-UCS2-H`` and ``UniJIS-UCS2-HW-H`` CMaps (as ship
 from __future__ import annotations
 
 import base64
+import re
 import zlib
 
-__all__ = ["HALF_WIDTH_RANGES", "is_half_width", "is_supported"]
+__all__ = ["HALF_WIDTH_RANGES", "HALF_WIDTH_RE", "is_half_width", "is_supported"]
 
 _BITMAP_B64 = (
     "eNrtmXtYE1cWwM9MZsIkJmESYgwRZBKDBkQ2BLZatDAJgQYVDIivro+AqKhdi1pra6lMQgIBUYKyNbWuBhYRFS21rbW2"
@@ -69,6 +70,10 @@ HALF_WIDTH_RANGES: tuple[tuple[int, int], ...] = (
 """Code points that the ``HW`` CMap maps to half-width CIDs (231-325, 327-389, 8719)."""
 
 _HALF_WIDTH = frozenset(u for a, b in HALF_WIDTH_RANGES for u in range(a, b + 1))
+HALF_WIDTH_RE = re.compile(
+    "[" + "".join(f"\\u{a:04x}-\\u{b:04x}" for a, b in HALF_WIDTH_RANGES) + "]"
+)
+"""Matches one half-width character (for counting them at C speed)."""
 
 
 def is_supported(char: str) -> bool:

@@ -16,6 +16,7 @@ from collections.abc import Sequence
 from datetime import UTC, datetime
 from enum import Enum
 from io import BytesIO
+from typing import Protocol
 
 from pypdf import PdfWriter
 from pypdf.generic import (
@@ -29,9 +30,9 @@ from pypdf.generic import (
 )
 
 from surety_core._errors import DocumentError, InvalidInputError
-from surety_core.documents._glyphs import is_half_width, is_supported
+from surety_core.documents._glyphs import HALF_WIDTH_RE, is_supported
 
-__all__ = ["A4_HEIGHT", "A4_WIDTH", "Face", "PageWriter"]
+__all__ = ["A4_HEIGHT", "A4_WIDTH", "Canvas", "Face", "PageWriter"]
 
 A4_WIDTH = 595.28
 """A4 width in points (210 mm)."""
@@ -49,6 +50,50 @@ class Face(Enum):
     """Japanese gothic (HeiseiKakuGo-W5, not embedded): any supported BMP character."""
     MONO = "F2"
     """Courier (a standard font, not embedded): printable ASCII only; for keys and codes."""
+
+
+class Canvas(Protocol):
+    """What the document layouts draw on (implemented by :class:`PageWriter`)."""
+
+    def text(
+        self,
+        x: float,
+        y: float,
+        text: str,
+        *,
+        size: float = 10.5,
+        face: Face = Face.GOTHIC,
+        align: str = "left",
+        field: str = "text",
+    ) -> float: ...
+
+    def line(self, x1: float, y1: float, x2: float, y2: float, *, width: float = 0.5) -> None: ...
+
+    def rect(
+        self,
+        x: float,
+        y: float,
+        w: float,
+        h: float,
+        *,
+        width: float = 0.5,
+        fill_gray: float | None = None,
+    ) -> None: ...
+
+
+_PRINTABLE: set[str] = set()
+"""Characters already found printable (at most the ~8,200 of Adobe-Japan1-2)."""
+
+
+def _check_printable(text: str, field: str) -> None:
+    for c in text:
+        if not is_supported(c):
+            raise InvalidInputError(
+                field,
+                f"character U+{ord(c):04X} cannot be printed "
+                "(outside the BMP or without a glyph in Adobe-Japan1-2)",
+            )
+    _PRINTABLE.update(text)
 
 
 def _num(value: float) -> str:
@@ -87,8 +132,8 @@ class PageWriter:
         """The advance width of ``text`` at ``size`` points in ``face``."""
         if face is Face.MONO:
             return 0.6 * size * len(text)
-        ems = sum(0.5 if is_half_width(c) else 1.0 for c in text)
-        return ems * size
+        halves = len(HALF_WIDTH_RE.findall(text))
+        return (len(text) - halves / 2) * size
 
     # -- drawing -------------------------------------------------------------------------------
     def text(
@@ -121,13 +166,8 @@ class PageWriter:
                     )
             encoded = "[" + _literal(text) + "]"
         else:
-            for c in text:
-                if not is_supported(c):
-                    raise InvalidInputError(
-                        field,
-                        f"character U+{ord(c):04X} cannot be printed "
-                        "(outside the BMP or without a glyph in Adobe-Japan1-2)",
-                    )
+            if not _PRINTABLE.issuperset(text):
+                _check_printable(text, field)
             # An ASCII space maps to CID 231, which some renderers draw as a box: spaces are
             # written as a half-em displacement in a TJ array instead (extraction sees a gap).
             self._chars.update(text.replace(" ", ""))

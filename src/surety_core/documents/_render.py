@@ -21,7 +21,7 @@ from surety_core.documents._japanese import (
     format_period,
     format_yen,
 )
-from surety_core.documents._pdf import A4_HEIGHT, A4_WIDTH, Face, PageWriter
+from surety_core.documents._pdf import A4_HEIGHT, A4_WIDTH, Canvas, Face, PageWriter
 
 __all__ = [
     "KEY_NOTICE_TITLE",
@@ -31,6 +31,8 @@ __all__ = [
     "build_fee_statement_pdf",
     "build_key_notice_pdf",
     "certificate_page",
+    "draw_key_notice",
+    "key_notice_page",
 ]
 
 KEY_NOTICE_TITLE = "電子保証にかかる「認証キー」のお知らせ"
@@ -58,14 +60,19 @@ _ROW = 24.0
 
 def _wrap(text: str, width: float, size: float) -> list[str]:
     """Split ``text`` into lines no wider than ``width`` (character-wise, as Japanese wraps)."""
+    if PageWriter.text_width(text, size) <= width:
+        return [text]
     lines: list[str] = []
-    current = ""
+    current: list[str] = []
+    used = 0.0
     for char in text:
-        if current and PageWriter.text_width(current + char, size) > width:
-            lines.append(current)
-            current = ""
-        current += char
-    lines.append(current)
+        advance = PageWriter.text_width(char, size)
+        if current and used + advance > width:
+            lines.append("".join(current))
+            current, used = [], 0.0
+        current.append(char)
+        used += advance
+    lines.append("".join(current))
     return lines
 
 
@@ -80,7 +87,7 @@ def _room(y: float) -> None:
         raise InvalidInputError("data", "too much text to fit on one A4 page")
 
 
-def _rows(page: PageWriter, top: float, rows: Sequence[tuple[str, str, str]]) -> float:
+def _rows(page: Canvas, top: float, rows: Sequence[tuple[str, str, str]]) -> float:
     """Draw label/value rows in a ruled box from ``top`` down; returns the bottom."""
     y = top
     page.line(_LEFT, y, _RIGHT, y, width=0.8)
@@ -99,7 +106,7 @@ def _rows(page: PageWriter, top: float, rows: Sequence[tuple[str, str, str]]) ->
     return y
 
 
-def _header(page: PageWriter, title: str, issued_label: str, issued: str) -> float:
+def _header(page: Canvas, title: str, issued_label: str, issued: str) -> float:
     page.text(_RIGHT, A4_HEIGHT - 60, f"{issued_label} {issued}", size=_BODY, align="right")
     page.text(A4_WIDTH / 2, A4_HEIGHT - 100, title, size=17, align="center")
     page.line(_LEFT + 60, A4_HEIGHT - 108, _RIGHT - 60, A4_HEIGHT - 108, width=0.8)
@@ -107,10 +114,16 @@ def _header(page: PageWriter, title: str, issued_label: str, issued: str) -> flo
 
 
 def key_notice_page(data: KeyNoticeData) -> PageWriter:
-    """The drawing of a key notice (exposed for the benchmark; :func:`build_key_notice_pdf`)."""
+    """The drawing of a key notice on a :class:`PageWriter` (see :func:`build_key_notice_pdf`)."""
+    page = PageWriter()
+    draw_key_notice(data, page)
+    return page
+
+
+def draw_key_notice(data: KeyNoticeData, page: Canvas) -> None:
+    """Draw the key notice on any :class:`Canvas` (pypdf here; reportlab for the benchmark)."""
     if not isinstance(data, KeyNoticeData):
         raise InvalidInputError("data", f"must be a KeyNoticeData, not {type(data).__name__}")
-    page = PageWriter()
     y = _header(page, KEY_NOTICE_TITLE, "発行日", format_era_date(data.issued_on))
     addressee = f"{data.obligee_name} 御中"
     page.text(_LEFT, y - 36, addressee, size=_fit(addressee, _WIDTH, 13), field="obligee_name")
@@ -171,7 +184,6 @@ def key_notice_page(data: KeyNoticeData) -> PageWriter:
         "この認証キーは、この保証契約の電子証書の閲覧に限り使用します。大切に保管してください。",
         size=9,
     )
-    return page
 
 
 def build_key_notice_pdf(data: KeyNoticeData, identity: DocumentIdentity | None = None) -> bytes:
