@@ -4,6 +4,8 @@
 * :func:`build_certificate_pdf` — the certificate (電子証書) with its signed payload attached.
 * :func:`build_fee_statement_pdf` — the fee calculation statement (保証料計算書).
 * :func:`verify_certificate_pdf` — offline verification of a certificate PDF.
+* :func:`key_notice_data_from_contract`, :func:`certificate_data_from_content` — the inputs from
+  the domain model and from signed certificate content.
 * :func:`format_yen`, :func:`format_date`, :func:`format_era_date`, :func:`format_period` —
   Japanese formatting (pure functions, no PDF library).
 
@@ -18,6 +20,12 @@ from surety_core.documents._data import (
     FeeLine,
     FeeStatementData,
     KeyNoticeData,
+)
+from surety_core.documents._from_model import (
+    PRODUCT_NAMES_JA,
+    CertificateContentLike,
+    certificate_data_from_content,
+    key_notice_data_from_contract,
 )
 from surety_core.documents._japanese import (
     ERAS,
@@ -49,7 +57,9 @@ __all__ = [
     "ERAS",
     "KEY_NOTICE_TITLE",
     "PAYLOAD_ATTACHMENT_NAME",
+    "PRODUCT_NAMES_JA",
     "CertificateCheck",
+    "CertificateContentLike",
     "CertificateData",
     "CheckStatus",
     "DocumentIdentity",
@@ -59,12 +69,14 @@ __all__ = [
     "build_certificate_pdf",
     "build_fee_statement_pdf",
     "build_key_notice_pdf",
+    "certificate_data_from_content",
     "era_year",
     "expected_certificate_text",
     "format_date",
     "format_era_date",
     "format_period",
     "format_yen",
+    "key_notice_data_from_contract",
     "read_certificate_pdf",
     "verify_certificate_pdf",
 ]

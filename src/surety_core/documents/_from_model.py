@@ -1,0 +1,134 @@
+"""Document inputs from the domain model (private; see :mod:`surety_core.documents`).
+
+The seams to the rest of the library: a key notice from a :class:`~surety_core.GuaranteeContract`
+and the printed key, and certificate data from signed certificate content (any object with the
+fields of ``surety_core.certificates.CertificateContent``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import date, datetime
+from types import MappingProxyType
+from typing import Protocol
+
+from surety_core._errors import ConfigurationError, InvalidInputError
+from surety_core._model import (
+    GuaranteeContract,
+    GuaranteeStatus,
+    Obligee,
+    Period,
+    Principal,
+    Surety,
+    Works,
+)
+from surety_core.documents._data import (
+    DEFAULT_VIEWING_INSTRUCTIONS,
+    JST,
+    CertificateData,
+    KeyNoticeData,
+)
+
+__all__ = [
+    "PRODUCT_NAMES_JA",
+    "CertificateContentLike",
+    "certificate_data_from_content",
+    "key_notice_data_from_contract",
+]
+
+PRODUCT_NAMES_JA: Mapping[str, str] = MappingProxyType(
+    {
+        "advance_payment": "前払金保証",
+        "intermediate_advance_payment": "中間前払金保証",
+        "contract_guarantee": "契約保証",
+    }
+)
+"""Japanese names of the built-in products, by product code (hosts pass their own for others)."""
+
+
+class CertificateContentLike(Protocol):
+    """The fields of signed certificate content that a certificate PDF prints."""
+
+    @property
+    def number(self) -> str: ...
+    @property
+    def product(self) -> str: ...
+    @property
+    def principal(self) -> Principal: ...
+    @property
+    def obligee(self) -> Obligee: ...
+    @property
+    def works(self) -> Works: ...
+    @property
+    def amount(self) -> int: ...
+    @property
+    def period(self) -> Period: ...
+    @property
+    def version(self) -> int: ...
+    @property
+    def status(self) -> GuaranteeStatus: ...
+    @property
+    def issued_at(self) -> datetime: ...
+    @property
+    def surety(self) -> Surety: ...
+
+
+def _product_name(code: str, names: Mapping[str, str]) -> str:
+    try:
+        return names[code]
+    except KeyError:
+        raise ConfigurationError(f"no Japanese name for product {code!r}") from None
+
+
+def key_notice_data_from_contract(
+    contract: GuaranteeContract,
+    key_as_printed: str,
+    *,
+    issued_on: date | None = None,
+    product_names: Mapping[str, str] = PRODUCT_NAMES_JA,
+    viewing_instructions: tuple[str, ...] = DEFAULT_VIEWING_INSTRUCTIONS,
+) -> KeyNoticeData:
+    """The key notice for ``contract``'s current version (issued ``issued_on``, default its issue
+    date) with ``key_as_printed`` (the formatted key, e.g. ``"7KQM-3XTA-9PLW-R2DH-5C8N"``)."""
+    if not isinstance(contract, GuaranteeContract):
+        raise InvalidInputError(
+            "contract", f"must be a GuaranteeContract, not {type(contract).__name__}"
+        )
+    return KeyNoticeData(
+        product_name=_product_name(contract.product, product_names),
+        contract_number=contract.number,
+        key=key_as_printed,
+        works_name=contract.works.name,
+        works_number=contract.works.number,
+        obligee_name=contract.obligee.name,
+        principal_name=contract.principal.name,
+        amount=contract.amount,
+        period=contract.period,
+        surety_name=contract.surety.name,
+        issued_on=contract.issued_on if issued_on is None else issued_on,
+        viewing_instructions=viewing_instructions,
+    )
+
+
+def certificate_data_from_content(
+    content: CertificateContentLike, *, product_names: Mapping[str, str] = PRODUCT_NAMES_JA
+) -> CertificateData:
+    """What a certificate PDF prints for signed ``content`` (issue date taken in JST)."""
+    try:
+        issued_at = content.issued_at
+        return CertificateData(
+            contract_number=content.number,
+            product_name=_product_name(content.product, product_names),
+            version=content.version,
+            status=content.status,
+            works_name=content.works.name,
+            works_number=content.works.number,
+            obligee_name=content.obligee.name,
+            principal_name=content.principal.name,
+            amount=content.amount,
+            period=content.period,
+            surety_name=content.surety.name,
+            issued_on=issued_at.astimezone(JST).date(),
+        )
+    except AttributeError as exc:
+        raise InvalidInputError("content", f"is not certificate content ({exc.name})") from None
