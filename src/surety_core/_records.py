@@ -130,7 +130,7 @@ class OutboxMessage:
     kind: str = field(validator=v.code)
     recipient: str = field(validator=v.email)
     subject: str = field(validator=v.text(500))
-    body: str = field(validator=v.text(20_000))
+    body: str = field(validator=v.text(20_000, multiline=True))
     created_at: datetime = field(validator=_aware)
     status: OutboxStatus = field(default=OutboxStatus.PENDING, validator=v.enum_of(OutboxStatus))
     attempts: int = field(default=0, validator=_non_negative)

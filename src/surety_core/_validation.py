@@ -39,8 +39,12 @@ def strip_text(value: Any) -> Any:
     return value
 
 
-def text(max_length: int = MAX_TEXT) -> Any:
-    """An attrs validator for trimmed, non-empty text of at most ``max_length`` characters."""
+def text(max_length: int = MAX_TEXT, *, multiline: bool = False) -> Any:
+    """An attrs validator for trimmed, non-empty text of at most ``max_length`` characters.
+
+    Control characters are refused, except line feeds and tabs when ``multiline``.
+    """
+    allowed = "\n\t" if multiline else ""
 
     def check(instance: object, attribute: Any, value: Any) -> None:
         name = field_name(instance, attribute)
@@ -50,7 +54,7 @@ def text(max_length: int = MAX_TEXT) -> Any:
             raise InvalidInputError(name, "must not be empty")
         if len(value) > max_length:
             raise InvalidInputError(name, f"must be at most {max_length} characters")
-        if any(ord(c) < 0x20 or 0xD800 <= ord(c) <= 0xDFFF for c in value):
+        if any((ord(c) < 0x20 and c not in allowed) or 0xD800 <= ord(c) <= 0xDFFF for c in value):
             raise InvalidInputError(name, "must not contain control characters or surrogates")
 
     return check
