@@ -55,7 +55,7 @@ def certificate() -> CertificateData:
 @pytest.fixture(scope="session")
 def fee_statement() -> FeeStatementData:
     return FeeStatementData(
-        contract_number="0000000001",
+        reference="0000000001",
         product_name="前払金保証",
         principal_name="株式会社山田建設",
         works_name="市道第1号線道路改良工事（その2）",

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date, timedelta
+from fractions import Fraction
 
 import pytest
 from hypothesis import given
@@ -14,6 +15,7 @@ from surety_core.documents import (
     era_year,
     format_date,
     format_era_date,
+    format_percent,
     format_period,
     format_yen,
 )
@@ -106,3 +108,30 @@ def test_period(a: date, b: date) -> None:
     start, end = min(a, b), max(a, b)
     assert format_period(start, end) == f"{format_date(start)}から{format_date(end)}まで"
     assert format_period(start, end, era=True).startswith(format_era_date(start))
+
+
+@pytest.mark.parametrize(
+    ("rate", "text"),
+    [
+        (Fraction(1, 400), "0.25%"),
+        (Fraction(0), "0%"),
+        (Fraction(1), "100%"),
+        (Fraction(1, 3), "33.333333%"),
+        (Fraction(13, 10000), "0.13%"),
+    ],
+)
+def test_format_percent_examples(rate: Fraction, text: str) -> None:
+    assert format_percent(rate) == text
+
+
+@given(st.integers(min_value=0, max_value=10**8))
+def test_format_percent_is_exact_to_six_places(millionths_of_percent: int) -> None:
+    rate = Fraction(millionths_of_percent, 10**8)
+    text = format_percent(rate)
+    assert Fraction(text.rstrip("%")) / 100 == rate
+
+
+@pytest.mark.parametrize("bad", [Fraction(-1, 2), Fraction(3, 2), 0.25])
+def test_format_percent_refuses(bad: object) -> None:
+    with pytest.raises(InvalidInputError):
+        format_percent(bad)  # type: ignore[arg-type]

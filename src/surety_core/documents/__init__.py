@@ -4,8 +4,9 @@
 * :func:`build_certificate_pdf` — the certificate (電子証書) with its signed payload attached.
 * :func:`build_fee_statement_pdf` — the fee calculation statement (保証料計算書).
 * :func:`verify_certificate_pdf` — offline verification of a certificate PDF.
-* :func:`key_notice_data_from_contract`, :func:`certificate_data_from_content` — the inputs from
-  the domain model and from signed certificate content.
+* :func:`key_notice_data_from_contract`, :func:`certificate_data_from_content`,
+  :func:`fee_statement_data_from_statement` — the inputs from the domain model, from signed
+  certificate content and from a computed fee statement.
 * :func:`format_yen`, :func:`format_date`, :func:`format_era_date`, :func:`format_period` —
   Japanese formatting (pure functions, no PDF library).
 
@@ -24,7 +25,10 @@ from surety_core.documents._data import (
 from surety_core.documents._from_model import (
     PRODUCT_NAMES_JA,
     CertificateContentLike,
+    FeeLineLike,
+    FeeStatementLike,
     certificate_data_from_content,
+    fee_statement_data_from_statement,
     key_notice_data_from_contract,
 )
 from surety_core.documents._japanese import (
@@ -32,6 +36,7 @@ from surety_core.documents._japanese import (
     era_year,
     format_date,
     format_era_date,
+    format_percent,
     format_period,
     format_yen,
 )
@@ -64,7 +69,9 @@ __all__ = [
     "CheckStatus",
     "DocumentIdentity",
     "FeeLine",
+    "FeeLineLike",
     "FeeStatementData",
+    "FeeStatementLike",
     "KeyNoticeData",
     "build_certificate_pdf",
     "build_fee_statement_pdf",
@@ -72,8 +79,10 @@ __all__ = [
     "certificate_data_from_content",
     "era_year",
     "expected_certificate_text",
+    "fee_statement_data_from_statement",
     "format_date",
     "format_era_date",
+    "format_percent",
     "format_period",
     "format_yen",
     "key_notice_data_from_contract",

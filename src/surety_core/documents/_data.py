@@ -151,10 +151,12 @@ class FeeLine:
 class FeeStatementData:
     """Everything printed on the fee calculation statement (保証料計算書).
 
-    ``total`` is printed as given (a minimum fee may make it differ from the sum of ``lines``).
+    ``reference`` is the guarantee contract number (10 digits, printed as 保証契約番号) or, before
+    the contract exists, the application reference (printed as 申込番号). ``total`` is printed
+    as given (a minimum fee may make it differ from the sum of ``lines``).
     """
 
-    contract_number: str = field(validator=v.contract_number)
+    reference: str = field(validator=v.code)
     product_name: str = field(converter=v.strip_text, validator=v.text(40))
     principal_name: str = field(converter=v.strip_text, validator=v.text(60))
     works_name: str = field(converter=v.strip_text, validator=v.text(120))

@@ -7,8 +7,9 @@ fields of ``surety_core.certificates.CertificateContent``).
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from datetime import date, datetime
+from fractions import Fraction
 from types import MappingProxyType
 from typing import Protocol
 
@@ -26,13 +27,19 @@ from surety_core.documents._data import (
     DEFAULT_VIEWING_INSTRUCTIONS,
     JST,
     CertificateData,
+    FeeLine,
+    FeeStatementData,
     KeyNoticeData,
 )
+from surety_core.documents._japanese import format_percent, format_yen
 
 __all__ = [
     "PRODUCT_NAMES_JA",
     "CertificateContentLike",
+    "FeeLineLike",
+    "FeeStatementLike",
     "certificate_data_from_content",
+    "fee_statement_data_from_statement",
     "key_notice_data_from_contract",
 ]
 
@@ -132,3 +139,85 @@ def certificate_data_from_content(
         )
     except AttributeError as exc:
         raise InvalidInputError("content", f"is not certificate content ({exc.name})") from None
+
+
+class FeeLineLike(Protocol):
+    """One band of a fee calculation (the fields of ``surety_core.FeeLine`` from the rules)."""
+
+    @property
+    def band_from(self) -> int: ...
+    @property
+    def band_to(self) -> int: ...
+    @property
+    def portion(self) -> int: ...
+    @property
+    def annual_rate(self) -> Fraction: ...
+    @property
+    def fee(self) -> int: ...
+
+
+class FeeStatementLike(Protocol):
+    """The fields of a computed fee statement (``surety_core.FeeStatement`` from the rules)."""
+
+    @property
+    def reference(self) -> str: ...
+    @property
+    def product(self) -> str: ...
+    @property
+    def amount(self) -> int: ...
+    @property
+    def period(self) -> Period: ...
+    @property
+    def days(self) -> int: ...
+    @property
+    def lines(self) -> Sequence[FeeLineLike]: ...
+    @property
+    def subtotal(self) -> int: ...
+    @property
+    def minimum_fee(self) -> int: ...
+    @property
+    def total(self) -> int: ...
+    @property
+    def rate_table(self) -> str: ...
+
+
+def fee_statement_data_from_statement(
+    statement: FeeStatementLike,
+    *,
+    principal_name: str,
+    works_name: str,
+    surety_name: str,
+    issued_on: date,
+    product_names: Mapping[str, str] = PRODUCT_NAMES_JA,
+) -> FeeStatementData:
+    """What the fee statement PDF prints for a computed fee statement.
+
+    One line per band (``1億円まで 年0.25%``-style labels: the band's portion and rate), plus a
+    minimum-fee adjustment line when the minimum raised the total, so the lines add up to it.
+    """
+    try:
+        lines = [
+            FeeLine(
+                f"{format_yen(line.portion)} × 年{format_percent(line.annual_rate)}",
+                line.fee,
+            )
+            for line in statement.lines
+        ]
+        if statement.total > statement.subtotal:
+            lines.append(FeeLine("最低保証料までの調整", statement.total - statement.subtotal))
+        return FeeStatementData(
+            reference=statement.reference,
+            product_name=_product_name(statement.product, product_names),
+            principal_name=principal_name,
+            works_name=works_name,
+            surety_name=surety_name,
+            amount=statement.amount,
+            lines=tuple(lines),
+            total=statement.total,
+            period=statement.period,
+            days=statement.days,
+            rate_text=f"{statement.rate_table}（日割 {statement.days}日）",
+            issued_on=issued_on,
+        )
+    except AttributeError as exc:
+        raise InvalidInputError("statement", f"is not a fee statement ({exc.name})") from None

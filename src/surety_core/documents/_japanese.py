@@ -11,6 +11,7 @@
 from __future__ import annotations
 
 from datetime import date, datetime
+from fractions import Fraction
 from typing import Any
 
 from surety_core._errors import InvalidInputError
@@ -21,6 +22,7 @@ __all__ = [
     "era_year",
     "format_date",
     "format_era_date",
+    "format_percent",
     "format_period",
     "format_yen",
 ]
@@ -83,3 +85,17 @@ def format_period(start: date, end: date, *, era: bool = False) -> str:
         raise InvalidInputError("end", "must not be before start")
     fmt = format_era_date if era else format_date
     return f"{fmt(start)}から{fmt(end)}まで"
+
+
+def format_percent(rate: Fraction) -> str:
+    """A rate as a percentage: ``Fraction(1, 400)`` → ``"0.25%"``.
+
+    Exact when the percentage has at most 6 decimal places, else rounded to 6 (``"0.333333%"``).
+    """
+    if not isinstance(rate, Fraction) or not 0 <= rate <= 1:
+        raise InvalidInputError("rate", "must be a Fraction between 0 and 1")
+    scaled = rate * 100 * 10**6
+    micro = round(scaled)
+    whole, frac = divmod(micro, 10**6)
+    digits = f"{frac:06d}".rstrip("0")
+    return f"{whole}.{digits}%" if digits else f"{whole}%"

@@ -279,6 +279,10 @@ def build_certificate_pdf(
     )
 
 
+def _reference_label(reference: str) -> str:
+    return "保証契約番号" if len(reference) == 10 and reference.isdigit() else "申込番号"
+
+
 def fee_statement_page(data: FeeStatementData) -> PageWriter:
     """The drawing of a fee calculation statement."""
     if not isinstance(data, FeeStatementData):
@@ -291,7 +295,7 @@ def fee_statement_page(data: FeeStatementData) -> PageWriter:
         page,
         y - 56,
         [
-            ("保証契約番号", data.contract_number, "contract_number"),
+            (_reference_label(data.reference), data.reference, "reference"),
             ("保証の種類", data.product_name, "product_name"),
             ("工事名", data.works_name, "works_name"),
             ("保証金額", format_yen(data.amount), "amount"),
@@ -326,13 +330,11 @@ def build_fee_statement_pdf(
 ) -> bytes:
     """The fee calculation statement (保証料計算書) as a one-page A4 PDF."""
     page = fee_statement_page(data)
-    ident = identity or DocumentIdentity.derive(
-        f"fee-statement:{data.contract_number}", data.issued_on
-    )
+    ident = identity or DocumentIdentity.derive(f"fee-statement:{data.reference}", data.issued_on)
     return page.write(
         document_id=ident.document_id,
         created_at=ident.created_at,
-        title=f"{FEE_STATEMENT_TITLE} {data.contract_number}",
+        title=f"{FEE_STATEMENT_TITLE} {data.reference}",
         subject=data.product_name,
         author=data.surety_name,
     )
