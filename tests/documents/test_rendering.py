@@ -19,11 +19,17 @@ from surety_core.documents import KeyNoticeData, build_key_notice_pdf
 from surety_core.documents._pdf import A4_HEIGHT, A4_WIDTH, PageWriter
 
 _MISSING = shutil.which("pdftoppm") is None or shutil.which("pdftotext") is None
-if _MISSING and os.environ.get("CI") == "true":
-    pytest.fail("poppler-utils is required in CI (pdftoppm, pdftotext)", pytrace=False)
-pytestmark = pytest.mark.skipif(
-    _MISSING, reason="poppler-utils not installed (apt-get install poppler-utils poppler-data)"
-)
+_NO_DATA = not Path("/usr/share/poppler/cMap/Adobe-Japan1").is_dir()
+if (_MISSING or _NO_DATA) and os.environ.get("CI") == "true":
+    pytest.fail(
+        "poppler-utils, poppler-data and fonts-ipafont-gothic are required in CI", pytrace=False
+    )
+pytestmark = [
+    pytest.mark.skipif(
+        _MISSING, reason="poppler-utils not installed (apt-get install poppler-utils poppler-data)"
+    ),
+    pytest.mark.skipif(_NO_DATA, reason="poppler-data (Adobe-Japan1 CMaps) not installed"),
+]
 
 DPI = 36
 
