@@ -307,7 +307,7 @@ def fee_statement_page(data: FeeStatementData) -> PageWriter:
     y = bottom - 30
     page.text(_LEFT, y, "計算の内訳", size=12)
     y -= 10
-    page.line(_LEFT, y, _RIGHT, y, width=0.8)
+    table_top = y
     for i, line in enumerate(data.lines):
         base = y - 16
         label_size = _fit(line.label, _WIDTH - 150, _BODY)
@@ -316,6 +316,7 @@ def fee_statement_page(data: FeeStatementData) -> PageWriter:
         y -= _ROW
         _room(y)
         page.line(_LEFT, y, _RIGHT, y, width=0.4)
+    page.rect(_LEFT, y, _RIGHT - _LEFT, table_top - y, width=0.8)
     page.rect(_LEFT, y - _ROW, _RIGHT - _LEFT, _ROW, width=0.8, fill_gray=0.93)
     page.text(_LEFT + 8, y - 16, "保証料合計", size=12)
     page.text(_RIGHT - 8, y - 16, format_yen(data.total), size=12, align="right")
