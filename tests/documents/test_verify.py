@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import tracemalloc
+import zlib
 from collections.abc import Callable
 from io import BytesIO
 from typing import Any
@@ -11,9 +13,18 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from pypdf import PdfReader, PdfWriter
+from pypdf.generic import (
+    DecodedStreamObject,
+    DictionaryObject,
+    EncodedStreamObject,
+    NameObject,
+    StreamObject,
+)
 
 from surety_core import DocumentError, InvalidInputError
 from surety_core.documents import (
+    DEFAULT_MAX_PDF_BYTES,
+    PAYLOAD_ATTACHMENT_NAME,
     CertificateCheck,
     CertificateData,
     CheckStatus,
@@ -187,3 +198,76 @@ def test_fuzz_mutated_certificates(
 def test_fuzz_random_bytes(verify_trusted: Verify, data: bytes, header: bool) -> None:
     payload = (b"%PDF-1.7\n" + data) if header else data
     assert _outcome(payload, verify_trusted) in (None, CheckStatus.NO_PAYLOAD)
+
+
+def _pdf_with_content(content: bytes, payload: bytes, *, flate: bool) -> bytes:
+    """A one-page PDF with a font, ``content`` as its page (optionally Flate-compressed) and
+    ``payload`` attached; a payload starting with ``BOMB`` is replaced by a compressed bomb."""
+    writer = PdfWriter()
+    page = writer.add_blank_page(595, 842)
+    font = DictionaryObject(
+        {
+            NameObject("/Type"): NameObject("/Font"),
+            NameObject("/Subtype"): NameObject("/Type1"),
+            NameObject("/BaseFont"): NameObject("/Helvetica"),
+        }
+    )
+    fonts = DictionaryObject({NameObject("/F1"): writer._add_object(font)})
+    page[NameObject("/Resources")] = DictionaryObject({NameObject("/Font"): fonts})
+    stream: Any = EncodedStreamObject() if flate else DecodedStreamObject()
+    if flate:
+        stream._data = zlib.compress(content, 9)
+        stream[NameObject("/Filter")] = NameObject("/FlateDecode")
+    else:
+        stream.set_data(content)
+    page[NameObject("/Contents")] = writer._add_object(stream)
+    writer.add_attachment(PAYLOAD_ATTACHMENT_NAME, payload)
+    if payload.startswith(b"BOMB"):
+        for obj in writer._objects:
+            if isinstance(obj, StreamObject) and obj.get("/Type") == "/EmbeddedFile":
+                obj._data = zlib.compress(b"{" * 100_000_000, 9)
+                obj[NameObject("/Filter")] = NameObject("/FlateDecode")
+    out = BytesIO()
+    writer.write(out)
+    return out.getvalue()
+
+
+@pytest.mark.parametrize(
+    ("content", "flate", "bomb_payload"),
+    [
+        pytest.param(
+            b"BT /F1 12 Tf (" + b"A" * 100_000_000 + b") Tj ET", True, False, id="text-bomb"
+        ),
+        pytest.param(b"BT /F1 12 Tf (x) Tj ET", False, True, id="attachment-bomb"),
+        pytest.param(
+            b"BT /F1 12 Tf " + b"[" * 100_000 + b"]" * 100_000 + b" TJ ET",
+            False,
+            False,
+            id="deep-nesting",
+        ),
+        pytest.param(b"BT /F1 12 Tf " + b"(a) Tj " * 100_000 + b"ET", False, False, id="many-ops"),
+    ],
+)
+def test_resource_attacks_stay_bounded(
+    certificate: CertificateData,
+    signer: Any,
+    verify_trusted: Verify,
+    content: bytes,
+    flate: bool,
+    bomb_payload: bool,
+) -> None:
+    payload = b"BOMB" if bomb_payload else signer.sign(certificate)
+    pdf = _pdf_with_content(content, payload, flate=flate)
+    assert len(pdf) < DEFAULT_MAX_PDF_BYTES
+    tracemalloc.start()
+    try:
+        try:
+            status: CheckStatus | None = verify_certificate_pdf(pdf, verify_trusted).status
+        except DocumentError:
+            status = None
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert status is not CheckStatus.VALID
+    # pypdf's own defaults let the bombs inflate to ~150 MB; the verifier's limits keep it small.
+    assert peak < 32_000_000

@@ -46,7 +46,7 @@ _LIMITS: dict[str, Any] = {
     "array_maximum_element_count": 10_000,
     "dictionary_maximum_element_count": 10_000,
     "stream_decoding_work_maximum_length": 8_000_000,
-    "stream_parsing_work_maximum_count": 200_000,
+    "stream_parsing_work_maximum_count": 20_000,
     "page_tree_maximum_entries": 100,
     "page_tree_maximum_depth": 8,
     "page_tree_maximum_page_entries": 1_000,
