@@ -271,3 +271,11 @@ def test_resource_attacks_stay_bounded(
     assert status is not CheckStatus.VALID
     # pypdf's own defaults let the bombs inflate to ~150 MB; the verifier's limits keep it small.
     assert peak < 32_000_000
+
+
+def test_unprintable_signed_content_is_a_document_error(
+    genuine: bytes, certificate: CertificateData
+) -> None:
+    unprintable = attrs.evolve(certificate, principal_name="株式会社\U00020bb7野建設")
+    with pytest.raises(DocumentError, match="cannot be printed"):
+        verify_certificate_pdf(genuine, lambda payload: unprintable)

@@ -165,8 +165,13 @@ def verify_certificate_pdf(
         raise InvalidInputError(
             "verify_payload", f"must return a CertificateData, not {type(content).__name__}"
         )
+    try:
+        expected_text = expected_certificate_text(content)
+    except InvalidInputError:
+        # Signed content this library could never have printed: the PDF is not one of ours.
+        raise DocumentError("the signed content cannot be printed as a certificate") from None
     seen = _lines(text)
-    expected = _lines(expected_certificate_text(content))
+    expected = _lines(expected_text)
     if seen == expected:
         return CertificateCheck(CheckStatus.VALID, content)
     differing = sorted(((seen - expected) + (expected - seen)).elements())
