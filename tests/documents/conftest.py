@@ -11,7 +11,20 @@ import pytest
 from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
 
-from surety_core import GuaranteeStatus, Period, VerificationError
+from surety_core import (
+    GuaranteeContract,
+    GuaranteeStatus,
+    GuaranteeVersion,
+    Medium,
+    Obligee,
+    Period,
+    Principal,
+    Surety,
+    VerificationError,
+    Works,
+    WorksKind,
+    corporate_number_check_digit,
+)
 from surety_core.documents import CertificateData, FeeLine, FeeStatementData, KeyNoticeData
 
 PERIOD = Period(date(2025, 4, 1), date(2026, 3, 31))
@@ -155,3 +168,41 @@ def verify_untrusted() -> Callable[[bytes], CertificateData]:
 @pytest.fixture(scope="session")
 def other_signer() -> Signer:
     return Signer()
+
+
+@pytest.fixture(scope="session")
+def contract() -> GuaranteeContract:
+    """An electronic advance payment guarantee contract with one version."""
+    base = "123456789012"
+    obligee = Obligee(name="横浜市", code="yokohama")
+    works = Works(
+        obligee=obligee,
+        name="市道第1号線道路改良工事",
+        number="第2025-0042号",
+        kind=WorksKind.CONSTRUCTION,
+        contract_price=2_500_000_000,
+        period=PERIOD,
+        announced_on=date(2025, 1, 10),
+    )
+    return GuaranteeContract(
+        number="0000000042",
+        product="advance_payment",
+        principal=Principal(
+            name="株式会社山田建設",
+            corporate_number=f"{corporate_number_check_digit(base)}{base}",
+            address="神奈川県横浜市中区1-1",
+        ),
+        surety=Surety(name="東日本建設業保証株式会社", code="ejcs"),
+        medium=Medium.ELECTRONIC,
+        issued_on=date(2025, 4, 1),
+        versions=[
+            GuaranteeVersion(
+                number=1,
+                amount=1_000_000_000,
+                period=PERIOD,
+                works=works,
+                effective_on=date(2025, 4, 1),
+                reason="当初",
+            )
+        ],
+    )

@@ -14,9 +14,7 @@ from surety_core import (
     ConfigurationError,
     GuaranteeContract,
     GuaranteeStatus,
-    GuaranteeVersion,
     InvalidInputError,
-    Medium,
     Obligee,
     Period,
     Principal,
@@ -53,28 +51,6 @@ WORKS = Works(
     period=PERIOD,
     announced_on=date(2025, 1, 10),
 )
-
-
-@pytest.fixture(scope="module")
-def contract() -> GuaranteeContract:
-    return GuaranteeContract(
-        number="0000000042",
-        product="advance_payment",
-        principal=PRINCIPAL,
-        surety=SURETY,
-        medium=Medium.ELECTRONIC,
-        issued_on=date(2025, 4, 1),
-        versions=[
-            GuaranteeVersion(
-                number=1,
-                amount=1_000_000_000,
-                period=PERIOD,
-                works=WORKS,
-                effective_on=date(2025, 4, 1),
-                reason="当初",
-            )
-        ],
-    )
 
 
 @attrs.frozen

@@ -3,7 +3,9 @@
 * :func:`build_key_notice_pdf` — 「電子保証にかかる「認証キー」のお知らせ」, one per guarantee.
 * :func:`build_certificate_pdf` — the certificate (電子証書) with its signed payload attached.
 * :func:`build_fee_statement_pdf` — the fee calculation statement (保証料計算書).
-* :func:`verify_certificate_pdf` — offline verification of a certificate PDF.
+* :func:`verify_certificate_pdf` — offline verification of a certificate PDF;
+  :func:`certificate_verifier` plugs in :mod:`surety_core.certificates` and a trusted key set,
+  :func:`build_signed_certificate_pdf` builds the PDF from signed content.
 * :func:`key_notice_data_from_contract`, :func:`certificate_data_from_content`,
   :func:`fee_statement_data_from_statement` — the inputs from the domain model, from signed
   certificate content and from a computed fee statement.
@@ -27,7 +29,9 @@ from surety_core.documents._from_model import (
     CertificateContentLike,
     FeeLineLike,
     FeeStatementLike,
+    build_signed_certificate_pdf,
     certificate_data_from_content,
+    certificate_verifier,
     fee_statement_data_from_statement,
     key_notice_data_from_contract,
 )
@@ -76,7 +80,9 @@ __all__ = [
     "build_certificate_pdf",
     "build_fee_statement_pdf",
     "build_key_notice_pdf",
+    "build_signed_certificate_pdf",
     "certificate_data_from_content",
+    "certificate_verifier",
     "era_year",
     "expected_certificate_text",
     "fee_statement_data_from_statement",

@@ -7,7 +7,7 @@ fields of ``surety_core.certificates.CertificateContent``).
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from datetime import date, datetime
 from fractions import Fraction
 from types import MappingProxyType
@@ -23,22 +23,27 @@ from surety_core._model import (
     Surety,
     Works,
 )
+from surety_core.certificates import CertificateContent, TrustedKeySet, verify_certificate
 from surety_core.documents._data import (
     DEFAULT_VIEWING_INSTRUCTIONS,
     JST,
     CertificateData,
+    DocumentIdentity,
     FeeLine,
     FeeStatementData,
     KeyNoticeData,
 )
 from surety_core.documents._japanese import format_percent, format_yen
+from surety_core.documents._render import build_certificate_pdf
 
 __all__ = [
     "PRODUCT_NAMES_JA",
     "CertificateContentLike",
     "FeeLineLike",
     "FeeStatementLike",
+    "build_signed_certificate_pdf",
     "certificate_data_from_content",
+    "certificate_verifier",
     "fee_statement_data_from_statement",
     "key_notice_data_from_contract",
 ]
@@ -221,3 +226,32 @@ def fee_statement_data_from_statement(
         )
     except AttributeError as exc:
         raise InvalidInputError("statement", f"is not a fee statement ({exc.name})") from None
+
+
+def certificate_verifier(
+    trusted: TrustedKeySet, *, product_names: Mapping[str, str] = PRODUCT_NAMES_JA
+) -> Callable[[bytes], CertificateData]:
+    """The ``verify_payload`` for :func:`verify_certificate_pdf`: checks a signed certificate
+    document against ``trusted`` (:func:`surety_core.certificates.verify_certificate`, which
+    raises the opaque :class:`~surety_core.VerificationError`) and returns what it prints."""
+    if not isinstance(trusted, TrustedKeySet):
+        raise InvalidInputError("trusted", "must be a TrustedKeySet")
+
+    def verify(document: bytes) -> CertificateData:
+        content = verify_certificate(document, trusted)
+        return certificate_data_from_content(content, product_names=product_names)
+
+    return verify
+
+
+def build_signed_certificate_pdf(
+    content: CertificateContent,
+    signed_document: bytes,
+    *,
+    product_names: Mapping[str, str] = PRODUCT_NAMES_JA,
+    identity: DocumentIdentity | None = None,
+) -> bytes:
+    """The certificate PDF for signed ``content``, embedding ``signed_document`` (the bytes
+    :func:`surety_core.certificates.sign_certificate` returned for that content)."""
+    data = certificate_data_from_content(content, product_names=product_names)
+    return build_certificate_pdf(data, signed_document, identity)

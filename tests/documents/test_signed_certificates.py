@@ -1,0 +1,88 @@
+"""Certificate PDFs with the real signed certificate format (surety_core.certificates)."""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime
+
+import attrs
+import pytest
+
+from surety_core import GuaranteeContract, InvalidInputError
+from surety_core.certificates import (
+    CertificateContent,
+    SigningKeyRing,
+    content_from_contract,
+    sign_certificate,
+)
+from surety_core.documents import (
+    CheckStatus,
+    build_signed_certificate_pdf,
+    certificate_data_from_content,
+    certificate_verifier,
+    read_certificate_pdf,
+    verify_certificate_pdf,
+)
+
+
+@pytest.fixture(scope="module")
+def ring() -> SigningKeyRing:
+    return SigningKeyRing.generate()
+
+
+@pytest.fixture(scope="module")
+def content(contract: GuaranteeContract) -> CertificateContent:
+    return content_from_contract(
+        contract, issued_at=datetime(2025, 4, 1, 1, 0, tzinfo=UTC), previous_digest=None
+    )
+
+
+@pytest.fixture(scope="module")
+def signed(content: CertificateContent, ring: SigningKeyRing) -> bytes:
+    return sign_certificate(content, ring)
+
+
+def test_valid_and_payload_round_trips(
+    content: CertificateContent, signed: bytes, ring: SigningKeyRing
+) -> None:
+    pdf = build_signed_certificate_pdf(content, signed)
+    assert read_certificate_pdf(pdf)[1] == signed
+    check = verify_certificate_pdf(pdf, certificate_verifier(ring.trusted_keys()))
+    assert check.status is CheckStatus.VALID
+    assert check.content == certificate_data_from_content(content)
+    assert check.content is not None
+    assert check.content.contract_number == "0000000042"
+
+
+def test_tampered_payload(content: CertificateContent, signed: bytes, ring: SigningKeyRing) -> None:
+    # Change one character in the middle of the signed (base64) content.
+    payload = json.loads(signed)["payload"].encode()
+    at = signed.index(payload) + len(payload) // 2
+    tampered = signed[:at] + (b"A" if signed[at : at + 1] != b"A" else b"B") + signed[at + 1 :]
+    assert len(tampered) == len(signed)
+    assert tampered != signed
+    pdf = build_signed_certificate_pdf(content, tampered)
+    check = verify_certificate_pdf(pdf, certificate_verifier(ring.trusted_keys()))
+    assert check.status is CheckStatus.PAYLOAD_REJECTED
+
+
+def test_unknown_signer(content: CertificateContent, signed: bytes) -> None:
+    stranger = SigningKeyRing.generate()
+    pdf = build_signed_certificate_pdf(content, signed)
+    check = verify_certificate_pdf(pdf, certificate_verifier(stranger.trusted_keys()))
+    assert check.status is CheckStatus.PAYLOAD_REJECTED
+
+
+def test_page_disagreeing_with_the_signed_content(
+    content: CertificateContent, signed: bytes, ring: SigningKeyRing
+) -> None:
+    forged = attrs.evolve(content, amount=2_000_000_000)
+    pdf = build_signed_certificate_pdf(forged, signed)
+    check = verify_certificate_pdf(pdf, certificate_verifier(ring.trusted_keys()))
+    assert check.status is CheckStatus.TEXT_MISMATCH
+    assert "保証金額 2,000,000,000円" in check.mismatched_lines
+
+
+def test_verifier_needs_a_key_set() -> None:
+    with pytest.raises(InvalidInputError):
+        certificate_verifier("keys")  # type: ignore[arg-type]
