@@ -279,3 +279,11 @@ def test_unprintable_signed_content_is_a_document_error(
     unprintable = attrs.evolve(certificate, principal_name="株式会社\U00020bb7野建設")
     with pytest.raises(DocumentError, match="cannot be printed"):
         verify_certificate_pdf(genuine, lambda payload: unprintable)
+
+
+@pytest.mark.parametrize("limit", [0, -1, True, 1.5])
+def test_bad_byte_limit_is_a_caller_error(
+    genuine: bytes, verify_trusted: Verify, limit: Any
+) -> None:
+    with pytest.raises(InvalidInputError):
+        verify_certificate_pdf(genuine, verify_trusted, max_bytes=limit)

@@ -97,6 +97,8 @@ def read_certificate_pdf(
     """
     if not isinstance(pdf_bytes, bytes | bytearray | memoryview):
         raise InvalidInputError("pdf_bytes", f"must be bytes, not {type(pdf_bytes).__name__}")
+    if isinstance(max_bytes, bool) or not isinstance(max_bytes, int) or max_bytes <= 0:
+        raise InvalidInputError("max_bytes", "must be a positive integer")
     data = bytes(pdf_bytes)
     if len(data) > max_bytes:
         raise DocumentError(f"PDF too large: {len(data)} bytes (limit {max_bytes})")
