@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import json
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
+from io import BytesIO
 
 import attrs
 import pytest
+from pypdf import PdfReader
 
 from surety_core import GuaranteeContract, InvalidInputError
 from surety_core.certificates import (
@@ -20,9 +22,11 @@ from surety_core.documents import (
     build_signed_certificate_pdf,
     certificate_data_from_content,
     certificate_verifier,
+    key_notice_pdf,
     read_certificate_pdf,
     verify_certificate_pdf,
 )
+from surety_core.keys import generate_key, parse_key
 
 
 @pytest.fixture(scope="module")
@@ -86,3 +90,16 @@ def test_page_disagreeing_with_the_signed_content(
 def test_verifier_needs_a_key_set() -> None:
     with pytest.raises(InvalidInputError):
         certificate_verifier("keys")  # type: ignore[arg-type]
+
+
+def test_key_notice_from_a_generated_key(contract: GuaranteeContract) -> None:
+    key = generate_key()
+    pdf = key_notice_pdf(contract, key, issued_on=date(2025, 4, 2))
+    lines = PdfReader(BytesIO(pdf)).pages[0].extract_text().splitlines()
+    assert f"認証キー {key.reveal()}" in lines
+    assert "保証契約番号 0000000042" in lines
+    assert "発行日 令和7年4月2日" in lines
+    # The printed key parses back to the same key (what the obligee types).
+    printed = next(line for line in lines if line.startswith("認証キー "))
+    assert parse_key(printed.removeprefix("認証キー ")) == key
+    assert key_notice_pdf(contract, key, issued_on=date(2025, 4, 2)) == pdf

@@ -1,6 +1,7 @@
 """Documents as PDFs: the key notice, the certificate and the fee statement, and their checks.
 
-* :func:`build_key_notice_pdf` — 「電子保証にかかる「認証キー」のお知らせ」, one per guarantee.
+* :func:`build_key_notice_pdf` — 「電子保証にかかる「認証キー」のお知らせ」, one per guarantee
+  (:func:`key_notice_pdf` builds it straight from a contract and its key).
 * :func:`build_certificate_pdf` — the certificate (電子証書) with its signed payload attached.
 * :func:`build_fee_statement_pdf` — the fee calculation statement (保証料計算書).
 * :func:`verify_certificate_pdf` — offline verification of a certificate PDF;
@@ -34,6 +35,7 @@ from surety_core.documents._from_model import (
     certificate_verifier,
     fee_statement_data_from_statement,
     key_notice_data_from_contract,
+    key_notice_pdf,
 )
 from surety_core.documents._japanese import (
     ERAS,
@@ -92,6 +94,7 @@ __all__ = [
     "format_period",
     "format_yen",
     "key_notice_data_from_contract",
+    "key_notice_pdf",
     "read_certificate_pdf",
     "verify_certificate_pdf",
 ]

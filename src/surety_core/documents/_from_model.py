@@ -34,7 +34,8 @@ from surety_core.documents._data import (
     KeyNoticeData,
 )
 from surety_core.documents._japanese import format_percent, format_yen
-from surety_core.documents._render import build_certificate_pdf
+from surety_core.documents._render import build_certificate_pdf, build_key_notice_pdf
+from surety_core.keys import AuthKey
 
 __all__ = [
     "PRODUCT_NAMES_JA",
@@ -46,6 +47,7 @@ __all__ = [
     "certificate_verifier",
     "fee_statement_data_from_statement",
     "key_notice_data_from_contract",
+    "key_notice_pdf",
 ]
 
 PRODUCT_NAMES_JA: Mapping[str, str] = MappingProxyType(
@@ -94,14 +96,16 @@ def _product_name(code: str, names: Mapping[str, str]) -> str:
 
 def key_notice_data_from_contract(
     contract: GuaranteeContract,
-    key_as_printed: str,
+    key: AuthKey | str,
     *,
     issued_on: date | None = None,
     product_names: Mapping[str, str] = PRODUCT_NAMES_JA,
     viewing_instructions: tuple[str, ...] = DEFAULT_VIEWING_INSTRUCTIONS,
 ) -> KeyNoticeData:
     """The key notice for ``contract``'s current version (issued ``issued_on``, default its issue
-    date) with ``key_as_printed`` (the formatted key, e.g. ``"7KQM-3XTA-9PLW-R2DH-5C8N"``)."""
+    date) with ``key``: an :class:`~surety_core.keys.AuthKey` (printed with its
+    :meth:`~surety_core.keys.AuthKey.reveal` form) or the key as printed, e.g.
+    ``"7KQM-3XTA-9PLW-R2DH-5C8N"``."""
     if not isinstance(contract, GuaranteeContract):
         raise InvalidInputError(
             "contract", f"must be a GuaranteeContract, not {type(contract).__name__}"
@@ -109,7 +113,7 @@ def key_notice_data_from_contract(
     return KeyNoticeData(
         product_name=_product_name(contract.product, product_names),
         contract_number=contract.number,
-        key=key_as_printed,
+        key=key.reveal() if isinstance(key, AuthKey) else key,
         works_name=contract.works.name,
         works_number=contract.works.number,
         obligee_name=contract.obligee.name,
@@ -255,3 +259,24 @@ def build_signed_certificate_pdf(
     :func:`surety_core.certificates.sign_certificate` returned for that content)."""
     data = certificate_data_from_content(content, product_names=product_names)
     return build_certificate_pdf(data, signed_document, identity)
+
+
+def key_notice_pdf(
+    contract: GuaranteeContract,
+    key: AuthKey | str,
+    *,
+    issued_on: date | None = None,
+    product_names: Mapping[str, str] = PRODUCT_NAMES_JA,
+    viewing_instructions: tuple[str, ...] = DEFAULT_VIEWING_INSTRUCTIONS,
+    identity: DocumentIdentity | None = None,
+) -> bytes:
+    """The key notice PDF for ``contract`` and ``key`` in one call (see
+    :func:`key_notice_data_from_contract` and :func:`build_key_notice_pdf`)."""
+    data = key_notice_data_from_contract(
+        contract,
+        key,
+        issued_on=issued_on,
+        product_names=product_names,
+        viewing_instructions=viewing_instructions,
+    )
+    return build_key_notice_pdf(data, identity)
