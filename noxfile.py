@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+
 import nox
 
 nox.options.sessions = ["tests", "lint", "typing", "docs"]
@@ -44,3 +46,21 @@ def demo(session: nox.Session) -> None:
     """Run the demo on the embedded SQLite store."""
     session.install("-e", ".[sql]")
     session.run("surety", "demo", *session.posargs)
+
+
+@nox.session(python=PYTHON)
+def bench(session: nox.Session) -> None:
+    """Benchmarks beside their raw floors; without arguments a full run that updates the docs.
+
+    ``nox -s bench -- --quick --json FILE`` writes a JSON list of result objects instead.
+    With SURETY_TEST_POSTGRES_URL set, the PostgreSQL figures run too.
+    """
+    extras = "sql,postgres,bench" if os.environ.get("SURETY_TEST_POSTGRES_URL") else "sql,bench"
+    session.install("-e", f".[{extras}]")
+    args = session.posargs or [
+        "--json",
+        "build/bench/results.json",
+        "--markdown",
+        "docs/performance.md",
+    ]
+    session.run("python", "-m", "benchmarks", *args)
