@@ -1,13 +1,25 @@
-"""Suite-wide test settings: Hypothesis profiles.
+"""Suite-wide test settings: Hypothesis profiles and the PostgreSQL fixtures.
 
 ``CI=true`` selects the derandomized ``ci`` profile, so a CI run is reproducible.
+
+PostgreSQL tests need ``SURETY_TEST_POSTGRES_URL`` (for example
+``postgresql+psycopg://postgres@127.0.0.1:5432/test``). Without it they skip with the reason;
+under ``CI=true`` a missing variable or an unreachable server fails the run instead. Each run
+works in a fresh, uniquely named schema that is dropped afterwards.
 """
 
 from __future__ import annotations
 
 import os
+import uuid
+from collections.abc import Iterator
 
+import pytest
+import sqlalchemy as sa
 from hypothesis import HealthCheck, settings
+
+from surety_core.storage._sql_schema import DATA_TABLES
+from surety_core.storage.sql import SqlStore, postgres_store
 
 settings.register_profile(
     "default", deadline=None, max_examples=100, suppress_health_check=[HealthCheck.too_slow]
@@ -21,3 +33,52 @@ settings.register_profile(
     suppress_health_check=[HealthCheck.too_slow],
 )
 settings.load_profile("ci" if os.environ.get("CI") == "true" else "default")
+
+POSTGRES_ENV = "SURETY_TEST_POSTGRES_URL"
+
+
+def _unavailable(reason: str) -> None:
+    if os.environ.get("CI") == "true":
+        pytest.fail(f"PostgreSQL is required under CI=true: {reason}", pytrace=False)
+    pytest.skip(f"PostgreSQL tests skipped: {reason}")
+
+
+@pytest.fixture(scope="session")
+def postgres_schema() -> Iterator[tuple[str, str]]:
+    """``(url, schema)``: a uniquely named schema for this test run, dropped afterwards."""
+    url = os.environ.get(POSTGRES_ENV)
+    if not url:
+        _unavailable(f"set {POSTGRES_ENV} to a server URL")
+        return
+    schema = f"surety_test_{uuid.uuid4().hex[:12]}"
+    engine = sa.create_engine(url)
+    try:
+        with engine.begin() as connection:
+            connection.execute(sa.text(f'CREATE SCHEMA "{schema}"'))
+    except sa.exc.DBAPIError as exc:
+        engine.dispose()
+        _unavailable(f"cannot reach {POSTGRES_ENV}: {str(exc.orig).strip()[:200]}")
+        return
+    try:
+        yield url, schema
+    finally:
+        with engine.begin() as connection:
+            connection.execute(sa.text(f'DROP SCHEMA "{schema}" CASCADE'))
+        engine.dispose()
+
+
+def _empty_postgres_store(url: str, schema: str) -> SqlStore:
+    store = postgres_store(url, schema=schema)
+    names = ", ".join(t.name for t in DATA_TABLES)
+    with store.engine.begin() as connection:
+        connection.execute(sa.text(f"TRUNCATE {names}"))
+        connection.execute(sa.text("ALTER SEQUENCE surety_contract_number_seq RESTART"))
+    return store
+
+
+@pytest.fixture
+def pg_store(postgres_schema: tuple[str, str]) -> Iterator[SqlStore]:
+    """An empty PostgreSQL store on the run's schema (tables emptied, sequence restarted)."""
+    store = _empty_postgres_store(*postgres_schema)
+    yield store
+    store.close()

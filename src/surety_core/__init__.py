@@ -4,6 +4,15 @@ The public surface is listed in ``__all__``; everything in a module whose name s
 underscore is private. See the documentation for the guides and the full API reference.
 """
 
+from surety_core._checks import (
+    RequestContext,
+    Stage,
+    check_amendment,
+    check_application,
+    validate_amendment,
+    validate_application,
+)
+from surety_core._claims import ClaimSettlement, claim_payout
 from surety_core._errors import (
     AttemptsExceededError,
     ConcurrencyConflictError,
@@ -21,6 +30,22 @@ from surety_core._errors import (
     SuretyError,
     VerificationError,
 )
+from surety_core._fees import (
+    DayCount,
+    FeeLine,
+    FeeStatement,
+    ProductRate,
+    RateBand,
+    RateTable,
+    RefundStatement,
+    Rounding,
+    compute_fee,
+    fee_for_contract,
+    fee_for_request,
+    refund_on_release,
+    sample_rate_table,
+)
+from surety_core._lifecycle import STATUS_TRANSITIONS, amend, can_transition, claim, expire, release
 from surety_core._model import (
     Amendment,
     Application,
@@ -38,7 +63,17 @@ from surety_core._model import (
     Works,
     WorksKind,
 )
-from surety_core._rules import Rule, RuleCatalogue, RuleSource, Violation
+from surety_core._products import (
+    ADVANCE_PAYMENT,
+    CONTRACT_GUARANTEE,
+    INTERMEDIATE_ADVANCE_PAYMENT,
+    Check,
+    PeriodRule,
+    Product,
+    ProductRegistry,
+    default_products,
+)
+from surety_core._rules import RULES, Rule, RuleCatalogue, RuleSource, Violation
 from surety_core._serialization import (
     SCHEMA_VERSION,
     converter,
@@ -59,17 +94,27 @@ from surety_core._validation import (
 __version__ = "0.1.0"
 
 __all__ = [
+    "ADVANCE_PAYMENT",
+    "CONTRACT_GUARANTEE",
+    "INTERMEDIATE_ADVANCE_PAYMENT",
     "MAX_YEN",
+    "RULES",
     "SCHEMA_VERSION",
+    "STATUS_TRANSITIONS",
     "Amendment",
     "Application",
     "AttemptsExceededError",
+    "Check",
+    "ClaimSettlement",
     "ConcurrencyConflictError",
     "ConfigurationError",
     "CorruptRecordError",
+    "DayCount",
     "DevelopmentSecretWarning",
     "DocumentError",
     "DuplicateError",
+    "FeeLine",
+    "FeeStatement",
     "GuaranteeContract",
     "GuaranteeStatus",
     "GuaranteeVersion",
@@ -80,14 +125,24 @@ __all__ = [
     "Obligee",
     "ObligeePolicy",
     "Period",
+    "PeriodRule",
     "Principal",
+    "Product",
+    "ProductRate",
+    "ProductRegistry",
     "ProductRequest",
     "Progress",
+    "RateBand",
+    "RateTable",
+    "RefundStatement",
+    "RequestContext",
+    "Rounding",
     "Rule",
     "RuleCatalogue",
     "RuleSource",
     "RuleViolationError",
     "SchemaVersionError",
+    "Stage",
     "StorageError",
     "Surety",
     "SuretyError",
@@ -96,14 +151,30 @@ __all__ = [
     "Works",
     "WorksKind",
     "__version__",
+    "amend",
+    "can_transition",
+    "check_amendment",
+    "check_application",
+    "claim",
+    "claim_payout",
+    "compute_fee",
     "converter",
     "corporate_number_check_digit",
+    "default_products",
+    "expire",
+    "fee_for_contract",
+    "fee_for_request",
     "from_json",
     "from_json_data",
     "is_valid_corporate_number",
     "is_valid_email",
+    "refund_on_release",
+    "release",
+    "sample_rate_table",
     "structure",
     "to_json",
     "to_json_data",
     "unstructure",
+    "validate_amendment",
+    "validate_application",
 ]

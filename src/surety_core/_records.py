@@ -24,6 +24,8 @@ __all__ = [
     "KeyStatus",
     "OutboxMessage",
     "OutboxStatus",
+    "StatementKind",
+    "StatementRecord",
 ]
 
 
@@ -149,10 +151,40 @@ class AttemptState:
     locked_until: datetime | None = field(default=None, validator=v.optional(_aware))
 
 
+class StatementKind(StrEnum):
+    """The kinds of statement kept with a guarantee contract."""
+
+    FEE = "fee"
+    """保証料計算書: the fee calculation statement (at issue and at each amendment)."""
+    REFUND = "refund"
+    """返還計算書: the refund statement on release."""
+    CLAIM = "claim"
+    """The claim settlement (保証事故)."""
+
+
+@frozen
+class StatementRecord:
+    """A statement kept with a guarantee contract: ``document`` is the statement's versioned
+    JSON form (:func:`surety_core.to_json`); ``sequence`` counts from 1 per contract."""
+
+    contract_number: str = field(validator=v.contract_number)
+    sequence: int = field(validator=v.positive_int)
+    kind: StatementKind = field(validator=v.enum_of(StatementKind))
+    document: str = field(validator=v.text(100_000))
+    created_at: datetime = field(validator=_aware)
+
+
 def _register() -> None:
     from surety_core._serialization import register_json_type
 
-    for cls in (KeyRecord, CertificateRecord, AuditEvent, OutboxMessage, AttemptState):
+    for cls in (
+        KeyRecord,
+        CertificateRecord,
+        AuditEvent,
+        OutboxMessage,
+        AttemptState,
+        StatementRecord,
+    ):
         register_json_type(cls)
 
 

@@ -13,6 +13,8 @@ from surety_core._records import (
     KeyStatus,
     OutboxMessage,
     OutboxStatus,
+    StatementKind,
+    StatementRecord,
 )
 from surety_core.storage._protocols import (
     MAX_PAGE,
@@ -26,6 +28,7 @@ from surety_core.storage._protocols import (
     KeyRepository,
     OutboxRepository,
     Page,
+    StatementRepository,
     Store,
     UnitOfWork,
 )
@@ -49,6 +52,9 @@ __all__ = [
     "OutboxRepository",
     "OutboxStatus",
     "Page",
+    "StatementKind",
+    "StatementRecord",
+    "StatementRepository",
     "Store",
     "UnitOfWork",
 ]

@@ -24,6 +24,7 @@ from surety_core._records import (
     CertificateRecord,
     KeyRecord,
     OutboxMessage,
+    StatementRecord,
 )
 
 __all__ = [
@@ -37,6 +38,7 @@ __all__ = [
     "KeyRepository",
     "OutboxRepository",
     "Page",
+    "StatementRepository",
     "Store",
     "UnitOfWork",
 ]
@@ -170,6 +172,18 @@ class CertificateRepository(Protocol):
         ...
 
 
+class StatementRepository(Protocol):
+    """Fee, refund and claim statements kept with each guarantee contract."""
+
+    def add(self, record: StatementRecord) -> None:
+        """Store a statement. ``DuplicateError`` if (number, sequence) exists."""
+        ...
+
+    def for_contract(self, number: str) -> Sequence[StatementRecord]:
+        """Every statement of ``number``, by sequence (empty if none)."""
+        ...
+
+
 class KeyRepository(Protocol):
     """Authentication key records (hash and sealed key, never the plain key)."""
 
@@ -187,7 +201,7 @@ class KeyRepository(Protocol):
         ...
 
     def history(self, number: str) -> Sequence[KeyRecord]:
-        """Every key record of ``number``, by generation."""
+        """Every key record of ``number``, by generation (empty if none)."""
         ...
 
 
@@ -213,7 +227,9 @@ class AuditLog(Protocol):
     def append(self, event: AuditEvent) -> None:
         """Append ``event``; its ``sequence`` must be the last one + 1 (1 for the first).
 
-        Raises ``ConcurrencyConflictError`` when another writer took that sequence first.
+        Raises ``ConcurrencyConflictError`` when another writer took that sequence first (a
+        sequence at or below the last), ``InvalidInputError`` for a gap. The store does not
+        check the hash chain; the audit module does.
         """
         ...
 
@@ -243,14 +259,17 @@ class OutboxRepository(Protocol):
         ...
 
     def mark_sent(self, idempotency_key: str, at: datetime) -> None:
-        """Record a successful send (status SENT, attempts + 1). Idempotent for a sent one."""
+        """Record a successful send (status SENT, attempts + 1, ``sent_at``, no
+        ``next_attempt_at``). Idempotent for a sent one. ``NotFoundError`` if absent."""
         ...
 
     def mark_failed(
         self, idempotency_key: str, error: str, at: datetime, next_attempt_at: datetime | None
     ) -> None:
         """Record a failed attempt (attempts + 1, ``last_error``); retry at
-        ``next_attempt_at``, or give up (status FAILED) when it is ``None``."""
+        ``next_attempt_at``, or give up (status FAILED) when it is ``None``.
+
+        No effect on a message already SENT. ``NotFoundError`` if absent."""
         ...
 
     def all(self) -> Sequence[OutboxMessage]:
@@ -262,12 +281,17 @@ class OutboxRepository(Protocol):
 class UnitOfWork(Protocol):
     """One transaction: commit when the ``with`` block ends normally, roll back on an exception.
 
-    A unit of work is used once and by one thread. Reads inside it see its own writes.
+    A unit of work is used once and by one thread. Reads inside it see its own writes and at
+    least what was committed before it began ("read committed"). A conflict detected only at
+    commit (``DuplicateError``, ``ConcurrencyConflictError``) is raised from the end of the
+    ``with`` block and nothing is written. After a repository raised, let the exception leave
+    the block (the whole unit rolls back); some databases cannot continue the transaction.
     """
 
     contracts: ContractRepository
     applications: ApplicationRepository
     certificates: CertificateRepository
+    statements: StatementRepository
     keys: KeyRepository
     attempts: AttemptRepository
     audit: AuditLog

@@ -1,0 +1,445 @@
+"""Validation of applications and amendments against the rule catalogue (private).
+
+Every function here is pure: data in, violations out. Validation never stops at the first
+problem: it returns (or raises, in ``check_*``) *every* violation found.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable, Iterator
+from enum import StrEnum
+from fractions import Fraction
+from typing import Any
+
+from attrs import evolve, frozen
+
+from surety_core import _rules as r
+from surety_core._errors import InvalidInputError
+from surety_core._model import (
+    Amendment,
+    Application,
+    GuaranteeContract,
+    GuaranteeStatus,
+    Medium,
+    ObligeePolicy,
+    ProductRequest,
+    Works,
+)
+from surety_core._products import (
+    ADVANCE_PAYMENT,
+    INTERMEDIATE_ADVANCE_PAYMENT,
+    PeriodRule,
+    Product,
+    ProductRegistry,
+    default_products,
+)
+from surety_core._rules import Violation, raise_if_any
+from surety_core._validation import is_valid_email
+
+__all__ = [
+    "RequestContext",
+    "Stage",
+    "check_amendment",
+    "check_application",
+    "validate_amendment",
+    "validate_application",
+]
+
+
+class Stage(StrEnum):
+    """What is being validated: a new application or an amendment of a contract."""
+
+    APPLICATION = "application"
+    AMENDMENT = "amendment"
+
+
+@frozen
+class RequestContext:
+    """What a rule check sees: one request (or an amended contract's terms) in its context.
+
+    * ``request``: the terms checked (for an amendment: the contract's product and medium with
+      the amended amount and period).
+    * ``path``: where to report, e.g. ``requests[1]`` or ``amendment``.
+    * ``works``: the works the terms refer to (for an amendment: the amended works).
+    * ``siblings``: the other requests of the same application (empty for an amendment).
+    * ``existing``: guarantee contracts in force (status issued) on the same works, excluding the
+      contract being amended.
+    """
+
+    request: ProductRequest
+    product: Product
+    path: str
+    works: Works
+    policy: ObligeePolicy
+    siblings: tuple[ProductRequest, ...]
+    existing: tuple[GuaranteeContract, ...]
+    products: ProductRegistry
+    stage: Stage
+
+    def others_of(self, code: str) -> list[int]:
+        """Amounts of the product ``code`` among the siblings and existing contracts."""
+        amounts = [s.amount for s in self.siblings if s.product == code]
+        amounts.extend(c.amount for c in self.existing if c.product == code)
+        return amounts
+
+
+def _floor_share(price: int, share: Fraction) -> int:
+    return math.floor(price * share)
+
+
+# --- product checks (referenced by default_products) -------------------------------------
+
+
+def advance_cap(ctx: RequestContext) -> Iterator[Violation]:
+    """``ADVANCE_CAP_EXCEEDED``: advance ≤ the obligee's cap share for the works kind."""
+    cap = ctx.policy.advance_cap(ctx.works.kind)
+    if ctx.request.amount > ctx.works.contract_price * cap:
+        yield r.ADVANCE_CAP_EXCEEDED.violation(
+            f"{ctx.path}.amount",
+            f"{ctx.request.amount} > {cap} x {ctx.works.contract_price}"
+            f" = {_floor_share(ctx.works.contract_price, cap)}",
+        )
+
+
+def intermediate_cap(ctx: RequestContext) -> Iterator[Violation]:
+    """``INTERMEDIATE_CAP_EXCEEDED``: intermediate advance ≤ the obligee's cap (2/10)."""
+    cap = ctx.policy.intermediate_cap
+    if ctx.request.amount > ctx.works.contract_price * cap:
+        yield r.INTERMEDIATE_CAP_EXCEEDED.violation(
+            f"{ctx.path}.amount", f"{ctx.request.amount} > {cap} x {ctx.works.contract_price}"
+        )
+
+
+def combined_cap(ctx: RequestContext) -> Iterator[Violation]:
+    """``COMBINED_CAP_EXCEEDED``: advance + intermediate ≤ the obligee's cap (6/10).
+
+    Counted over this request, the other requests of the application and the existing
+    contracts on the works. Reported once per application: at the intermediate request when
+    there is one in the application, else at the advance request.
+    """
+    code = ctx.request.product
+    if code == ADVANCE_PAYMENT and any(
+        s.product == INTERMEDIATE_ADVANCE_PAYMENT for s in ctx.siblings
+    ):
+        return
+    total = (
+        ctx.request.amount
+        + sum(ctx.others_of(ADVANCE_PAYMENT))
+        + sum(ctx.others_of(INTERMEDIATE_ADVANCE_PAYMENT))
+    )
+    cap = ctx.policy.combined_cap
+    if total > ctx.works.contract_price * cap:
+        yield r.COMBINED_CAP_EXCEEDED.violation(
+            f"{ctx.path}.amount", f"advance + intermediate {total} > {cap} of the price"
+        )
+
+
+def intermediate_requires_advance(ctx: RequestContext) -> Iterator[Violation]:
+    """``INTERMEDIATE_REQUIRES_ADVANCE`` (applications only)."""
+    if ctx.stage is Stage.APPLICATION and not ctx.others_of(ADVANCE_PAYMENT):
+        yield r.INTERMEDIATE_REQUIRES_ADVANCE.violation(ctx.path)
+
+
+def intermediate_progress(ctx: RequestContext) -> Iterator[Violation]:
+    """The progress conditions of an intermediate advance (applications only).
+
+    As of ``progress.as_of``: more than half the works period has elapsed (days elapsed, counting
+    the start day, × 2 > the period's days), the scheduled work is done, and the completed value
+    is at least half the contract price.
+    """
+    if ctx.stage is not Stage.APPLICATION:
+        return
+    progress = ctx.request.progress
+    if progress is None:
+        yield r.INTERMEDIATE_PROGRESS_MISSING.violation(f"{ctx.path}.progress")
+        return
+    works_period = ctx.works.period
+    elapsed = (progress.as_of - works_period.start).days + 1
+    if elapsed * 2 <= works_period.days:
+        yield r.INTERMEDIATE_HALF_PERIOD_NOT_ELAPSED.violation(
+            f"{ctx.path}.progress.as_of", f"{max(elapsed, 0)} of {works_period.days} days"
+        )
+    if not progress.scheduled_work_done:
+        yield r.INTERMEDIATE_SCHEDULED_WORK_NOT_DONE.violation(
+            f"{ctx.path}.progress.scheduled_work_done"
+        )
+    if progress.completed_value * 2 < ctx.works.contract_price:
+        yield r.INTERMEDIATE_PROGRESS_BELOW_HALF.violation(
+            f"{ctx.path}.progress.completed_value",
+            f"{progress.completed_value} < half of {ctx.works.contract_price}",
+        )
+
+
+def contract_minimum(ctx: RequestContext) -> Iterator[Violation]:
+    """``CONTRACT_GUARANTEE_BELOW_MINIMUM``: amount ≥ the obligee's minimum share (1/10)."""
+    share = ctx.policy.contract_min_share
+    if ctx.request.amount < ctx.works.contract_price * share:
+        yield r.CONTRACT_GUARANTEE_BELOW_MINIMUM.violation(
+            f"{ctx.path}.amount",
+            f"{ctx.request.amount} < {share} x {ctx.works.contract_price}",
+        )
+
+
+# --- checks common to every product --------------------------------------------------------
+
+
+def _common(ctx: RequestContext) -> Iterator[Violation]:
+    request, works = ctx.request, ctx.works
+    if request.medium is Medium.ELECTRONIC and not ctx.policy.accepts_electronic(works):
+        yield r.ELECTRONIC_NOT_ACCEPTED.violation(
+            f"{ctx.path}.medium", f"works {works.number} announced {works.announced_on}"
+        )
+    if request.amount > works.contract_price:
+        yield r.AMOUNT_EXCEEDS_CONTRACT_PRICE.violation(
+            f"{ctx.path}.amount", f"{request.amount} > {works.contract_price}"
+        )
+    rule = ctx.product.period_rule
+    if rule is not PeriodRule.ANY:
+        wp, gp = works.period, request.period
+        if rule is PeriodRule.ENDS_AT_COMPLETION:
+            if gp.start < wp.start or gp.start > wp.end:
+                yield r.PERIOD_OUTSIDE_WORKS.violation(f"{ctx.path}.period", f"{gp} vs {wp}")
+            if gp.end != wp.end:
+                yield r.PERIOD_NOT_ENDING_AT_COMPLETION.violation(
+                    f"{ctx.path}.period", f"ends {gp.end}, completion {wp.end}"
+                )
+        elif not gp.within(wp):
+            yield r.PERIOD_OUTSIDE_WORKS.violation(f"{ctx.path}.period", f"{gp} vs {wp}")
+    if (
+        ctx.product.requires_advance
+        and ctx.stage is Stage.APPLICATION
+        and not ctx.others_of(ADVANCE_PAYMENT)
+    ):
+        yield r.CONTRACT_GUARANTEE_REQUIRES_ADVANCE.violation(ctx.path)
+
+
+def _run(ctx: RequestContext) -> list[Violation]:
+    found = list(_common(ctx))
+    for check in ctx.product.checks:
+        found.extend(_checked(check(ctx)))
+    return found
+
+
+def _checked(items: Iterable[Any]) -> list[Violation]:
+    out = list(items)
+    for item in out:
+        if not isinstance(item, Violation):
+            raise InvalidInputError("Product.checks", "a check must yield Violation values")
+    return out
+
+
+# --- entry points --------------------------------------------------------------------------
+
+
+def _same_works(a: Works, b: Works) -> bool:
+    return a.obligee.code == b.obligee.code and a.number == b.number
+
+
+def _registry(products: ProductRegistry | None) -> ProductRegistry:
+    if products is None:
+        return default_products()
+    if not isinstance(products, ProductRegistry):
+        raise InvalidInputError(
+            "products", f"must be a ProductRegistry, not {type(products).__name__}"
+        )
+    return products
+
+
+def _existing(existing: object, works: Works) -> tuple[GuaranteeContract, ...]:
+    if isinstance(existing, str | bytes) or not isinstance(existing, Iterable):
+        raise InvalidInputError("existing", "must be a sequence of GuaranteeContract")
+    items = tuple(existing)
+    for i, c in enumerate(items):
+        if not isinstance(c, GuaranteeContract):
+            raise InvalidInputError(
+                f"existing[{i}]", f"must be a GuaranteeContract, not {type(c).__name__}"
+            )
+    return tuple(
+        c for c in items if c.status is GuaranteeStatus.ISSUED and _same_works(c.works, works)
+    )
+
+
+def _require(value: Any, cls: type[Any], name: str) -> None:
+    if not isinstance(value, cls):
+        raise InvalidInputError(name, f"must be a {cls.__name__}, not {type(value).__name__}")
+
+
+def validate_application(
+    application: Application,
+    policy: ObligeePolicy,
+    *,
+    products: ProductRegistry | None = None,
+    existing: Iterable[GuaranteeContract] = (),
+) -> tuple[Violation, ...]:
+    """Every rule violation of ``application`` under ``policy``; empty when it may be issued.
+
+    ``products`` defaults to :func:`default_products`; ``existing`` are guarantee contracts
+    already on the same works (others, and those no longer issued, are ignored).
+    """
+    _require(application, Application, "application")
+    _require(policy, ObligeePolicy, "policy")
+    registry = _registry(products)
+    works = application.works
+    live = _existing(existing, works)
+    found: list[Violation] = []
+    if policy.obligee_code != works.obligee.code:
+        found.append(
+            r.POLICY_OBLIGEE_MISMATCH.violation(
+                "policy.obligee_code", f"{policy.obligee_code} != {works.obligee.code}"
+            )
+        )
+    if application.has_electronic and (
+        application.notification_email is None or not is_valid_email(application.notification_email)
+    ):
+        found.append(r.ELECTRONIC_REQUIRES_EMAIL.violation("notification_email"))
+    seen: set[str] = set()
+    for i, request in enumerate(application.requests):
+        path = f"requests[{i}]"
+        if request.product in seen:
+            found.append(r.DUPLICATE_PRODUCT.violation(f"{path}.product", request.product))
+        seen.add(request.product)
+        if request.product not in registry:
+            found.append(r.UNKNOWN_PRODUCT.violation(f"{path}.product", request.product))
+            continue
+        siblings = application.requests[:i] + application.requests[i + 1 :]
+        ctx = RequestContext(
+            request=request,
+            product=registry.get(request.product),
+            path=path,
+            works=works,
+            policy=policy,
+            siblings=siblings,
+            existing=live,
+            products=registry,
+            stage=Stage.APPLICATION,
+        )
+        found.extend(_run(ctx))
+    return tuple(found)
+
+
+def check_application(
+    application: Application,
+    policy: ObligeePolicy,
+    *,
+    products: ProductRegistry | None = None,
+    existing: Iterable[GuaranteeContract] = (),
+) -> None:
+    """Like :func:`validate_application`, raising :class:`RuleViolationError` with them all."""
+    raise_if_any(validate_application(application, policy, products=products, existing=existing))
+
+
+def validate_amendment(
+    contract: GuaranteeContract,
+    amendment: Amendment,
+    policy: ObligeePolicy,
+    *,
+    products: ProductRegistry | None = None,
+    existing: Iterable[GuaranteeContract] = (),
+    as_version: int | None = None,
+) -> tuple[Violation, ...]:
+    """Every rule violation of amending ``contract`` by ``amendment``; empty when allowed.
+
+    The amended contract must still satisfy every per-request rule (caps, minimums, periods,
+    electronic acceptance); the rules about what may be *sold* (an advance must exist, the
+    progress conditions) apply to applications only. ``as_version``, when given, is the version
+    number the caller means to create (a form based on version N creates N + 1); anything else
+    is refused as ``AMENDMENT_VERSION_NOT_INCREASING`` (a stale or replayed amendment).
+    """
+    _require(contract, GuaranteeContract, "contract")
+    _require(amendment, Amendment, "amendment")
+    _require(policy, ObligeePolicy, "policy")
+    if as_version is not None and (isinstance(as_version, bool) or not isinstance(as_version, int)):
+        raise InvalidInputError("as_version", "must be an integer or None")
+    registry = _registry(products)
+    live = tuple(c for c in _existing(existing, contract.works) if c.number != contract.number)
+    found: list[Violation] = []
+    if contract.status.is_final:
+        found.append(
+            r.AMENDMENT_AFTER_FINAL.violation("contract.status", str(contract.status.value))
+        )
+    if amendment.medium is not None and amendment.medium is not contract.medium:
+        found.append(
+            r.MEDIUM_FIXED.violation(
+                "amendment.medium", f"{amendment.medium.value} != {contract.medium.value}"
+            )
+        )
+    if as_version is not None and as_version != contract.version + 1:
+        found.append(
+            r.AMENDMENT_VERSION_NOT_INCREASING.violation(
+                "as_version", f"{as_version}, current version {contract.version}"
+            )
+        )
+    if amendment.effective_on < contract.current.effective_on:
+        found.append(
+            r.AMENDMENT_EFFECTIVE_DATE_BACKWARDS.violation(
+                "amendment.effective_on",
+                f"{amendment.effective_on} < {contract.current.effective_on}",
+            )
+        )
+    original = contract.versions[0].works
+    if not _same_works(amendment.works, contract.works):
+        found.append(r.AMENDMENT_OTHER_WORKS.violation("amendment.works", "other works number"))
+    elif (amendment.works.announced_on, amendment.works.kind) != (
+        original.announced_on,
+        original.kind,
+    ):
+        # The announcement date decides electronic acceptance and the kind decides the caps:
+        # an amendment changes neither (price, period and name may change).
+        found.append(
+            r.AMENDMENT_OTHER_WORKS.violation("amendment.works", "announcement date or kind")
+        )
+    if policy.obligee_code != amendment.works.obligee.code:
+        found.append(
+            r.POLICY_OBLIGEE_MISMATCH.violation(
+                "policy.obligee_code",
+                f"{policy.obligee_code} != {amendment.works.obligee.code}",
+            )
+        )
+    if contract.product not in registry:
+        found.append(r.UNKNOWN_PRODUCT.violation("contract.product", contract.product))
+        return tuple(found)
+    terms = ProductRequest(
+        product=contract.product,
+        medium=contract.medium,
+        amount=amendment.amount,
+        period=amendment.period,
+    )
+    # The rules see the amended price, period and name with the original announcement date and
+    # kind (a change of those is AMENDMENT_OTHER_WORKS above, not a way round other rules).
+    amended_works = evolve(amendment.works, announced_on=original.announced_on, kind=original.kind)
+    ctx = RequestContext(
+        request=terms,
+        product=registry.get(contract.product),
+        path="amendment",
+        works=amended_works,
+        policy=policy,
+        siblings=(),
+        existing=live,
+        products=registry,
+        stage=Stage.AMENDMENT,
+    )
+    found.extend(_run(ctx))
+    return tuple(found)
+
+
+def check_amendment(
+    contract: GuaranteeContract,
+    amendment: Amendment,
+    policy: ObligeePolicy,
+    *,
+    products: ProductRegistry | None = None,
+    existing: Iterable[GuaranteeContract] = (),
+    as_version: int | None = None,
+) -> None:
+    """Like :func:`validate_amendment`, raising :class:`RuleViolationError` with them all."""
+    raise_if_any(
+        validate_amendment(
+            contract,
+            amendment,
+            policy,
+            products=products,
+            existing=existing,
+            as_version=as_version,
+        )
+    )

@@ -1,0 +1,204 @@
+"""Products (保証商品) as an extensible registry (private; see :mod:`surety_core`).
+
+A :class:`Product` carries its own rule checks, whether it needs an advance payment guarantee on
+the same works, whether claims (保証事故) apply to it and how its period must fit the works
+period. A host adds a product (a bid bond, say) with :meth:`ProductRegistry.with_product`
+without editing the core.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Iterator
+from enum import StrEnum
+from typing import TYPE_CHECKING, Any
+
+from attrs import field, frozen
+
+from surety_core import _validation as v
+from surety_core._errors import ConfigurationError, InvalidInputError
+from surety_core._rules import Rule, Violation
+
+if TYPE_CHECKING:
+    from surety_core._checks import RequestContext
+
+__all__ = [
+    "ADVANCE_PAYMENT",
+    "CONTRACT_GUARANTEE",
+    "INTERMEDIATE_ADVANCE_PAYMENT",
+    "Check",
+    "PeriodRule",
+    "Product",
+    "ProductRegistry",
+    "default_products",
+]
+
+ADVANCE_PAYMENT = "advance_payment"
+"""Product code of the advance payment guarantee (前払金保証)."""
+INTERMEDIATE_ADVANCE_PAYMENT = "intermediate_advance_payment"
+"""Product code of the intermediate advance payment guarantee (中間前払金保証)."""
+CONTRACT_GUARANTEE = "contract_guarantee"
+"""Product code of the contract guarantee (契約保証)."""
+
+Check = Callable[["RequestContext"], Iterable[Violation]]
+"""A rule check: given one request in its context, yield every violation found."""
+
+
+class PeriodRule(StrEnum):
+    """How a product's guarantee period must fit the works period."""
+
+    ENDS_AT_COMPLETION = "ends_at_completion"
+    """Starts within the works period and ends exactly at its completion date (advance types)."""
+    WITHIN_WORKS = "within_works"
+    """Lies entirely within the works period (contract guarantee)."""
+    ANY = "any"
+    """No constraint from the core (a host product checks its own period, e.g. a bid bond)."""
+
+
+def _checks(instance: object, attribute: Any, value: Any) -> None:
+    name = v.field_name(instance, attribute)
+    if not isinstance(value, tuple) or not all(callable(c) for c in value):
+        raise InvalidInputError(name, "must be a tuple of callables")
+
+
+@frozen
+class Product:
+    """A guarantee product (保証商品) and its rules.
+
+    * ``code``: stable identifier used in requests and contracts (e.g. ``advance_payment``).
+    * ``checks``: product-specific rule checks, run for every request of this product.
+    * ``requires_advance``: a request needs an advance payment guarantee on the same works (in
+      the same application or among the existing contracts) — rule
+      ``CONTRACT_GUARANTEE_REQUIRES_ADVANCE``; switch it off with :func:`attrs.evolve`.
+    * ``claimable``: advance-payment type; claims pay advance paid minus work completed.
+    * ``period_rule``: how the guarantee period fits the works period.
+    * ``rules``: the rules its ``checks`` may report (so a catalogue can list them).
+    """
+
+    code: str = field(validator=v.code)
+    name_ja: str = field(converter=v.strip_text, validator=v.text(100))
+    name_en: str = field(converter=v.strip_text, validator=v.text(100))
+    checks: tuple[Check, ...] = field(default=(), converter=v.to_tuple, validator=_checks)
+    requires_advance: bool = field(default=False, validator=v.instance_of(bool))
+    claimable: bool = field(default=False, validator=v.instance_of(bool))
+    period_rule: PeriodRule = field(
+        default=PeriodRule.WITHIN_WORKS, validator=v.enum_of(PeriodRule)
+    )
+    rules: tuple[Rule, ...] = field(
+        default=(), converter=v.to_tuple, validator=v.tuple_of(Rule, max_length=100)
+    )
+
+
+@frozen
+class ProductRegistry:
+    """A set of products by code. Iterate it in code order; extend it without touching the core.
+
+    :meth:`with_product` and :meth:`without` return a new registry (the receiver is unchanged);
+    :meth:`register` adds to this registry in place, refusing a different product under a code
+    already taken.
+    """
+
+    _products: dict[str, Product] = field(factory=dict, alias="_products")
+
+    @classmethod
+    def of(cls, products: Iterable[Product]) -> ProductRegistry:
+        """A registry holding ``products`` (later ones replace earlier ones of the same code)."""
+        registry = cls()
+        for product in products:
+            if not isinstance(product, Product):
+                raise InvalidInputError("products", f"not a Product: {type(product).__name__}")
+            registry._products[product.code] = product
+        return registry
+
+    def register(self, product: Product) -> Product:
+        """Add ``product`` in place; a different product under a taken code is refused."""
+        if not isinstance(product, Product):
+            raise InvalidInputError("product", f"must be a Product, not {type(product).__name__}")
+        existing = self._products.get(product.code)
+        if existing is not None and existing != product:
+            raise ConfigurationError(f"product code {product.code!r} is already taken")
+        self._products[product.code] = product
+        return product
+
+    def with_product(self, product: Product) -> ProductRegistry:
+        """A copy with ``product`` added, replacing any product of the same code."""
+        return ProductRegistry.of([*self._products.values(), product])
+
+    def without(self, code: str) -> ProductRegistry:
+        """A copy without the product ``code``."""
+        return ProductRegistry.of(p for p in self._products.values() if p.code != code)
+
+    def get(self, code: str) -> Product:
+        """The product ``code``; an unknown code raises :class:`ConfigurationError`."""
+        try:
+            return self._products[code]
+        except (KeyError, TypeError):
+            raise ConfigurationError(f"unknown product {str(code)[:40]!r}") from None
+
+    def __contains__(self, code: object) -> bool:
+        return isinstance(code, str) and code in self._products
+
+    def __iter__(self) -> Iterator[Product]:
+        return iter(sorted(self._products.values(), key=lambda p: p.code))
+
+    def __len__(self) -> int:
+        return len(self._products)
+
+    def rules(self) -> tuple[Rule, ...]:
+        """Every rule that the products' own checks may report, by code."""
+        found = {r.code: r for p in self for r in p.rules}
+        return tuple(found[c] for c in sorted(found))
+
+
+def default_products(*, contract_requires_advance: bool = True) -> ProductRegistry:
+    """The three products of the briefing, as a new registry each call.
+
+    ``contract_requires_advance=False`` gives a product set in which a contract guarantee is sold
+    without an advance payment guarantee on the same works.
+    """
+    from surety_core import _checks as c
+    from surety_core import _rules as r
+
+    return ProductRegistry.of(
+        [
+            Product(
+                code=ADVANCE_PAYMENT,
+                name_ja="前払金保証",
+                name_en="Advance payment guarantee",
+                checks=(c.advance_cap, c.combined_cap),
+                claimable=True,
+                period_rule=PeriodRule.ENDS_AT_COMPLETION,
+                rules=(r.ADVANCE_CAP_EXCEEDED, r.COMBINED_CAP_EXCEEDED),
+            ),
+            Product(
+                code=INTERMEDIATE_ADVANCE_PAYMENT,
+                name_ja="中間前払金保証",
+                name_en="Intermediate advance payment guarantee",
+                checks=(
+                    c.intermediate_cap,
+                    c.combined_cap,
+                    c.intermediate_requires_advance,
+                    c.intermediate_progress,
+                ),
+                claimable=True,
+                period_rule=PeriodRule.ENDS_AT_COMPLETION,
+                rules=(
+                    r.INTERMEDIATE_CAP_EXCEEDED,
+                    r.COMBINED_CAP_EXCEEDED,
+                    r.INTERMEDIATE_REQUIRES_ADVANCE,
+                    r.INTERMEDIATE_PROGRESS_MISSING,
+                    r.INTERMEDIATE_HALF_PERIOD_NOT_ELAPSED,
+                    r.INTERMEDIATE_SCHEDULED_WORK_NOT_DONE,
+                    r.INTERMEDIATE_PROGRESS_BELOW_HALF,
+                ),
+            ),
+            Product(
+                code=CONTRACT_GUARANTEE,
+                name_ja="契約保証",
+                name_en="Contract guarantee",
+                checks=(c.contract_minimum,),
+                requires_advance=contract_requires_advance,
+                period_rule=PeriodRule.WITHIN_WORKS,
+                rules=(r.CONTRACT_GUARANTEE_BELOW_MINIMUM, r.CONTRACT_GUARANTEE_REQUIRES_ADVANCE),
+            ),
+        ]
+    )

@@ -1,0 +1,992 @@
+"""The SQL store on SQLAlchemy 2 Core: SQLite and PostgreSQL (private; see ``storage.sql``).
+
+Each record is kept as the library's versioned JSON (``surety_core.to_json``) in a ``document``
+column, next to indexed columns for the queries. A row that cannot be read back (bad JSON, an
+unknown JSON schema version, a value the model refuses, columns that disagree with the document)
+raises :class:`~surety_core.CorruptRecordError` naming the table and key: never a wrong answer.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import sqlite3
+import threading
+import time
+from collections.abc import Callable, Iterator, Sequence
+from datetime import UTC, datetime, timedelta
+from types import TracebackType
+from typing import Any, Final, Self, TypeVar
+
+import attrs
+import sqlalchemy as sa
+from sqlalchemy import event
+from sqlalchemy.dialects import postgresql as pg_dialect
+from sqlalchemy.dialects import sqlite as sqlite_dialect
+from sqlalchemy.engine import Connection, Engine
+from sqlalchemy.pool import StaticPool
+
+from surety_core._errors import (
+    ConcurrencyConflictError,
+    ConfigurationError,
+    CorruptRecordError,
+    DuplicateError,
+    InvalidInputError,
+    NotFoundError,
+    StorageError,
+    SuretyError,
+)
+from surety_core._model import Application, GuaranteeContract
+from surety_core._records import (
+    AttemptState,
+    AuditEvent,
+    CertificateRecord,
+    KeyRecord,
+    KeyStatus,
+    OutboxMessage,
+    OutboxStatus,
+    StatementRecord,
+)
+from surety_core._serialization import from_json, to_json
+from surety_core.storage import _common as c
+from surety_core.storage import _sql_schema as s
+from surety_core.storage._protocols import (
+    ApplicationRepository,
+    AttemptRepository,
+    AuditLog,
+    CertificateRepository,
+    ContractNumberAllocator,
+    ContractQuery,
+    ContractRepository,
+    KeyRepository,
+    OutboxRepository,
+    Page,
+    StatementRepository,
+)
+
+__all__ = ["SqlStore", "postgres_store", "sqlite_store"]
+
+T = TypeVar("T")
+
+_EPOCH: Final = datetime(1970, 1, 1, tzinfo=UTC)
+_MICRO: Final = timedelta(microseconds=1)
+_SCHEMA_NAME = re.compile(r"^[a-z_][a-z0-9_]{0,62}$")
+_BUSY_RETRIES = 6
+
+
+def _us(moment: datetime) -> int:
+    """A timezone-aware time as integer microseconds since the epoch (sortable everywhere)."""
+    return (moment - _EPOCH) // _MICRO
+
+
+def _is_busy(exc: BaseException) -> bool:
+    orig = getattr(exc, "orig", exc)
+    if isinstance(orig, sqlite3.OperationalError):
+        text = str(orig).lower()
+        return "locked" in text or "busy" in text
+    return False
+
+
+def _storage_error(action: str, exc: BaseException) -> StorageError:
+    orig = getattr(exc, "orig", None) or exc
+    reason = str(orig).strip().splitlines()[0][:300] if str(orig).strip() else type(orig).__name__
+    if _is_busy(exc):
+        return StorageError(f"{action}: the database stayed busy/locked ({reason})")
+    return StorageError(f"{action}: {type(orig).__name__}: {reason}")
+
+
+def _load(table: str, key: str, document: Any, cls: type[T]) -> T:
+    record = f"{table}[{key}]"
+    if not isinstance(document, str | bytes):
+        raise CorruptRecordError(record, f"document is {type(document).__name__}, not JSON text")
+    try:
+        return from_json(document, cls)
+    except SuretyError as exc:
+        raise CorruptRecordError(record, str(exc)[:500]) from None
+    except (ValueError, TypeError, RecursionError) as exc:  # pragma: no cover - belt and braces
+        raise CorruptRecordError(record, f"unreadable ({type(exc).__name__})") from None
+
+
+def _disagree(table: str, key: str, what: str) -> CorruptRecordError:
+    return CorruptRecordError(f"{table}[{key}]", f"column {what} disagrees with the document")
+
+
+# --- statements, built once so SQLAlchemy's compiled cache serves the hot paths ---------------
+
+_P = sa.bindparam
+_k = s.keys.c
+_ct = s.contracts.c
+_ob = s.outbox.c
+
+_KEY_ACTIVE = sa.select(_k.document).where(
+    _k.contract_number == _P("number"), _k.status == KeyStatus.ACTIVE.value
+)
+_KEY_ACTIVE_SQL: Final = {
+    "sqlite": "SELECT document FROM surety_keys WHERE contract_number = ? AND status = 'active'",
+    "postgresql": (
+        "SELECT document FROM surety_keys WHERE contract_number = %s AND status = 'active'"
+    ),
+}
+"""_KEY_ACTIVE as fixed driver SQL, for the verification hot path."""
+_KEY_HISTORY = (
+    sa.select(_k.generation, _k.status, _k.document)
+    .where(_k.contract_number == _P("number"))
+    .order_by(_k.generation)
+)
+_KEY_ONE = sa.select(_k.document).where(
+    _k.contract_number == _P("number"), _k.generation == _P("generation")
+)
+_KEY_UPDATE = (
+    sa.update(s.keys)
+    .where(_k.contract_number == _P("w_number"), _k.generation == _P("w_generation"))
+    .values(status=_P("status"), document=_P("document"))
+)
+_CONTRACT_ONE = sa.select(_ct.version, _ct.status, _ct.document).where(_ct.number == _P("number"))
+_CONTRACT_REPLACE = (
+    sa.update(s.contracts)
+    .where(
+        _ct.number == _P("w_number"),
+        _ct.version == _P("old_version"),
+        _ct.status == _P("old_status"),
+    )
+    .values(
+        version=_P("version"),
+        status=_P("status"),
+        medium=_P("medium"),
+        product=_P("product"),
+        corporate_number=_P("corporate_number"),
+        obligee_code=_P("obligee_code"),
+        works_number=_P("works_number"),
+        issued_on=_P("issued_on"),
+        document=_P("document"),
+    )
+)
+_CONTRACT_EXISTS = sa.select(_ct.number).where(_ct.number == _P("number"))
+_CONTRACTS_FOR_WORKS = (
+    sa.select(_ct.number, _ct.version, _ct.status, _ct.document)
+    .where(_ct.obligee_code == _P("obligee_code"), _ct.works_number == _P("works_number"))
+    .order_by(_ct.number)
+)
+_OUTBOX_ONE = sa.select(_ob.document).where(_ob.idempotency_key == _P("key"))
+_OUTBOX_UPDATE = (
+    sa.update(s.outbox)
+    .where(_ob.idempotency_key == _P("key"))
+    .values(
+        status=_P("status"), next_attempt_at_us=_P("next_attempt_at_us"), document=_P("document")
+    )
+)
+_OUTBOX_DUE = (
+    sa.select(_ob.idempotency_key, _ob.document)
+    .where(
+        _ob.status == OutboxStatus.PENDING.value,
+        sa.or_(_ob.next_attempt_at_us.is_(None), _ob.next_attempt_at_us <= _P("now")),
+    )
+    .order_by(_ob.created_at_us, _ob.idempotency_key)
+    .limit(_P("limit"))
+)
+_OUTBOX_ALL = sa.select(_ob.idempotency_key, _ob.document).order_by(
+    _ob.created_at_us, _ob.idempotency_key
+)
+_AUDIT_LAST = (
+    sa.select(s.audit.c.sequence, s.audit.c.document).order_by(s.audit.c.sequence.desc()).limit(1)
+)
+_AUDIT_MAX = sa.select(sa.func.max(s.audit.c.sequence))
+_ATTEMPT_ONE = sa.select(s.attempts.c.document).where(s.attempts.c.contract_number == _P("number"))
+_ATTEMPT_CLEAR = sa.delete(s.attempts).where(s.attempts.c.contract_number == _P("number"))
+_CERT_HISTORY = (
+    sa.select(s.certificates.c.version, s.certificates.c.document)
+    .where(s.certificates.c.contract_number == _P("number"))
+    .order_by(s.certificates.c.version)
+)
+_STATEMENTS = (
+    sa.select(s.statements.c.sequence, s.statements.c.document)
+    .where(s.statements.c.contract_number == _P("number"))
+    .order_by(s.statements.c.sequence)
+)
+_APPLICATION_ONE = sa.select(s.applications.c.document).where(
+    s.applications.c.reference == _P("reference")
+)
+_NEXT_COUNTER = (
+    sa.update(s.counters)
+    .where(s.counters.c.name == s.COUNTER_CONTRACT_NUMBER)
+    .values(value=s.counters.c.value + 1)
+    .returning(s.counters.c.value)
+)
+
+
+class _Dialect:
+    """The statements that differ between SQLite and PostgreSQL."""
+
+    def __init__(self, name: str, engine: Engine) -> None:
+        insert: Callable[[sa.Table], Any]
+        if name == "sqlite":
+            insert = sqlite_dialect.insert
+        elif name == "postgresql":
+            insert = pg_dialect.insert
+        else:
+            raise ConfigurationError(f"SqlStore supports SQLite and PostgreSQL, not {name}")
+        self.name = name
+        # RETURNING tells whether a row went in (rowcount is not reliable on every driver).
+        self.insert_new = {
+            table.name: insert(table).on_conflict_do_nothing().returning(*table.primary_key.columns)
+            for table in s.DATA_TABLES
+        }
+        upsert = insert(s.attempts)
+        self.upsert_attempt = upsert.on_conflict_do_update(
+            index_elements=[s.attempts.c.contract_number],
+            set_={"document": upsert.excluded.document},
+        )
+        self.lock_rows = name == "postgresql"
+        # The verification hot path goes straight to the driver with a fixed SQL text (the
+        # same query as _KEY_ACTIVE), unless the engine remaps schemas.
+        self.driver_error: type[Exception] = engine.dialect.loaded_dbapi.Error
+        self.key_active_sql: str | None = None
+        if not engine.get_execution_options().get("schema_translate_map"):
+            self.key_active_sql = _KEY_ACTIVE_SQL[name]
+
+
+# --- repositories ---------------------------------------------------------------------------
+
+
+class _Repository:
+    def __init__(self, uow: SqlUnitOfWork) -> None:
+        self._uow = uow
+
+    def _run(self, statement: Any, params: Any = None) -> sa.CursorResult[Any]:
+        return self._uow._execute(statement, params)
+
+    def _insert_new(self, table: sa.Table, params: dict[str, Any]) -> bool:
+        """Insert unless a unique key exists; ``False`` when it did (nothing written)."""
+        result = self._run(self._uow._dialect.insert_new[table.name], params)
+        return result.first() is not None
+
+
+def _contract_columns(contract: GuaranteeContract) -> dict[str, Any]:
+    return {
+        "version": contract.version,
+        "status": contract.status.value,
+        "medium": contract.medium.value,
+        "product": contract.product,
+        "corporate_number": contract.principal.corporate_number,
+        "obligee_code": contract.obligee.code,
+        "works_number": contract.works.number,
+        "issued_on": contract.issued_on,
+        "document": to_json(contract),
+    }
+
+
+def _contract_row(row: Any) -> GuaranteeContract:
+    number, version, status, document = row
+    contract = _load(s.contracts.name, number, document, GuaranteeContract)
+    if contract.number != number:
+        raise _disagree(s.contracts.name, number, "number")
+    if contract.version != version or contract.status.value != status:
+        raise _disagree(s.contracts.name, number, "version/status")
+    return contract
+
+
+class _Contracts(_Repository):
+    def add(self, contract: GuaranteeContract) -> None:
+        c.check_type(contract, GuaranteeContract, "contract")
+        params = {"number": contract.number, **_contract_columns(contract)}
+        if not self._insert_new(s.contracts, params):
+            raise DuplicateError(f"guarantee contract {contract.number} already exists")
+
+    def get(self, number: str) -> GuaranteeContract:
+        contract = self.find(number)
+        if contract is None:
+            raise NotFoundError(f"guarantee contract {number} not found")
+        return contract
+
+    def find(self, number: str) -> GuaranteeContract | None:
+        row = self._run(_CONTRACT_ONE, {"number": number}).first()
+        return None if row is None else _contract_row((number, *row))
+
+    def replace(self, old: GuaranteeContract, new: GuaranteeContract) -> None:
+        c.check_replace(old, new)
+        params = {
+            "w_number": old.number,
+            "old_version": old.version,
+            "old_status": old.status.value,
+            **_contract_columns(new),
+        }
+        if self._run(_CONTRACT_REPLACE, params).rowcount == 1:
+            return
+        if self._run(_CONTRACT_EXISTS, {"number": old.number}).first() is None:
+            raise NotFoundError(f"guarantee contract {old.number} not found")
+        raise ConcurrencyConflictError(
+            f"guarantee contract {old.number} was changed by another writer "
+            f"(expected version {old.version} {old.status.value})"
+        )
+
+    def for_works(self, obligee_code: str, works_number: str) -> Sequence[GuaranteeContract]:
+        rows = self._run(
+            _CONTRACTS_FOR_WORKS, {"obligee_code": obligee_code, "works_number": works_number}
+        )
+        return tuple(_contract_row(row) for row in rows)
+
+    def query(self, query: ContractQuery) -> Page[GuaranteeContract]:
+        c.check_type(query, ContractQuery, "query")
+        conditions = [_ct.corporate_number == query.corporate_number]
+        if query.product is not None:
+            conditions.append(_ct.product == query.product)
+        if query.status is not None:
+            conditions.append(_ct.status == query.status.value)
+        if query.medium is not None:
+            conditions.append(_ct.medium == query.medium.value)
+        if query.obligee_code is not None:
+            conditions.append(_ct.obligee_code == query.obligee_code)
+        if query.issued_from is not None:
+            conditions.append(_ct.issued_on >= query.issued_from)
+        if query.issued_to is not None:
+            conditions.append(_ct.issued_on <= query.issued_to)
+        total = self._run(
+            sa.select(sa.func.count()).select_from(s.contracts).where(*conditions)
+        ).scalar_one()
+        rows = self._run(
+            sa.select(_ct.number, _ct.version, _ct.status, _ct.document)
+            .where(*conditions)
+            .order_by(_ct.number)
+            .offset(query.offset)
+            .limit(query.limit)
+        )
+        items = tuple(_contract_row(row) for row in rows)
+        for item in items:
+            if not query.matches(item):
+                raise _disagree(s.contracts.name, item.number, "(a query column)")
+        return Page(items=items, total=int(total), offset=query.offset, limit=query.limit)
+
+
+class _Applications(_Repository):
+    def add(self, application: Application) -> None:
+        c.check_type(application, Application, "application")
+        params = {
+            "reference": application.reference,
+            "corporate_number": application.principal.corporate_number,
+            "applied_on": application.applied_on,
+            "document": to_json(application),
+        }
+        if not self._insert_new(s.applications, params):
+            raise DuplicateError(f"application {application.reference} already exists")
+
+    def get(self, reference: str) -> Application:
+        document = self._run(_APPLICATION_ONE, {"reference": reference}).scalar()
+        if document is None:
+            raise NotFoundError(f"application {reference!r} not found")
+        application = _load(s.applications.name, reference, document, Application)
+        if application.reference != reference:
+            raise _disagree(s.applications.name, reference, "reference")
+        return application
+
+
+class _Certificates(_Repository):
+    def add(self, record: CertificateRecord) -> None:
+        c.check_type(record, CertificateRecord, "record")
+        params = {
+            "contract_number": record.contract_number,
+            "version": record.version,
+            "created_at_us": _us(record.created_at),
+            "document": to_json(record),
+        }
+        if not self._insert_new(s.certificates, params):
+            raise DuplicateError(
+                f"certificate {record.contract_number} version {record.version} already exists"
+            )
+
+    def get(self, number: str, version: int) -> CertificateRecord:
+        for record in self.history(number):
+            if record.version == version:
+                return record
+        raise NotFoundError(f"certificate {number} version {version} not found")
+
+    def history(self, number: str) -> Sequence[CertificateRecord]:
+        records = []
+        rows: Any = self._run(_CERT_HISTORY, {"number": number})
+        for row in rows:
+            version, document = row
+            key = f"{number}/{version}"
+            record = _load(s.certificates.name, key, document, CertificateRecord)
+            if (record.contract_number, record.version) != (number, version):
+                raise _disagree(s.certificates.name, key, "contract_number/version")
+            records.append(record)
+        return tuple(records)
+
+
+class _Statements(_Repository):
+    def add(self, record: StatementRecord) -> None:
+        c.check_type(record, StatementRecord, "record")
+        params = {
+            "contract_number": record.contract_number,
+            "sequence": record.sequence,
+            "kind": record.kind.value,
+            "document": to_json(record),
+        }
+        if not self._insert_new(s.statements, params):
+            raise DuplicateError(
+                f"statement {record.contract_number} #{record.sequence} already exists"
+            )
+
+    def for_contract(self, number: str) -> Sequence[StatementRecord]:
+        records = []
+        rows: Any = self._run(_STATEMENTS, {"number": number})
+        for row in rows:
+            sequence, document = row
+            key = f"{number}/{sequence}"
+            record = _load(s.statements.name, key, document, StatementRecord)
+            if (record.contract_number, record.sequence) != (number, sequence):
+                raise _disagree(s.statements.name, key, "contract_number/sequence")
+            records.append(record)
+        return tuple(records)
+
+
+def _key_row(number: str, row: Any) -> KeyRecord:
+    generation, status, document = row
+    key = f"{number}/{generation}"
+    record = _load(s.keys.name, key, document, KeyRecord)
+    if (record.contract_number, record.generation, record.status.value) != (
+        number,
+        generation,
+        status,
+    ):
+        raise _disagree(s.keys.name, key, "contract_number/generation/status")
+    return record
+
+
+def _key_params(record: KeyRecord) -> dict[str, Any]:
+    return {
+        "contract_number": record.contract_number,
+        "generation": record.generation,
+        "status": record.status.value,
+        "document": to_json(record),
+    }
+
+
+class _Keys(_Repository):
+    def add(self, record: KeyRecord) -> None:
+        c.check_type(record, KeyRecord, "record")
+        params = _key_params(record)
+        if not self._insert_new(s.keys, params):
+            raise DuplicateError(
+                f"key record {record.contract_number} generation {record.generation} exists, "
+                "or the contract already has an active key"
+            )
+
+    def active(self, number: str) -> KeyRecord | None:
+        if not isinstance(number, str):
+            raise InvalidInputError("number", f"must be text, not {type(number).__name__}")
+        raw_sql = self._uow._dialect.key_active_sql
+        if raw_sql is not None:
+            row = self._uow._fetch_one_raw(raw_sql, number)
+        else:
+            row = self._run(_KEY_ACTIVE, {"number": number}).first()
+        if row is None:
+            return None
+        record = _load(s.keys.name, number, row[0], KeyRecord)
+        if record.contract_number != number or record.status is not KeyStatus.ACTIVE:
+            raise _disagree(s.keys.name, f"{number}/{record.generation}", "status")
+        return record
+
+    def revoke(self, number: str, generation: int, at: datetime) -> None:
+        c.check_aware(at, "at")
+        statement = _KEY_ONE.with_for_update() if self._uow._dialect.lock_rows else _KEY_ONE
+        document = self._run(statement, {"number": number, "generation": generation}).scalar()
+        if document is None:
+            raise NotFoundError(f"key record {number} generation {generation} not found")
+        record = _load(s.keys.name, f"{number}/{generation}", document, KeyRecord)
+        if record.status is KeyStatus.REVOKED:
+            return
+        revoked = attrs.evolve(record, status=KeyStatus.REVOKED, revoked_at=at)
+        self._run(
+            _KEY_UPDATE,
+            {
+                "w_number": number,
+                "w_generation": generation,
+                "status": revoked.status.value,
+                "document": to_json(revoked),
+            },
+        )
+
+    def history(self, number: str) -> Sequence[KeyRecord]:
+        return tuple(_key_row(number, row) for row in self._run(_KEY_HISTORY, {"number": number}))
+
+
+class _Attempts(_Repository):
+    def get(self, number: str) -> AttemptState | None:
+        document = self._run(_ATTEMPT_ONE, {"number": number}).scalar()
+        if document is None:
+            return None
+        state = _load(s.attempts.name, number, document, AttemptState)
+        if state.contract_number != number:
+            raise _disagree(s.attempts.name, number, "contract_number")
+        return state
+
+    def put(self, state: AttemptState) -> None:
+        c.check_type(state, AttemptState, "state")
+        self._run(
+            self._uow._dialect.upsert_attempt,
+            {"contract_number": state.contract_number, "document": to_json(state)},
+        )
+
+    def clear(self, number: str) -> None:
+        self._run(_ATTEMPT_CLEAR, {"number": number})
+
+
+def _event_row(row: Any) -> AuditEvent:
+    sequence, document = row
+    event = _load(s.audit.name, str(sequence), document, AuditEvent)
+    if event.sequence != sequence:
+        raise _disagree(s.audit.name, str(sequence), "sequence")
+    return event
+
+
+class _Audit(_Repository):
+    def append(self, event: AuditEvent) -> None:
+        c.check_type(event, AuditEvent, "event")
+        last = self._run(_AUDIT_MAX).scalar()
+        c.check_sequence(event, int(last or 0))
+        params = {"sequence": event.sequence, "at_us": _us(event.at), "document": to_json(event)}
+        if not self._insert_new(s.audit, params):
+            raise ConcurrencyConflictError(f"audit sequence {event.sequence} is already taken")
+
+    def last(self) -> AuditEvent | None:
+        row = self._run(_AUDIT_LAST).first()
+        return None if row is None else _event_row(row)
+
+    def events(self, after: int = 0, limit: int | None = None) -> Iterator[AuditEvent]:
+        c.check_events_args(after, limit)
+        statement = (
+            sa.select(s.audit.c.sequence, s.audit.c.document)
+            .where(s.audit.c.sequence > after)
+            .order_by(s.audit.c.sequence)
+        )
+        if limit is not None:
+            statement = statement.limit(limit)
+        return iter([_event_row(row) for row in self._run(statement)])
+
+
+def _outbox_params(message: OutboxMessage) -> dict[str, Any]:
+    return {
+        "status": message.status.value,
+        "next_attempt_at_us": None
+        if message.next_attempt_at is None
+        else _us(message.next_attempt_at),
+        "document": to_json(message),
+    }
+
+
+def _message_row(row: Any) -> OutboxMessage:
+    key, document = row
+    message = _load(s.outbox.name, key, document, OutboxMessage)
+    if message.idempotency_key != key:
+        raise _disagree(s.outbox.name, key, "idempotency_key")
+    return message
+
+
+def _new_message_params(message: OutboxMessage) -> dict[str, Any]:
+    return {
+        "idempotency_key": message.idempotency_key,
+        "created_at_us": _us(message.created_at),
+        **_outbox_params(message),
+    }
+
+
+class _Outbox(_Repository):
+    def add(self, message: OutboxMessage) -> None:
+        c.check_type(message, OutboxMessage, "message")
+        params = _new_message_params(message)
+        if not self._insert_new(s.outbox, params):
+            raise DuplicateError(f"outbox message {message.idempotency_key!r} already exists")
+
+    def _one(self, key: str, *, lock: bool = False) -> OutboxMessage:
+        statement = _OUTBOX_ONE
+        if lock and self._uow._dialect.lock_rows:
+            statement = statement.with_for_update()
+        document = self._run(statement, {"key": key}).scalar()
+        if document is None:
+            raise NotFoundError(f"outbox message {key!r} not found")
+        return _message_row((key, document))
+
+    def get(self, idempotency_key: str) -> OutboxMessage:
+        return self._one(idempotency_key)
+
+    def due(self, now: datetime, limit: int = 100) -> Sequence[OutboxMessage]:
+        c.check_aware(now, "now")
+        c.check_limit(limit)
+        rows = self._run(_OUTBOX_DUE, {"now": _us(now), "limit": limit})
+        messages = tuple(_message_row(row) for row in rows)
+        for message in messages:
+            if message.status is not OutboxStatus.PENDING:
+                raise _disagree(s.outbox.name, message.idempotency_key, "status")
+        return messages
+
+    def _update(self, message: OutboxMessage) -> None:
+        self._run(_OUTBOX_UPDATE, {"key": message.idempotency_key, **_outbox_params(message)})
+
+    def mark_sent(self, idempotency_key: str, at: datetime) -> None:
+        c.check_aware(at, "at")
+        message = self._one(idempotency_key, lock=True)
+        if message.status is not OutboxStatus.SENT:
+            self._update(c.sent(message, at))
+
+    def mark_failed(
+        self, idempotency_key: str, error: str, at: datetime, next_attempt_at: datetime | None
+    ) -> None:
+        c.check_failed_args(error, at, next_attempt_at)
+        message = self._one(idempotency_key, lock=True)
+        if message.status is not OutboxStatus.SENT:
+            self._update(c.failed(message, error, next_attempt_at))
+
+    def all(self) -> Sequence[OutboxMessage]:
+        return tuple(_message_row(row) for row in self._run(_OUTBOX_ALL))
+
+
+class _Numbers:
+    def __init__(self, uow: SqlUnitOfWork) -> None:
+        self._uow = uow
+
+    def allocate(self) -> str:
+        if self._uow._dialect.name == "postgresql":
+            value = self._uow._execute(
+                sa.select(s.contract_number_sequence.next_value())
+            ).scalar_one()
+        else:
+            value = self._uow._execute(_NEXT_COUNTER).scalar()
+            if value is None:
+                raise CorruptRecordError(
+                    f"{s.counters.name}[{s.COUNTER_CONTRACT_NUMBER}]", "the counter row is missing"
+                )
+        return c.format_number(int(value))
+
+
+# --- unit of work and store -----------------------------------------------------------------
+
+
+class SqlUnitOfWork:
+    """One database transaction (see :class:`~surety_core.storage.UnitOfWork`).
+
+    Besides the protocol, :meth:`add_batch` inserts many new records with one ``executemany``
+    per table (bulk issuance).
+    """
+
+    def __init__(self, store: SqlStore) -> None:
+        self._store = store
+        self._dialect = store._dialect
+        self._connection: Connection | None = None
+        self._state = "new"
+        self.contracts: ContractRepository = _Contracts(self)
+        self.applications: ApplicationRepository = _Applications(self)
+        self.certificates: CertificateRepository = _Certificates(self)
+        self.statements: StatementRepository = _Statements(self)
+        self.keys: KeyRepository = _Keys(self)
+        self.attempts: AttemptRepository = _Attempts(self)
+        self.audit: AuditLog = _Audit(self)
+        self.outbox: OutboxRepository = _Outbox(self)
+        self.numbers: ContractNumberAllocator = _Numbers(self)
+
+    def __repr__(self) -> str:
+        return f"<SqlUnitOfWork {self._dialect.name} {self._state}>"
+
+    def _execute(self, statement: Any, params: Any = None) -> sa.CursorResult[Any]:
+        connection = self._connection
+        if connection is None or self._state != "open":
+            raise InvalidInputError(
+                None, f"the unit of work is {self._state}; use it inside one 'with' block"
+            )
+        try:
+            return connection.execute(statement, params)
+        except sa.exc.SQLAlchemyError as exc:
+            raise _storage_error("a database statement failed", exc) from exc
+
+    def add_batch(
+        self,
+        *,
+        contracts: Sequence[GuaranteeContract] = (),
+        keys: Sequence[KeyRecord] = (),
+        messages: Sequence[OutboxMessage] = (),
+    ) -> None:
+        """Insert new contracts, key records and outbox messages, one ``executemany`` each.
+
+        The same checks as the ``add`` methods, for the batch as a whole: ``DuplicateError`` if
+        any identity exists (or two active keys meet); then leave the unit of work, which rolls
+        the whole batch back.
+        """
+        for contract in contracts:
+            c.check_type(contract, GuaranteeContract, "contracts[]")
+        for record in keys:
+            c.check_type(record, KeyRecord, "keys[]")
+        for message in messages:
+            c.check_type(message, OutboxMessage, "messages[]")
+        batches = (
+            (s.contracts, [{"number": x.number, **_contract_columns(x)} for x in contracts]),
+            (s.keys, [_key_params(x) for x in keys]),
+            (s.outbox, [_new_message_params(x) for x in messages]),
+        )
+        for table, rows in batches:
+            if not rows:
+                continue
+            inserted = self._execute(self._dialect.insert_new[table.name], rows).all()
+            if len(inserted) != len(rows):
+                raise DuplicateError(
+                    f"{len(rows) - len(inserted)} record(s) of the batch already exist in "
+                    f"{table.name}"
+                )
+
+    def _fetch_one_raw(self, sql: str, param: str) -> Any:
+        """One row of a fixed, single-parameter query through the driver's own cursor."""
+        connection = self._connection
+        if connection is None or self._state != "open":
+            raise InvalidInputError(
+                None, f"the unit of work is {self._state}; use it inside one 'with' block"
+            )
+        try:
+            cursor = connection.connection.cursor()
+            try:
+                cursor.execute(sql, (param,))
+                return cursor.fetchone()
+            finally:
+                cursor.close()
+        except self._dialect.driver_error as exc:
+            raise _storage_error("a database statement failed", exc) from exc
+
+    def __enter__(self) -> Self:
+        if self._state != "new":
+            raise InvalidInputError(None, "a unit of work can be entered only once")
+        store = self._store
+        store._check_open()
+        if store._lock is not None:
+            store._lock.acquire()
+        try:
+            self._connection = store._begin()
+        except BaseException:
+            if store._lock is not None:
+                store._lock.release()
+            raise
+        self._state = "open"
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        if self._state != "open" or self._connection is None:
+            return
+        connection, self._connection = self._connection, None
+        try:
+            if exc_type is not None:
+                self._state = "rolled back"
+                try:
+                    connection.rollback()
+                except sa.exc.SQLAlchemyError:
+                    connection.invalidate()
+                return
+            self._state = "failed"
+            try:
+                connection.commit()
+            except sa.exc.SQLAlchemyError as error:
+                try:
+                    connection.rollback()
+                except sa.exc.SQLAlchemyError:
+                    connection.invalidate()
+                raise _storage_error("commit failed", error) from error
+            self._state = "committed"
+        finally:
+            connection.close()
+            if self._store._lock is not None:
+                self._store._lock.release()
+
+
+class SqlStore:
+    """A store on a SQLAlchemy 2 engine (SQLite or PostgreSQL); safe to share between threads.
+
+    Build one with :func:`sqlite_store` or :func:`postgres_store`, or pass your own ``engine``.
+    With ``upgrade=True`` (the default) the schema is created or upgraded on start; with
+    ``False`` it must already be at :data:`SCHEMA_VERSION`. Either way a database whose schema
+    is newer than this code is refused with ``SchemaVersionError``.
+
+    ``serialize`` makes units of work take turns on a lock (needed when every thread shares one
+    connection, as with SQLite ``:memory:``).
+    """
+
+    def __init__(self, engine: Engine, *, upgrade: bool = True, serialize: bool = False) -> None:
+        if not isinstance(engine, Engine):
+            raise InvalidInputError("engine", "must be a SQLAlchemy Engine")
+        self._engine = engine
+        self._dialect = _Dialect(engine.dialect.name, engine)
+        self._lock: threading.Lock | None = threading.Lock() if serialize else None
+        self._closed = False
+        if upgrade:
+            self._retry("schema upgrade", lambda: s.upgrade_schema(engine))
+        else:
+            self.check_schema()
+
+    def __repr__(self) -> str:
+        return f"<SqlStore {self._dialect.name} {'closed' if self._closed else 'open'}>"
+
+    @property
+    def engine(self) -> Engine:
+        """The SQLAlchemy engine (for a host's own queries or migrations)."""
+        return self._engine
+
+    def check_schema(self) -> int:
+        """The database's schema version; ``SchemaVersionError`` unless it is the current one."""
+
+        def read() -> int | None:
+            with self._engine.connect() as connection:
+                return s.read_schema_version(connection)
+
+        found = self._retry("reading the schema version", read)
+        s.check_version(found, exact=True)
+        return s.SCHEMA_VERSION
+
+    def _check_open(self) -> None:
+        if self._closed:
+            raise StorageError("the store is closed")
+
+    def _retry(self, action: str, fn: Callable[[], T]) -> T:
+        """Run ``fn``, retrying while SQLite reports busy/locked; then ``StorageError``."""
+        delay = 0.02
+        for attempt in range(_BUSY_RETRIES):
+            try:
+                return fn()
+            except sa.exc.SQLAlchemyError as exc:
+                if not _is_busy(exc) or attempt == _BUSY_RETRIES - 1:
+                    raise _storage_error(action, exc) from exc
+            except StorageError as exc:
+                if not _is_busy(exc.__cause__ or exc) or attempt == _BUSY_RETRIES - 1:
+                    raise
+            time.sleep(delay)
+            delay *= 2
+        raise AssertionError("unreachable")  # pragma: no cover
+
+    def _begin(self) -> Connection:
+        def begin() -> Connection:
+            connection = self._engine.connect()
+            try:
+                connection.begin()
+            except BaseException:
+                connection.close()
+                raise
+            return connection
+
+        return self._retry("could not start a transaction", begin)
+
+    def unit_of_work(self) -> SqlUnitOfWork:
+        """A new unit of work: one transaction, begun when the ``with`` block is entered."""
+        self._check_open()
+        return SqlUnitOfWork(self)
+
+    def close(self) -> None:
+        """Close every pooled connection; the store is unusable afterwards."""
+        self._closed = True
+        self._engine.dispose()
+
+
+# --- factories ------------------------------------------------------------------------------
+
+
+def _sqlite_events(engine: Engine, busy_timeout_ms: int, wal: bool) -> None:
+    @event.listens_for(engine, "connect")
+    def _connect(dbapi_connection: Any, _record: Any) -> None:
+        # Let SQLAlchemy's "begin" event emit BEGIN IMMEDIATE itself (pysqlite would defer it).
+        dbapi_connection.isolation_level = None
+        cursor = dbapi_connection.cursor()
+        try:
+            cursor.execute(f"PRAGMA busy_timeout = {busy_timeout_ms:d}")
+            cursor.execute("PRAGMA foreign_keys = ON")
+            if wal:
+                cursor.execute("PRAGMA journal_mode = WAL")
+                cursor.execute("PRAGMA synchronous = NORMAL")
+        finally:
+            cursor.close()
+
+    @event.listens_for(engine, "begin")
+    def _begin(connection: Connection) -> None:
+        # Take the write lock at the start: the allocator's counter row and every check-then-
+        # write stay consistent, and SQLite never has to upgrade a read lock (no deadlock).
+        connection.exec_driver_sql("BEGIN IMMEDIATE")
+
+
+def sqlite_store(
+    path: str | os.PathLike[str] = ":memory:",
+    *,
+    busy_timeout: float = 10.0,
+    upgrade: bool = True,
+    echo: bool = False,
+) -> SqlStore:
+    """A store on a SQLite file (WAL journal) or, with ``":memory:"``, in a private database.
+
+    ``busy_timeout`` (seconds) is how long a unit of work waits for another process's write
+    lock; SQLite busy/locked errors are then retried a few times and finally raised as
+    ``StorageError``. Each unit of work runs under ``BEGIN IMMEDIATE``. Foreign keys are on.
+    """
+    if isinstance(busy_timeout, bool) or not isinstance(busy_timeout, int | float):
+        raise InvalidInputError("busy_timeout", "must be a number of seconds")
+    if not 0 <= busy_timeout <= 3600:
+        raise InvalidInputError("busy_timeout", "must be between 0 and 3600 seconds")
+    target = os.fspath(path)
+    if not isinstance(target, str) or not target:
+        raise InvalidInputError("path", "must be a file path or ':memory:'")
+    memory = target == ":memory:"
+    connect_args = {"check_same_thread": False, "timeout": float(busy_timeout)}
+    if memory:
+        engine = sa.create_engine(
+            "sqlite+pysqlite://", connect_args=connect_args, poolclass=StaticPool, echo=echo
+        )
+    else:
+        engine = sa.create_engine(
+            sa.URL.create("sqlite+pysqlite", database=target),
+            connect_args=connect_args,
+            pool_size=8,
+            max_overflow=8,
+            echo=echo,
+        )
+    _sqlite_events(engine, int(busy_timeout * 1000), wal=not memory)
+    try:
+        return SqlStore(engine, upgrade=upgrade, serialize=memory)
+    except BaseException:
+        engine.dispose()
+        raise
+
+
+def postgres_store(
+    url: str | sa.URL,
+    *,
+    schema: str | None = None,
+    pool_size: int = 5,
+    upgrade: bool = True,
+    echo: bool = False,
+) -> SqlStore:
+    """A store on PostgreSQL through psycopg 3, e.g. ``postgresql+psycopg://user@host/db``.
+
+    ``schema`` puts every table in that (existing) schema by setting ``search_path`` on each
+    connection. Contract numbers come from a ``SEQUENCE``; transactions are READ COMMITTED and
+    every check that matters is enforced by the database (unique keys, conditional updates).
+    """
+    if schema is not None and not (isinstance(schema, str) and _SCHEMA_NAME.fullmatch(schema)):
+        raise InvalidInputError("schema", "must be a lower-case SQL identifier")
+    try:
+        parsed = sa.make_url(url)
+    except (sa.exc.ArgumentError, ValueError, TypeError) as exc:
+        raise InvalidInputError("url", "not a database URL") from exc
+    if parsed.drivername in ("postgresql", "postgres"):
+        parsed = parsed.set(drivername="postgresql+psycopg")
+    if parsed.drivername != "postgresql+psycopg":
+        raise InvalidInputError("url", "must be a postgresql+psycopg:// URL")
+    connect_args: dict[str, Any] = {}
+    if schema is not None:
+        connect_args["options"] = f"-c search_path={schema}"
+    engine = sa.create_engine(
+        parsed,
+        connect_args=connect_args,
+        pool_size=pool_size,
+        max_overflow=pool_size,
+        pool_pre_ping=True,
+        echo=echo,
+    )
+    try:
+        return SqlStore(engine, upgrade=upgrade)
+    except BaseException:
+        engine.dispose()
+        raise
