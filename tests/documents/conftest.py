@@ -25,7 +25,7 @@ from surety_core import (
     WorksKind,
     corporate_number_check_digit,
 )
-from surety_core.documents import CertificateData, FeeLine, FeeStatementData, KeyNoticeData
+from surety_core.documents import CertificateData, FeeStatementData, FeeStatementLine, KeyNoticeData
 
 PERIOD = Period(date(2025, 4, 1), date(2026, 3, 31))
 
@@ -74,7 +74,7 @@ def fee_statement() -> FeeStatementData:
         works_name="市道第1号線道路改良工事（その2）",
         surety_name="東日本建設業保証株式会社",
         amount=400_000_000,
-        lines=[FeeLine("基本保証料", 1_000_000), FeeLine("端数調整", 0)],
+        lines=[FeeStatementLine("基本保証料", 1_000_000), FeeStatementLine("端数調整", 0)],
         total=1_000_000,
         period=PERIOD,
         days=365,

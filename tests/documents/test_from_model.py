@@ -124,7 +124,7 @@ def test_not_content() -> None:
 
 @attrs.frozen
 class Band:
-    """The shape of a computed fee line (as in the rules' FeeLine)."""
+    """The shape of a computed fee line (as in the rules' FeeStatementLine)."""
 
     band_from: int
     band_to: int

@@ -22,8 +22,8 @@ __all__ = [
     "DEFAULT_VIEWING_INSTRUCTIONS",
     "CertificateData",
     "DocumentIdentity",
-    "FeeLine",
     "FeeStatementData",
+    "FeeStatementLine",
     "KeyNoticeData",
 ]
 
@@ -140,7 +140,7 @@ class CertificateData:
 
 
 @frozen
-class FeeLine:
+class FeeStatementLine:
     """One line of the fee calculation: a label and a whole-yen amount (may be zero)."""
 
     label: str = field(converter=v.strip_text, validator=v.text(40))
@@ -163,8 +163,8 @@ class FeeStatementData:
     surety_name: str = field(converter=v.strip_text, validator=v.text(60))
     amount: int = field(validator=v.yen)
     """The guaranteed amount the fee is calculated on."""
-    lines: tuple[FeeLine, ...] = field(
-        converter=v.to_tuple, validator=v.tuple_of(FeeLine, min_length=1, max_length=20)
+    lines: tuple[FeeStatementLine, ...] = field(
+        converter=v.to_tuple, validator=v.tuple_of(FeeStatementLine, min_length=1, max_length=20)
     )
     total: int = field(validator=v.non_negative_yen)
     period: Period = field(validator=v.instance_of(Period))

@@ -29,8 +29,8 @@ from surety_core.documents._data import (
     JST,
     CertificateData,
     DocumentIdentity,
-    FeeLine,
     FeeStatementData,
+    FeeStatementLine,
     KeyNoticeData,
 )
 from surety_core.documents._japanese import format_percent, format_yen
@@ -42,11 +42,13 @@ __all__ = [
     "CertificateContentLike",
     "FeeLineLike",
     "FeeStatementLike",
+    "KeyNoticeLike",
     "build_signed_certificate_pdf",
     "certificate_data_from_content",
     "certificate_verifier",
     "fee_statement_data_from_statement",
     "key_notice_data_from_contract",
+    "key_notice_data_from_notice",
     "key_notice_pdf",
 ]
 
@@ -151,7 +153,7 @@ def certificate_data_from_content(
 
 
 class FeeLineLike(Protocol):
-    """One band of a fee calculation (the fields of ``surety_core.FeeLine`` from the rules)."""
+    """One band of a fee calculation (the fields of ``surety_core.FeeLine``)."""
 
     @property
     def band_from(self) -> int: ...
@@ -206,14 +208,16 @@ def fee_statement_data_from_statement(
     """
     try:
         lines = [
-            FeeLine(
+            FeeStatementLine(
                 f"{format_yen(line.portion)} × 年{format_percent(line.annual_rate)}",
                 line.fee,
             )
             for line in statement.lines
         ]
         if statement.total > statement.subtotal:
-            lines.append(FeeLine("最低保証料までの調整", statement.total - statement.subtotal))
+            lines.append(
+                FeeStatementLine("最低保証料までの調整", statement.total - statement.subtotal)
+            )
         return FeeStatementData(
             reference=statement.reference,
             product_name=_product_name(statement.product, product_names),
@@ -280,3 +284,40 @@ def key_notice_pdf(
         viewing_instructions=viewing_instructions,
     )
     return build_key_notice_pdf(data, identity)
+
+
+class KeyNoticeLike(Protocol):
+    """The fields of the workflow's key notice data (``surety_core.services.KeyNotice``)."""
+
+    @property
+    def contract(self) -> GuaranteeContract: ...
+    @property
+    def product_name(self) -> str: ...
+    @property
+    def key(self) -> AuthKey: ...
+    @property
+    def key_issued_at(self) -> datetime: ...
+
+
+def key_notice_data_from_notice(
+    notice: KeyNoticeLike,
+    *,
+    issued_on: date | None = None,
+    viewing_instructions: tuple[str, ...] = DEFAULT_VIEWING_INSTRUCTIONS,
+) -> KeyNoticeData:
+    """The key notice for the workflow's key notice data (its product name as given; issued on
+    the day the key was issued, in JST, unless ``issued_on`` says otherwise)."""
+    try:
+        contract = notice.contract
+        product_name = notice.product_name
+        key = notice.key
+        day = notice.key_issued_at.astimezone(JST).date() if issued_on is None else issued_on
+    except AttributeError as exc:
+        raise InvalidInputError("notice", f"is not key notice data ({exc.name})") from None
+    return key_notice_data_from_contract(
+        contract,
+        key,
+        issued_on=day,
+        product_names={contract.product: product_name},
+        viewing_instructions=viewing_instructions,
+    )
