@@ -117,3 +117,29 @@ def test_raw_look_ups_still_refuse_corrupt_rows(store: SqlStore) -> None:
     with store.unit_of_work() as uow, pytest.raises(CorruptRecordError) as info:
         uow.certificates.history("0000000001")
     assert info.value.record == "surety_certificates[0000000001/1]"
+
+
+def test_driver_inserts_store_the_same_columns_as_sqlalchemy(store: SqlStore) -> None:
+    from surety_core.storage import ContractQuery
+    from surety_core.testing.contract import _contract
+
+    one, two = _contract("0000000001"), _contract("0000000002")
+    with store.unit_of_work() as uow:
+        uow.contracts.add(one)  # fixed driver SQL
+        uow.add_batch(contracts=[two])  # SQLAlchemy executemany
+    with store.engine.connect() as connection:
+        rows = connection.execute(
+            sa.text(
+                "SELECT number, version, status, medium, product, corporate_number,"
+                " obligee_code, works_number, CAST(issued_on AS TEXT) FROM surety_contracts"
+                " ORDER BY number"
+            )
+        ).all()
+    assert [row[1:] for row in rows[:1]] == [row[1:] for row in rows[1:]]
+    assert rows[0][-1] == one.issued_on.isoformat()
+    query = ContractQuery(
+        one.principal.corporate_number, issued_from=one.issued_on, issued_to=one.issued_on
+    )
+    with store.unit_of_work() as uow:
+        assert [c.number for c in uow.contracts.query(query).items] == [one.number, two.number]
+        assert uow.numbers.allocate() != uow.numbers.allocate()

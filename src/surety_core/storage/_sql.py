@@ -156,9 +156,23 @@ obligee view runs them on every verification, and SQLAlchemy's per-statement ove
 their cost. Parameters and columns are text and integers only, so no type processing is lost."""
 
 
-_RAW_INSERT_TABLES: Final = (s.certificates, s.statements, s.keys, s.outbox)
-"""Tables whose columns are all text or integers: issuance inserts into them through the driver
-with the same ``INSERT ... ON CONFLICT DO NOTHING RETURNING`` as ``insert_new``."""
+_RAW_INSERT_TABLES: Final = (
+    s.contracts,
+    s.applications,
+    s.certificates,
+    s.statements,
+    s.keys,
+    s.outbox,
+)
+"""Tables issuance inserts into through the driver, with the same ``INSERT ... ON CONFLICT DO
+NOTHING RETURNING`` as ``insert_new``. Their columns are text and integers, and dates, which
+are bound as SQLAlchemy binds them (ISO ``YYYY-MM-DD`` text on SQLite, ``date`` on psycopg)."""
+_DATE_COLUMNS: Final = frozenset(
+    column.name
+    for table in _RAW_INSERT_TABLES
+    for column in table.columns
+    if isinstance(column.type, sa.Date)
+)
 
 
 def _raw_insert(table: sa.Table) -> tuple[str, tuple[str, ...]]:
@@ -176,7 +190,12 @@ def _raw_sql(dialect: str) -> dict[str, str]:
     for table in _RAW_INSERT_TABLES:
         fixed[f"insert:{table.name}"] = _raw_insert(table)[0]
     if dialect == "sqlite":
+        fixed["allocate"] = (
+            "UPDATE surety_counters SET value = value + 1 WHERE name = 'contract_number'"
+            " RETURNING value"
+        )
         return fixed
+    fixed["allocate"] = "SELECT nextval('surety_contract_number_seq')"
     return {name: sql.replace("?", "%s") for name, sql in fixed.items()}
 
 
@@ -320,7 +339,13 @@ class _Repository:
         raw = self._uow._dialect.raw
         columns = _RAW_INSERT_COLUMNS.get(table.name)
         if raw is not None and columns is not None:
-            values = tuple(params[name] for name in columns)
+            if self._uow._dialect.name == "sqlite":
+                values = tuple(
+                    params[name].isoformat() if name in _DATE_COLUMNS else params[name]
+                    for name in columns
+                )
+            else:
+                values = tuple(params[name] for name in columns)
             return self._uow._fetch_raw(raw[f"insert:{table.name}"], values, one=True) is not None
         result = self._run(self._uow._dialect.insert_new[table.name], params)
         return result.first() is not None
@@ -768,6 +793,14 @@ class _Numbers:
         self._uow = uow
 
     def allocate(self) -> str:
+        raw = self._uow._dialect.raw
+        if raw is not None:
+            row = self._uow._fetch_raw(raw["allocate"], (), one=True)
+            if row is None or row[0] is None:
+                raise CorruptRecordError(
+                    f"{s.counters.name}[{s.COUNTER_CONTRACT_NUMBER}]", "the counter row is missing"
+                )
+            return c.format_number(int(row[0]))
         if self._uow._dialect.name == "postgresql":
             value = self._uow._execute(
                 sa.select(s.contract_number_sequence.next_value())
