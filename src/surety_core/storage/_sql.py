@@ -1071,7 +1071,15 @@ def _sqlite_events(engine: Engine, busy_timeout_ms: int, wal: bool) -> None:
     def _begin(connection: Connection) -> None:
         # Take the write lock at the start: the allocator's counter row and every check-then-
         # write stay consistent, and SQLite never has to upgrade a read lock (no deadlock).
-        connection.exec_driver_sql("BEGIN IMMEDIATE")
+        # Straight on the driver (a third of an empty unit of work's time went into running
+        # this one statement through SQLAlchemy); a driver error is wrapped as SQLAlchemy
+        # would wrap it, so busy/locked is retried and reported exactly as before.
+        try:
+            connection.connection.dbapi_connection.execute("BEGIN IMMEDIATE")  # type: ignore[union-attr]
+        except sqlite3.Error as exc:
+            raise sa.exc.DBAPIError.instance(
+                "BEGIN IMMEDIATE", (), exc, sqlite3.Error, dialect=engine.dialect
+            ) from exc
 
 
 def sqlite_store(
