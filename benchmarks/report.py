@@ -90,6 +90,8 @@ def render_markdown(results: Sequence[Row]) -> str:
             continue
         targets: Mapping[str, str] = row.get("targets", {})
         target = ", ".join(f"`{field}` {bound}" for field, bound in targets.items())
+        if not targets:
+            target = "none (supplementary figure)"
         floor = by_name.get(f"floor_{row['name']}")
         lines.append(
             f"| `{row['name']}` | {_measured(row)} | {target} | {_met(row)} |"
