@@ -1,0 +1,104 @@
+"""Documents as PDFs: the key notice, the certificate and the fee statement, and their checks.
+
+* :func:`build_key_notice_pdf` — 「電子保証にかかる「認証キー」のお知らせ」, one per guarantee
+  (:func:`key_notice_pdf` builds it straight from a contract and its key).
+* :func:`build_certificate_pdf` — the certificate (電子証書) with its signed payload attached.
+* :func:`build_fee_statement_pdf` — the fee calculation statement (保証料計算書).
+* :func:`verify_certificate_pdf` — offline verification of a certificate PDF;
+  :func:`certificate_verifier` plugs in :mod:`surety_core.certificates` and a trusted key set,
+  :func:`build_signed_certificate_pdf` builds the PDF from signed content.
+* :func:`key_notice_data_from_contract`, :func:`certificate_data_from_content`,
+  :func:`fee_statement_data_from_statement` — the inputs from the domain model, from signed
+  certificate content and from a computed fee statement.
+* :func:`format_yen`, :func:`format_date`, :func:`format_era_date`, :func:`format_period` —
+  Japanese formatting (pure functions, no PDF library).
+
+This package is the PDF adapter: pypdf is imported here and nowhere in the domain modules.
+Builders are pure (no I/O, no clock): the same input gives the same bytes.
+"""
+
+from surety_core.documents._data import (
+    DEFAULT_VIEWING_INSTRUCTIONS,
+    CertificateData,
+    DocumentIdentity,
+    FeeStatementData,
+    FeeStatementLine,
+    KeyNoticeData,
+)
+from surety_core.documents._from_model import (
+    PRODUCT_NAMES_JA,
+    CertificateContentLike,
+    FeeLineLike,
+    FeeStatementLike,
+    KeyNoticeLike,
+    build_signed_certificate_pdf,
+    certificate_data_from_content,
+    certificate_verifier,
+    fee_statement_data_from_statement,
+    key_notice_data_from_contract,
+    key_notice_data_from_notice,
+    key_notice_pdf,
+)
+from surety_core.documents._japanese import (
+    ERAS,
+    era_year,
+    format_date,
+    format_era_date,
+    format_percent,
+    format_period,
+    format_yen,
+)
+from surety_core.documents._render import (
+    KEY_NOTICE_TITLE,
+    PAYLOAD_ATTACHMENT_NAME,
+    build_certificate_pdf,
+    build_fee_statement_pdf,
+    build_key_notice_pdf,
+)
+from surety_core.documents._verify import (
+    DEFAULT_MAX_PDF_BYTES,
+    CertificateCheck,
+    CheckStatus,
+    expected_certificate_text,
+    read_certificate_pdf,
+    verify_certificate_pdf,
+)
+
+__all__ = [
+    "DEFAULT_MAX_PDF_BYTES",
+    "DEFAULT_VIEWING_INSTRUCTIONS",
+    "ERAS",
+    "KEY_NOTICE_TITLE",
+    "PAYLOAD_ATTACHMENT_NAME",
+    "PRODUCT_NAMES_JA",
+    "CertificateCheck",
+    "CertificateContentLike",
+    "CertificateData",
+    "CheckStatus",
+    "DocumentIdentity",
+    "FeeLineLike",
+    "FeeStatementData",
+    "FeeStatementLike",
+    "FeeStatementLine",
+    "KeyNoticeData",
+    "KeyNoticeLike",
+    "build_certificate_pdf",
+    "build_fee_statement_pdf",
+    "build_key_notice_pdf",
+    "build_signed_certificate_pdf",
+    "certificate_data_from_content",
+    "certificate_verifier",
+    "era_year",
+    "expected_certificate_text",
+    "fee_statement_data_from_statement",
+    "format_date",
+    "format_era_date",
+    "format_percent",
+    "format_period",
+    "format_yen",
+    "key_notice_data_from_contract",
+    "key_notice_data_from_notice",
+    "key_notice_pdf",
+    "read_certificate_pdf",
+    "verify_certificate_pdf",
+]

@@ -1,0 +1,323 @@
+"""Document inputs from the domain model (private; see :mod:`surety_core.documents`).
+
+The seams to the rest of the library: a key notice from a :class:`~surety_core.GuaranteeContract`
+and the printed key, and certificate data from signed certificate content (any object with the
+fields of ``surety_core.certificates.CertificateContent``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+from datetime import date, datetime
+from fractions import Fraction
+from types import MappingProxyType
+from typing import Protocol
+
+from surety_core._errors import ConfigurationError, InvalidInputError
+from surety_core._model import (
+    GuaranteeContract,
+    GuaranteeStatus,
+    Obligee,
+    Period,
+    Principal,
+    Surety,
+    Works,
+)
+from surety_core.certificates import CertificateContent, TrustedKeySet, verify_certificate
+from surety_core.documents._data import (
+    DEFAULT_VIEWING_INSTRUCTIONS,
+    JST,
+    CertificateData,
+    DocumentIdentity,
+    FeeStatementData,
+    FeeStatementLine,
+    KeyNoticeData,
+)
+from surety_core.documents._japanese import format_percent, format_yen
+from surety_core.documents._render import build_certificate_pdf, build_key_notice_pdf
+from surety_core.keys import AuthKey
+
+__all__ = [
+    "PRODUCT_NAMES_JA",
+    "CertificateContentLike",
+    "FeeLineLike",
+    "FeeStatementLike",
+    "KeyNoticeLike",
+    "build_signed_certificate_pdf",
+    "certificate_data_from_content",
+    "certificate_verifier",
+    "fee_statement_data_from_statement",
+    "key_notice_data_from_contract",
+    "key_notice_data_from_notice",
+    "key_notice_pdf",
+]
+
+PRODUCT_NAMES_JA: Mapping[str, str] = MappingProxyType(
+    {
+        "advance_payment": "前払金保証",
+        "intermediate_advance_payment": "中間前払金保証",
+        "contract_guarantee": "契約保証",
+    }
+)
+"""Japanese names of the built-in products, by product code (hosts pass their own for others)."""
+
+
+class CertificateContentLike(Protocol):
+    """The fields of signed certificate content that a certificate PDF prints."""
+
+    @property
+    def number(self) -> str: ...
+    @property
+    def product(self) -> str: ...
+    @property
+    def principal(self) -> Principal: ...
+    @property
+    def obligee(self) -> Obligee: ...
+    @property
+    def works(self) -> Works: ...
+    @property
+    def amount(self) -> int: ...
+    @property
+    def period(self) -> Period: ...
+    @property
+    def version(self) -> int: ...
+    @property
+    def status(self) -> GuaranteeStatus: ...
+    @property
+    def issued_at(self) -> datetime: ...
+    @property
+    def surety(self) -> Surety: ...
+
+
+def _product_name(code: str, names: Mapping[str, str]) -> str:
+    try:
+        return names[code]
+    except KeyError:
+        raise ConfigurationError(f"no Japanese name for product {code!r}") from None
+
+
+def key_notice_data_from_contract(
+    contract: GuaranteeContract,
+    key: AuthKey | str,
+    *,
+    issued_on: date | None = None,
+    product_names: Mapping[str, str] = PRODUCT_NAMES_JA,
+    viewing_instructions: tuple[str, ...] = DEFAULT_VIEWING_INSTRUCTIONS,
+) -> KeyNoticeData:
+    """The key notice for ``contract``'s current version (issued ``issued_on``, default its issue
+    date) with ``key``: an :class:`~surety_core.keys.AuthKey` (printed with its
+    :meth:`~surety_core.keys.AuthKey.reveal` form) or the key as printed, e.g.
+    ``"7KQM-3XTA-9PLW-R2DH-5C8N"``."""
+    if not isinstance(contract, GuaranteeContract):
+        raise InvalidInputError(
+            "contract", f"must be a GuaranteeContract, not {type(contract).__name__}"
+        )
+    return KeyNoticeData(
+        product_name=_product_name(contract.product, product_names),
+        contract_number=contract.number,
+        key=key.reveal() if isinstance(key, AuthKey) else key,
+        works_name=contract.works.name,
+        works_number=contract.works.number,
+        obligee_name=contract.obligee.name,
+        principal_name=contract.principal.name,
+        amount=contract.amount,
+        period=contract.period,
+        surety_name=contract.surety.name,
+        issued_on=contract.issued_on if issued_on is None else issued_on,
+        viewing_instructions=viewing_instructions,
+    )
+
+
+def certificate_data_from_content(
+    content: CertificateContentLike, *, product_names: Mapping[str, str] = PRODUCT_NAMES_JA
+) -> CertificateData:
+    """What a certificate PDF prints for signed ``content`` (issue date taken in JST)."""
+    try:
+        issued_at = content.issued_at
+        return CertificateData(
+            contract_number=content.number,
+            product_name=_product_name(content.product, product_names),
+            version=content.version,
+            status=content.status,
+            works_name=content.works.name,
+            works_number=content.works.number,
+            obligee_name=content.obligee.name,
+            principal_name=content.principal.name,
+            amount=content.amount,
+            period=content.period,
+            surety_name=content.surety.name,
+            issued_on=issued_at.astimezone(JST).date(),
+        )
+    except AttributeError as exc:
+        raise InvalidInputError("content", f"is not certificate content ({exc.name})") from None
+
+
+class FeeLineLike(Protocol):
+    """One band of a fee calculation (the fields of ``surety_core.FeeLine``)."""
+
+    @property
+    def band_from(self) -> int: ...
+    @property
+    def band_to(self) -> int: ...
+    @property
+    def portion(self) -> int: ...
+    @property
+    def annual_rate(self) -> Fraction: ...
+    @property
+    def fee(self) -> int: ...
+
+
+class FeeStatementLike(Protocol):
+    """The fields of a computed fee statement (``surety_core.FeeStatement`` from the rules)."""
+
+    @property
+    def reference(self) -> str: ...
+    @property
+    def product(self) -> str: ...
+    @property
+    def amount(self) -> int: ...
+    @property
+    def period(self) -> Period: ...
+    @property
+    def days(self) -> int: ...
+    @property
+    def lines(self) -> Sequence[FeeLineLike]: ...
+    @property
+    def subtotal(self) -> int: ...
+    @property
+    def minimum_fee(self) -> int: ...
+    @property
+    def total(self) -> int: ...
+    @property
+    def rate_table(self) -> str: ...
+
+
+def fee_statement_data_from_statement(
+    statement: FeeStatementLike,
+    *,
+    principal_name: str,
+    works_name: str,
+    surety_name: str,
+    issued_on: date,
+    product_names: Mapping[str, str] = PRODUCT_NAMES_JA,
+) -> FeeStatementData:
+    """What the fee statement PDF prints for a computed fee statement.
+
+    One line per band (``1億円まで 年0.25%``-style labels: the band's portion and rate), plus a
+    minimum-fee adjustment line when the minimum raised the total, so the lines add up to it.
+    """
+    try:
+        lines = [
+            FeeStatementLine(
+                f"{format_yen(line.portion)} × 年{format_percent(line.annual_rate)}",
+                line.fee,
+            )
+            for line in statement.lines
+        ]
+        if statement.total > statement.subtotal:
+            lines.append(
+                FeeStatementLine("最低保証料までの調整", statement.total - statement.subtotal)
+            )
+        return FeeStatementData(
+            reference=statement.reference,
+            product_name=_product_name(statement.product, product_names),
+            principal_name=principal_name,
+            works_name=works_name,
+            surety_name=surety_name,
+            amount=statement.amount,
+            lines=tuple(lines),
+            total=statement.total,
+            period=statement.period,
+            days=statement.days,
+            rate_text=f"{statement.rate_table}（日割 {statement.days}日）",
+            issued_on=issued_on,
+        )
+    except AttributeError as exc:
+        raise InvalidInputError("statement", f"is not a fee statement ({exc.name})") from None
+
+
+def certificate_verifier(
+    trusted: TrustedKeySet, *, product_names: Mapping[str, str] = PRODUCT_NAMES_JA
+) -> Callable[[bytes], CertificateData]:
+    """The ``verify_payload`` for :func:`verify_certificate_pdf`: checks a signed certificate
+    document against ``trusted`` (:func:`surety_core.certificates.verify_certificate`, which
+    raises the opaque :class:`~surety_core.VerificationError`) and returns what it prints."""
+    if not isinstance(trusted, TrustedKeySet):
+        raise InvalidInputError("trusted", "must be a TrustedKeySet")
+
+    def verify(document: bytes) -> CertificateData:
+        content = verify_certificate(document, trusted)
+        return certificate_data_from_content(content, product_names=product_names)
+
+    return verify
+
+
+def build_signed_certificate_pdf(
+    content: CertificateContent,
+    signed_document: bytes,
+    *,
+    product_names: Mapping[str, str] = PRODUCT_NAMES_JA,
+    identity: DocumentIdentity | None = None,
+) -> bytes:
+    """The certificate PDF for signed ``content``, embedding ``signed_document`` (the bytes
+    :func:`surety_core.certificates.sign_certificate` returned for that content)."""
+    data = certificate_data_from_content(content, product_names=product_names)
+    return build_certificate_pdf(data, signed_document, identity)
+
+
+def key_notice_pdf(
+    contract: GuaranteeContract,
+    key: AuthKey | str,
+    *,
+    issued_on: date | None = None,
+    product_names: Mapping[str, str] = PRODUCT_NAMES_JA,
+    viewing_instructions: tuple[str, ...] = DEFAULT_VIEWING_INSTRUCTIONS,
+    identity: DocumentIdentity | None = None,
+) -> bytes:
+    """The key notice PDF for ``contract`` and ``key`` in one call (see
+    :func:`key_notice_data_from_contract` and :func:`build_key_notice_pdf`)."""
+    data = key_notice_data_from_contract(
+        contract,
+        key,
+        issued_on=issued_on,
+        product_names=product_names,
+        viewing_instructions=viewing_instructions,
+    )
+    return build_key_notice_pdf(data, identity)
+
+
+class KeyNoticeLike(Protocol):
+    """The fields of the workflow's key notice data (``surety_core.services.KeyNotice``)."""
+
+    @property
+    def contract(self) -> GuaranteeContract: ...
+    @property
+    def product_name(self) -> str: ...
+    @property
+    def key(self) -> AuthKey: ...
+    @property
+    def key_issued_at(self) -> datetime: ...
+
+
+def key_notice_data_from_notice(
+    notice: KeyNoticeLike,
+    *,
+    issued_on: date | None = None,
+    viewing_instructions: tuple[str, ...] = DEFAULT_VIEWING_INSTRUCTIONS,
+) -> KeyNoticeData:
+    """The key notice for the workflow's key notice data (its product name as given; issued on
+    the day the key was issued, in JST, unless ``issued_on`` says otherwise)."""
+    try:
+        contract = notice.contract
+        product_name = notice.product_name
+        key = notice.key
+        day = notice.key_issued_at.astimezone(JST).date() if issued_on is None else issued_on
+    except AttributeError as exc:
+        raise InvalidInputError("notice", f"is not key notice data ({exc.name})") from None
+    return key_notice_data_from_contract(
+        contract,
+        key,
+        issued_on=day,
+        product_names={contract.product: product_name},
+        viewing_instructions=viewing_instructions,
+    )

@@ -1,0 +1,101 @@
+"""Japanese formatting of amounts, dates and periods (private; pure, no PDF library).
+
+* Amounts: ``1,000,000,000円`` (ASCII digits and commas, then 円).
+* Western dates: ``2025年4月1日`` (no zero padding).
+* Japanese era dates: ``令和7年4月1日``. The first year of an era is written ``元年`` by default
+  (``令和元年5月1日``), the usual form on official documents; ``gannen=False`` gives
+  ``令和1年5月1日``. Eras: 令和 from 2019-05-01, 平成 from 1989-01-08, 昭和 from 1926-12-25;
+  earlier dates are refused.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from fractions import Fraction
+from typing import Any
+
+from surety_core._errors import InvalidInputError
+from surety_core._validation import MAX_YEN
+
+__all__ = [
+    "ERAS",
+    "era_year",
+    "format_date",
+    "format_era_date",
+    "format_percent",
+    "format_period",
+    "format_yen",
+]
+
+ERAS: tuple[tuple[str, date], ...] = (
+    ("令和", date(2019, 5, 1)),
+    ("平成", date(1989, 1, 8)),
+    ("昭和", date(1926, 12, 25)),
+)
+"""The supported eras, newest first, with their first day."""
+
+
+def _check_date(value: Any, field: str) -> date:
+    if isinstance(value, datetime) or not isinstance(value, date):
+        raise InvalidInputError(field, f"must be a date, not {type(value).__name__}")
+    return value
+
+
+def format_yen(amount: int) -> str:
+    """``1000000000`` → ``"1,000,000,000円"``. Zero is allowed; negatives are refused."""
+    if isinstance(amount, bool) or not isinstance(amount, int):
+        raise InvalidInputError(
+            "amount", f"must be a whole number of yen, not {type(amount).__name__}"
+        )
+    if not 0 <= amount <= MAX_YEN:
+        raise InvalidInputError("amount", f"must be between 0 and {MAX_YEN} yen")
+    return f"{amount:,}円"
+
+
+def format_date(value: date) -> str:
+    """``date(2025, 4, 1)`` → ``"2025年4月1日"``."""
+    d = _check_date(value, "date")
+    return f"{d.year}年{d.month}月{d.day}日"
+
+
+def era_year(value: date) -> tuple[str, int]:
+    """The era name and the year within the era of ``value``: ``("令和", 7)`` for 2025-04-01."""
+    d = _check_date(value, "date")
+    for name, first_day in ERAS:
+        if d >= first_day:
+            return name, d.year - first_day.year + 1
+    raise InvalidInputError("date", "dates before 1926-12-25 (昭和元年) are not supported")
+
+
+def format_era_date(value: date, *, gannen: bool = True) -> str:
+    """``date(2025, 4, 1)`` → ``"令和7年4月1日"``.
+
+    The first year of an era is ``元年`` unless ``gannen=False`` (then ``令和1年``).
+    """
+    name, year = era_year(value)
+    year_text = "元" if year == 1 and gannen else str(year)
+    return f"{name}{year_text}年{value.month}月{value.day}日"
+
+
+def format_period(start: date, end: date, *, era: bool = False) -> str:
+    """``"2025年4月1日から2026年3月31日まで"`` (or in the era form with ``era=True``)."""
+    _check_date(start, "start")
+    _check_date(end, "end")
+    if end < start:
+        raise InvalidInputError("end", "must not be before start")
+    fmt = format_era_date if era else format_date
+    return f"{fmt(start)}から{fmt(end)}まで"
+
+
+def format_percent(rate: Fraction) -> str:
+    """A rate as a percentage: ``Fraction(1, 400)`` → ``"0.25%"``.
+
+    Exact when the percentage has at most 6 decimal places, else rounded to 6 (``"0.333333%"``).
+    """
+    if not isinstance(rate, Fraction) or not 0 <= rate <= 1:
+        raise InvalidInputError("rate", "must be a Fraction between 0 and 1")
+    scaled = rate * 100 * 10**6
+    micro = round(scaled)
+    whole, frac = divmod(micro, 10**6)
+    digits = f"{frac:06d}".rstrip("0")
+    return f"{whole}.{digits}%" if digits else f"{whole}%"

@@ -1,0 +1,341 @@
+"""The three documents, laid out on one A4 page each (private; see :mod:`surety_core.documents`).
+
+Builders take prepared input and return PDF bytes: no I/O, no clock, no randomness.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from surety_core._errors import InvalidInputError
+from surety_core._model import GuaranteeStatus
+from surety_core.documents._data import (
+    CertificateData,
+    DocumentIdentity,
+    FeeStatementData,
+    KeyNoticeData,
+)
+from surety_core.documents._japanese import (
+    format_date,
+    format_era_date,
+    format_period,
+    format_yen,
+)
+from surety_core.documents._pdf import A4_HEIGHT, A4_WIDTH, Canvas, Face, PageWriter
+
+__all__ = [
+    "KEY_NOTICE_TITLE",
+    "PAYLOAD_ATTACHMENT_NAME",
+    "STATUS_LABELS",
+    "build_certificate_pdf",
+    "build_fee_statement_pdf",
+    "build_key_notice_pdf",
+    "certificate_page",
+    "draw_key_notice",
+    "key_notice_page",
+]
+
+KEY_NOTICE_TITLE = "電子保証にかかる「認証キー」のお知らせ"
+CERTIFICATE_TITLE = "電子証書（保証証書）"
+FEE_STATEMENT_TITLE = "保証料計算書"
+PAYLOAD_ATTACHMENT_NAME = "certificate-payload.json"
+"""The file name under which a certificate PDF embeds its signed canonical payload."""
+
+STATUS_LABELS: dict[GuaranteeStatus, str] = {
+    GuaranteeStatus.ISSUED: "有効（発行済）",
+    GuaranteeStatus.RELEASED: "解約・返還済",
+    GuaranteeStatus.CLAIMED: "保証事故",
+    GuaranteeStatus.EXPIRED: "期間満了",
+}
+
+_LEFT = 56.0
+_RIGHT = A4_WIDTH - 56.0
+_VALUE_X = 170.0
+_BODY = 10.5
+_BOTTOM = 80.0
+_WIDTH = _RIGHT - _LEFT
+_VALUE_WIDTH = _RIGHT - _VALUE_X - 8
+_ROW = 24.0
+
+
+def _wrap(text: str, width: float, size: float) -> list[str]:
+    """Split ``text`` into lines no wider than ``width`` (character-wise, as Japanese wraps)."""
+    if PageWriter.text_width(text, size) <= width:
+        return [text]
+    lines: list[str] = []
+    current: list[str] = []
+    used = 0.0
+    for char in text:
+        advance = PageWriter.text_width(char, size)
+        if current and used + advance > width:
+            lines.append("".join(current))
+            current, used = [], 0.0
+        current.append(char)
+        used += advance
+    lines.append("".join(current))
+    return lines
+
+
+def _fit(text: str, width: float, size: float, face: Face = Face.GOTHIC) -> float:
+    """``size``, or smaller so that ``text`` fits in ``width``."""
+    natural = PageWriter.text_width(text, size, face)
+    return size if natural <= width else size * width / natural
+
+
+def _room(y: float) -> None:
+    if y < _BOTTOM:
+        raise InvalidInputError("data", "too much text to fit on one A4 page")
+
+
+def _rows(page: Canvas, top: float, rows: Sequence[tuple[str, str, str]]) -> float:
+    """Draw label/value rows in a ruled box from ``top`` down; returns the bottom."""
+    y = top
+    page.line(_LEFT, y, _RIGHT, y, width=0.8)
+    for label, value, field in rows:
+        wrapped = _wrap(value, _VALUE_WIDTH, _BODY)
+        height = _ROW + (len(wrapped) - 1) * 15
+        base = y - 16
+        page.text(_LEFT + 8, base, label, size=_BODY, field=field)
+        for i, part in enumerate(wrapped):
+            page.text(_VALUE_X, base - i * 15, part, size=_BODY, field=field)
+        y -= height
+        _room(y)
+        page.line(_LEFT, y, _RIGHT, y, width=0.4)
+    page.line(_VALUE_X - 10, top, _VALUE_X - 10, y, width=0.4)
+    page.rect(_LEFT, y, _RIGHT - _LEFT, top - y, width=0.8)
+    return y
+
+
+def _header(page: Canvas, title: str, issued_label: str, issued: str) -> float:
+    page.text(_RIGHT, A4_HEIGHT - 60, f"{issued_label} {issued}", size=_BODY, align="right")
+    page.text(A4_WIDTH / 2, A4_HEIGHT - 100, title, size=17, align="center")
+    page.line(_LEFT + 60, A4_HEIGHT - 108, _RIGHT - 60, A4_HEIGHT - 108, width=0.8)
+    return A4_HEIGHT - 108
+
+
+def key_notice_page(data: KeyNoticeData) -> PageWriter:
+    """The drawing of a key notice on a :class:`PageWriter` (see :func:`build_key_notice_pdf`)."""
+    page = PageWriter()
+    draw_key_notice(data, page)
+    return page
+
+
+def draw_key_notice(data: KeyNoticeData, page: Canvas) -> None:
+    """Draw the key notice on any :class:`Canvas` (pypdf here; reportlab for the benchmark)."""
+    if not isinstance(data, KeyNoticeData):
+        raise InvalidInputError("data", f"must be a KeyNoticeData, not {type(data).__name__}")
+    y = _header(page, KEY_NOTICE_TITLE, "発行日", format_era_date(data.issued_on))
+    addressee = f"{data.obligee_name} 御中"
+    page.text(_LEFT, y - 36, addressee, size=_fit(addressee, _WIDTH, 13), field="obligee_name")
+    # The product, large and boxed, so the obligee routes the notice to the right section.
+    page.rect(_LEFT, y - 86, _RIGHT - _LEFT, 32, width=1.2)
+    page.text(_LEFT + 10, y - 76, "保証の種類", size=_BODY)
+    product_size = _fit(data.product_name, _VALUE_WIDTH, 15)
+    page.text(_VALUE_X, y - 77, data.product_name, size=product_size, field="product_name")
+    page.text(
+        _LEFT,
+        y - 112,
+        "下記の保証について、保証証書に代えて電子証書を発行しました。",
+        size=_BODY,
+    )
+    page.text(
+        _LEFT,
+        y - 128,
+        "保証契約番号と認証キーにより、発注者さまが電子証書を閲覧できます。",
+        size=_BODY,
+    )
+    top = y - 146
+    page.line(_LEFT, top, _RIGHT, top, width=0.8)
+    page.text(_LEFT + 8, top - 20, "保証契約番号", size=_BODY)
+    page.text(_VALUE_X, top - 21, data.contract_number, size=16, face=Face.MONO)
+    page.line(_LEFT, top - 32, _RIGHT, top - 32, width=0.4)
+    page.rect(_VALUE_X - 10, top - 78, _RIGHT - _VALUE_X + 10, 46, width=0.4, fill_gray=0.93)
+    page.text(_LEFT + 8, top - 61, "認証キー", size=_BODY)
+    key_size = _fit(data.key, _VALUE_WIDTH, 22, Face.MONO)
+    page.text(_VALUE_X, top - 63, data.key, size=key_size, face=Face.MONO, field="key")
+    bottom = _rows(
+        page,
+        top - 78,
+        [
+            ("工事名", data.works_name, "works_name"),
+            ("工事番号", data.works_number, "works_number"),
+            ("発注者", data.obligee_name, "obligee_name"),
+            ("受注者", data.principal_name, "principal_name"),
+            ("保証金額", format_yen(data.amount), "amount"),
+            ("保証期間", format_period(data.period.start, data.period.end, era=True), "period"),
+            ("保証会社", data.surety_name, "surety_name"),
+            ("発行日", format_date(data.issued_on), "issued_on"),
+        ],
+    )
+    page.line(_VALUE_X - 10, top, _VALUE_X - 10, top - 78, width=0.4)
+    page.rect(_LEFT, top - 78, _RIGHT - _LEFT, 78, width=0.8)
+    y = bottom - 34
+    _room(y)
+    page.text(_LEFT, y, "電子証書の閲覧方法", size=12)
+    y -= 4
+    for line in data.viewing_instructions:
+        for part in _wrap(line, _WIDTH - 12, _BODY):
+            y -= 16
+            _room(y)
+            page.text(_LEFT + 12, y, part, size=_BODY, field="viewing_instructions")
+    page.text(
+        _LEFT,
+        60,
+        "この認証キーは、この保証契約の電子証書の閲覧に限り使用します。大切に保管してください。",
+        size=9,
+    )
+
+
+def build_key_notice_pdf(data: KeyNoticeData, identity: DocumentIdentity | None = None) -> bytes:
+    """The key notice 「電子保証にかかる「認証キー」のお知らせ」 as a one-page A4 PDF.
+
+    ``identity`` fixes the file ``/ID`` and dates; by default it is derived from the contract
+    number and the issue date, so the same input always gives the same bytes.
+    """
+    page = key_notice_page(data)
+    ident = identity or DocumentIdentity.derive(
+        f"key-notice:{data.contract_number}", data.issued_on
+    )
+    return page.write(
+        document_id=ident.document_id,
+        created_at=ident.created_at,
+        title=KEY_NOTICE_TITLE,
+        subject=f"{data.product_name} {data.contract_number}",
+        author=data.surety_name,
+    )
+
+
+def certificate_page(data: CertificateData) -> PageWriter:
+    """The drawing of a certificate; its text is what :func:`verify_certificate_pdf` expects."""
+    if not isinstance(data, CertificateData):
+        raise InvalidInputError("data", f"must be a CertificateData, not {type(data).__name__}")
+    page = PageWriter()
+    y = _header(page, CERTIFICATE_TITLE, "発行日", format_era_date(data.issued_on))
+    addressee = f"{data.obligee_name} 御中"
+    page.text(_LEFT, y - 36, addressee, size=_fit(addressee, _WIDTH, 13), field="obligee_name")
+    page.text(
+        _LEFT,
+        y - 62,
+        "次の保証契約を締結したことを証します。",
+        size=_BODY,
+    )
+    bottom = _rows(
+        page,
+        y - 80,
+        [
+            ("保証契約番号", data.contract_number, "contract_number"),
+            ("保証の種類", data.product_name, "product_name"),
+            ("版", f"第{data.version}版", "version"),
+            ("状態", STATUS_LABELS[data.status], "status"),
+            ("工事名", data.works_name, "works_name"),
+            ("工事番号", data.works_number, "works_number"),
+            ("発注者", data.obligee_name, "obligee_name"),
+            ("受注者", data.principal_name, "principal_name"),
+            ("保証金額", format_yen(data.amount), "amount"),
+            ("保証期間", format_period(data.period.start, data.period.end), "period"),
+            ("保証会社", data.surety_name, "surety_name"),
+            ("発行日", format_date(data.issued_on), "issued_on"),
+        ],
+    )
+    _room(bottom - 46)
+    page.text(
+        _LEFT,
+        bottom - 30,
+        f"署名付きの内容を添付ファイル {PAYLOAD_ATTACHMENT_NAME} に収めています。",
+        size=9,
+    )
+    page.text(
+        _LEFT,
+        bottom - 46,
+        "正本は保証会社の電子保証サービス上の電子証書です。",
+        size=9,
+    )
+    return page
+
+
+def build_certificate_pdf(
+    data: CertificateData,
+    signed_payload: bytes,
+    identity: DocumentIdentity | None = None,
+) -> bytes:
+    """The certificate (電子証書) as a one-page A4 PDF embedding ``signed_payload``.
+
+    ``signed_payload`` is the signed canonical payload exactly as the signer produced it; it is
+    attached as :data:`PAYLOAD_ATTACHMENT_NAME` and round-trips byte for byte.
+    """
+    if not isinstance(signed_payload, bytes) or not signed_payload:
+        raise InvalidInputError("signed_payload", "must be non-empty bytes")
+    page = certificate_page(data)
+    ident = identity or DocumentIdentity.derive(
+        f"certificate:{data.contract_number}:{data.version}", data.issued_on
+    )
+    return page.write(
+        document_id=ident.document_id,
+        created_at=ident.created_at,
+        title=f"{CERTIFICATE_TITLE} {data.contract_number} 第{data.version}版",
+        subject=data.product_name,
+        author=data.surety_name,
+        attachments=[(PAYLOAD_ATTACHMENT_NAME, signed_payload)],
+    )
+
+
+def _reference_label(reference: str) -> str:
+    return "保証契約番号" if len(reference) == 10 and reference.isdigit() else "申込番号"
+
+
+def fee_statement_page(data: FeeStatementData) -> PageWriter:
+    """The drawing of a fee calculation statement."""
+    if not isinstance(data, FeeStatementData):
+        raise InvalidInputError("data", f"must be a FeeStatementData, not {type(data).__name__}")
+    page = PageWriter()
+    y = _header(page, FEE_STATEMENT_TITLE, "発行日", format_era_date(data.issued_on))
+    addressee = f"{data.principal_name} 様"
+    page.text(_LEFT, y - 36, addressee, size=_fit(addressee, _WIDTH, 13), field="principal_name")
+    bottom = _rows(
+        page,
+        y - 56,
+        [
+            (_reference_label(data.reference), data.reference, "reference"),
+            ("保証の種類", data.product_name, "product_name"),
+            ("工事名", data.works_name, "works_name"),
+            ("保証金額", format_yen(data.amount), "amount"),
+            ("保証期間", format_period(data.period.start, data.period.end), "period"),
+            ("日数", f"{data.days}日", "days"),
+            ("料率", data.rate_text, "rate_text"),
+        ],
+    )
+    y = bottom - 30
+    page.text(_LEFT, y, "計算の内訳", size=12)
+    y -= 10
+    table_top = y
+    for i, line in enumerate(data.lines):
+        base = y - 16
+        label_size = _fit(line.label, _WIDTH - 150, _BODY)
+        page.text(_LEFT + 8, base, line.label, size=label_size, field=f"lines[{i}].label")
+        page.text(_RIGHT - 8, base, format_yen(line.amount), size=_BODY, align="right")
+        y -= _ROW
+        _room(y)
+        page.line(_LEFT, y, _RIGHT, y, width=0.4)
+    page.rect(_LEFT, y, _RIGHT - _LEFT, table_top - y, width=0.8)
+    page.rect(_LEFT, y - _ROW, _RIGHT - _LEFT, _ROW, width=0.8, fill_gray=0.93)
+    page.text(_LEFT + 8, y - 16, "保証料合計", size=12)
+    page.text(_RIGHT - 8, y - 16, format_yen(data.total), size=12, align="right")
+    _room(y - _ROW - 30)
+    surety = f"保証会社 {data.surety_name}"
+    page.text(_LEFT, y - _ROW - 30, surety, size=_fit(surety, _WIDTH, _BODY), field="surety_name")
+    return page
+
+
+def build_fee_statement_pdf(
+    data: FeeStatementData, identity: DocumentIdentity | None = None
+) -> bytes:
+    """The fee calculation statement (保証料計算書) as a one-page A4 PDF."""
+    page = fee_statement_page(data)
+    ident = identity or DocumentIdentity.derive(f"fee-statement:{data.reference}", data.issued_on)
+    return page.write(
+        document_id=ident.document_id,
+        created_at=ident.created_at,
+        title=f"{FEE_STATEMENT_TITLE} {data.reference}",
+        subject=data.product_name,
+        author=data.surety_name,
+    )

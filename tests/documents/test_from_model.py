@@ -1,0 +1,206 @@
+"""Document inputs from the domain model and from signed certificate content."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+from fractions import Fraction
+from io import BytesIO
+
+import attrs
+import pytest
+from pypdf import PdfReader
+
+from surety_core import (
+    ConfigurationError,
+    GuaranteeContract,
+    GuaranteeStatus,
+    InvalidInputError,
+    Obligee,
+    Period,
+    Principal,
+    Surety,
+    Works,
+    WorksKind,
+    corporate_number_check_digit,
+)
+from surety_core.documents import (
+    build_certificate_pdf,
+    build_fee_statement_pdf,
+    build_key_notice_pdf,
+    certificate_data_from_content,
+    expected_certificate_text,
+    fee_statement_data_from_statement,
+    key_notice_data_from_contract,
+)
+
+PERIOD = Period(date(2025, 4, 1), date(2026, 3, 31))
+BASE = "123456789012"
+PRINCIPAL = Principal(
+    name="株式会社山田建設",
+    corporate_number=f"{corporate_number_check_digit(BASE)}{BASE}",
+    address="神奈川県横浜市中区1-1",
+)
+OBLIGEE = Obligee(name="横浜市", code="yokohama")
+SURETY = Surety(name="東日本建設業保証株式会社", code="ejcs")
+WORKS = Works(
+    obligee=OBLIGEE,
+    name="市道第1号線道路改良工事",
+    number="第2025-0042号",
+    kind=WorksKind.CONSTRUCTION,
+    contract_price=2_500_000_000,
+    period=PERIOD,
+    announced_on=date(2025, 1, 10),
+)
+
+
+@attrs.frozen
+class Content:
+    """The shape of signed certificate content (as in surety_core.certificates)."""
+
+    number: str
+    product: str
+    principal: Principal
+    obligee: Obligee
+    works: Works
+    amount: int
+    period: Period
+    version: int
+    status: GuaranteeStatus
+    issued_at: datetime
+    surety: Surety
+
+
+def test_key_notice_from_contract(contract: GuaranteeContract) -> None:
+    data = key_notice_data_from_contract(contract, "7KQM-3XTA-9PLW-R2DH-5C8N")
+    lines = PdfReader(BytesIO(build_key_notice_pdf(data))).pages[0].extract_text().splitlines()
+    assert "保証契約番号 0000000042" in lines
+    assert "認証キー 7KQM-3XTA-9PLW-R2DH-5C8N" in lines
+    assert "保証の種類 前払金保証" in lines
+    assert "保証金額 1,000,000,000円" in lines
+    assert "工事名 市道第1号線道路改良工事" in lines
+
+
+def test_unknown_product_needs_a_name(contract: GuaranteeContract) -> None:
+    other = attrs.evolve(contract, product="bid_bond")
+    with pytest.raises(ConfigurationError):
+        key_notice_data_from_contract(other, "7KQM-3XTA-9PLW-R2DH-5C8N")
+    data = key_notice_data_from_contract(
+        other, "7KQM-3XTA-9PLW-R2DH-5C8N", product_names={"bid_bond": "契約保証予約"}
+    )
+    assert data.product_name == "契約保証予約"
+
+
+def test_not_a_contract() -> None:
+    with pytest.raises(InvalidInputError):
+        key_notice_data_from_contract("0000000042", "7KQM-3XTA")  # type: ignore[arg-type]
+
+
+def test_certificate_data_from_content() -> None:
+    content = Content(
+        number="0000000042",
+        product="contract_guarantee",
+        principal=PRINCIPAL,
+        obligee=OBLIGEE,
+        works=WORKS,
+        amount=250_000_000,
+        period=PERIOD,
+        version=1,
+        status=GuaranteeStatus.ISSUED,
+        issued_at=datetime(2025, 3, 31, 15, 30, tzinfo=UTC),  # 00:30 JST on 1 April
+        surety=SURETY,
+    )
+    data = certificate_data_from_content(content)
+    assert data.issued_on == date(2025, 4, 1)
+    assert data.product_name == "契約保証"
+    text = expected_certificate_text(data)
+    assert "保証契約番号 0000000042" in text.splitlines()
+    assert text == PdfReader(BytesIO(build_certificate_pdf(data, b"x"))).pages[0].extract_text()
+
+
+def test_not_content() -> None:
+    with pytest.raises(InvalidInputError):
+        certificate_data_from_content(object())  # type: ignore[arg-type]
+
+
+@attrs.frozen
+class Band:
+    """The shape of a computed fee line (as in the rules' FeeStatementLine)."""
+
+    band_from: int
+    band_to: int
+    portion: int
+    annual_rate: Fraction
+    fee: int
+
+
+@attrs.frozen
+class Statement:
+    """The shape of a computed fee statement (as in the rules' FeeStatement)."""
+
+    reference: str
+    product: str
+    amount: int
+    period: Period
+    days: int
+    lines: tuple[Band, ...]
+    subtotal: int
+    minimum_fee: int
+    total: int
+    rate_table: str
+
+
+def _statement(total: int) -> Statement:
+    return Statement(
+        reference="APP-2025-001",
+        product="advance_payment",
+        amount=150_000_000,
+        period=PERIOD,
+        days=365,
+        lines=(
+            Band(0, 100_000_000, 100_000_000, Fraction(1, 400), 250_000),
+            Band(100_000_000, 150_000_000, 50_000_000, Fraction(1, 500), 100_000),
+        ),
+        subtotal=350_000,
+        minimum_fee=total,
+        total=max(350_000, total),
+        rate_table="前払金保証料率表（例）",
+    )
+
+
+def _fee_lines(statement: Statement) -> list[str]:
+    data = fee_statement_data_from_statement(
+        statement,
+        principal_name="株式会社山田建設",
+        works_name="市道第1号線道路改良工事",
+        surety_name="東日本建設業保証株式会社",
+        issued_on=date(2025, 4, 1),
+    )
+    pdf = build_fee_statement_pdf(data)
+    lines: list[str] = PdfReader(BytesIO(pdf)).pages[0].extract_text().splitlines()
+    return lines
+
+
+def test_fee_statement_from_statement() -> None:
+    lines = _fee_lines(_statement(10_000))
+    assert "申込番号 APP-2025-001" in lines
+    assert "100,000,000円 × 年0.25% 250,000円" in lines
+    assert "50,000,000円 × 年0.2% 100,000円" in lines
+    assert "保証料合計 350,000円" in lines
+    assert not any(line.startswith("最低保証料") for line in lines)
+
+
+def test_fee_statement_minimum_fee_line() -> None:
+    lines = _fee_lines(_statement(500_000))
+    assert "最低保証料までの調整 150,000円" in lines
+    assert "保証料合計 500,000円" in lines
+
+
+def test_not_a_statement() -> None:
+    with pytest.raises(InvalidInputError):
+        fee_statement_data_from_statement(
+            object(),  # type: ignore[arg-type]
+            principal_name="株式会社山田建設",
+            works_name="工事",
+            surety_name="保証会社",
+            issued_on=date(2025, 4, 1),
+        )

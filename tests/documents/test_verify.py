@@ -1,0 +1,289 @@
+"""Offline verification of certificate PDFs, including hostile input (fuzzed)."""
+
+from __future__ import annotations
+
+import tracemalloc
+import zlib
+from collections.abc import Callable
+from io import BytesIO
+from typing import Any
+
+import attrs
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from pypdf import PdfReader, PdfWriter
+from pypdf.generic import (
+    DecodedStreamObject,
+    DictionaryObject,
+    EncodedStreamObject,
+    NameObject,
+    StreamObject,
+)
+
+from surety_core import DocumentError, InvalidInputError
+from surety_core.documents import (
+    DEFAULT_MAX_PDF_BYTES,
+    PAYLOAD_ATTACHMENT_NAME,
+    CertificateCheck,
+    CertificateData,
+    CheckStatus,
+    build_certificate_pdf,
+    build_key_notice_pdf,
+    read_certificate_pdf,
+    verify_certificate_pdf,
+)
+
+Verify = Callable[[bytes], CertificateData]
+
+
+@pytest.fixture(scope="session")
+def genuine(certificate: CertificateData, signer: Any) -> bytes:
+    return build_certificate_pdf(certificate, signer.sign(certificate))
+
+
+def test_valid(genuine: bytes, certificate: CertificateData, verify_trusted: Verify) -> None:
+    check = verify_certificate_pdf(genuine, verify_trusted)
+    assert check == CertificateCheck(CheckStatus.VALID, certificate)
+    assert check.valid
+
+
+def test_tampered_payload(
+    certificate: CertificateData, signer: Any, verify_trusted: Verify
+) -> None:
+    payload = signer.sign(certificate).replace(b"400000000", b"900000000")
+    assert b"900000000" in payload
+    check = verify_certificate_pdf(build_certificate_pdf(certificate, payload), verify_trusted)
+    assert check.status is CheckStatus.PAYLOAD_REJECTED
+    assert check.content is None
+    assert not check.valid
+
+
+def test_unknown_signer(genuine: bytes, verify_untrusted: Verify) -> None:
+    assert verify_certificate_pdf(genuine, verify_untrusted).status is CheckStatus.PAYLOAD_REJECTED
+
+
+def test_forged_page_with_genuine_payload(
+    certificate: CertificateData, signer: Any, verify_trusted: Verify
+) -> None:
+    forged = attrs.evolve(certificate, amount=900_000_000)
+    pdf = build_certificate_pdf(forged, signer.sign(certificate))
+    check = verify_certificate_pdf(pdf, verify_trusted)
+    assert check.status is CheckStatus.TEXT_MISMATCH
+    assert check.content == certificate
+    assert set(check.mismatched_lines) == {"保証金額 400,000,000円", "保証金額 900,000,000円"}
+
+
+def test_edited_content_stream(genuine: bytes, verify_trusted: Verify) -> None:
+    # Edit the page in place: the amount's digits in the (uncompressed) content stream.
+    old = "400,000,000".encode("utf-16-be").hex().upper().encode()
+    new = "900,000,000".encode("utf-16-be").hex().upper().encode()
+    assert genuine.count(old) == 1
+    edited = genuine.replace(old, new)
+    check = verify_certificate_pdf(edited, verify_trusted)
+    assert check.status is CheckStatus.TEXT_MISMATCH
+    assert "保証金額 900,000,000円" in check.mismatched_lines
+
+
+@pytest.mark.parametrize("field", ["contract_number", "version", "period", "status"])
+def test_every_field_is_compared(
+    certificate: CertificateData, signer: Any, verify_trusted: Verify, field: str
+) -> None:
+    from datetime import date
+
+    from surety_core import GuaranteeStatus, Period
+
+    changes: dict[str, Any] = {
+        "contract_number": "0000000002",
+        "version": 3,
+        "period": Period(date(2025, 4, 1), date(2026, 3, 30)),
+        "status": GuaranteeStatus.RELEASED,
+    }
+    forged = attrs.evolve(certificate, **{field: changes[field]})
+    pdf = build_certificate_pdf(forged, signer.sign(certificate))
+    assert verify_certificate_pdf(pdf, verify_trusted).status is CheckStatus.TEXT_MISMATCH
+
+
+def test_no_payload(notice: Any, verify_trusted: Verify) -> None:
+    pdf = build_key_notice_pdf(notice)
+    assert verify_certificate_pdf(pdf, verify_trusted).status is CheckStatus.NO_PAYLOAD
+
+
+def test_wrong_return_type_is_a_caller_error(genuine: bytes) -> None:
+    with pytest.raises(InvalidInputError):
+        verify_certificate_pdf(genuine, lambda payload: "content")  # type: ignore[arg-type,return-value]
+
+
+def _encrypted(pdf: bytes) -> bytes:
+    writer = PdfWriter(clone_from=PdfReader(BytesIO(pdf)))
+    writer.encrypt("secret", algorithm="AES-256")
+    out = BytesIO()
+    writer.write(out)
+    return out.getvalue()
+
+
+@pytest.mark.parametrize(
+    "make",
+    [
+        pytest.param(lambda pdf: pdf[: len(pdf) // 2], id="truncated"),
+        pytest.param(lambda pdf: pdf[:100], id="truncated-header"),
+        pytest.param(lambda pdf: b"", id="empty"),
+        pytest.param(lambda pdf: b"PK\x03\x04 not a pdf", id="non-pdf"),
+        pytest.param(lambda pdf: pdf + b"\x00" * 1_000_001, id="huge"),
+        pytest.param(_encrypted, id="encrypted"),
+        pytest.param(lambda pdf: b"%PDF-1.7\n" + bytes(range(256)) * 20, id="garbage"),
+        pytest.param(
+            lambda pdf: pdf.replace(b"/Type /Pages", b"/Type /Pagez"), id="corrupted-tree"
+        ),
+    ],
+)
+def test_hostile_input_is_a_document_error(
+    genuine: bytes, verify_trusted: Verify, make: Callable[[bytes], bytes]
+) -> None:
+    with pytest.raises(DocumentError):
+        verify_certificate_pdf(make(genuine), verify_trusted)
+
+
+def test_byte_limit_is_configurable(genuine: bytes, verify_trusted: Verify) -> None:
+    with pytest.raises(DocumentError, match="too large"):
+        verify_certificate_pdf(genuine, verify_trusted, max_bytes=len(genuine) - 1)
+
+
+def test_not_bytes_is_a_caller_error(verify_trusted: Verify) -> None:
+    with pytest.raises(InvalidInputError):
+        verify_certificate_pdf("%PDF-", verify_trusted)  # type: ignore[arg-type]
+
+
+def _outcome(data: bytes, verify: Verify) -> CheckStatus | None:
+    """Only two outcomes are allowed: a verdict, or a DocumentError (None)."""
+    try:
+        return verify_certificate_pdf(data, verify, max_bytes=64_000).status
+    except DocumentError:
+        return None
+
+
+mutation = st.tuples(
+    st.sampled_from(["flip", "cut", "insert", "delete"]),
+    st.integers(min_value=0, max_value=10**6),
+    st.binary(min_size=1, max_size=16),
+)
+
+
+@settings(max_examples=60)
+@given(st.lists(mutation, min_size=1, max_size=4))
+def test_fuzz_mutated_certificates(
+    genuine: bytes, verify_trusted: Verify, mutations: list[tuple[str, int, bytes]]
+) -> None:
+    data = bytearray(genuine)
+    for kind, at, chunk in mutations:
+        i = at % max(len(data), 1)
+        if kind == "flip" and data:
+            data[i] ^= chunk[0] or 1
+        elif kind == "cut":
+            del data[i:]
+        elif kind == "insert":
+            data[i:i] = chunk
+        else:
+            del data[i : i + len(chunk)]
+    status = _outcome(bytes(data), verify_trusted)
+    if bytes(data) != genuine and status is CheckStatus.VALID:
+        # A mutation may land in bytes that do not matter (e.g. the metadata); the visible text
+        # and the signed payload must then still be the genuine ones.
+        _text, payload = read_certificate_pdf(bytes(data))
+        assert payload == read_certificate_pdf(genuine)[1]
+
+
+@settings(max_examples=60)
+@given(st.binary(max_size=4096), st.booleans())
+def test_fuzz_random_bytes(verify_trusted: Verify, data: bytes, header: bool) -> None:
+    payload = (b"%PDF-1.7\n" + data) if header else data
+    assert _outcome(payload, verify_trusted) in (None, CheckStatus.NO_PAYLOAD)
+
+
+def _pdf_with_content(content: bytes, payload: bytes, *, flate: bool) -> bytes:
+    """A one-page PDF with a font, ``content`` as its page (optionally Flate-compressed) and
+    ``payload`` attached; a payload starting with ``BOMB`` is replaced by a compressed bomb."""
+    writer = PdfWriter()
+    page = writer.add_blank_page(595, 842)
+    font = DictionaryObject(
+        {
+            NameObject("/Type"): NameObject("/Font"),
+            NameObject("/Subtype"): NameObject("/Type1"),
+            NameObject("/BaseFont"): NameObject("/Helvetica"),
+        }
+    )
+    fonts = DictionaryObject({NameObject("/F1"): writer._add_object(font)})
+    page[NameObject("/Resources")] = DictionaryObject({NameObject("/Font"): fonts})
+    stream: Any = EncodedStreamObject() if flate else DecodedStreamObject()
+    if flate:
+        stream._data = zlib.compress(content, 9)
+        stream[NameObject("/Filter")] = NameObject("/FlateDecode")
+    else:
+        stream.set_data(content)
+    page[NameObject("/Contents")] = writer._add_object(stream)
+    writer.add_attachment(PAYLOAD_ATTACHMENT_NAME, payload)
+    if payload.startswith(b"BOMB"):
+        for obj in writer._objects:
+            if isinstance(obj, StreamObject) and obj.get("/Type") == "/EmbeddedFile":
+                obj._data = zlib.compress(b"{" * 100_000_000, 9)
+                obj[NameObject("/Filter")] = NameObject("/FlateDecode")
+    out = BytesIO()
+    writer.write(out)
+    return out.getvalue()
+
+
+@pytest.mark.parametrize(
+    ("content", "flate", "bomb_payload"),
+    [
+        pytest.param(
+            b"BT /F1 12 Tf (" + b"A" * 100_000_000 + b") Tj ET", True, False, id="text-bomb"
+        ),
+        pytest.param(b"BT /F1 12 Tf (x) Tj ET", False, True, id="attachment-bomb"),
+        pytest.param(
+            b"BT /F1 12 Tf " + b"[" * 100_000 + b"]" * 100_000 + b" TJ ET",
+            False,
+            False,
+            id="deep-nesting",
+        ),
+        pytest.param(b"BT /F1 12 Tf " + b"(a) Tj " * 100_000 + b"ET", False, False, id="many-ops"),
+    ],
+)
+def test_resource_attacks_stay_bounded(
+    certificate: CertificateData,
+    signer: Any,
+    verify_trusted: Verify,
+    content: bytes,
+    flate: bool,
+    bomb_payload: bool,
+) -> None:
+    payload = b"BOMB" if bomb_payload else signer.sign(certificate)
+    pdf = _pdf_with_content(content, payload, flate=flate)
+    assert len(pdf) < DEFAULT_MAX_PDF_BYTES
+    tracemalloc.start()
+    try:
+        try:
+            status: CheckStatus | None = verify_certificate_pdf(pdf, verify_trusted).status
+        except DocumentError:
+            status = None
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert status is not CheckStatus.VALID
+    # pypdf's own defaults let the bombs inflate to ~150 MB; the verifier's limits keep it small.
+    assert peak < 32_000_000
+
+
+def test_unprintable_signed_content_is_a_document_error(
+    genuine: bytes, certificate: CertificateData
+) -> None:
+    unprintable = attrs.evolve(certificate, principal_name="株式会社\U00020bb7野建設")
+    with pytest.raises(DocumentError, match="cannot be printed"):
+        verify_certificate_pdf(genuine, lambda payload: unprintable)
+
+
+@pytest.mark.parametrize("limit", [0, -1, True, 1.5])
+def test_bad_byte_limit_is_a_caller_error(
+    genuine: bytes, verify_trusted: Verify, limit: Any
+) -> None:
+    with pytest.raises(InvalidInputError):
+        verify_certificate_pdf(genuine, verify_trusted, max_bytes=limit)
