@@ -18,6 +18,7 @@ from surety_core._errors import (
     DevelopmentSecretWarning,
     InvalidInputError,
     StorageError,
+    SuretyError,
 )
 from surety_core._secrets import DEVELOPMENT_SECRET_ENV, DevelopmentSecretProvider
 
@@ -34,6 +35,7 @@ __all__ = [
     "TRUSTED_KEYS_FILE",
     "find_trusted_keys",
     "load_ring",
+    "load_trusted_keys",
     "open_store",
     "read_file",
     "schema_engine",
@@ -240,7 +242,10 @@ def write_public(path: Path, data: bytes) -> None:
 
 def load_ring(path: Path, option: str) -> SigningKeyRing:
     """The signing key ring in ``path`` (written by ``surety keys generate`` or the demo)."""
-    return SigningKeyRing.from_json(read_file(path, option, limit=1 << 20))
+    try:
+        return SigningKeyRing.from_json(read_file(path, option, limit=1 << 20))
+    except ConfigurationError as exc:
+        raise InvalidInputError(option, f"{path} is not a usable signing key ring ({exc})") from None
 
 
 def find_trusted_keys(trust: str | None, db: str | None) -> tuple[TrustedKeySet, Path] | None:
@@ -252,7 +257,17 @@ def find_trusted_keys(trust: str | None, db: str | None) -> tuple[TrustedKeySet,
         if near is None or not (near / TRUSTED_KEYS_FILE).is_file():
             return None
         path = near / TRUSTED_KEYS_FILE
-    return TrustedKeySet.from_json(read_file(path, "--trust", limit=1 << 20)), path
+    return load_trusted_keys(path), path
+
+
+def load_trusted_keys(path: Path) -> TrustedKeySet:
+    """The public key set in ``path`` (``trusted-keys.json``, ``surety keys export``)."""
+    try:
+        return TrustedKeySet.from_json(read_file(path, "--trust", limit=1 << 20))
+    except SuretyError as exc:
+        if isinstance(exc, InvalidInputError) and exc.field == "--trust":
+            raise
+        raise InvalidInputError("--trust", f"{path} is not a usable key set ({exc})") from None
 
 
 class OnceFilter(logging.Filter):

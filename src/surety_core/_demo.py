@@ -205,7 +205,7 @@ def run_demo(out: Path, *, write: Callable[[str], None] = print, width: int | No
         certificate_data_from_content,
         certificate_verifier,
         fee_statement_data_from_statement,
-        key_notice_data_from_contract,
+        key_notice_data_from_notice,
         verify_certificate_pdf,
     )
     from surety_core.notify import FolderNotifier, OutboxDispatcher
@@ -330,9 +330,7 @@ def run_demo(out: Path, *, write: Callable[[str], None] = print, width: int | No
             notice = service.key_notice(
                 g.contract.number, corporate_number=_PRINCIPAL.corporate_number
             )
-            pdf = build_key_notice_pdf(
-                key_notice_data_from_contract(notice.contract, notice.key, issued_on=today)
-            )
+            pdf = build_key_notice_pdf(key_notice_data_from_notice(notice))
             name = story.save(out / "notices" / f"{g.contract.number}.pdf", pdf, private=True)
             notices[g.contract.number] = name
             rows.append([g.contract.number, notice.product_name, notice.key.reveal(), name])

@@ -201,7 +201,7 @@ def _verify(args: argparse.Namespace) -> int:
 
 def _notice(args: argparse.Namespace) -> int:
     from surety_core._cli_support import open_store, secret_provider, write_private
-    from surety_core.documents import build_key_notice_pdf, key_notice_data_from_contract
+    from surety_core.documents import build_key_notice_pdf, key_notice_data_from_notice
 
     number = _number(args.number)
     out = Path(args.out)
@@ -219,10 +219,7 @@ def _notice(args: argparse.Namespace) -> int:
         )
     finally:
         store.close()
-    issued_on = notice.key_issued_at.astimezone(_JST).date()
-    pdf = build_key_notice_pdf(
-        key_notice_data_from_contract(notice.contract, notice.key, issued_on=issued_on)
-    )
+    pdf = build_key_notice_pdf(key_notice_data_from_notice(notice))
     write_private(out, pdf)
     _out(
         f"wrote {out}: the key notice of {number} ({notice.product_name}, "
@@ -236,15 +233,14 @@ def _notice(args: argparse.Namespace) -> int:
 
 
 def _check_pdf(args: argparse.Namespace) -> int:
-    from surety_core._certificates import TrustedKeySet
-    from surety_core._cli_support import read_file
+    from surety_core._cli_support import load_trusted_keys, read_file
     from surety_core.documents import (
         CheckStatus,
         certificate_verifier,
         verify_certificate_pdf,
     )
 
-    trusted = TrustedKeySet.from_json(read_file(Path(args.trust), "--trust", limit=1 << 20))
+    trusted = load_trusted_keys(Path(args.trust))
     data = read_file(Path(args.file), "FILE")
     try:
         check = verify_certificate_pdf(data, certificate_verifier(trusted))
