@@ -245,7 +245,9 @@ def load_ring(path: Path, option: str) -> SigningKeyRing:
     try:
         return SigningKeyRing.from_json(read_file(path, option, limit=1 << 20))
     except ConfigurationError as exc:
-        raise InvalidInputError(option, f"{path} is not a usable signing key ring ({exc})") from None
+        raise InvalidInputError(
+            option, f"{path} is not a usable signing key ring ({exc})"
+        ) from None
 
 
 def find_trusted_keys(trust: str | None, db: str | None) -> tuple[TrustedKeySet, Path] | None:

@@ -148,9 +148,15 @@ def _verify(args: argparse.Namespace) -> int:
         signature = "not checked (no trusted key set: pass --trust FILE)"
     else:
         keyset, path = trusted
-        chain = verify_chain([c.document for c in view.history], keyset)
+        problem = VerificationError(
+            f"the registry opened, but its signed certificate does not verify with {path}"
+        )
+        try:
+            chain = verify_chain([c.document for c in view.history], keyset)
+        except VerificationError:
+            raise problem from None
         if chain[-1].number != view.number or chain[-1].version != view.current_version:
-            raise VerificationError("the signed certificate does not match the registry")
+            raise problem
         signature = f"valid, {len(chain)} signed version(s) chained ({path.name})"
     _out(
         _fields(
@@ -455,6 +461,7 @@ def _parser() -> argparse.ArgumentParser:
     generate = keys_sub.add_parser(
         "generate",
         parents=[common],
+        epilog=_EXIT_HELP,
         help="a new signing key ring",
         description="Write a new signing key ring with one key.",
     )
@@ -465,6 +472,7 @@ def _parser() -> argparse.ArgumentParser:
     rotate = keys_sub.add_parser(
         "rotate",
         parents=[common],
+        epilog=_EXIT_HELP,
         help="add a new current key",
         description="Add a new current key to the ring; the older keys stay for verification.",
     )
@@ -474,6 +482,7 @@ def _parser() -> argparse.ArgumentParser:
     export = keys_sub.add_parser(
         "export",
         parents=[common],
+        epilog=_EXIT_HELP,
         help="the public key set",
         description="Write the ring's public key set (for check-pdf and verify --trust).",
     )
@@ -492,7 +501,9 @@ def _parser() -> argparse.ArgumentParser:
         ("init", "create the schema (nothing to do if current)"),
         ("upgrade", "upgrade the schema to this version"),
     ):
-        p = db_sub.add_parser(action, parents=[common], help=text, description=text + ".")
+        p = db_sub.add_parser(
+            action, parents=[common], epilog=_EXIT_HELP, help=text, description=text + "."
+        )
         p.add_argument(
             "--url",
             required=True,

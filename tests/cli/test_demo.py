@@ -117,7 +117,14 @@ def test_demo_prints_the_story_with_keys_only_in_the_key_notice_step(
     out, err = capsys.readouterr()
     for step in range(1, 13):
         assert f"[{step}/12]" in out
-    for heading in ("電子保証履歴一覧", "認証キーのお知らせ", "閲覧", "変更", "誤ったキー", "入力ミス"):
+    for heading in (
+        "電子保証履歴一覧",
+        "認証キーのお知らせ",
+        "閲覧",
+        "変更",
+        "誤ったキー",
+        "入力ミス",
+    ):
         assert heading in out
     notice_step = out.split("[6/12]")[1].split("[7/12]")[0]
     rest = out.replace(notice_step, "")
@@ -139,7 +146,7 @@ def test_demo_aligns_japanese_columns_by_display_width(
     run_demo(tmp_path / "demo")
     out = capsys.readouterr().out
     history = out.split("[5/12]")[1].split("[6/12]")[0].splitlines()[1:]
-    header, rule, *rows = [line for line in history if line.strip()]
+    _header, rule, *rows = [line for line in history if line.strip()]
     assert len(rows) == 3
     starts = [i for i, c in enumerate(rule) if c == "-" and (i == 0 or rule[i - 1] == " ")]
     for row in rows:
