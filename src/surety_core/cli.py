@@ -106,6 +106,16 @@ def _number(text: str) -> str:
         raise InvalidInputError("--number", f"{exc.reason}; nothing was looked up") from None
 
 
+def _out_file(name: str) -> Path:
+    """The file ``--out`` names, in an existing folder."""
+    out = Path(name)
+    if out.is_dir():
+        raise InvalidInputError("--out", f"{out} is a folder; name the file to write")
+    if not out.parent.is_dir():
+        raise InvalidInputError("--out", f"no folder {out.parent} for {out.name}")
+    return out
+
+
 # -- demo ----------------------------------------------------------------------------------
 
 
@@ -210,9 +220,7 @@ def _notice(args: argparse.Namespace) -> int:
     from surety_core.documents import build_key_notice_pdf, key_notice_data_from_notice
 
     number = _number(args.number)
-    out = Path(args.out)
-    if out.is_dir():
-        raise InvalidInputError("--out", f"{out} is a folder; name the PDF file to write")
+    out = _out_file(args.out)
     store = open_store(args.db)
     try:
         secrets = secret_provider(db=args.db, secrets=args.secrets)
@@ -282,7 +290,7 @@ def _keys_generate(args: argparse.Namespace) -> int:
     from surety_core._certificates import SigningKeyRing
     from surety_core._cli_support import write_private
 
-    out = Path(args.out)
+    out = _out_file(args.out)
     if out.exists() and not args.force:
         raise InvalidInputError("--out", f"{out} exists; pass --force to replace it")
     ring = SigningKeyRing.generate(args.kid)
@@ -315,7 +323,7 @@ def _keys_export(args: argparse.Namespace) -> int:
     if args.out is None:
         _out(data.decode("utf-8"))
         return EXIT_OK
-    write_public(Path(args.out), data)
+    write_public(_out_file(args.out), data)
     _out(f"wrote {args.out}: public key set with {', '.join(ring.kids)}")
     return EXIT_OK
 

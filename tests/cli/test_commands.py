@@ -15,7 +15,7 @@ from surety_core.documents import (
     certificate_verifier,
     read_certificate_pdf,
 )
-from surety_core.storage.sql import SCHEMA_VERSION, sqlite_store
+from surety_core.storage.sql import SCHEMA_VERSION, SqlStore, sqlite_store
 
 from .conftest import Demo, key_from_notice, pdf_text
 
@@ -233,3 +233,65 @@ def test_usage_errors_are_exit_2(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["nonsense"]) == EXIT_BAD_INPUT
     assert main(["verify", "--number", "1"]) == EXIT_BAD_INPUT
     assert "usage:" in capsys.readouterr().err
+
+
+def test_out_files_need_an_existing_folder(
+    tmp_path: Path, shared_demo: Demo, capsys: pytest.CaptureFixture[str]
+) -> None:
+    missing = tmp_path / "no" / "notice.pdf"
+    args = ["notice", "--db", shared_demo.db, "--number", shared_demo.advance_number]
+    assert main([*args, "--out", str(missing)]) == EXIT_BAD_INPUT
+    assert "no folder" in capsys.readouterr().err
+    assert main(["keys", "generate", "--out", str(missing)]) == EXIT_BAD_INPUT
+    assert main([*args, "--out", str(tmp_path)]) == EXIT_BAD_INPUT  # a folder, not a file
+    assert not (tmp_path / "no").exists()
+
+
+# -- PostgreSQL ------------------------------------------------------------------------------
+
+
+@pytest.mark.postgres
+def test_db_and_verify_on_postgresql(
+    postgres_schema: tuple[str, str],
+    pg_store: SqlStore,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    from datetime import UTC, datetime
+
+    import sqlalchemy as sa
+
+    from surety_core import sample_rate_table
+    from surety_core._demo import _POLICY, _SURETY, _applications
+    from surety_core.keys import DEVELOPMENT_SECRET_ENV, DevelopmentSecretProvider
+    from surety_core.services import PolicyBook, SuretyService
+
+    url, schema = postgres_schema
+    target = (
+        sa.make_url(url)
+        .update_query_dict({"options": f"-csearch_path={schema}"})
+        .render_as_string(hide_password=False)
+    )
+    assert main(["db", "init", "--url", target]) == EXIT_OK
+    assert main(["db", "upgrade", "--url", target]) == EXIT_OK
+    assert "nothing to do" in capsys.readouterr().out
+
+    monkeypatch.setenv(DEVELOPMENT_SECRET_ENV, "ab" * 32)
+    service = SuretyService(
+        pg_store,
+        surety=_SURETY,
+        secrets=DevelopmentSecretProvider(tmp_path / "unused"),
+        signing_keys=SigningKeyRing.generate(),
+        rate_table=sample_rate_table(),
+        policies=PolicyBook([_POLICY]),
+    )
+    issued = service.apply_and_issue(_applications(datetime.now(UTC).date())[0]).guarantees[1]
+    assert issued.key is not None
+    args = ["verify", "--db", target, "--number", issued.contract.number]
+    assert main([*args, "--key", issued.key.reveal()]) == EXIT_OK
+    assert issued.contract.number in capsys.readouterr().out
+    notice = tmp_path / "notice.pdf"
+    args = ["notice", "--db", target, "--number", issued.contract.number, "--out", str(notice)]
+    assert main(args) == EXIT_OK
+    assert key_from_notice(notice) == issued.key.reveal()
