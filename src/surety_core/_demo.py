@@ -54,7 +54,7 @@ from surety_core._model import (
 )
 from surety_core._products import ADVANCE_PAYMENT, CONTRACT_GUARANTEE
 from surety_core._services import IssuedGuarantee, ObligeeView, PolicyBook, SuretyService
-from surety_core._text import table
+from surety_core._text import fields, table
 
 __all__ = ["DEFAULT_OUT", "MARKER", "run_demo"]
 
@@ -184,8 +184,15 @@ class _Story:
         self.write("")
         self.write(f"[{self.step}/{_STEPS}] {title}")
 
-    def table(self, headers: list[str], rows: list[list[str]], right: tuple[int, ...] = ()) -> None:
-        self.write(table(headers, rows, right=right, max_width=self.width))
+    def table(
+        self,
+        headers: list[str],
+        rows: list[list[str]],
+        right: tuple[int, ...] = (),
+        shrink: tuple[int, ...] = (),
+    ) -> None:
+        """A table; only the ``shrink`` columns (names) are shortened on a narrow terminal."""
+        self.write(table(headers, rows, right=right, max_width=self.width, shrink=shrink))
 
     def rel(self, path: Path) -> str:
         return path.relative_to(self.out).as_posix()
@@ -240,16 +247,24 @@ def run_demo(out: Path, *, write: Callable[[str], None] = print, width: int | No
         now = datetime.now(UTC)
         today = now.date()
 
-        story.heading("発注者の方針 (the obligee's policy)")
-        story.table(
-            ["発注者 obligee", "電子保証 electronic", "保証会社 surety"],
-            [
+        story.heading("当事者 (the parties and the obligee's policy)")
+        story.say(
+            fields(
                 [
-                    _CITY.name,
-                    f"accepted for works announced from {_POLICY.electronic_from}",
-                    _SURETY.name,
-                ]
-            ],
+                    ("発注者 obligee", _CITY.name),
+                    (
+                        "電子保証 electronic",
+                        f"accepted for works announced from {_POLICY.electronic_from}",
+                    ),
+                    ("書面 paper", "always accepted"),
+                    (
+                        "受注者 contractor",
+                        f"{_PRINCIPAL.name} (法人番号 {_PRINCIPAL.corporate_number})",
+                    ),
+                    ("保証会社 surety", _SURETY.name),
+                ],
+                indent="  ",
+            )
         )
 
         story.heading("申込 (applications by the contractor)")
@@ -268,6 +283,7 @@ def run_demo(out: Path, *, write: Callable[[str], None] = print, width: int | No
                 for r in app.requests
             ],
             right=(4,),
+            shrink=(1,),
         )
 
         story.heading("発行 (issuance: certificate signed, key sealed, fee computed)")
@@ -321,6 +337,7 @@ def run_demo(out: Path, *, write: Callable[[str], None] = print, width: int | No
                 for s in page.items
             ],
             right=(2,),
+            shrink=(1,),
         )
 
         story.heading("認証キーのお知らせ (key notices; the only place a key is shown)")
@@ -447,6 +464,7 @@ def run_demo(out: Path, *, write: Callable[[str], None] = print, width: int | No
                 for x in view.versions
             ],
             right=(0, 1),
+            shrink=(4,),
         )
 
         story.heading("誤ったキー (a wrong key is rejected, opaquely)")

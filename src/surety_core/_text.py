@@ -9,7 +9,7 @@ from __future__ import annotations
 import unicodedata
 from collections.abc import Sequence
 
-__all__ = ["display_width", "fit", "pad", "table"]
+__all__ = ["display_width", "fields", "fit", "pad", "table"]
 
 
 def _char_width(char: str) -> int:
@@ -51,11 +51,13 @@ def table(
     right: Sequence[int] = (),
     indent: str = "  ",
     max_width: int | None = None,
+    shrink: Sequence[int] | None = None,
 ) -> str:
     """An aligned plain-text table: a header, a rule, one line per row.
 
-    ``right`` lists the columns aligned right (numbers). With ``max_width`` the widest column is
-    shortened (with ``…``) until the table fits, never below 8 columns.
+    ``right`` lists the columns aligned right (numbers). With ``max_width`` the widest of the
+    ``shrink`` columns (default: every left-aligned column) is shortened (with ``…``) until the
+    table fits, never below 8 columns; numbers and dates keep their width.
     """
     columns = len(headers)
     cells = [list(headers), *([str(c) for c in row] for row in rows)]
@@ -65,8 +67,9 @@ def table(
     widths = [max(display_width(row[i]) for row in cells) for i in range(columns)]
     if max_width is not None:
         total = len(indent) + sum(widths) + 2 * (columns - 1)
-        while total > max_width:
-            widest = max(range(columns), key=lambda i: widths[i])
+        candidates = [i for i in range(columns) if i not in right] if shrink is None else shrink
+        while total > max_width and candidates:
+            widest = max(candidates, key=lambda i: widths[i])
             if widths[widest] <= 8:
                 break
             widths[widest] -= 1
@@ -80,3 +83,9 @@ def table(
         if n == 0:
             lines.append(indent + "  ".join("-" * w for w in widths))
     return "\n".join(lines)
+
+
+def fields(pairs: Sequence[tuple[str, str]], *, indent: str = "") -> str:
+    """Labels and values, the values aligned in one column (labels may be Japanese)."""
+    width = max((display_width(label) for label, _ in pairs), default=0)
+    return "\n".join(f"{indent}{pad(label, width)}  {value}" for label, value in pairs)

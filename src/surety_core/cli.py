@@ -72,13 +72,6 @@ def _width() -> int | None:
     return max(60, shutil.get_terminal_size((100, 24)).columns)
 
 
-def _fields(pairs: Sequence[tuple[str, str]]) -> str:
-    from surety_core._text import display_width, pad
-
-    width = max(display_width(label) for label, _ in pairs)
-    return "\n".join(f"{pad(label, width)}  {value}" for label, value in pairs)
-
-
 def _read_only_service(store: SqlStore, secrets: Any) -> SuretyService:
     """A service for the read-only commands (view, key notice). These never issue or sign, so the
     surety, the signing keys and the rate table passed here are never used."""
@@ -131,7 +124,7 @@ def _demo(args: argparse.Namespace) -> int:
 def _verify(args: argparse.Namespace) -> int:
     from surety_core._cli_support import find_trusted_keys, open_store, secret_provider
     from surety_core._keys import parse_key
-    from surety_core._text import table
+    from surety_core._text import fields, table
     from surety_core.certificates import verify_chain
 
     # Both checked before anything is opened or looked up.
@@ -169,7 +162,7 @@ def _verify(args: argparse.Namespace) -> int:
             raise problem
         signature = f"valid, {len(chain)} signed version(s) chained ({path.name})"
     _out(
-        _fields(
+        fields(
             [
                 ("保証契約番号 number", view.number),
                 ("商品 product", f"{view.product_name} ({view.product})"),
