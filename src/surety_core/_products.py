@@ -8,8 +8,9 @@ without editing the core.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from enum import StrEnum
+from types import MappingProxyType
 from typing import TYPE_CHECKING, Any
 
 from attrs import field, frozen
@@ -25,6 +26,7 @@ __all__ = [
     "ADVANCE_PAYMENT",
     "CONTRACT_GUARANTEE",
     "INTERMEDIATE_ADVANCE_PAYMENT",
+    "PRODUCT_NAMES_JA",
     "Check",
     "PeriodRule",
     "Product",
@@ -38,6 +40,16 @@ INTERMEDIATE_ADVANCE_PAYMENT = "intermediate_advance_payment"
 """Product code of the intermediate advance payment guarantee (中間前払金保証)."""
 CONTRACT_GUARANTEE = "contract_guarantee"
 """Product code of the contract guarantee (契約保証)."""
+
+PRODUCT_NAMES_JA: Mapping[str, str] = MappingProxyType(
+    {
+        ADVANCE_PAYMENT: "前払金保証",
+        INTERMEDIATE_ADVANCE_PAYMENT: "中間前払金保証",
+        CONTRACT_GUARANTEE: "契約保証",
+    }
+)
+"""Japanese names of the built-in products by code (the names :func:`default_products` uses);
+for a host's own product set use ``{p.code: p.name_ja for p in registry}``."""
 
 Check = Callable[["RequestContext"], Iterable[Violation]]
 """A rule check: given one request in its context, yield every violation found."""
@@ -162,7 +174,7 @@ def default_products(*, contract_requires_advance: bool = True) -> ProductRegist
         [
             Product(
                 code=ADVANCE_PAYMENT,
-                name_ja="前払金保証",
+                name_ja=PRODUCT_NAMES_JA[ADVANCE_PAYMENT],
                 name_en="Advance payment guarantee",
                 checks=(c.advance_cap, c.combined_cap),
                 claimable=True,
@@ -171,7 +183,7 @@ def default_products(*, contract_requires_advance: bool = True) -> ProductRegist
             ),
             Product(
                 code=INTERMEDIATE_ADVANCE_PAYMENT,
-                name_ja="中間前払金保証",
+                name_ja=PRODUCT_NAMES_JA[INTERMEDIATE_ADVANCE_PAYMENT],
                 name_en="Intermediate advance payment guarantee",
                 checks=(
                     c.intermediate_cap,
@@ -193,7 +205,7 @@ def default_products(*, contract_requires_advance: bool = True) -> ProductRegist
             ),
             Product(
                 code=CONTRACT_GUARANTEE,
-                name_ja="契約保証",
+                name_ja=PRODUCT_NAMES_JA[CONTRACT_GUARANTEE],
                 name_en="Contract guarantee",
                 checks=(c.contract_minimum,),
                 requires_advance=contract_requires_advance,

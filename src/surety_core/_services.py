@@ -360,6 +360,7 @@ class SuretyService:
         self._policies = policies
         self._products = default_products() if products is None else products
         _require(self._products, ProductRegistry, "products")
+        self._product_names = {p.code: p.name_ja for p in self._products}
         self._limiter = limiter
         self._clock = clock
         self._today = today
@@ -454,7 +455,10 @@ class SuretyService:
         if contract.medium is not Medium.ELECTRONIC or recipient is None:
             return
         notification = completion_notice(
-            contract, recipient=recipient, portal_name=self._portal_name
+            contract,
+            recipient=recipient,
+            portal_name=self._portal_name,
+            product_names=self._product_names,
         )
         uow.outbox.add(to_outbox(notification, kind=COMPLETION_NOTICE_KIND, created_at=now))
 

@@ -40,3 +40,16 @@ def test_integration_policy_example_reads_host_rows() -> None:
     assert policy.contract_min_share == Fraction(3, 10)
     assert policy.electronic_from == date(2025, 1, 1)
     assert table.policy_for("elsewhere").electronic_from is None
+
+
+def test_readme_example_issues_and_views(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    readme = GUIDE.parents[1] / "README.md"
+    block = re.findall(r"```python\n(.*?)```", readme.read_text(encoding="utf-8"), flags=re.S)[0]
+    monkeypatch.chdir(tmp_path)
+    exec(compile(block, "README.md", "exec"), {})
+    number, status, product = capsys.readouterr().out.split()
+    assert number == "0000000001"
+    assert status in {"issued", "expired"}  # expired once the example's period is over
+    assert product == "前払金保証"

@@ -17,6 +17,15 @@ This package is the PDF adapter: pypdf is imported here and nowhere in the domai
 Builders are pure (no I/O, no clock): the same input gives the same bytes.
 """
 
+from surety_core._japanese import (
+    ERAS,
+    era_year,
+    format_date,
+    format_era_date,
+    format_percent,
+    format_period,
+    format_yen,
+)
 from surety_core.documents._data import (
     DEFAULT_VIEWING_INSTRUCTIONS,
     CertificateData,
@@ -38,15 +47,6 @@ from surety_core.documents._from_model import (
     key_notice_data_from_contract,
     key_notice_data_from_notice,
     key_notice_pdf,
-)
-from surety_core.documents._japanese import (
-    ERAS,
-    era_year,
-    format_date,
-    format_era_date,
-    format_percent,
-    format_period,
-    format_yen,
 )
 from surety_core.documents._render import (
     KEY_NOTICE_TITLE,

@@ -10,10 +10,10 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping, Sequence
 from datetime import date, datetime
 from fractions import Fraction
-from types import MappingProxyType
 from typing import Protocol
 
 from surety_core._errors import ConfigurationError, InvalidInputError
+from surety_core._japanese import format_percent, format_yen
 from surety_core._model import (
     GuaranteeContract,
     GuaranteeStatus,
@@ -23,6 +23,7 @@ from surety_core._model import (
     Surety,
     Works,
 )
+from surety_core._products import PRODUCT_NAMES_JA
 from surety_core.certificates import CertificateContent, TrustedKeySet, verify_certificate
 from surety_core.documents._data import (
     DEFAULT_VIEWING_INSTRUCTIONS,
@@ -33,7 +34,6 @@ from surety_core.documents._data import (
     FeeStatementLine,
     KeyNoticeData,
 )
-from surety_core.documents._japanese import format_percent, format_yen
 from surety_core.documents._render import build_certificate_pdf, build_key_notice_pdf
 from surety_core.keys import AuthKey
 
@@ -51,15 +51,6 @@ __all__ = [
     "key_notice_data_from_notice",
     "key_notice_pdf",
 ]
-
-PRODUCT_NAMES_JA: Mapping[str, str] = MappingProxyType(
-    {
-        "advance_payment": "前払金保証",
-        "intermediate_advance_payment": "中間前払金保証",
-        "contract_guarantee": "契約保証",
-    }
-)
-"""Japanese names of the built-in products, by product code (hosts pass their own for others)."""
 
 
 class CertificateContentLike(Protocol):

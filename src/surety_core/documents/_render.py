@@ -8,18 +8,18 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from surety_core._errors import InvalidInputError
+from surety_core._japanese import (
+    format_date,
+    format_era_date,
+    format_period,
+    format_yen,
+)
 from surety_core._model import GuaranteeStatus
 from surety_core.documents._data import (
     CertificateData,
     DocumentIdentity,
     FeeStatementData,
     KeyNoticeData,
-)
-from surety_core.documents._japanese import (
-    format_date,
-    format_era_date,
-    format_period,
-    format_yen,
 )
 from surety_core.documents._pdf import A4_HEIGHT, A4_WIDTH, Canvas, Face, PageWriter
 

@@ -10,7 +10,9 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 from surety_core._errors import InvalidInputError
+from surety_core._japanese import format_yen
 from surety_core._model import GuaranteeContract, Medium, WorksKind
+from surety_core._products import PRODUCT_NAMES_JA
 from surety_core.notify._message import Notification
 
 __all__ = [
@@ -28,12 +30,8 @@ COMPLETION_NOTICE_KIND = "completion_notice"
 
 COMPLETION_NOTICE_TITLE = "電子保証発行完了のお知らせ"
 
-PRODUCT_NAMES: Mapping[str, str] = {
-    "advance_payment": "前払金保証",
-    "intermediate_advance_payment": "中間前払金保証",
-    "contract_guarantee": "契約保証",
-}
-"""Japanese display names of the products we know; other product codes are shown as they are."""
+PRODUCT_NAMES: Mapping[str, str] = PRODUCT_NAMES_JA
+"""Japanese display names of the built-in products; other product codes are shown as they are."""
 
 DEFAULT_PORTAL = "受注者向けポータル"
 
@@ -42,13 +40,6 @@ def product_display_name(product: str, names: Mapping[str, str] | None = None) -
     """The Japanese name of ``product`` (``names``, else :data:`PRODUCT_NAMES`), or the code."""
     table = PRODUCT_NAMES if names is None else {**PRODUCT_NAMES, **names}
     return table.get(product, product)
-
-
-def format_yen(amount: int) -> str:
-    """``1000000000`` → ``"1,000,000,000円"``."""
-    if isinstance(amount, bool) or not isinstance(amount, int):
-        raise InvalidInputError("amount", f"must be an integer, not {type(amount).__name__}")
-    return f"{amount:,}円"
 
 
 def completion_notice_key(contract: GuaranteeContract) -> str:
