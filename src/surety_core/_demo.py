@@ -174,7 +174,6 @@ class _Story:
         self.write = write
         self.width = width
         self.step = 0
-        self.files: list[Path] = []
 
     def say(self, text: str = "") -> None:
         self.write(text)
@@ -199,7 +198,6 @@ class _Story:
 
     def save(self, path: Path, data: bytes, *, private: bool = False) -> str:
         (write_private if private else write_public)(path, data)
-        self.files.append(path)
         return self.rel(path)
 
 
@@ -314,7 +312,6 @@ def run_demo(out: Path, *, write: Callable[[str], None] = print, width: int | No
         dispatcher = OutboxDispatcher(store, FolderNotifier(out / "mail", sender_name=_SURETY.name))
         report = dispatcher.dispatch_due()
         mails = sorted((out / "mail").glob("*.eml"))
-        story.files.extend(mails)
         story.table(["e-mail (.eml, UTF-8)"], [[story.rel(m)] for m in mails])
         story.say(
             f"  {len(report.sent)} sent to {_EMAIL} (from the application), "
@@ -447,15 +444,12 @@ def run_demo(out: Path, *, write: Callable[[str], None] = print, width: int | No
             f"{_yen(amended.contract.amount)}, version {amended.contract.version}"
         )
         fee_statement_pdf(amended.contract, amended.fee, 2)
-        certificate_pdf(amended.contract.number)
+        written = certificate_pdf(amended.contract.number)[2]
         report = dispatcher.dispatch_due()
-        mails = sorted((out / "mail").glob("*.eml"))
-        story.files.extend(m for m in mails if m not in story.files)
         view = service.view(advance_g.contract.number, advance_g.key.reveal(), actor="柏市")
         story.say(
-            f"  the obligee now sees version {view.current_version} and the history "
-            f"({len(report.sent)} amendment e-mail sent, "
-            f"{story.rel(out / 'certificates')}/{amended.contract.number}-v2.pdf written):"
+            f"  {written} and a new fee statement written, {len(report.sent)} e-mail sent; "
+            f"the obligee now sees version {view.current_version} and the history:"
         )
         story.table(
             ["version", "保証金額", "保証期間", "effective", "reason"],
