@@ -36,6 +36,7 @@ from surety_core._errors import (
 )
 
 if TYPE_CHECKING:
+    from surety_core._secrets import SecretProvider
     from surety_core._services import SuretyService
     from surety_core.storage.sql import SqlStore
 
@@ -72,7 +73,7 @@ def _width() -> int | None:
     return max(60, shutil.get_terminal_size((100, 24)).columns)
 
 
-def _read_only_service(store: SqlStore, secrets: Any) -> SuretyService:
+def _read_only_service(store: SqlStore, secrets: SecretProvider) -> SuretyService:
     """A service for the read-only commands (view, key notice). These never issue or sign, so the
     surety, the signing keys and the rate table passed here are never used."""
     from surety_core._certificates import SigningKeyRing
