@@ -1,69 +1,593 @@
-"""The ``surety`` command (also ``python -m surety_core``)."""
+"""The ``surety`` command (also ``python -m surety_core``).
+
+Commands: ``demo``, ``verify``, ``notice``, ``check-pdf``, ``keys generate|rotate|export`` and
+``db init|upgrade``; ``surety COMMAND --help`` describes each. Exit status:
+
+* 0: done (``verify``: the certificate is shown; ``check-pdf``: the certificate is genuine);
+* 1: rejected (``verify``: wrong key, unknown number or too many attempts, one opaque answer;
+  ``check-pdf``: not a genuine, untampered certificate);
+* 2: bad input (arguments, a missing file, a key with a typo: nothing was looked up);
+* 3: the environment failed (database, secrets, configuration, file system).
+
+Errors are one line on stderr; ``--debug`` shows the traceback instead.
+"""
 
 from __future__ import annotations
 
 import argparse
+import contextlib
+import logging
+import shutil
 import sys
-from collections.abc import Sequence
-from datetime import date
+from collections.abc import Callable, Sequence
+from datetime import timedelta, timezone
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
-from surety_core import (
-    Application,
-    Medium,
-    Obligee,
-    Period,
-    Principal,
-    ProductRequest,
+from surety_core._errors import (
+    DocumentError,
+    DuplicateError,
+    InvalidInputError,
+    KeyFormatError,
+    NotFoundError,
+    RuleViolationError,
     SuretyError,
-    Works,
-    WorksKind,
-    to_json,
+    VerificationError,
 )
 
-__all__ = ["main"]
+if TYPE_CHECKING:
+    from surety_core._secrets import SecretProvider
+    from surety_core._services import SuretyService
+    from surety_core.storage.sql import SqlStore
+
+__all__ = ["EXIT_BAD_INPUT", "EXIT_FAILED", "EXIT_OK", "EXIT_REJECTED", "main"]
+
+EXIT_OK = 0
+"""Done; the certificate is shown or genuine."""
+EXIT_REJECTED = 1
+"""Rejected: the opaque verification failure, a refusal by the attempt limiter, or a
+certificate PDF that is not genuine."""
+EXIT_BAD_INPUT = 2
+"""Bad input: wrong arguments, a missing file, a malformed number or a key with a typo."""
+EXIT_FAILED = 3
+"""The environment failed: database, secrets, configuration or file system."""
+
+_JST = timezone(timedelta(hours=9), "JST")
+_MEDIUM = {"electronic": "電子 (electronic)", "paper": "書面 (paper)"}
+_STATUS = {
+    "issued": "有効 (issued)",
+    "released": "解約・返還 (released)",
+    "claimed": "保証事故 (claimed)",
+    "expired": "期間満了 (expired)",
+}
+
+
+def _out(text: str = "") -> None:
+    print(text, flush=True)
+
+
+def _width() -> int | None:
+    """The terminal's width for tables; ``None`` (no limit) when the output is not a terminal."""
+    if not sys.stdout.isatty():
+        return None
+    return max(60, shutil.get_terminal_size((100, 24)).columns)
+
+
+def _read_only_service(store: SqlStore, secrets: SecretProvider) -> SuretyService:
+    """A service for the read-only commands (view, key notice). These never issue or sign, so the
+    surety, the signing keys and the rate table passed here are never used."""
+    from surety_core._certificates import SigningKeyRing
+    from surety_core._fees import sample_rate_table
+    from surety_core._model import Surety
+    from surety_core._services import PolicyBook, SuretyService
+
+    return SuretyService(
+        store,
+        surety=Surety(name="surety command", code="cli"),
+        secrets=secrets,
+        signing_keys=SigningKeyRing.generate("unused"),
+        rate_table=sample_rate_table(),
+        policies=PolicyBook([]),
+    )
+
+
+def _number(text: str) -> str:
+    from surety_core._limiter import normalize_contract_number
+
+    try:
+        return normalize_contract_number(text)
+    except InvalidInputError as exc:
+        raise InvalidInputError("--number", f"{exc.reason}; nothing was looked up") from None
+
+
+def _out_file(name: str) -> Path:
+    """The file ``--out`` names, in an existing folder."""
+    out = Path(name)
+    if out.is_dir():
+        raise InvalidInputError("--out", f"{out} is a folder; name the file to write")
+    if not out.parent.is_dir():
+        raise InvalidInputError("--out", f"no folder {out.parent} for {out.name}")
+    return out
+
+
+# -- demo ----------------------------------------------------------------------------------
 
 
 def _demo(args: argparse.Namespace) -> int:
-    city = Obligee(name="柏市", code="kashiwa")
-    works = Works(
-        obligee=city,
-        name="市道0001号線道路改良工事",
-        number="R7-001",
-        kind=WorksKind.CONSTRUCTION,
-        contract_price=100_000_000,
-        period=Period(date(2025, 4, 1), date(2026, 3, 31)),
-        announced_on=date(2025, 3, 1),
+    from surety_core._demo import run_demo
+
+    return run_demo(Path(args.out), write=_out, width=_width())
+
+
+# -- verify --------------------------------------------------------------------------------
+
+
+def _verify(args: argparse.Namespace) -> int:
+    from surety_core._cli_support import find_trusted_keys, open_store, secret_provider
+    from surety_core._keys import parse_key
+    from surety_core._text import fields, table
+    from surety_core.certificates import verify_chain
+
+    # Both checked before anything is opened or looked up.
+    number = _number(args.number)
+    try:
+        key = parse_key(args.key)
+    except KeyFormatError as exc:
+        if "check character" in exc.reason:
+            reason = "the check character does not match, so the key has a typo"
+        else:
+            reason = f"the key {exc.reason}"
+        raise KeyFormatError(
+            None, f"{reason}; nothing was looked up. Compare it with the key notice."
+        ) from None
+    trusted = find_trusted_keys(args.trust, args.db)
+    store = open_store(args.db)
+    try:
+        secrets = secret_provider(db=args.db, secrets=args.secrets)
+        view = _read_only_service(store, secrets).view(number, key, actor=args.actor)
+    finally:
+        store.close()
+    contract = view.contract
+    if trusted is None:
+        signature = "not checked (no trusted key set: pass --trust FILE)"
+    else:
+        keyset, path = trusted
+        problem = VerificationError(
+            f"the registry opened, but its signed certificate does not verify with {path}"
+        )
+        try:
+            chain = verify_chain([c.document for c in view.history], keyset)
+        except VerificationError:
+            raise problem from None
+        if chain[-1].number != view.number or chain[-1].version != view.current_version:
+            raise problem
+        signature = f"valid, {len(chain)} signed version(s) chained ({path.name})"
+    _out(
+        fields(
+            [
+                ("保証契約番号 number", view.number),
+                ("商品 product", f"{view.product_name} ({view.product})"),
+                ("状態 status", _STATUS.get(view.status.value, view.status.value)),
+                ("版 version", f"{view.current_version} of {len(view.versions)}"),
+                ("保証金額 amount", f"{contract.amount:,}円"),
+                ("保証期間 period", f"{contract.period.start} - {contract.period.end}"),
+                ("工事 works", f"{contract.works.name} ({contract.works.number})"),
+                ("発注者 obligee", contract.obligee.name),
+                (
+                    "受注者 principal",
+                    f"{contract.principal.name} ({contract.principal.corporate_number})",
+                ),
+                ("保証会社 surety", contract.surety.name),
+                ("媒体 medium", _MEDIUM.get(contract.medium.value, contract.medium.value)),
+                ("署名 signature", signature),
+                ("閲覧 viewed at", view.viewed_at.astimezone(_JST).isoformat(timespec="seconds")),
+            ]
+        )
     )
-    application = Application(
-        reference="APP-0001",
-        principal=Principal("株式会社東葛建設", "7000012050002", "千葉県柏市柏1-1-1"),
-        works=works,
-        requests=(ProductRequest("advance_payment", Medium.ELECTRONIC, 40_000_000, works.period),),
-        applied_on=date(2025, 4, 1),
-        notification_email="keiyaku@example.co.jp",
+    _out("")
+    _out("versions:")
+    _out(
+        table(
+            ["version", "保証金額 amount", "保証期間 period", "effective", "reason"],
+            [
+                [
+                    str(x.version),
+                    f"{x.amount:,}円",
+                    f"{x.period.start} - {x.period.end}",
+                    str(x.effective_on),
+                    x.reason,
+                ]
+                for x in view.versions
+            ],
+            right=(0, 1),
+            max_width=_width(),
+        )
     )
-    print(to_json(application))
-    return 0
+    return EXIT_OK
+
+
+# -- notice --------------------------------------------------------------------------------
+
+
+def _notice(args: argparse.Namespace) -> int:
+    from surety_core._cli_support import open_store, secret_provider, write_private
+    from surety_core.documents import build_key_notice_pdf, key_notice_data_from_notice
+
+    number = _number(args.number)
+    out = _out_file(args.out)
+    store = open_store(args.db)
+    try:
+        secrets = secret_provider(db=args.db, secrets=args.secrets)
+        with store.unit_of_work() as uow:
+            found = uow.contracts.find(number)
+        if found is None:
+            raise NotFoundError(f"no guarantee contract {number} in this database")
+        notice = _read_only_service(store, secrets).key_notice(
+            number, corporate_number=found.principal.corporate_number, actor=args.actor
+        )
+    finally:
+        store.close()
+    pdf = build_key_notice_pdf(key_notice_data_from_notice(notice))
+    write_private(out, pdf)
+    _out(
+        f"wrote {out}: the key notice of {number} ({notice.product_name}, "
+        f"version {notice.contract.version}, key generation {notice.generation}); "
+        "it holds the key: hand it only to the contractor"
+    )
+    return EXIT_OK
+
+
+# -- check-pdf -----------------------------------------------------------------------------
+
+
+def _check_pdf(args: argparse.Namespace) -> int:
+    from surety_core._cli_support import load_trusted_keys, read_file
+    from surety_core.documents import (
+        CheckStatus,
+        certificate_verifier,
+        verify_certificate_pdf,
+    )
+
+    trusted = load_trusted_keys(Path(args.trust))
+    data = read_file(Path(args.file), "FILE")
+    try:
+        check = verify_certificate_pdf(data, certificate_verifier(trusted))
+    except DocumentError as exc:
+        _err(f"not genuine: {args.file} is not a readable certificate PDF ({exc})")
+        return EXIT_REJECTED
+    content = check.content
+    if check.status is CheckStatus.VALID and content is not None:
+        _out(
+            f"genuine: certificate {content.contract_number} version {content.version} "
+            f"({content.product_name}, {content.amount:,}円, "
+            f"{_STATUS.get(content.status.value, content.status.value)}), signed by a trusted "
+            "key, and the page says exactly what was signed"
+        )
+        _out("the registry stays the authority: view it there with the number and the key")
+        return EXIT_OK
+    reasons = {
+        CheckStatus.PAYLOAD_REJECTED: "the signed document was altered or is not signed by a "
+        "trusted key",
+        CheckStatus.TEXT_MISMATCH: "the signature is genuine but the page was altered",
+        CheckStatus.NO_PAYLOAD: "the PDF carries no signed document, so it cannot be verified",
+    }
+    _err(f"not genuine: {reasons.get(check.status, check.status.value)}")
+    for line in check.mismatched_lines[:10]:
+        _err(f"  differs: {line}")
+    return EXIT_REJECTED
+
+
+# -- keys ----------------------------------------------------------------------------------
+
+
+def _keys_generate(args: argparse.Namespace) -> int:
+    from surety_core._certificates import SigningKeyRing
+    from surety_core._cli_support import write_private
+
+    out = _out_file(args.out)
+    if out.exists() and not args.force:
+        raise InvalidInputError("--out", f"{out} exists; pass --force to replace it")
+    ring = SigningKeyRing.generate(args.kid)
+    write_private(out, ring.to_json())
+    _out(f"wrote {out} (private, 0600): signing key ring with key {ring.current_kid}")
+    _out(f"publish its public keys with: surety keys export --ring {out} --out trusted-keys.json")
+    return EXIT_OK
+
+
+def _keys_rotate(args: argparse.Namespace) -> int:
+    from surety_core._cli_support import load_ring, write_private
+
+    path = Path(args.ring)
+    ring = load_ring(path, "--ring")
+    rotated = ring.rotate(args.kid)
+    write_private(path, rotated.to_json())
+    _out(
+        f"rotated {path}: new current key {rotated.current_kid}; "
+        f"the ring keeps {', '.join(k for k in rotated.kids if k != rotated.current_kid)}"
+    )
+    _out("export the public key set again so older and newer certificates both verify")
+    return EXIT_OK
+
+
+def _keys_export(args: argparse.Namespace) -> int:
+    from surety_core._cli_support import load_ring, write_public
+
+    ring = load_ring(Path(args.ring), "--ring")
+    data = ring.trusted_keys().to_json()
+    if args.out is None:
+        _out(data.decode("utf-8"))
+        return EXIT_OK
+    write_public(_out_file(args.out), data)
+    _out(f"wrote {args.out}: public key set with {', '.join(ring.kids)}")
+    return EXIT_OK
+
+
+# -- db ------------------------------------------------------------------------------------
+
+
+def _db(args: argparse.Namespace) -> int:
+    from sqlalchemy.exc import SQLAlchemyError
+
+    from surety_core._cli_support import schema_engine
+    from surety_core._errors import StorageError
+    from surety_core.storage.sql import (
+        SCHEMA_VERSION,
+        create_schema,
+        read_schema_version,
+        upgrade_schema,
+    )
+
+    engine, name = schema_engine(args.url)
+    try:
+        try:
+            with engine.connect() as connection:
+                before = read_schema_version(connection)
+        except SQLAlchemyError as exc:
+            reason = str(getattr(exc, "orig", None) or exc).strip().splitlines()[0][:200]
+            raise StorageError(f"cannot open {name}: {reason}") from None
+        if args.action == "init":
+            create_schema(engine)
+        else:
+            upgrade_schema(engine)
+    finally:
+        engine.dispose()
+    if before is None:
+        _out(f"created the schema (version {SCHEMA_VERSION}) in {name}")
+    elif before == SCHEMA_VERSION:
+        _out(f"{name} already has schema version {SCHEMA_VERSION}; nothing to do")
+    else:
+        _out(f"upgraded {name} from schema version {before} to {SCHEMA_VERSION}")
+    return EXIT_OK
+
+
+# -- the parser and main ---------------------------------------------------------------------
+
+
+_EXIT_HELP = """exit status: 0 done; 1 rejected (verification failed, or not genuine);
+2 bad input (arguments, missing file, a key with a typo); 3 the environment failed
+(database, secrets, configuration). --debug shows tracebacks."""
+
+_SECRETS_HELP = (
+    "the development secret file used at issuance (default: secrets/dev-secret beside the "
+    "SQLite file; or set SURETY_CORE_DEV_SECRET to its 64 hex digits)"
+)
 
 
 def _parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="surety", description=__doc__)
-    parser.add_argument("--debug", action="store_true", help="show tracebacks on errors")
-    sub = parser.add_subparsers(dest="command", required=True)
-    demo = sub.add_parser("demo", help="run the demo")
-    demo.set_defaults(func=_demo)
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument(
+        "--debug", action="store_true", default=argparse.SUPPRESS, help="show tracebacks"
+    )
+    parser = argparse.ArgumentParser(
+        prog="surety",
+        description="Electronic surety certificates (電子保証) for Japanese public works.",
+        epilog=_EXIT_HELP,
+    )
+    parser.add_argument("--debug", action="store_true", default=False, help="show tracebacks")
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    def command(
+        name: str, func: Callable[[argparse.Namespace], int], help: str, description: str
+    ) -> argparse.ArgumentParser:
+        p = sub.add_parser(
+            name, parents=[common], help=help, description=description, epilog=_EXIT_HELP
+        )
+        p.set_defaults(func=func)
+        return p
+
+    demo = command(
+        "demo",
+        _demo,
+        "tell the whole story on the embedded SQLite store",
+        "Run the briefing's story (apply, issue, e-mails, history, key notices, certificates, "
+        "fee statements, the obligee's view, an amendment, a wrong key, a typo) into DIR: "
+        "surety.db, trusted-keys.json, summary.json, notices/, certificates/, statements/, "
+        "mail/ and secrets/ (private). Safe to run again: each run starts a fresh database.",
+    )
+    demo.add_argument("--out", default="surety-demo", metavar="DIR", help="default ./surety-demo")
+
+    verify = command(
+        "verify",
+        _verify,
+        "the obligee's view: number + key",
+        "Show the certificate for a guarantee contract number and its authentication key, with "
+        "its status and versions (exit 0). A wrong key or unknown number gets one opaque "
+        "rejection (exit 1); a key with a typo is caught by its check character before anything "
+        "is looked up (exit 2).",
+    )
+    verify.add_argument("--db", required=True, metavar="PATH", help="SQLite file or database URL")
+    verify.add_argument("--number", required=True, help="保証契約番号, 10 digits")
+    verify.add_argument("--key", required=True, help="認証キー as printed on the key notice")
+    verify.add_argument("--secrets", metavar="FILE", help=_SECRETS_HELP)
+    verify.add_argument(
+        "--trust",
+        metavar="KEYSET",
+        help="the surety's public key set to check the signature (default: trusted-keys.json "
+        "beside the SQLite file, if present)",
+    )
+    verify.add_argument("--actor", default="obligee", help="who views, for the audit log")
+
+    notice = command(
+        "notice",
+        _notice,
+        "write a key notice PDF again",
+        "Write the key notice 「電子保証にかかる「認証キー」のお知らせ」 of an electronic "
+        "guarantee again, from its sealed key (the file is private, 0600).",
+    )
+    notice.add_argument("--db", required=True, metavar="PATH", help="SQLite file or database URL")
+    notice.add_argument("--number", required=True, help="保証契約番号, 10 digits")
+    notice.add_argument("--out", required=True, metavar="FILE", help="the PDF to write")
+    notice.add_argument("--secrets", metavar="FILE", help=_SECRETS_HELP)
+    notice.add_argument("--actor", default="surety", help="who downloads, for the audit log")
+
+    check = command(
+        "check-pdf",
+        _check_pdf,
+        "check a certificate PDF offline",
+        "Exit 0 only for a genuine, untampered certificate PDF: its attached signed document "
+        "verifies with a trusted key and the page says exactly what was signed. Otherwise exit 1 "
+        "with the reason.",
+    )
+    check.add_argument("file", metavar="FILE", help="the certificate PDF")
+    check.add_argument(
+        "--trust", required=True, metavar="KEYSET", help="the surety's public key set (JSON)"
+    )
+
+    keys = command(
+        "keys",
+        _missing_action,
+        "signing keys: generate, rotate, export",
+        "Manage the surety's Ed25519 signing key ring (a JSON file, private 0600).",
+    )
+    keys_sub = keys.add_subparsers(dest="action", required=True, metavar="ACTION")
+    generate = keys_sub.add_parser(
+        "generate",
+        parents=[common],
+        epilog=_EXIT_HELP,
+        help="a new signing key ring",
+        description="Write a new signing key ring with one key.",
+    )
+    generate.add_argument("--out", required=True, metavar="FILE", help="the ring file to write")
+    generate.add_argument("--kid", help="the key id (default: derived from the public key)")
+    generate.add_argument("--force", action="store_true", help="replace an existing file")
+    generate.set_defaults(func=_keys_generate)
+    rotate = keys_sub.add_parser(
+        "rotate",
+        parents=[common],
+        epilog=_EXIT_HELP,
+        help="add a new current key",
+        description="Add a new current key to the ring; the older keys stay for verification.",
+    )
+    rotate.add_argument("--ring", required=True, metavar="FILE", help="the ring file (rewritten)")
+    rotate.add_argument("--kid", help="the new key id (default: derived from the public key)")
+    rotate.set_defaults(func=_keys_rotate)
+    export = keys_sub.add_parser(
+        "export",
+        parents=[common],
+        epilog=_EXIT_HELP,
+        help="the public key set",
+        description="Write the ring's public key set (for check-pdf and verify --trust).",
+    )
+    export.add_argument("--ring", required=True, metavar="FILE", help="the ring file")
+    export.add_argument("--out", metavar="FILE", help="the file to write (default: stdout)")
+    export.set_defaults(func=_keys_export)
+
+    db = command(
+        "db",
+        _missing_action,
+        "create or upgrade the database schema",
+        "Create (init) or upgrade the schema of a SQLite file or a database URL.",
+    )
+    db_sub = db.add_subparsers(dest="action", required=True, metavar="ACTION")
+    for action, text in (
+        ("init", "create the schema (nothing to do if current)"),
+        ("upgrade", "upgrade the schema to this version"),
+    ):
+        p = db_sub.add_parser(
+            action, parents=[common], epilog=_EXIT_HELP, help=text, description=text + "."
+        )
+        p.add_argument(
+            "--url",
+            required=True,
+            help="a SQLite file path or a SQLAlchemy URL "
+            "(sqlite:///path, postgresql+psycopg://user@host/db)",
+        )
+        p.set_defaults(func=_db)
     return parser
 
 
-def main(argv: Sequence[str] | None = None) -> int:
-    """Run the command line; returns the process exit status."""
-    parser = _parser()
-    args = parser.parse_args(argv)
+def _missing_action(args: argparse.Namespace) -> int:  # pragma: no cover - argparse requires one
+    raise InvalidInputError(None, "name an action")
+
+
+def _err(text: str) -> None:
+    print(text, file=sys.stderr)
+
+
+def _exit_code(exc: BaseException) -> int:
+    if isinstance(exc, VerificationError):
+        return EXIT_REJECTED
+    if isinstance(exc, InvalidInputError | NotFoundError | RuleViolationError | DuplicateError):
+        return EXIT_BAD_INPUT
+    return EXIT_FAILED
+
+
+def _one_line(exc: BaseException) -> str:
+    text = " ".join(str(exc).split()) or type(exc).__name__
+    if isinstance(exc, KeyFormatError):
+        return f"bad key: {text}"
+    if isinstance(exc, VerificationError):
+        return f"rejected: {text}"
+    if isinstance(exc, OSError) and not isinstance(exc, SuretyError):
+        return f"error: {exc.strerror or text}" + (f": {exc.filename}" if exc.filename else "")
+    return f"error: {text}"
+
+
+@contextlib.contextmanager
+def _warnings_to_stderr() -> Any:
+    """The library's warnings (e.g. the development secret) as one readable line each."""
+    from surety_core._cli_support import OnceFilter
+
+    logger = logging.getLogger("surety_core")
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setLevel(logging.WARNING)
+    handler.setFormatter(logging.Formatter("warning: %(message)s"))
+    handler.addFilter(OnceFilter())
+    logger.addHandler(handler)
     try:
-        result: int = args.func(args)
-    except SuretyError as exc:
+        yield
+    finally:
+        logger.removeHandler(handler)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the command line with ``argv`` (default: ``sys.argv[1:]``); returns the exit status."""
+    for stream in (sys.stdout, sys.stderr):
+        with contextlib.suppress(AttributeError, ValueError):
+            stream.reconfigure(errors="backslashreplace")  # type: ignore[union-attr]
+    parser = _parser()
+    try:
+        args = parser.parse_args(argv)
+    except SystemExit as exc:  # --help, or a usage error already printed by argparse
+        return exc.code if isinstance(exc.code, int) else EXIT_BAD_INPUT
+    try:
+        with _warnings_to_stderr():
+            code: int = args.func(args)
+    except KeyboardInterrupt:
+        _err("interrupted")
+        return 130
+    except (SuretyError, OSError) as exc:
         if args.debug:
             raise
-        print(f"error: {exc}", file=sys.stderr)
-        return 2
-    return result
+        _err(_one_line(exc))
+        return _exit_code(exc)
+    except ImportError as exc:
+        if args.debug:
+            raise
+        _err(f"error: a dependency is missing ({exc.name or exc}); install surety-core[sql]")
+        return EXIT_FAILED
+    return code
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

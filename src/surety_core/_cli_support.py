@@ -1,0 +1,287 @@
+"""What the ``surety`` command needs around the library (private): opening stores from a path or
+URL, finding the secrets used at issuance, writing private files, and the demo's folder layout."""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import os
+import tempfile
+import warnings
+from collections.abc import Iterator
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from surety_core._certificates import SigningKeyRing, TrustedKeySet
+from surety_core._errors import (
+    ConfigurationError,
+    DevelopmentSecretWarning,
+    InvalidInputError,
+    StorageError,
+    SuretyError,
+)
+from surety_core._secrets import DEVELOPMENT_SECRET_ENV, DevelopmentSecretProvider
+
+if TYPE_CHECKING:
+    from sqlalchemy.engine import Engine
+
+    from surety_core.storage.sql import SqlStore
+
+__all__ = [
+    "DB_NAME",
+    "SECRETS_DIR",
+    "SECRET_FILE",
+    "SIGNING_KEYS_FILE",
+    "TRUSTED_KEYS_FILE",
+    "find_trusted_keys",
+    "load_ring",
+    "load_trusted_keys",
+    "open_store",
+    "read_file",
+    "schema_engine",
+    "secret_provider",
+    "write_private",
+    "write_public",
+]
+
+DB_NAME = "surety.db"
+"""The demo's SQLite database, ``DIR/surety.db``."""
+SECRETS_DIR = "secrets"
+"""The demo's private folder (mode 0700) beside the database."""
+SECRET_FILE = "dev-secret"  # noqa: S105 - a file name
+"""The development master secret in :data:`SECRETS_DIR` (64 hex digits, mode 0600)."""
+SIGNING_KEYS_FILE = "signing-keys.json"
+"""The surety's signing key ring in :data:`SECRETS_DIR` (mode 0600)."""
+TRUSTED_KEYS_FILE = "trusted-keys.json"
+"""The surety's public key set beside the database."""
+
+_SQL_EXTRA = "the SQL stores need the 'sql' extra: pip install 'surety-core[sql]'"
+_PG_EXTRA = "PostgreSQL needs the 'postgres' extra: pip install 'surety-core[postgres]'"
+
+
+def _is_url(target: str) -> bool:
+    return "://" in target
+
+
+def _sqlalchemy() -> None:
+    try:
+        import sqlalchemy  # noqa: F401
+    except ImportError:
+        raise ConfigurationError(_SQL_EXTRA) from None
+
+
+def _sqlite_path(target: str) -> Path | None:
+    """The SQLite file named by a path or a ``sqlite:///`` URL; ``None`` for other URLs."""
+    if not _is_url(target):
+        return Path(target)
+    _sqlalchemy()
+    import sqlalchemy as sa
+
+    try:
+        url = sa.make_url(target)
+    except (sa.exc.ArgumentError, ValueError) as exc:
+        raise InvalidInputError("--db", "not a database URL or path") from exc
+    if url.get_backend_name() != "sqlite":
+        return None
+    if not url.database or url.database == ":memory:":
+        raise InvalidInputError("--db", "a SQLite URL must name a file")
+    return Path(url.database)
+
+
+def db_folder(target: str) -> Path | None:
+    """The folder of the SQLite file ``target`` names (``None`` for a server URL)."""
+    path = _sqlite_path(target)
+    return None if path is None else path.resolve().parent
+
+
+def open_store(target: str, *, option: str = "--db") -> SqlStore:
+    """A store on an existing database: a SQLite path, a ``sqlite:///`` URL or a PostgreSQL URL.
+
+    The schema must already be current (read-only commands never migrate); a missing SQLite file
+    is an :class:`InvalidInputError` rather than a new empty database.
+    """
+    _sqlalchemy()
+    from surety_core.storage.sql import postgres_store, sqlite_store
+
+    path = _sqlite_path(target)
+    if path is not None:
+        if not path.is_file():
+            raise InvalidInputError(option, f"no database file at {path}")
+        return sqlite_store(path, upgrade=False)
+    try:
+        import psycopg  # noqa: F401
+    except ImportError:
+        raise ConfigurationError(_PG_EXTRA) from None
+    return postgres_store(target, upgrade=False)
+
+
+def schema_engine(target: str) -> tuple[Engine, str]:
+    """A SQLAlchemy engine for ``target`` (path or URL) and a printable name without password."""
+    _sqlalchemy()
+    import sqlalchemy as sa
+
+    path = _sqlite_path(target)
+    if path is not None:
+        if not path.parent.is_dir():
+            raise InvalidInputError("--url", f"no folder {path.parent} for the database")
+        url = sa.URL.create("sqlite+pysqlite", database=str(path))
+        return sa.create_engine(url), str(path)
+    try:
+        url = sa.make_url(target)
+    except (sa.exc.ArgumentError, ValueError) as exc:
+        raise InvalidInputError("--url", "not a database URL or path") from exc
+    if url.drivername in ("postgresql", "postgres"):
+        url = url.set(drivername="postgresql+psycopg")
+    if url.drivername == "postgresql+psycopg":
+        try:
+            import psycopg  # noqa: F401
+        except ImportError:
+            raise ConfigurationError(_PG_EXTRA) from None
+    try:
+        engine = sa.create_engine(url)
+    except (sa.exc.ArgumentError, sa.exc.NoSuchModuleError, ImportError) as exc:
+        raise InvalidInputError(
+            "--url", f"unsupported database URL ({type(exc).__name__})"
+        ) from exc
+    return engine, url.render_as_string(hide_password=True)
+
+
+@contextlib.contextmanager
+def _quiet_development_warning() -> Iterator[None]:
+    """Keep :class:`DevelopmentSecretWarning` out of ``warnings`` (the log line says it once)."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", DevelopmentSecretWarning)
+        yield
+
+
+def secret_provider(
+    *, db: str | None = None, secrets: str | None = None, folder: Path | None = None
+) -> DevelopmentSecretProvider:
+    """The development secrets used at issuance, found in this order:
+
+    1. ``--secrets FILE`` (must exist; refused together with the environment variable),
+    2. the environment variable ``SURETY_CORE_DEV_SECRET`` (64 hex digits),
+    3. ``secrets/dev-secret`` beside the SQLite database ``db`` (the demo's layout),
+    4. with ``folder`` (the demo): ``folder/secrets/dev-secret``, created if missing.
+    """
+    from_env = os.environ.get(DEVELOPMENT_SECRET_ENV)
+    if secrets is not None:
+        if from_env is not None:
+            raise InvalidInputError(
+                "--secrets", f"give either --secrets or {DEVELOPMENT_SECRET_ENV}, not both"
+            )
+        path = Path(secrets)
+        if not path.is_file():
+            raise InvalidInputError("--secrets", f"no secret file at {path}")
+        with _quiet_development_warning():
+            return DevelopmentSecretProvider(path)
+    if from_env is not None:
+        with _quiet_development_warning():
+            return DevelopmentSecretProvider()
+    if folder is not None:
+        private = folder / SECRETS_DIR
+        private.mkdir(mode=0o700, parents=True, exist_ok=True)
+        with _quiet_development_warning():
+            return DevelopmentSecretProvider(private / SECRET_FILE)
+    near = db_folder(db) if db is not None else None
+    if near is not None and (near / SECRETS_DIR / SECRET_FILE).is_file():
+        with _quiet_development_warning():
+            return DevelopmentSecretProvider(near / SECRETS_DIR / SECRET_FILE)
+    raise ConfigurationError(
+        "no secrets found for this database: pass --secrets FILE, set "
+        f"{DEVELOPMENT_SECRET_ENV}, or keep {SECRETS_DIR}/{SECRET_FILE} beside the SQLite file"
+    )
+
+
+def read_file(path: Path, option: str, *, limit: int = 16 << 20) -> bytes:
+    """The bytes of ``path``; :class:`InvalidInputError` naming ``option`` when unreadable."""
+    try:
+        if path.stat().st_size > limit:
+            raise InvalidInputError(option, f"{path} is larger than {limit >> 20} MB")
+        return path.read_bytes()
+    except FileNotFoundError:
+        raise InvalidInputError(option, f"no file at {path}") from None
+    except IsADirectoryError:
+        raise InvalidInputError(option, f"{path} is a folder, not a file") from None
+    except OSError as exc:
+        raise InvalidInputError(option, f"cannot read {path}: {exc.strerror}") from None
+
+
+def _write(path: Path, data: bytes, mode: int) -> None:
+    """Write ``data`` to ``path`` atomically (temporary file, then rename) with ``mode``."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
+    try:
+        os.fchmod(fd, mode)
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(tmp)
+        raise
+
+
+def write_private(path: Path, data: bytes) -> None:
+    """Write a file only its owner can read (0600): signing keys, key notices."""
+    try:
+        _write(path, data, 0o600)
+    except OSError as exc:
+        raise StorageError(f"cannot write {path}: {exc.strerror}") from None
+
+
+def write_public(path: Path, data: bytes) -> None:
+    """Write an ordinary file (0644): public keys, certificates, statements."""
+    try:
+        _write(path, data, 0o644)
+    except OSError as exc:
+        raise StorageError(f"cannot write {path}: {exc.strerror}") from None
+
+
+def load_ring(path: Path, option: str) -> SigningKeyRing:
+    """The signing key ring in ``path`` (written by ``surety keys generate`` or the demo)."""
+    try:
+        return SigningKeyRing.from_json(read_file(path, option, limit=1 << 20))
+    except ConfigurationError as exc:
+        raise InvalidInputError(
+            option, f"{path} is not a usable signing key ring ({exc})"
+        ) from None
+
+
+def find_trusted_keys(trust: str | None, db: str | None) -> tuple[TrustedKeySet, Path] | None:
+    """The trusted key set from ``--trust`` or ``trusted-keys.json`` beside the SQLite ``db``."""
+    if trust is not None:
+        path = Path(trust)
+    else:
+        near = db_folder(db) if db is not None else None
+        if near is None or not (near / TRUSTED_KEYS_FILE).is_file():
+            return None
+        path = near / TRUSTED_KEYS_FILE
+    return load_trusted_keys(path), path
+
+
+def load_trusted_keys(path: Path) -> TrustedKeySet:
+    """The public key set in ``path`` (``trusted-keys.json``, ``surety keys export``)."""
+    try:
+        return TrustedKeySet.from_json(read_file(path, "--trust", limit=1 << 20))
+    except SuretyError as exc:
+        if isinstance(exc, InvalidInputError) and exc.field == "--trust":
+            raise
+        raise InvalidInputError("--trust", f"{path} is not a usable key set ({exc})") from None
+
+
+class OnceFilter(logging.Filter):
+    """Lets each distinct message through once (the development-secret warning)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._seen: set[str] = set()
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        message = record.getMessage()
+        if message in self._seen:
+            return False
+        self._seen.add(message)
+        return True

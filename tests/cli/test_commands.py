@@ -1,0 +1,297 @@
+"""``surety notice``, ``check-pdf``, ``keys``, ``db`` and ``--help`` on every command."""
+
+from __future__ import annotations
+
+import json
+import stat
+from pathlib import Path
+
+import pytest
+
+from surety_core.certificates import SigningKeyRing, TrustedKeySet
+from surety_core.cli import EXIT_BAD_INPUT, EXIT_OK, EXIT_REJECTED, main
+from surety_core.documents import (
+    build_certificate_pdf,
+    certificate_verifier,
+    read_certificate_pdf,
+)
+from surety_core.storage.sql import SCHEMA_VERSION, SqlStore, sqlite_store
+
+from .conftest import Demo, key_from_notice, pdf_text
+
+# -- notice --------------------------------------------------------------------------------
+
+
+def test_notice_writes_the_key_notice_again(
+    tmp_path: Path, shared_demo: Demo, capsys: pytest.CaptureFixture[str]
+) -> None:
+    out = tmp_path / "notice.pdf"
+    args = ["notice", "--db", shared_demo.db, "--number", shared_demo.advance_number]
+    assert main([*args, "--out", str(out)]) == EXIT_OK
+    text = pdf_text(out)
+    assert f"保証契約番号 {shared_demo.advance_number}" in text
+    assert "前払金保証" in text
+    assert "36,000,000円" in text  # the current version
+    assert key_from_notice(out) == shared_demo.advance_key  # the same key, from its seal
+    assert stat.S_IMODE(out.stat().st_mode) == 0o600
+    printed = capsys.readouterr().out
+    assert str(out) in printed
+    assert shared_demo.advance_key not in printed
+
+
+def test_notice_for_paper_or_unknown_numbers_is_bad_input(
+    tmp_path: Path, shared_demo: Demo, capsys: pytest.CaptureFixture[str]
+) -> None:
+    out = tmp_path / "n.pdf"
+    for number, message in ((shared_demo.paper_number, "no authentication key"), ("9" * 10, "no")):
+        args = ["notice", "--db", shared_demo.db, "--number", number, "--out", str(out)]
+        assert main(args) == EXIT_BAD_INPUT
+        assert message in capsys.readouterr().err
+    assert not out.exists()
+
+
+# -- check-pdf -----------------------------------------------------------------------------
+
+
+def _trust(demo: Demo) -> list[str]:
+    return ["--trust", str(demo.out / "trusted-keys.json")]
+
+
+def _certificate(demo: Demo) -> Path:
+    return demo.out / "certificates" / f"{demo.advance_number}-v2.pdf"
+
+
+def test_check_pdf_accepts_a_genuine_certificate(
+    shared_demo: Demo, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["check-pdf", str(_certificate(shared_demo)), *_trust(shared_demo)]) == EXIT_OK
+    out = capsys.readouterr().out
+    assert out.startswith("genuine:")
+    assert shared_demo.advance_number in out
+    assert "version 2" in out
+
+
+def test_check_pdf_rejects_an_edited_page(
+    tmp_path: Path, shared_demo: Demo, capsys: pytest.CaptureFixture[str]
+) -> None:
+    genuine = _certificate(shared_demo).read_bytes()
+    old = "36,000,000".encode("utf-16-be").hex().upper().encode()
+    new = "96,000,000".encode("utf-16-be").hex().upper().encode()
+    assert genuine.count(old) == 1
+    forged = tmp_path / "forged.pdf"
+    forged.write_bytes(genuine.replace(old, new))
+    assert main(["check-pdf", str(forged), *_trust(shared_demo)]) == EXIT_REJECTED
+    err = capsys.readouterr().err
+    assert "not genuine" in err
+    assert "page was altered" in err
+    assert "96,000,000円" in err
+
+
+def test_check_pdf_rejects_a_tampered_signed_document(
+    tmp_path: Path, shared_demo: Demo, capsys: pytest.CaptureFixture[str]
+) -> None:
+    trusted = TrustedKeySet.from_json((shared_demo.out / "trusted-keys.json").read_bytes())
+    _, payload = read_certificate_pdf(_certificate(shared_demo).read_bytes())
+    assert payload is not None
+    data = certificate_verifier(trusted)(payload)
+    at = len(payload) // 2
+    tampered = payload[:at] + (b"A" if payload[at : at + 1] != b"A" else b"B") + payload[at + 1 :]
+    forged = tmp_path / "forged.pdf"
+    forged.write_bytes(build_certificate_pdf(data, tampered))
+    assert main(["check-pdf", str(forged), *_trust(shared_demo)]) == EXIT_REJECTED
+    assert "not signed by a trusted key" in capsys.readouterr().err
+
+
+def test_check_pdf_rejects_untrusted_signers_notices_and_non_pdfs(
+    tmp_path: Path, shared_demo: Demo, capsys: pytest.CaptureFixture[str]
+) -> None:
+    other = tmp_path / "other.json"
+    other.write_bytes(SigningKeyRing.generate().trusted_keys().to_json())
+    certificate = str(_certificate(shared_demo))
+    assert main(["check-pdf", certificate, "--trust", str(other)]) == EXIT_REJECTED
+    assert "trusted key" in capsys.readouterr().err
+    notice = shared_demo.out / "notices" / f"{shared_demo.advance_number}.pdf"
+    assert main(["check-pdf", str(notice), *_trust(shared_demo)]) == EXIT_REJECTED
+    assert "no signed document" in capsys.readouterr().err
+    junk = tmp_path / "junk.pdf"
+    junk.write_bytes(b"%PDF-1.7 not really")
+    assert main(["check-pdf", str(junk), *_trust(shared_demo)]) == EXIT_REJECTED
+    assert "not a readable certificate PDF" in capsys.readouterr().err
+
+
+def test_check_pdf_bad_input(tmp_path: Path, shared_demo: Demo) -> None:
+    certificate = str(_certificate(shared_demo))
+    assert main(["check-pdf", str(tmp_path / "none.pdf"), *_trust(shared_demo)]) == 2
+    assert main(["check-pdf", certificate, "--trust", str(tmp_path / "none.json")]) == 2
+    ring = tmp_path / "ring.json"
+    ring.write_bytes(SigningKeyRing.generate().to_json())  # private keys are not a key set
+    assert main(["check-pdf", certificate, "--trust", str(ring)]) == EXIT_BAD_INPUT
+    assert main(["check-pdf", certificate]) == EXIT_BAD_INPUT  # --trust is required
+
+
+# -- keys ----------------------------------------------------------------------------------
+
+
+def test_keys_generate_rotate_export(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    ring_file = tmp_path / "ring.json"
+    assert main(["keys", "generate", "--out", str(ring_file), "--kid", "k1"]) == EXIT_OK
+    assert stat.S_IMODE(ring_file.stat().st_mode) == 0o600
+    ring = SigningKeyRing.from_json(ring_file.read_bytes())
+    assert ring.kids == ("k1",)
+    assert main(["keys", "generate", "--out", str(ring_file)]) == EXIT_BAD_INPUT  # no overwrite
+    assert SigningKeyRing.from_json(ring_file.read_bytes()).kids == ("k1",)
+
+    assert main(["keys", "rotate", "--ring", str(ring_file), "--kid", "k2"]) == EXIT_OK
+    rotated = SigningKeyRing.from_json(ring_file.read_bytes())
+    assert rotated.kids == ("k1", "k2")
+    assert rotated.current_kid == "k2"
+    assert stat.S_IMODE(ring_file.stat().st_mode) == 0o600
+    assert main(["keys", "rotate", "--ring", str(ring_file), "--kid", "k2"]) == EXIT_BAD_INPUT
+
+    capsys.readouterr()
+    assert main(["keys", "export", "--ring", str(ring_file)]) == EXIT_OK
+    printed = capsys.readouterr().out
+    assert TrustedKeySet.from_json(printed) == rotated.trusted_keys()
+    assert "PRIVATE" not in printed
+    public = tmp_path / "trusted.json"
+    assert main(["keys", "export", "--ring", str(ring_file), "--out", str(public)]) == EXIT_OK
+    assert TrustedKeySet.from_json(public.read_bytes()).kids == ("k1", "k2")
+
+    assert main(["keys", "generate", "--out", str(ring_file), "--force"]) == EXIT_OK
+    assert SigningKeyRing.from_json(ring_file.read_bytes()).kids != ("k1", "k2")
+
+
+def test_keys_refuse_a_file_that_is_not_a_ring(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    bogus = tmp_path / "bogus.json"
+    bogus.write_text(json.dumps({"keys": []}), encoding="utf-8")
+    assert main(["keys", "rotate", "--ring", str(bogus)]) == EXIT_BAD_INPUT
+    assert "not a usable signing key ring" in capsys.readouterr().err
+    assert main(["keys", "export", "--ring", str(tmp_path / "none.json")]) == EXIT_BAD_INPUT
+    assert main(["keys"]) == EXIT_BAD_INPUT  # an action is required
+
+
+# -- db ------------------------------------------------------------------------------------
+
+
+def test_db_init_and_upgrade_on_a_sqlite_path(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    db = tmp_path / "new.db"
+    assert main(["db", "init", "--url", str(db)]) == EXIT_OK
+    assert f"created the schema (version {SCHEMA_VERSION})" in capsys.readouterr().out
+    store = sqlite_store(db, upgrade=False)  # usable as it is
+    assert store.check_schema() == SCHEMA_VERSION
+    store.close()
+    assert main(["db", "init", "--url", str(db)]) == EXIT_OK
+    assert "nothing to do" in capsys.readouterr().out
+    assert main(["db", "upgrade", "--url", f"sqlite:///{db}"]) == EXIT_OK
+    assert "nothing to do" in capsys.readouterr().out
+    fresh = tmp_path / "fresh.db"
+    assert main(["db", "upgrade", "--url", str(fresh)]) == EXIT_OK
+    assert "created" in capsys.readouterr().out
+
+
+def test_db_bad_urls(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["db", "init", "--url", str(tmp_path / "no" / "such" / "x.db")]) == 2
+    assert "no folder" in capsys.readouterr().err
+    assert main(["db", "init", "--url", "nosuchdriver://x/y"]) == EXIT_BAD_INPUT
+    err = capsys.readouterr().err
+    assert err.startswith("error:")
+    assert len(err.strip().splitlines()) == 1
+
+
+# -- help ----------------------------------------------------------------------------------
+
+COMMANDS = [
+    [],
+    ["demo"],
+    ["verify"],
+    ["notice"],
+    ["check-pdf"],
+    ["keys"],
+    ["keys", "generate"],
+    ["keys", "rotate"],
+    ["keys", "export"],
+    ["db"],
+    ["db", "init"],
+    ["db", "upgrade"],
+]
+
+
+@pytest.mark.parametrize("command", COMMANDS, ids=lambda c: " ".join(c) or "surety")
+def test_help_on_every_command(command: list[str], capsys: pytest.CaptureFixture[str]) -> None:
+    assert main([*command, "--help"]) == EXIT_OK
+    out = capsys.readouterr().out
+    assert out.startswith(f"usage: surety {' '.join(command)}".rstrip())
+    assert "exit status" in out
+
+
+def test_usage_errors_are_exit_2(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main([]) == EXIT_BAD_INPUT
+    assert main(["nonsense"]) == EXIT_BAD_INPUT
+    assert main(["verify", "--number", "1"]) == EXIT_BAD_INPUT
+    assert "usage:" in capsys.readouterr().err
+
+
+def test_out_files_need_an_existing_folder(
+    tmp_path: Path, shared_demo: Demo, capsys: pytest.CaptureFixture[str]
+) -> None:
+    missing = tmp_path / "no" / "notice.pdf"
+    args = ["notice", "--db", shared_demo.db, "--number", shared_demo.advance_number]
+    assert main([*args, "--out", str(missing)]) == EXIT_BAD_INPUT
+    assert "no folder" in capsys.readouterr().err
+    assert main(["keys", "generate", "--out", str(missing)]) == EXIT_BAD_INPUT
+    assert main([*args, "--out", str(tmp_path)]) == EXIT_BAD_INPUT  # a folder, not a file
+    assert not (tmp_path / "no").exists()
+
+
+# -- PostgreSQL ------------------------------------------------------------------------------
+
+
+@pytest.mark.postgres
+def test_db_and_verify_on_postgresql(
+    postgres_schema: tuple[str, str],
+    pg_store: SqlStore,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    from datetime import UTC, datetime
+
+    import sqlalchemy as sa
+
+    from surety_core import sample_rate_table
+    from surety_core._demo import _POLICY, _SURETY, _applications
+    from surety_core.keys import DEVELOPMENT_SECRET_ENV, DevelopmentSecretProvider
+    from surety_core.services import PolicyBook, SuretyService
+
+    url, schema = postgres_schema
+    target = (
+        sa.make_url(url)
+        .update_query_dict({"options": f"-csearch_path={schema}"})
+        .render_as_string(hide_password=False)
+    )
+    assert main(["db", "init", "--url", target]) == EXIT_OK
+    assert main(["db", "upgrade", "--url", target]) == EXIT_OK
+    assert "nothing to do" in capsys.readouterr().out
+
+    monkeypatch.setenv(DEVELOPMENT_SECRET_ENV, "ab" * 32)
+    service = SuretyService(
+        pg_store,
+        surety=_SURETY,
+        secrets=DevelopmentSecretProvider(tmp_path / "unused"),
+        signing_keys=SigningKeyRing.generate(),
+        rate_table=sample_rate_table(),
+        policies=PolicyBook([_POLICY]),
+    )
+    issued = service.apply_and_issue(_applications(datetime.now(UTC).date())[0]).guarantees[1]
+    assert issued.key is not None
+    args = ["verify", "--db", target, "--number", issued.contract.number]
+    assert main([*args, "--key", issued.key.reveal()]) == EXIT_OK
+    assert issued.contract.number in capsys.readouterr().out
+    notice = tmp_path / "notice.pdf"
+    args = ["notice", "--db", target, "--number", issued.contract.number, "--out", str(notice)]
+    assert main(args) == EXIT_OK
+    assert key_from_notice(notice) == issued.key.reveal()
