@@ -24,6 +24,10 @@ _EMAIL_RE = re.compile(
     r"(?=.{1,253}$)[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?"
     r"(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)+$"
 )
+_BAD_TEXT = re.compile("[\x00-\x1f\ud800-\udfff]")
+"""Control characters and surrogates (refused in text fields)."""
+_BAD_MULTILINE = re.compile("[\x00-\x08\x0b-\x1f\ud800-\udfff]")
+"""The same, but line feed and tab are allowed."""
 _CODE_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,31}$")
 _CONTRACT_NUMBER_RE = re.compile(r"^[0-9]{10}$")
 
@@ -44,7 +48,7 @@ def text(max_length: int = MAX_TEXT, *, multiline: bool = False) -> Any:
 
     Control characters are refused, except line feeds and tabs when ``multiline``.
     """
-    allowed = "\n\t" if multiline else ""
+    bad = _BAD_MULTILINE if multiline else _BAD_TEXT
 
     def check(instance: object, attribute: Any, value: Any) -> None:
         name = field_name(instance, attribute)
@@ -54,7 +58,7 @@ def text(max_length: int = MAX_TEXT, *, multiline: bool = False) -> Any:
             raise InvalidInputError(name, "must not be empty")
         if len(value) > max_length:
             raise InvalidInputError(name, f"must be at most {max_length} characters")
-        if any((ord(c) < 0x20 and c not in allowed) or 0xD800 <= ord(c) <= 0xDFFF for c in value):
+        if bad.search(value):
             raise InvalidInputError(name, "must not contain control characters or surrogates")
 
     return check

@@ -49,6 +49,11 @@ RESERVED_HEADERS = frozenset(
 _HEADER_NAME_RE = re.compile(r"^[!-9;-~]{1,76}$")
 
 
+_BAD_BODY = re.compile("[\x00-\x08\x0b-\x1f\x7f\ud800-\udfff]")
+"""Control characters other than tab and line feed, DEL, and surrogates."""
+_BAD_LINE = re.compile("[\x00-\x1f\x7f\ud800-\udfff]")
+
+
 def _body_text(instance: object, attribute: Any, value: Any) -> None:
     name = v.field_name(instance, attribute)
     if not isinstance(value, str):
@@ -57,10 +62,7 @@ def _body_text(instance: object, attribute: Any, value: Any) -> None:
         raise InvalidInputError(name, "must not be empty")
     if len(value) > MAX_BODY:
         raise InvalidInputError(name, f"must be at most {MAX_BODY} characters")
-    if any(
-        (ord(c) < 0x20 and c not in "\n\t") or ord(c) == 0x7F or 0xD800 <= ord(c) <= 0xDFFF
-        for c in value
-    ):
+    if _BAD_BODY.search(value):
         raise InvalidInputError(
             name, "must not contain control characters (other than line feed and tab)"
         )
@@ -101,7 +103,7 @@ def _headers(instance: object, attribute: Any, value: Any) -> None:
         seen.add(lowered)
         if not isinstance(text, str) or not text or len(text) > 900:
             raise InvalidInputError(f"{name}[{i}]", "header value must be 1-900 characters")
-        if any(ord(c) < 0x20 or ord(c) == 0x7F or 0xD800 <= ord(c) <= 0xDFFF for c in text):
+        if _BAD_LINE.search(text):
             raise InvalidInputError(f"{name}[{i}]", "header value must be one line of text")
 
 
@@ -128,33 +130,11 @@ class Notification:
 
 # ---------------------------------------------------------------- outbox form
 
-_ESCAPES = {"\\": "\\\\", "\n": "\\n", "\t": "\\t"}
-_UNESCAPES = {"\\": "\\", "n": "\n", "t": "\t"}
-
-
-def _escape_body(body: str) -> str:
-    return "".join(_ESCAPES.get(c, c) for c in body)
-
-
-def _unescape_body(stored: str) -> str:
-    out: list[str] = []
-    chars = iter(stored)
-    for c in chars:
-        if c != "\\":
-            out.append(c)
-            continue
-        nxt = next(chars, None)
-        if nxt is None or nxt not in _UNESCAPES:
-            raise InvalidInputError("OutboxMessage.body", "is not an escaped notification body")
-        out.append(_UNESCAPES[nxt])
-    return "".join(out)
-
 
 def to_outbox(notification: Notification, *, kind: str, created_at: datetime) -> OutboxMessage:
     """The outbox record that queues ``notification`` (status pending, no attempts yet).
 
-    ``OutboxMessage.body`` holds one line of text, so the body is stored escaped (``\\n`` for a
-    line feed, ``\\t`` for a tab, ``\\\\`` for a backslash); :func:`from_outbox` reverses it.
+    The body is stored as written (line feeds and tabs included).
     The outbox record has no place for ``sender`` or ``headers``: a notification that sets them
     is refused with :class:`~surety_core.InvalidInputError` rather than silently changed.
     """
@@ -171,7 +151,7 @@ def to_outbox(notification: Notification, *, kind: str, created_at: datetime) ->
         kind=kind,
         recipient=notification.recipient,
         subject=notification.subject,
-        body=_escape_body(notification.body),
+        body=notification.body,
         created_at=created_at,
     )
 
@@ -186,5 +166,5 @@ def from_outbox(message: OutboxMessage) -> Notification:
         idempotency_key=message.idempotency_key,
         recipient=message.recipient,
         subject=message.subject,
-        body=_unescape_body(message.body),
+        body=message.body,
     )
