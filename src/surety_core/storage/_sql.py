@@ -67,6 +67,7 @@ from surety_core.storage._protocols import (
 __all__ = ["SqlStore", "postgres_store", "sqlite_store"]
 
 T = TypeVar("T")
+_NumberedT = TypeVar("_NumberedT", CertificateRecord, StatementRecord)
 
 _EPOCH: Final = datetime(1970, 1, 1, tzinfo=UTC)
 _MICRO: Final = timedelta(microseconds=1)
@@ -334,6 +335,32 @@ class _Repository:
     def _run(self, statement: Any, params: Any = None) -> sa.CursorResult[Any]:
         return self._uow._execute(statement, params)
 
+    def _series(
+        self,
+        raw_name: str,
+        statement: Any,
+        number: str,
+        table: sa.Table,
+        cls: type[_NumberedT],
+        field: str,
+    ) -> tuple[_NumberedT, ...]:
+        """The records of ``number`` kept as ``(position, document)`` rows, checked against
+        their indexed columns (``field`` is the record's position attribute)."""
+        raw = self._uow._dialect.raw
+        rows: Any
+        if raw is not None:
+            rows = self._uow._fetch_raw(raw[raw_name], (number,), one=False)
+        else:
+            rows = self._run(statement, {"number": number})
+        records = []
+        for position, document in rows:
+            key = f"{number}/{position}"
+            record = _load(table.name, key, document, cls)
+            if (record.contract_number, getattr(record, field)) != (number, position):
+                raise _disagree(table.name, key, f"contract_number/{field}")
+            records.append(record)
+        return tuple(records)
+
     def _insert_new(self, table: sa.Table, params: dict[str, Any]) -> bool:
         """Insert unless a unique key exists; ``False`` when it did (nothing written)."""
         raw = self._uow._dialect.raw
@@ -505,21 +532,9 @@ class _Certificates(_Repository):
         raise NotFoundError(f"certificate {number} version {version} not found")
 
     def history(self, number: str) -> Sequence[CertificateRecord]:
-        records = []
-        raw = self._uow._dialect.raw
-        rows: Any
-        if raw is not None:
-            rows = self._uow._fetch_raw(raw["cert_history"], (number,), one=False)
-        else:
-            rows = self._run(_CERT_HISTORY, {"number": number})
-        for row in rows:
-            version, document = row
-            key = f"{number}/{version}"
-            record = _load(s.certificates.name, key, document, CertificateRecord)
-            if (record.contract_number, record.version) != (number, version):
-                raise _disagree(s.certificates.name, key, "contract_number/version")
-            records.append(record)
-        return tuple(records)
+        return self._series(
+            "cert_history", _CERT_HISTORY, number, s.certificates, CertificateRecord, "version"
+        )
 
 
 class _Statements(_Repository):
@@ -537,21 +552,9 @@ class _Statements(_Repository):
             )
 
     def for_contract(self, number: str) -> Sequence[StatementRecord]:
-        records = []
-        raw = self._uow._dialect.raw
-        rows: Any
-        if raw is not None:
-            rows = self._uow._fetch_raw(raw["statements"], (number,), one=False)
-        else:
-            rows = self._run(_STATEMENTS, {"number": number})
-        for row in rows:
-            sequence, document = row
-            key = f"{number}/{sequence}"
-            record = _load(s.statements.name, key, document, StatementRecord)
-            if (record.contract_number, record.sequence) != (number, sequence):
-                raise _disagree(s.statements.name, key, "contract_number/sequence")
-            records.append(record)
-        return tuple(records)
+        return self._series(
+            "statements", _STATEMENTS, number, s.statements, StatementRecord, "sequence"
+        )
 
 
 def _key_row(number: str, row: Any) -> KeyRecord:
