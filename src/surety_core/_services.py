@@ -26,19 +26,17 @@ from surety_core._certificates import (
 from surety_core._checks import check_application
 from surety_core._claims import ClaimSettlement
 from surety_core._errors import (
-    AttemptsExceededError,
     ConcurrencyConflictError,
     DuplicateError,
     InvalidInputError,
     NotFoundError,
-    VerificationError,
 )
 from surety_core._fees import (
     FeeStatement,
     RateTable,
     RefundStatement,
-    compute_fee,
     fee_for_contract,
+    fee_for_request,
     refund_on_release,
 )
 from surety_core._keys import AuthKey, generate_key, parse_key
@@ -46,7 +44,13 @@ from surety_core._lifecycle import amend as amend_contract
 from surety_core._lifecycle import claim as claim_contract
 from surety_core._lifecycle import expire as expire_contract
 from surety_core._lifecycle import release as release_contract
-from surety_core._limiter import AttemptLimiter, normalize_contract_number, verify_key
+from surety_core._limiter import (
+    AttemptLimiter,
+    KeyCheck,
+    KeyCheckOutcome,
+    check_key,
+    normalize_contract_number,
+)
 from surety_core._model import (
     Amendment,
     Application,
@@ -496,18 +500,10 @@ class SuretyService:
                 subject=application.reference,
                 details={"requests": str(len(application.requests))},
             )
-            fees = tuple(
-                self._fee_for(application.reference, r.product, r.amount, r.period)
-                for r in application.requests
-            )
+            fees = tuple(fee_for_request(self._rates, application, r) for r in application.requests)
             return ApplicationReceipt(application.reference, fees)
 
         return self._run(work)
-
-    def _fee_for(self, reference: str, product: str, amount: int, period: Period) -> FeeStatement:
-        return compute_fee(
-            self._rates, reference=reference, product=product, amount=amount, period=period
-        )
 
     def issue(self, reference: str, *, actor: str = "surety") -> IssuanceResult:
         """Issue every guarantee of an applied application, in one transaction.
@@ -733,27 +729,16 @@ class SuretyService:
         compact = normalize_contract_number(number)
         who = _actor(actor)
 
-        def work(uow: UnitOfWork) -> ObligeeView | VerificationError:
+        def work(uow: UnitOfWork) -> tuple[KeyCheck, ObligeeView | None]:
             now = self._now()
-            try:
-                record = verify_key(
-                    uow,
-                    compact,
-                    auth_key,
-                    protector=self._protector,
-                    now=now,
-                    limiter=self._limiter,
-                )
-            except AttemptsExceededError as exc:
-                self._audit(
-                    uow, at=now, actor=who, action=AuditAction.VERIFY_REFUSED, subject=compact
-                )
-                return exc
-            except VerificationError as exc:
-                self._audit(
-                    uow, at=now, actor=who, action=AuditAction.VERIFY_FAILED, subject=compact
-                )
-                return exc
+            check = check_key(
+                uow, compact, auth_key, protector=self._protector, now=now, limiter=self._limiter
+            )
+            if check.record is None:
+                refused = check.outcome is KeyCheckOutcome.REFUSED
+                action = AuditAction.VERIFY_REFUSED if refused else AuditAction.VERIFY_FAILED
+                self._audit(uow, at=now, actor=who, action=action, subject=compact)
+                return check, None
             contract = uow.contracts.get(compact)
             history = tuple(uow.certificates.history(compact))
             self._audit(
@@ -762,12 +747,15 @@ class SuretyService:
                 actor=who,
                 action=AuditAction.VERIFY_SUCCEEDED,
                 subject=compact,
-                details={"generation": str(record.generation), "version": str(contract.version)},
+                details={
+                    "generation": str(check.record.generation),
+                    "version": str(contract.version),
+                },
             )
             status = contract.status
             if status is GuaranteeStatus.ISSUED and self._date(now) > contract.period.end:
                 status = GuaranteeStatus.EXPIRED
-            return ObligeeView(
+            return check, ObligeeView(
                 number=compact,
                 product=contract.product,
                 product_name=_product_name(self._products, contract.product),
@@ -780,11 +768,12 @@ class SuretyService:
                 viewed_at=now,
             )
 
-        # The failure is committed (limiter state and audit event) before it is raised.
-        result = self._run(work)
-        if isinstance(result, VerificationError):
-            raise result
-        return result
+        # A failure is committed (limiter state and audit event) before it is raised.
+        check, view = self._run(work)
+        if view is None:
+            check.raise_for_outcome()
+            raise AssertionError("a failed check always raises")  # pragma: no cover
+        return view
 
     # -- changes -----------------------------------------------------------------------
 

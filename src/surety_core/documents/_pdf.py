@@ -52,6 +52,17 @@ class Face(Enum):
     """Courier (a standard font, not embedded): printable ASCII only; for keys and codes."""
 
 
+def aligned_x(x: float, width: float, align: str) -> float:
+    """Where text of ``width`` starts when ``align`` (left, right, center) is taken at ``x``."""
+    if align == "right":
+        return x - width
+    if align == "center":
+        return x - width / 2
+    if align != "left":
+        raise InvalidInputError("align", "must be 'left', 'right' or 'center'")
+    return x
+
+
 class Canvas(Protocol):
     """What the document layouts draw on (implemented by :class:`PageWriter`)."""
 
@@ -179,12 +190,7 @@ class PageWriter:
                     parts.append("<" + run.encode("utf-16-be").hex().upper() + ">")
             encoded = "[" + " ".join(parts) + "]"
         width = self.text_width(text, size, face)
-        if align == "right":
-            x -= width
-        elif align == "center":
-            x -= width / 2
-        elif align != "left":
-            raise InvalidInputError("align", "must be 'left', 'right' or 'center'")
+        x = aligned_x(x, width, align)
         b = self.text_bounds
         self.text_bounds = (
             (x, y, x + width, y + size)

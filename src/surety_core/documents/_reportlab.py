@@ -10,9 +10,9 @@ from __future__ import annotations
 from io import BytesIO
 from typing import Any
 
-from surety_core._errors import ConfigurationError, InvalidInputError
+from surety_core._errors import ConfigurationError
 from surety_core.documents._data import KeyNoticeData
-from surety_core.documents._pdf import A4_HEIGHT, A4_WIDTH, Face, PageWriter
+from surety_core.documents._pdf import A4_HEIGHT, A4_WIDTH, Face, PageWriter, aligned_x
 from surety_core.documents._render import draw_key_notice
 
 __all__ = ["build_key_notice_reportlab"]
@@ -36,12 +36,7 @@ class _ReportlabCanvas:
         field: str = "text",
     ) -> float:
         width = PageWriter.text_width(text, size, face)
-        if align == "right":
-            x -= width
-        elif align == "center":
-            x -= width / 2
-        elif align != "left":
-            raise InvalidInputError("align", "must be 'left', 'right' or 'center'")
+        x = aligned_x(x, width, align)
         self._c.setFont("HeiseiKakuGo-W5" if face is Face.GOTHIC else "Courier", size)
         self._c.drawString(x, y, text)
         return width
