@@ -155,7 +155,9 @@ MIGRATIONS: dict[int, Callable[[Connection], None]] = {}
 
 def read_schema_version(connection: Connection) -> int | None:
     """The schema version recorded in the database, or ``None`` when there is none yet."""
-    if not sa.inspect(connection).has_table(schema_version_table.name):
+    # The schema the engine maps the table to (a ``schema_translate_map``), else the default.
+    schema = connection.schema_for_object(schema_version_table)
+    if not sa.inspect(connection).has_table(schema_version_table.name, schema=schema):
         return None
     row = connection.execute(
         sa.select(schema_version_table.c.version).where(schema_version_table.c.id == 1)
