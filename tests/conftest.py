@@ -1,4 +1,4 @@
-"""Suite-wide test settings: Hypothesis profiles and the PostgreSQL fixtures.
+"""Suite-wide test settings: Hypothesis profiles and the PostgreSQL and MariaDB fixtures.
 
 ``CI=true`` selects the derandomized ``ci`` profile, so a CI run is reproducible.
 
@@ -6,6 +6,10 @@ PostgreSQL tests need ``SURETY_TEST_POSTGRES_URL`` (for example
 ``postgresql+psycopg://postgres@127.0.0.1:5432/test``). Without it they skip with the reason;
 under ``CI=true`` a missing variable or an unreachable server fails the run instead. Each run
 works in a fresh, uniquely named schema that is dropped afterwards.
+
+MariaDB tests likewise need ``SURETY_TEST_MARIADB_URL`` (for example
+``mariadb+pymysql://root@127.0.0.1:3306/test``); each run works in a fresh, uniquely named
+database on that server, dropped afterwards.
 """
 
 from __future__ import annotations
@@ -19,7 +23,7 @@ import sqlalchemy as sa
 from hypothesis import HealthCheck, settings
 
 from surety_core.storage._sql_schema import DATA_TABLES
-from surety_core.storage.sql import SqlStore, postgres_store
+from surety_core.storage.sql import SqlStore, mariadb_store, postgres_store
 
 settings.register_profile(
     "default", deadline=None, max_examples=100, suppress_health_check=[HealthCheck.too_slow]
@@ -35,6 +39,7 @@ settings.register_profile(
 settings.load_profile("ci" if os.environ.get("CI") == "true" else "default")
 
 POSTGRES_ENV = "SURETY_TEST_POSTGRES_URL"
+MARIADB_ENV = "SURETY_TEST_MARIADB_URL"
 
 
 def _unavailable(reason: str) -> None:
@@ -109,5 +114,48 @@ def pg_mapped_store(postgres_mapped_engine: sa.Engine) -> SqlStore:
 def pg_store(postgres_schema: tuple[str, str]) -> Iterator[SqlStore]:
     """An empty PostgreSQL store on the run's schema (tables emptied, sequence restarted)."""
     store = _empty_postgres_store(*postgres_schema)
+    yield store
+    store.close()
+
+
+def _mariadb_unavailable(reason: str) -> None:
+    if os.environ.get("CI") == "true":
+        pytest.fail(f"MariaDB is required under CI=true: {reason}", pytrace=False)
+    pytest.skip(f"MariaDB tests skipped: {reason}")
+
+
+@pytest.fixture(scope="session")
+def mariadb_url() -> Iterator[str]:
+    """The URL of a uniquely named database for this test run (dropped afterwards)."""
+    url = os.environ.get(MARIADB_ENV)
+    if not url:
+        _mariadb_unavailable(f"set {MARIADB_ENV} to a server URL")
+        return
+    name = f"surety_test_{uuid.uuid4().hex[:12]}"
+    server = sa.make_url(url).set(drivername="mysql+pymysql")
+    engine = sa.create_engine(server)
+    try:
+        with engine.begin() as connection:
+            connection.execute(sa.text(f"CREATE DATABASE `{name}`"))
+    except sa.exc.DBAPIError as exc:
+        engine.dispose()
+        _mariadb_unavailable(f"cannot reach {MARIADB_ENV}: {str(exc.orig).strip()[:200]}")
+        return
+    try:
+        yield server.set(database=name).render_as_string(hide_password=False)
+    finally:
+        with engine.begin() as connection:
+            connection.execute(sa.text(f"DROP DATABASE `{name}`"))
+        engine.dispose()
+
+
+@pytest.fixture
+def maria_store(mariadb_url: str) -> Iterator[SqlStore]:
+    """An empty MariaDB store on the run's database (rows deleted, sequence restarted)."""
+    store = mariadb_store(mariadb_url)
+    with store.engine.begin() as connection:
+        for table in DATA_TABLES:
+            connection.execute(sa.delete(table))
+        connection.execute(sa.text("ALTER SEQUENCE surety_contract_number_seq RESTART"))
     yield store
     store.close()

@@ -1,4 +1,5 @@
-"""The SQL store on SQLAlchemy 2 Core: SQLite and PostgreSQL (private; see ``storage.sql``).
+"""The SQL store on SQLAlchemy 2 Core: SQLite, PostgreSQL and MariaDB (private; see
+``storage.sql``).
 
 Each record is kept as the library's versioned JSON (``surety_core.to_json``) in a ``document``
 column, next to indexed columns for the queries. A row that cannot be read back (bad JSON, an
@@ -21,6 +22,7 @@ from typing import Any, Final, Self, TypeVar
 import attrs
 import sqlalchemy as sa
 from sqlalchemy import event
+from sqlalchemy.dialects import mysql as mysql_dialect
 from sqlalchemy.dialects import postgresql as pg_dialect
 from sqlalchemy.dialects import sqlite as sqlite_dialect
 from sqlalchemy.engine import Connection, Engine
@@ -64,7 +66,7 @@ from surety_core.storage._records import (
     StatementRecord,
 )
 
-__all__ = ["SqlStore", "postgres_store", "sqlite_store"]
+__all__ = ["SqlStore", "mariadb_store", "postgres_store", "sqlite_store"]
 
 T = TypeVar("T")
 _NumberedT = TypeVar("_NumberedT", CertificateRecord, StatementRecord)
@@ -76,6 +78,7 @@ _BUSY_RETRIES = 6
 _ONE: Final = 1
 _ALL: Final = 2
 _COUNT: Final = 3
+_INSERT: Final = 4
 
 
 def _us(moment: datetime) -> int:
@@ -89,6 +92,19 @@ def _is_busy(exc: BaseException) -> bool:
         text = str(orig).lower()
         return "locked" in text or "busy" in text
     return False
+
+
+_DUPLICATE_KEY: Final = 1062
+"""MariaDB's ER_DUP_ENTRY."""
+
+
+def _is_duplicate(exc: BaseException) -> bool:
+    """A MariaDB duplicate-key error (from the driver, or wrapped by SQLAlchemy)."""
+    orig = getattr(exc, "orig", None) or exc
+    code = getattr(orig, "errno", None)
+    if code is None and getattr(orig, "args", None):
+        code = orig.args[0]
+    return code == _DUPLICATE_KEY
 
 
 def _storage_error(action: str, exc: BaseException) -> StorageError:
@@ -295,24 +311,33 @@ class _Dialect:
     upsert, the number allocator), and the compiled form of every fixed statement."""
 
     def __init__(self, name: str, engine: Engine) -> None:
-        insert: Callable[[sa.Table], Any]
-        if name == "sqlite":
-            insert = sqlite_dialect.insert
-        elif name == "postgresql":
-            insert = pg_dialect.insert
-        else:
-            raise ConfigurationError(f"SqlStore supports SQLite and PostgreSQL, not {name}")
         self.name = name
-        # RETURNING tells whether a row went in (rowcount is not reliable on every driver).
-        self.insert_new = {
-            table.name: insert(table).on_conflict_do_nothing().returning(*table.primary_key.columns)
-            for table in s.DATA_TABLES
-        }
-        upsert = insert(s.attempts)
-        self.upsert_attempt = upsert.on_conflict_do_update(
-            index_elements=[s.attempts.c.contract_number],
-            set_={"document": upsert.excluded.document},
-        )
+        self.insert_new: dict[str, Any]
+        if name == "mariadb":
+            # No ON CONFLICT: a plain INSERT, whose duplicate-key error (which rolls back only
+            # that statement in InnoDB) tells that the row existed (see _is_duplicate).
+            self.insert_new = {table.name: sa.insert(table) for table in s.DATA_TABLES}
+            upsert_mysql = mysql_dialect.insert(s.attempts)
+            self.upsert_attempt: Any = upsert_mysql.on_duplicate_key_update(
+                document=upsert_mysql.inserted.document
+            )
+        else:
+            insert: Callable[[sa.Table], Any] = (
+                sqlite_dialect.insert if name == "sqlite" else pg_dialect.insert
+            )
+            # RETURNING tells whether a row went in (rowcount is not reliable on every driver).
+            self.insert_new = {
+                table.name: insert(table)
+                .on_conflict_do_nothing()
+                .returning(*table.primary_key.columns)
+                for table in s.DATA_TABLES
+            }
+            upsert = insert(s.attempts)
+            self.upsert_attempt = upsert.on_conflict_do_update(
+                index_elements=[s.attempts.c.contract_number],
+                set_={"document": upsert.excluded.document},
+            )
+        self.returning = name != "mariadb"
         self.allocate = _NEXT_COUNTER if name == "sqlite" else _NEXT_SEQUENCE
         self.driver_error: type[Exception] = engine.dialect.loaded_dbapi.Error
         self._sa_dialect = engine.dialect
@@ -364,7 +389,8 @@ class _Repository:
     def _insert_new(self, table: sa.Table, params: dict[str, Any]) -> bool:
         """Insert unless a unique key exists; ``False`` when it did (nothing written)."""
         uow = self._uow
-        return uow._query_one(uow._dialect.insert_new[table.name], params) is not None
+        inserted: bool = uow._driver(uow._dialect.insert_new[table.name], params, _INSERT)
+        return inserted
 
 
 def _contract_columns(contract: GuaranteeContract) -> dict[str, Any]:
@@ -829,7 +855,18 @@ class SqlUnitOfWork:
         for table, rows in batches:
             if not rows:
                 continue
-            inserted = self._execute(self._dialect.insert_new[table.name], rows).all()
+            statement = self._dialect.insert_new[table.name]
+            if not self._dialect.returning:
+                try:
+                    self._execute(statement, rows)
+                except StorageError as exc:
+                    if exc.__cause__ is not None and _is_duplicate(exc.__cause__):
+                        raise DuplicateError(
+                            f"record(s) of the batch already exist in {table.name}"
+                        ) from None
+                    raise
+                continue
+            inserted = self._execute(statement, rows).all()
             if len(inserted) != len(rows):
                 raise DuplicateError(
                     f"{len(rows) - len(inserted)} record(s) of the batch already exist in "
@@ -861,7 +898,14 @@ class SqlUnitOfWork:
         try:
             cursor = connection.connection.cursor()
             try:
-                cursor.execute(fixed.sql, fixed.parameters(values))
+                try:
+                    cursor.execute(fixed.sql, fixed.parameters(values))
+                except self._dialect.driver_error as exc:
+                    if fetch == _INSERT and _is_duplicate(exc):
+                        return False
+                    raise
+                if fetch == _INSERT:
+                    return not self._dialect.returning or cursor.fetchone() is not None
                 if fetch == _ONE:
                     return cursor.fetchone()
                 if fetch == _ALL:
@@ -937,7 +981,8 @@ class SqlStore:
         if not isinstance(engine, Engine):
             raise InvalidInputError("engine", "must be a SQLAlchemy Engine")
         self._engine = engine
-        self._dialect = _Dialect(engine.dialect.name, engine)
+        kind = self._retry("connecting", lambda: s.engine_kind(engine))
+        self._dialect = _Dialect(kind, engine)
         self._lock: threading.Lock | None = threading.Lock() if serialize else None
         self._closed = False
         self._audit_memo: tuple[int, str, AuditEvent] | None = None
@@ -1108,6 +1153,7 @@ def postgres_store(
     if parsed.drivername in ("postgresql", "postgres"):
         parsed = parsed.set(drivername="postgresql+psycopg")
     if parsed.drivername != "postgresql+psycopg":
+        _refuse_other_engines(parsed)
         raise InvalidInputError("url", "must be a postgresql+psycopg:// URL")
     connect_args: dict[str, Any] = {}
     if schema is not None:
@@ -1120,6 +1166,61 @@ def postgres_store(
         pool_pre_ping=True,
         echo=echo,
     )
+    try:
+        return SqlStore(engine, upgrade=upgrade)
+    except BaseException:
+        engine.dispose()
+        raise
+
+
+_MARIADB_DRIVERS: Final = ("mariadb", "mariadb+pymysql", "mysql", "mysql+pymysql")
+
+
+def _refuse_other_engines(url: sa.URL) -> None:
+    """The unsupported-engine error for a URL of an engine no factory serves."""
+    backend = url.get_backend_name()
+    if backend not in ("sqlite", "postgresql", "postgres", "mysql", "mariadb"):
+        raise s.unsupported_engine(backend)
+
+
+def mariadb_store(
+    url: str | sa.URL,
+    *,
+    pool_size: int = 5,
+    upgrade: bool = True,
+    echo: bool = False,
+) -> SqlStore:
+    """A store on MariaDB (10.3 or later) through PyMySQL, e.g.
+    ``mariadb+pymysql://user:password@host/db`` (``mariadb://`` and ``mysql+pymysql://`` are
+    read the same way; the database of the URL holds the tables).
+
+    Needs the ``mariadb`` extra. Tables are InnoDB with the ``utf8mb4_nopad_bin`` collation, so
+    identifiers compare exactly; contract numbers come from a ``SEQUENCE``; transactions are
+    READ COMMITTED; one active key per contract is a unique index on a generated column. A MySQL
+    server is refused (``ConfigurationError``), as is MariaDB before 10.3.
+    """
+    try:
+        parsed = sa.make_url(url)
+    except (sa.exc.ArgumentError, ValueError, TypeError) as exc:
+        raise InvalidInputError("url", "not a database URL") from exc
+    if parsed.drivername not in _MARIADB_DRIVERS:
+        _refuse_other_engines(parsed)
+        raise InvalidInputError("url", "must be a mariadb+pymysql:// URL")
+    parsed = parsed.set(drivername="mysql+pymysql").update_query_dict({"charset": "utf8mb4"})
+    try:
+        engine = sa.create_engine(
+            parsed,
+            isolation_level="READ COMMITTED",
+            pool_size=pool_size,
+            max_overflow=pool_size,
+            pool_pre_ping=True,
+            pool_recycle=3600,
+            echo=echo,
+        )
+    except ImportError as exc:
+        raise ConfigurationError(
+            "MariaDB needs the 'mariadb' extra: pip install 'surety-core[mariadb]'"
+        ) from exc
     try:
         return SqlStore(engine, upgrade=upgrade)
     except BaseException:
