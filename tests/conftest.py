@@ -159,3 +159,34 @@ def maria_store(mariadb_url: str) -> Iterator[SqlStore]:
         connection.execute(sa.text("ALTER SEQUENCE surety_contract_number_seq RESTART"))
     yield store
     store.close()
+
+
+@pytest.fixture(scope="session")
+def mariadb_mapped_engine(mariadb_url: str) -> Iterator[sa.Engine]:
+    """An engine on the run's database whose ``schema_translate_map`` puts every table in a
+    second run database (MariaDB's schemas are databases)."""
+    url = sa.make_url(mariadb_url)
+    mapped = f"{url.database}_mapped"
+    engine = sa.create_engine(url.update_query_dict({"charset": "utf8mb4"}))
+    with engine.begin() as connection:
+        connection.execute(sa.text(f"CREATE DATABASE `{mapped}`"))
+    try:
+        yield engine.execution_options(
+            schema_translate_map={None: mapped}, isolation_level="READ COMMITTED"
+        )
+    finally:
+        with engine.begin() as connection:
+            connection.execute(sa.text(f"DROP DATABASE `{mapped}`"))
+        engine.dispose()
+
+
+@pytest.fixture
+def maria_mapped_store(mariadb_mapped_engine: sa.Engine) -> SqlStore:
+    """An empty MariaDB store on a schema-mapped engine (rows deleted, sequence restarted)."""
+    store = SqlStore(mariadb_mapped_engine)
+    schema = mariadb_mapped_engine.get_execution_options()["schema_translate_map"][None]
+    with store.engine.begin() as connection:
+        for table in DATA_TABLES:
+            connection.execute(sa.delete(table))
+        connection.execute(sa.text(f"ALTER SEQUENCE `{schema}`.surety_contract_number_seq RESTART"))
+    return store
