@@ -966,9 +966,12 @@ class SqlUnitOfWork:
 
 
 class SqlStore:
-    """A store on a SQLAlchemy 2 engine (SQLite or PostgreSQL); safe to share between threads.
+    """A store on a SQLAlchemy 2 engine (SQLite, PostgreSQL or MariaDB); safe to share between
+    threads.
 
-    Build one with :func:`sqlite_store` or :func:`postgres_store`, or pass your own ``engine``.
+    Build one with :func:`sqlite_store`, :func:`postgres_store` or :func:`mariadb_store`, or pass
+    your own ``engine``; any other engine is refused with ``ConfigurationError`` (see
+    :data:`~surety_core.storage.sql.SUPPORTED_ENGINES`).
     With ``upgrade=True`` (the default) the schema is created or upgraded on start; with
     ``False`` it must already be at :data:`SCHEMA_VERSION`. Either way a database whose schema
     is newer than this code is refused with ``SchemaVersionError``.
