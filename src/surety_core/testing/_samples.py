@@ -20,6 +20,7 @@ from collections.abc import Callable, Iterable
 from datetime import date, datetime, timedelta
 from typing import Any
 
+from surety_core._validation import corporate_number_check_digit
 from surety_core.certificates._signing import SigningKeyRing
 from surety_core.domain._fees import RateTable, sample_rate_table
 from surety_core.domain._model import (
@@ -41,18 +42,35 @@ from surety_core.domain._products import ADVANCE_PAYMENT, CONTRACT_GUARANTEE
 from surety_core.keys._secrets import SecretProvider, StaticSecretProvider
 from surety_core.services._service import ORIGINAL_REASON, PolicyBook, PolicySource, SuretyService
 from surety_core.storage._protocols import Store
+from surety_core.storage._records import (
+    AttemptState,
+    AuditEvent,
+    CertificateRecord,
+    KeyRecord,
+    KeyStatus,
+    OutboxMessage,
+    StatementKind,
+    StatementRecord,
+)
 from surety_core.testing._doubles import SAMPLE_NOW, FixedClock
 
 __all__ = [
     "CONTRACTOR_EMAIL",
     "SAMPLE_DAY",
     "SAMPLE_NOW",
+    "attempt_state",
+    "audit_event",
+    "certificate_record",
     "city",
     "city_policy",
     "consulting_works",
+    "contract_number",
     "contractor",
+    "corporate_number",
     "electronic_application",
     "guarantee_contract",
+    "key_record",
+    "outbox_message",
     "paper_application",
     "policy_book",
     "rate_table",
@@ -60,6 +78,7 @@ __all__ = [
     "school_works",
     "secret_provider",
     "signing_ring",
+    "statement_record",
     "surety",
     "surety_service",
     "term",
@@ -109,6 +128,18 @@ def contractor(
 ) -> Principal:
     """The contractor (受注者, the principal), with a valid 13-digit corporate number."""
     return Principal(name, corporate_number, address)
+
+
+def corporate_number(index: int = 0, /) -> str:
+    """The ``index``-th of a series of valid 13-digit corporate numbers (法人番号), for as many
+    different contractors as a test needs (``corporate_number(0)`` is ``2001000000000``)."""
+    base = f"{1_000_000_000 + index:012d}"
+    return f"{corporate_number_check_digit(base)}{base}"
+
+
+def contract_number(index: int = 1, /) -> str:
+    """The ``index``-th guarantee contract number, as the stores allocate them (``0000000001``)."""
+    return f"{index:010d}"
 
 
 def term(*, start: date = SAMPLE_DAY, days: int = 365) -> Period:
@@ -331,4 +362,98 @@ def surety_service(
         policies=policies if policies is not None else policy_book(),
         clock=clock if clock is not None else FixedClock(),
         **options,
+    )
+
+
+# --- stored records, for a host that tests its own store without the services ---------------
+
+
+def key_record(
+    *,
+    number: str = "0000000001",
+    generation: int = 1,
+    status: KeyStatus = KeyStatus.ACTIVE,
+    revoked_at: datetime | None = None,
+    created_at: datetime | None = None,
+) -> KeyRecord:
+    """A sealed-key record with stand-in bytes (no real key can be recovered from it); created
+    ``generation`` days after :data:`SAMPLE_NOW` unless ``created_at`` is given."""
+    return KeyRecord(
+        contract_number=number,
+        generation=generation,
+        hmac_key_id="hmac-2025",
+        digest=bytes([generation]) * 32,
+        encryption_key_id="enc-2025",
+        ciphertext=b"\x00\x01sealed" + number.encode() + bytes([generation]) * 12,
+        created_at=SAMPLE_NOW + timedelta(days=generation) if created_at is None else created_at,
+        status=status,
+        revoked_at=revoked_at,
+    )
+
+
+def certificate_record(*, number: str = "0000000001", version: int = 1) -> CertificateRecord:
+    """A certificate record with a stand-in document (not signed: for storage tests only)."""
+    return CertificateRecord(
+        contract_number=number,
+        version=version,
+        document=b"%signed\x00\xff" + number.encode() + bytes([version]) * 100,
+        digest=bytes([version]) * 32,
+        created_at=SAMPLE_NOW + timedelta(hours=version),
+    )
+
+
+def statement_record(
+    *, number: str = "0000000001", sequence: int = 1, kind: StatementKind = StatementKind.FEE
+) -> StatementRecord:
+    """A statement record with a small stand-in JSON document."""
+    return StatementRecord(
+        contract_number=number,
+        sequence=sequence,
+        kind=kind,
+        document='{"type":"FeeStatement","note":"保証料計算書 ' + f"{number}/{sequence}" + '"}',
+        created_at=SAMPLE_NOW + timedelta(minutes=sequence),
+    )
+
+
+def audit_event(*, sequence: int = 1, previous: AuditEvent | None = None) -> AuditEvent:
+    """An audit event linked to ``previous`` with a stand-in hash (not a valid chain: the
+    storage contract checks order and links, :func:`~surety_core.audit.append_event` hashes)."""
+    return AuditEvent(
+        sequence=sequence,
+        at=SAMPLE_NOW + timedelta(seconds=sequence),
+        actor="operator:山田",
+        action="guarantee.issued",
+        subject=contract_number(sequence),
+        details=(("product", "advance_payment"), ("medium", "electronic")),
+        previous_hash=previous.hash if previous else bytes(32),
+        hash=sequence.to_bytes(32, "big"),
+    )
+
+
+def outbox_message(
+    *,
+    idempotency_key: str = "0000000001",
+    created_at: datetime = SAMPLE_NOW,
+    next_attempt_at: datetime | None = None,
+    recipient: str = "keiri@example.co.jp",
+) -> OutboxMessage:
+    """A completion notice waiting in the outbox."""
+    return OutboxMessage(
+        idempotency_key=idempotency_key,
+        kind="issuance_completed",
+        recipient=recipient,
+        subject="電子保証発行完了のお知らせ",
+        body=f"保証契約番号 {idempotency_key} の電子保証を発行しました。",
+        created_at=created_at,
+        next_attempt_at=next_attempt_at,
+    )
+
+
+def attempt_state(*, number: str = "0000000001", failures: int = 1) -> AttemptState:
+    """The attempt limiter's state after ``failures`` wrong keys (locked from the fifth)."""
+    return AttemptState(
+        contract_number=number,
+        failures=failures,
+        window_started_at=SAMPLE_NOW,
+        locked_until=SAMPLE_NOW + timedelta(minutes=15) if failures >= 5 else None,
     )
