@@ -48,7 +48,7 @@ from surety_core.domain._model import (
     Period,
 )
 from surety_core.keys._format import ALPHABET, AuthKey, parse_key
-from surety_core.services._service import IssuedGuarantee, ObligeeView, SuretyService, utc_now
+from surety_core.services import IssuedGuarantee, ObligeeView, SuretyService, utc_now
 from surety_core.testing import samples
 
 __all__ = ["DEFAULT_OUT", "MARKER", "run_demo"]

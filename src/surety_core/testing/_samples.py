@@ -40,7 +40,7 @@ from surety_core.domain._model import (
 )
 from surety_core.domain._products import ADVANCE_PAYMENT, CONTRACT_GUARANTEE
 from surety_core.keys._secrets import SecretProvider, StaticSecretProvider
-from surety_core.services._service import ORIGINAL_REASON, PolicyBook, PolicySource, SuretyService
+from surety_core.services import ORIGINAL_REASON, PolicyBook, PolicySource, SuretyService
 from surety_core.storage._protocols import Store
 from surety_core.storage._records import (
     AttemptState,

@@ -37,7 +37,7 @@ from surety_core.domain._products import ADVANCE_PAYMENT, CONTRACT_GUARANTEE
 from surety_core.domain._rules import RuleViolationError
 from surety_core.keys._format import ALPHABET, AuthKey
 from surety_core.notify import COMPLETION_NOTICE_KIND, OutboxDispatcher, completion_notice_key
-from surety_core.services._service import IssuedGuarantee, SuretyService
+from surety_core.services import IssuedGuarantee, SuretyService
 from surety_core.storage._protocols import ContractQuery, Store
 from surety_core.storage._records import AuditEvent
 from surety_core.testing import _samples as samples
