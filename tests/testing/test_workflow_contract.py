@@ -1,4 +1,4 @@
-"""The workflow contract suite on every store we ship: memory, SQLite and PostgreSQL."""
+"""The workflow contract suite on SQLite and PostgreSQL (on memory: ``test_host_example.py``)."""
 
 from __future__ import annotations
 
@@ -10,17 +10,8 @@ from pathlib import Path
 import pytest
 
 from surety_core.storage import Store
-from surety_core.storage.memory import MemoryStore
 from surety_core.storage.sql import SqlStore, sqlite_store
 from surety_core.testing.workflow import WorkflowContract
-
-
-class TestWorkflowOnMemory(WorkflowContract):
-    @pytest.fixture
-    def store(self) -> Iterator[Store]:
-        store = MemoryStore()
-        yield store
-        store.close()
 
 
 class TestWorkflowOnSqlite(WorkflowContract):

@@ -41,6 +41,9 @@ OTHER = samples.contractor(
     name="株式会社手賀沼工務店", corporate_number="2010001008824", address="千葉県我孫子市1-1"
 )
 PERIOD = samples.term()
+POLICY = samples.city_policy()
+Clock = FixedClock  # the names test_actors.py imports from here
+_secrets = samples.secret_provider
 WORKS = samples.road_works()
 OLD_WORKS = samples.road_works(
     name="旧庁舎解体工事", number="R6-100", announced_on=date(2024, 12, 1)
