@@ -4,7 +4,9 @@
   (:func:`key_notice_pdf` builds it straight from a contract and its key).
 * :func:`build_certificate_pdf` — the certificate (電子証書) with its signed payload attached.
 * :func:`build_fee_statement_pdf` — the fee calculation statement (保証料計算書).
-* :func:`verify_certificate_pdf` — offline verification of a certificate PDF;
+* :func:`verify_certificate_pdf` — offline verification of a certificate PDF: genuine only if it
+  is byte for byte what the builder makes from its signed payload (plus, optionally, one
+  invisible PDF signature revision); :func:`read_pdf_file` reads one safely from disk;
   :func:`certificate_verifier` plugs in :mod:`surety_core.certificates` and a trusted key set,
   :func:`build_signed_certificate_pdf` builds the PDF from signed content.
 * :func:`key_notice_data_from_contract`, :func:`certificate_data_from_content`,
@@ -61,6 +63,7 @@ from surety_core.documents._verify import (
     CheckStatus,
     expected_certificate_text,
     read_certificate_pdf,
+    read_pdf_file,
     verify_certificate_pdf,
 )
 
@@ -100,5 +103,6 @@ __all__ = [
     "key_notice_data_from_notice",
     "key_notice_pdf",
     "read_certificate_pdf",
+    "read_pdf_file",
     "verify_certificate_pdf",
 ]
