@@ -241,15 +241,16 @@ def _notice(args: argparse.Namespace) -> int:
 
 
 def _check_pdf(args: argparse.Namespace) -> int:
-    from surety_core._cli_support import load_trusted_keys, read_file
+    from surety_core._cli_support import load_trusted_keys
     from surety_core.documents import (
         CheckStatus,
         certificate_verifier,
+        read_pdf_file,
         verify_certificate_pdf,
     )
 
     trusted = load_trusted_keys(Path(args.trust))
-    data = read_file(Path(args.file), "FILE")
+    data = read_pdf_file(args.file, option="FILE")
     try:
         check = verify_certificate_pdf(data, certificate_verifier(trusted))
     except DocumentError as exc:
@@ -261,17 +262,24 @@ def _check_pdf(args: argparse.Namespace) -> int:
             f"genuine: certificate {content.contract_number} version {content.version} "
             f"({content.product_name}, {content.amount:,}円, "
             f"{_STATUS.get(content.status.value, content.status.value)}), signed by a trusted "
-            "key, and the page says exactly what was signed"
+            f"key; {check.reason}"
         )
-        _out("the registry stays the authority: view it there with the number and the key")
+        _out(
+            f"this is version {content.version} as issued on {content.issued_on.isoformat()}; "
+            "the registry may hold a newer version (an amendment, a release, a claim, an "
+            "expiry): it stays the authority, view it there with the number and the key"
+        )
         return EXIT_OK
     reasons = {
         CheckStatus.PAYLOAD_REJECTED: "the signed document was altered or is not signed by a "
         "trusted key",
         CheckStatus.TEXT_MISMATCH: "the signature is genuine but the page was altered",
+        CheckStatus.ALTERED: "the signature is genuine but the file was altered",
         CheckStatus.NO_PAYLOAD: "the PDF carries no signed document, so it cannot be verified",
     }
     _err(f"not genuine: {reasons.get(check.status, check.status.value)}")
+    if check.reason:
+        _err(f"  why: {check.reason}")
     for line in check.mismatched_lines[:10]:
         _err(f"  differs: {line}")
     return EXIT_REJECTED
@@ -445,8 +453,9 @@ def _parser() -> argparse.ArgumentParser:
         _check_pdf,
         "check a certificate PDF offline",
         "Exit 0 only for a genuine, untampered certificate PDF: its attached signed document "
-        "verifies with a trusted key and the page says exactly what was signed. Otherwise exit 1 "
-        "with the reason.",
+        "verifies with a trusted key and the file is byte for byte the certificate built from "
+        "it (optionally followed by one invisible PDF signature). Otherwise exit 1 with the "
+        "reason.",
     )
     check.add_argument("file", metavar="FILE", help="the certificate PDF")
     check.add_argument(

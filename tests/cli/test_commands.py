@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import json
+import os
 import stat
+import time
 from pathlib import Path
 
 import pytest
@@ -69,6 +71,8 @@ def test_check_pdf_accepts_a_genuine_certificate(
     assert out.startswith("genuine:")
     assert shared_demo.advance_number in out
     assert "version 2" in out
+    assert "byte for byte" in out
+    assert "the registry may hold a newer version" in out
 
 
 def test_check_pdf_rejects_an_edited_page(
@@ -127,6 +131,45 @@ def test_check_pdf_bad_input(tmp_path: Path, shared_demo: Demo) -> None:
     ring.write_bytes(SigningKeyRing.generate().to_json())  # private keys are not a key set
     assert main(["check-pdf", certificate, "--trust", str(ring)]) == EXIT_BAD_INPUT
     assert main(["check-pdf", certificate]) == EXIT_BAD_INPUT  # --trust is required
+
+
+def test_check_pdf_refuses_an_added_revision_with_the_reason(
+    tmp_path: Path, shared_demo: Demo, capsys: pytest.CaptureFixture[str]
+) -> None:
+    forged = tmp_path / "forged.pdf"
+    forged.write_bytes(_certificate(shared_demo).read_bytes() + b"\n% junk\n")
+    assert main(["check-pdf", str(forged), *_trust(shared_demo)]) == EXIT_REJECTED
+    err = capsys.readouterr().err.splitlines()
+    assert err[0] == "not genuine: the signature is genuine but the file was altered"
+    assert err[1].startswith("  why: the certificate is followed by bytes")
+
+
+@pytest.mark.parametrize(
+    "target",
+    [
+        pytest.param("fifo", id="fifo"),
+        pytest.param("/dev/zero", id="dev-zero"),
+        pytest.param("nul\x00byte.pdf", id="nul-byte"),
+        pytest.param("folder", id="folder"),
+    ],
+)
+def test_check_pdf_refuses_what_is_not_a_regular_file_in_one_line(
+    tmp_path: Path, shared_demo: Demo, capsys: pytest.CaptureFixture[str], target: str
+) -> None:
+    if target == "fifo":
+        target = str(tmp_path / "fifo.pdf")
+        os.mkfifo(target)
+    elif target == "folder":
+        target = str(tmp_path)
+    certificate = str(_certificate(shared_demo))
+    started = time.monotonic()
+    assert main(["check-pdf", target, *_trust(shared_demo)]) == EXIT_BAD_INPUT
+    assert main(["check-pdf", certificate, "--trust", target]) == EXIT_BAD_INPUT
+    assert time.monotonic() - started < 10
+    err = capsys.readouterr().err.splitlines()
+    assert len(err) == 2
+    assert all(line.startswith(("error: FILE: ", "error: --trust: ")) for line in err)
+    assert "Traceback" not in "".join(err)
 
 
 # -- keys ----------------------------------------------------------------------------------

@@ -14,7 +14,6 @@ from __future__ import annotations
 import contextlib
 import logging
 import os
-import stat
 import threading
 import warnings
 from collections import Counter
@@ -29,6 +28,7 @@ from pypdf import PdfReader, apply_configuration
 
 from surety_core._errors import DocumentError, InvalidInputError, SuretyError
 from surety_core.documents._data import CertificateData
+from surety_core.documents._files import read_regular_file
 from surety_core.documents._render import (
     PAYLOAD_ATTACHMENT_NAME,
     build_certificate_pdf,
@@ -148,50 +148,14 @@ def quiet_pypdf() -> Iterator[None]:
 def read_pdf_file(
     path: str | os.PathLike[str], *, max_bytes: int = DEFAULT_MAX_PDF_BYTES, option: str = "path"
 ) -> bytes:
-    """The bytes of the regular file ``path``, at most ``max_bytes`` of them.
+    """The bytes of the PDF file ``path``, at most ``max_bytes`` of them.
 
     Never blocks and never reads without end: a FIFO, a device (``/dev/zero``), a socket or a
-    folder is refused before anything is read, and a file that grows past ``max_bytes`` while it
-    is read is refused too. Raises :class:`~surety_core.InvalidInputError` naming ``option``
-    for a path that is not a readable regular file (a NUL byte in it, say) and
-    :class:`~surety_core.DocumentError` for a file over ``max_bytes``.
+    folder is refused before anything is read, and so is a file that is (or grows) larger than
+    ``max_bytes``. Raises :class:`~surety_core.InvalidInputError` naming ``option`` for anything
+    but a readable regular file within the limit (a NUL byte in the path, say).
     """
-    if isinstance(max_bytes, bool) or not isinstance(max_bytes, int) or max_bytes <= 0:
-        raise InvalidInputError("max_bytes", "must be a positive integer")
-    name = os.fsdecode(path) if isinstance(path, str | bytes | os.PathLike) else None
-    if name is None:
-        raise InvalidInputError(option, f"must be a path, not {type(path).__name__}")
-    shown = repr(name)[1:-1][:200]
-    if "\x00" in name:
-        raise InvalidInputError(option, "a path cannot contain a NUL byte")
-    flags = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_CLOEXEC", 0)
-    try:
-        fd = os.open(name, flags)
-    except FileNotFoundError:
-        raise InvalidInputError(option, f"no file at {shown}") from None
-    except OSError as exc:
-        raise InvalidInputError(option, f"cannot read {shown}: {exc.strerror}") from None
-    try:
-        mode = os.fstat(fd).st_mode
-        if stat.S_ISDIR(mode):
-            raise InvalidInputError(option, f"{shown} is a folder, not a file")
-        if not stat.S_ISREG(mode):
-            raise InvalidInputError(option, f"{shown} is not a regular file")
-        chunks: list[bytes] = []
-        size = 0
-        while size <= max_bytes:
-            chunk = os.read(fd, min(1 << 16, max_bytes + 1 - size))
-            if not chunk:
-                break
-            chunks.append(chunk)
-            size += len(chunk)
-    except OSError as exc:
-        raise InvalidInputError(option, f"cannot read {shown}: {exc.strerror}") from None
-    finally:
-        os.close(fd)
-    if size > max_bytes:
-        raise DocumentError(f"PDF too large: over {max_bytes} bytes")
-    return b"".join(chunks)
+    return read_regular_file(path, limit=max_bytes, option=option)
 
 
 def _check_input(pdf_bytes: Any, max_bytes: Any) -> bytes:
