@@ -32,6 +32,7 @@ from surety_core.documents import (
     CertificateCheck,
     CertificateData,
     CheckStatus,
+    PdfSignatureState,
     build_certificate_pdf,
     build_key_notice_pdf,
     read_certificate_pdf,
@@ -55,7 +56,7 @@ def test_valid(genuine: bytes, certificate: CertificateData, verify_trusted: Ver
         reason="the file is byte for byte the certificate built from its signed content",
     )
     assert check.valid
-    assert not check.pdf_signature
+    assert check.pdf_signature is PdfSignatureState.ABSENT
 
 
 def test_tampered_payload(

@@ -6,8 +6,9 @@ writes it). :func:`check_signature_revision` accepts that update only if it hold
 
 * it is a classic cross-reference section whose ``/Prev`` is the builder's, and every byte of it
   belongs to one of the objects it lists, its cross-reference table or its trailer;
-* it rewrites only the catalog (which may gain ``/AcroForm``, ``/Version`` and ``/Extensions``)
-  and the page (which may gain ``/Annots`` holding the signature widget), everything else equal;
+* it rewrites only the catalog (which may gain ``/AcroForm``, ``/Version``, ``/Extensions`` and
+  ``/Perms`` naming the signature as a "no changes allowed" certification) and the page (which
+  may gain ``/Annots`` holding the signature widget), everything else equal;
 * it adds exactly three objects and no stream: the form (``/Fields`` = the widget), the widget
   (a signature field with an empty rectangle and no appearance: nothing is drawn) and the
   signature dictionary, whose ``/ByteRange`` covers the whole file except its own ``/Contents``.
@@ -54,7 +55,7 @@ _TRAILER = re.compile(rb"trailer\s*(<<.*?>>)\s*startxref", re.S)
 _HEX = re.compile(rb"<[0-9A-Fa-f]*>")
 _MAX_OBJECTS = 16
 
-_CATALOG_ADDED = {"/AcroForm", "/Version", "/Extensions"}
+_CATALOG_ADDED = {"/AcroForm", "/Version", "/Extensions", "/Perms"}
 _WIDGET_KEYS = {"/FT", "/T", "/Type", "/Subtype", "/F", "/Rect", "/P", "/V"}
 _SIG_KEYS = {
     "/Type",
@@ -67,7 +68,20 @@ _SIG_KEYS = {
     "/Reason",
     "/Location",
     "/ContactInfo",
+    "/Reference",
 }
+_NO_CHANGES = [
+    {
+        "/Type": ("name", "/SigRef"),
+        "/TransformMethod": ("name", "/DocMDP"),
+        "/TransformParams": {
+            "/Type": ("name", "/TransformParams"),
+            "/V": ("name", "/1.2"),
+            "/P": ("number", Decimal(1)),
+        },
+    }
+]
+"""A certification signature's ``/Reference``: DocMDP, no changes allowed."""
 _SUBFILTERS = {"/ETSI.CAdES.detached", "/adbe.pkcs7.detached"}
 
 
@@ -177,7 +191,12 @@ def check_signature_revision(data: bytes, base: bytes) -> None:
     rewritten = {n for n in entries if n < base_size}
     if rewritten - {catalog_ref.idnum, page_ref.idnum}:
         raise RevisionRefused("the added revision rewrites objects other than the catalog or page")
-    if new != list(range(base_size, base_size + 3)) or _int(trailer.get("/Size")) != base_size + 3:
+    if (
+        len(new) != 3
+        or new[0] > base_size + 1  # pyHanko numbers from /Size + 1
+        or new != list(range(new[0], new[0] + 3))
+        or _int(trailer.get("/Size")) != new[-1] + 1
+    ):
         raise RevisionRefused("the added revision adds other objects than a signature field")
     offsets = sorted((offset, number) for number, offset in entries.items())
     if offsets[0][0] != len(base):
@@ -250,6 +269,12 @@ def check_signature_revision(data: bytes, base: bytes) -> None:
         or signature.get("/SubFilter") not in {("name", s) for s in _SUBFILTERS}
     ):
         raise RevisionRefused("the signature dictionary is not a plain document signature")
+    if "/Perms" in catalog and catalog["/Perms"] != {"/DocMDP": sig_ref}:
+        raise RevisionRefused("the catalog's permissions are not the signature's")
+    if ("/Perms" in catalog) != ("/Reference" in signature) or signature.get(
+        "/Reference", _NO_CHANGES
+    ) != _NO_CHANGES:
+        raise RevisionRefused("the signature certifies other than 'no changes allowed'")
     byte_range = signature.get("/ByteRange")
     if (
         not isinstance(byte_range, list)
@@ -269,3 +294,9 @@ def check_signature_revision(data: bytes, base: bytes) -> None:
         or second > xref_at
     ):
         raise RevisionRefused("the signature does not cover the whole file")
+    contents = bytes.fromhex(data[first + 1 : second - 1].decode("ascii"))
+    if len(contents) < 4 or contents[:2] != b"\x30\x82":
+        raise RevisionRefused("the signature value is not a CMS structure")
+    used_length = 4 + int.from_bytes(contents[2:4], "big")
+    if used_length > len(contents) or contents[used_length:].strip(b"\x00"):
+        raise RevisionRefused("bytes other than zeros in the signature's padding")

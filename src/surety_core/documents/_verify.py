@@ -11,24 +11,27 @@ therefore exactly what the builder draws for the signed content; no second readi
 
 from __future__ import annotations
 
-import contextlib
-import logging
 import os
-import threading
-import warnings
 from collections import Counter
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
 from enum import StrEnum
 from io import BytesIO
 from typing import Any
 
 from attrs import field, frozen
+from cryptography import x509
 from pypdf import PdfReader, apply_configuration
 
 from surety_core._errors import DocumentError, InvalidInputError, SuretyError
 from surety_core.documents._data import CertificateData
 from surety_core.documents._files import read_regular_file
+from surety_core.documents._pades import (
+    PdfSignatureBroken,
+    pades_available,
+    validate_pdf_signature,
+)
+from surety_core.documents._quiet import quiet_libraries
 from surety_core.documents._render import (
     PAYLOAD_ATTACHMENT_NAME,
     build_certificate_pdf,
@@ -40,6 +43,7 @@ __all__ = [
     "DEFAULT_MAX_PDF_BYTES",
     "CertificateCheck",
     "CheckStatus",
+    "PdfSignatureState",
     "expected_certificate_text",
     "read_certificate_pdf",
     "read_pdf_file",
@@ -75,6 +79,21 @@ _LIMITS: dict[str, Any] = {
 }
 
 
+class PdfSignatureState(StrEnum):
+    """What :func:`verify_certificate_pdf` found of a standard PDF signature (PAdES)."""
+
+    ABSENT = "absent"
+    """The file is the builder's bytes alone: no PDF signature."""
+    TRUSTED = "trusted"
+    """One PDF signature: intact, covering the whole file, certifying "no changes", by a
+    certificate that one of the given CA certificates issued."""
+    UNTRUSTED = "untrusted"
+    """As :attr:`TRUSTED`, but no given CA certificate issued the signer's (or none was given)."""
+    UNCHECKED = "unchecked"
+    """One PDF signature revision, checked in structure only: pyHanko (the ``pades`` extra) is
+    not installed, so the signature itself was not verified."""
+
+
 class CheckStatus(StrEnum):
     """The verdict of :func:`verify_certificate_pdf`."""
 
@@ -106,43 +125,13 @@ class CertificateCheck:
     """Visible lines that differ from what the signed content prints (missing or extra)."""
     reason: str = ""
     """Why the file is refused, or what made it genuine, in one sentence."""
-    pdf_signature: bool = False
-    """True when the file carries a PDF signature revision that passed the structural check
-    (its cryptographic validity is for a PDF signature validator to report)."""
+    pdf_signature: PdfSignatureState = PdfSignatureState.ABSENT
+    """What was found of a standard PDF signature (a broken one makes the file
+    :attr:`CheckStatus.ALTERED`)."""
 
     @property
     def valid(self) -> bool:
         return self.status is CheckStatus.VALID
-
-
-_quiet_lock = threading.Lock()
-_quiet_depth = 0
-_quiet_saved = logging.NOTSET
-
-
-@contextlib.contextmanager
-def quiet_pypdf() -> Iterator[None]:
-    """pypdf's own log and warnings silenced (a hostile file makes it log thousands of lines).
-
-    pypdf logs on ``pypdf.*`` loggers; their common parent is raised above CRITICAL while any
-    thread is inside, and put back when the last one leaves.
-    """
-    global _quiet_depth, _quiet_saved
-    logger = logging.getLogger("pypdf")
-    with _quiet_lock:
-        if _quiet_depth == 0:
-            _quiet_saved = logger.level
-            logger.setLevel(logging.CRITICAL + 1)
-        _quiet_depth += 1
-    try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            yield
-    finally:
-        with _quiet_lock:
-            _quiet_depth -= 1
-            if _quiet_depth == 0:
-                logger.setLevel(_quiet_saved)
 
 
 def read_pdf_file(
@@ -173,7 +162,7 @@ def _check_input(pdf_bytes: Any, max_bytes: Any) -> bytes:
 
 def _read(data: bytes, *, text: bool) -> tuple[str, bytes | None]:
     try:
-        with quiet_pypdf(), apply_configuration(None, **_LIMITS):
+        with quiet_libraries(), apply_configuration(None, **_LIMITS):
             reader = PdfReader(BytesIO(data), strict=False)
             if reader.is_encrypted:
                 raise DocumentError("encrypted PDFs are not accepted")
@@ -232,11 +221,39 @@ def _first_difference(a: bytes, b: bytes) -> int:
     return lo
 
 
+def _pdf_signature(
+    data: bytes, content: CertificateData, roots: Sequence[x509.Certificate]
+) -> CertificateCheck:
+    """The verdict for the builder's bytes followed by a structurally permitted signature."""
+    built = "the file is byte for byte the certificate built from its signed content"
+    if not pades_available():
+        return CertificateCheck(
+            CheckStatus.VALID,
+            content,
+            reason=f"{built}, followed by one PDF signature revision that adds nothing visible "
+            "(the PDF signature itself is not checked: install surety-core[pades])",
+            pdf_signature=PdfSignatureState.UNCHECKED,
+        )
+    try:
+        trusted = validate_pdf_signature(data, roots)
+    except PdfSignatureBroken as exc:
+        return CertificateCheck(CheckStatus.ALTERED, content, reason=str(exc))
+    by = "a certificate of a trusted CA" if trusted else "a certificate of no given CA"
+    return CertificateCheck(
+        CheckStatus.VALID,
+        content,
+        reason=f"{built}, followed by one PDF signature that adds nothing visible, covers the "
+        f"whole file and verifies, by {by}",
+        pdf_signature=PdfSignatureState.TRUSTED if trusted else PdfSignatureState.UNTRUSTED,
+    )
+
+
 def verify_certificate_pdf(
     pdf_bytes: bytes,
     verify_payload: Callable[[bytes], CertificateData],
     *,
     max_bytes: int = DEFAULT_MAX_PDF_BYTES,
+    pdf_signature_roots: Sequence[x509.Certificate] = (),
 ) -> CertificateCheck:
     """Verify a certificate PDF offline: its signed payload, then every byte of the file.
 
@@ -245,11 +262,20 @@ def verify_certificate_pdf(
     :class:`~surety_core.SuretyError` (normally :class:`~surety_core.VerificationError`) when the
     payload is tampered with or signed by an unknown key. The file is genuine only if it is byte
     for byte what :func:`build_certificate_pdf` makes from that content and payload, optionally
-    followed by one PDF signature revision that adds nothing but an invisible signature field.
-    Unreadable, encrypted, oversized or non-PDF input raises :class:`~surety_core.DocumentError`.
+    followed by one PDF signature revision that adds nothing but an invisible signature field;
+    that signature must verify (with pyHanko, when installed) and covers the whole file;
+    ``pdf_signature_roots`` are the CA certificates it may chain to
+    (:attr:`PdfSignatureState.TRUSTED`). Unreadable, encrypted, oversized or non-PDF input
+    raises :class:`~surety_core.DocumentError`.
     """
     if not callable(verify_payload):
         raise InvalidInputError("verify_payload", "must be callable")
+    given: Any = pdf_signature_roots
+    roots: tuple[Any, ...] = tuple(given) if isinstance(given, list | tuple) else (given,)
+    if not all(isinstance(c, x509.Certificate) for c in roots):
+        raise InvalidInputError(
+            "pdf_signature_roots", "must be a sequence of x509 certificates (the surety's CA)"
+        )
     data = _check_input(pdf_bytes, max_bytes)
     _text, payload = _read(data, text=False)
     if payload is None:
@@ -285,7 +311,7 @@ def verify_certificate_pdf(
         )
     if data.startswith(rebuilt):
         try:
-            with quiet_pypdf(), apply_configuration(None, **_LIMITS):
+            with quiet_libraries(), apply_configuration(None, **_LIMITS):
                 check_signature_revision(data, rebuilt)
         except RevisionRefused as exc:
             return CertificateCheck(
@@ -301,13 +327,7 @@ def verify_certificate_pdf(
                 reason="the certificate is followed by an unreadable revision "
                 f"({type(exc).__name__})",
             )
-        return CertificateCheck(
-            CheckStatus.VALID,
-            content,
-            reason="the file is byte for byte the certificate built from its signed content, "
-            "followed by one PDF signature revision that adds nothing visible",
-            pdf_signature=True,
-        )
+        return _pdf_signature(data, content, roots)
     # Refused. Say where, and which lines of extracted text differ if any do (a diagnostic:
     # extracted text can agree while the page shows something else).
     text, _payload = _read(data, text=True)
