@@ -13,9 +13,11 @@ import pytest
 from surety_core.certificates import SigningKeyRing, TrustedKeySet
 from surety_core.cli import EXIT_BAD_INPUT, EXIT_OK, EXIT_REJECTED, main
 from surety_core.documents import (
+    PdfSigningKeys,
     build_certificate_pdf,
     certificate_verifier,
     read_certificate_pdf,
+    sign_certificate_pdf,
 )
 from surety_core.storage.sql import SCHEMA_VERSION, SqlStore, sqlite_store
 
@@ -170,6 +172,33 @@ def test_check_pdf_refuses_what_is_not_a_regular_file_in_one_line(
     assert len(err) == 2
     assert all(line.startswith(("error: FILE: ", "error: --trust: ")) for line in err)
     assert "Traceback" not in "".join(err)
+
+
+def test_keys_pdf_ca_then_check_pdf_reports_the_pdf_signature(
+    tmp_path: Path, shared_demo: Demo, capsys: pytest.CaptureFixture[str]
+) -> None:
+    keys_file, ca_file = tmp_path / "pdf-keys.json", tmp_path / "pdf-ca.pem"
+    args = ["keys", "pdf-ca", "--name", "東日本建設業保証株式会社", "--out", str(keys_file)]
+    assert main([*args, "--ca-out", str(ca_file)]) == EXIT_OK
+    assert stat.S_IMODE(keys_file.stat().st_mode) == 0o600
+    assert ca_file.read_bytes().startswith(b"-----BEGIN CERTIFICATE-----")
+    assert main([*args, "--ca-out", str(ca_file)]) == EXIT_BAD_INPUT  # no overwrite
+    capsys.readouterr()
+    assert main(["keys", "pdf-ca-export", "--keys", str(keys_file)]) == EXIT_OK
+    assert capsys.readouterr().out.encode() == ca_file.read_bytes()
+
+    keys = PdfSigningKeys.from_json(keys_file.read_bytes())
+    signed = tmp_path / "signed.pdf"
+    signed.write_bytes(sign_certificate_pdf(_certificate(shared_demo).read_bytes(), keys))
+    check = ["check-pdf", str(signed), *_trust(shared_demo)]
+    assert main([*check, "--pdf-ca", str(ca_file)]) == EXIT_OK
+    assert "PDF signature: valid, by the given CA" in capsys.readouterr().out
+    assert main(check) == EXIT_OK
+    assert "PDF signature: valid, but not by the given CA" in capsys.readouterr().out
+    forged = tmp_path / "forged.pdf"
+    forged.write_bytes(signed.read_bytes() + b"%%EOF\n")
+    assert main([*check[:1], str(forged), *check[2:], "--pdf-ca", str(ca_file)]) == EXIT_REJECTED
+    assert main([*check, "--pdf-ca", str(keys_file)]) == EXIT_BAD_INPUT  # not a certificate
 
 
 # -- keys ----------------------------------------------------------------------------------
