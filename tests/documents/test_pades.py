@@ -20,6 +20,8 @@ from typing import Any
 import pytest
 from asn1crypto import x509 as asn1_x509
 from cryptography.hazmat.primitives import serialization
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from pyhanko.pdf_utils.reader import PdfFileReader
 from pyhanko.sign.diff_analysis.policy_api import ModificationLevel
 from pyhanko.sign.validation import validate_pdf_signature
@@ -27,7 +29,7 @@ from pyhanko.sign.validation.status import SignatureCoverageLevel
 from pyhanko_certvalidator import ValidationContext
 from tests.documents.forgeries import ATTACKS
 
-from surety_core import ConfigurationError, GuaranteeContract, InvalidInputError
+from surety_core import ConfigurationError, DocumentError, GuaranteeContract, InvalidInputError
 from surety_core.certificates import SigningKeyRing, content_from_contract, sign_certificate
 from surety_core.documents import (
     CheckStatus,
@@ -304,3 +306,60 @@ def test_signing_refuses_what_is_not_a_pdf(keys: PdfSigningKeys) -> None:
         sign_certificate_pdf(b"not a pdf", keys)
     with pytest.raises(InvalidInputError):
         sign_certificate_pdf(b"%PDF-1.7", "keys")  # type: ignore[arg-type]
+
+
+def test_a_changed_certificate_inside_the_signature_is_refused(
+    signed: bytes, ring: SigningKeyRing, keys: PdfSigningKeys
+) -> None:
+    # The CA certificate travels in the signature's certificate bag, outside the signed
+    # attributes: validation with the CA as trust root would not notice a changed byte in it.
+    ca_hex = keys.ca_certificate.public_bytes(serialization.Encoding.DER).hex().upper().encode()
+    at = signed.index(ca_hex) + 100
+    check = _check(_flip_digit(signed, at), ring, keys)
+    assert check.status is CheckStatus.ALTERED
+    assert "PDF signature" in check.reason
+
+
+def test_a_lower_case_signature_is_refused(
+    signed: bytes, ring: SigningKeyRing, keys: PdfSigningKeys
+) -> None:
+    # The same signature value in lower-case hex: harmless, but not the bytes that were written.
+    start, _length = _contents(signed)
+    end = signed.index(b">", start)
+    lower = signed[:start] + signed[start:end].lower() + signed[end:]
+    assert lower != signed
+    assert _check(lower, ring, keys).status is CheckStatus.ALTERED
+
+
+mutation = st.tuples(
+    st.sampled_from(["flip", "insert", "delete"]),
+    st.integers(min_value=0, max_value=10**6),
+    st.binary(min_size=1, max_size=8),
+)
+
+
+@settings(max_examples=40)
+@given(st.lists(mutation, min_size=1, max_size=3))
+def test_fuzz_mutated_signed_certificates(
+    genuine: bytes,
+    signed: bytes,
+    ring: SigningKeyRing,
+    keys: PdfSigningKeys,
+    mutations: list[tuple[str, int, bytes]],
+) -> None:
+    """Any change to the signature revision is refused (the certificate before it is fuzzed in
+    test_verify.py)."""
+    data = bytearray(signed)
+    for kind, at, chunk in mutations:
+        i = len(genuine) + at % max(len(data) - len(genuine), 1)
+        if kind == "flip":
+            data[i] ^= chunk[0] or 1
+        elif kind == "insert":
+            data[i:i] = chunk
+        else:
+            del data[i : i + len(chunk)]
+    try:
+        status = _check(bytes(data), ring, keys).status
+    except DocumentError:
+        return
+    assert (status is CheckStatus.VALID) == (bytes(data) == signed)

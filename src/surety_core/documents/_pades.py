@@ -329,6 +329,46 @@ def pades_available() -> bool:
     return True
 
 
+def _check_cms_is_pinned(contents: bytes) -> None:
+    """Leave no byte of the signature value free: its unsigned parts could otherwise change
+    without the signature noticing (a certificate in the bag, unsigned attributes, BER forms).
+
+    The blob must be DER exactly as re-encoded, carry no CRLs and no unsigned attributes, and
+    every certificate in it must be signed by one in it (the CA by itself).
+    """
+    from asn1crypto import cms
+
+    length = 4 + int.from_bytes(contents[2:4], "big")
+    blob = contents[:length]
+    try:
+        info = cms.ContentInfo.load(blob, strict=True)
+        canonical = info.dump(force=True)
+        signed = info["content"]
+        infos = signed["signer_infos"]
+        unsigned = [i["unsigned_attrs"].native for i in infos]
+        crls = signed["crls"].native
+        bag = [
+            x509.load_der_x509_certificate(c.chosen.dump()) for c in (signed["certificates"] or [])
+        ]
+    except Exception as exc:  # asn1crypto and cryptography raise many types on broken DER
+        raise PdfSignatureBroken(
+            f"the PDF signature value cannot be read ({type(exc).__name__})"
+        ) from None
+    if canonical != blob or len(infos) != 1 or any(unsigned) or crls:
+        raise PdfSignatureBroken("the PDF signature value carries more than the signature")
+    for certificate in bag:
+        if not any(_issued_by(certificate, issuer) for issuer in bag):
+            raise PdfSignatureBroken("a certificate in the PDF signature is not intact")
+
+
+def _issued_by(certificate: x509.Certificate, issuer: x509.Certificate) -> bool:
+    try:
+        certificate.verify_directly_issued_by(issuer)
+    except Exception:  # wrong issuer, bad signature, unsupported algorithm: all mean "no"
+        return False
+    return True
+
+
 def validate_pdf_signature(pdf: bytes, roots: Sequence[x509.Certificate]) -> bool:
     """Validate the one PDF signature of ``pdf`` with pyHanko; True when a certificate in
     ``roots`` issued the signer's, False when none did (or none is given).
@@ -365,6 +405,7 @@ def validate_pdf_signature(pdf: bytes, roots: Sequence[x509.Certificate]) -> boo
         ) from None
     if not (status.intact and status.valid):
         raise PdfSignatureBroken("the PDF signature does not match the file")
+    _check_cms_is_pinned(bytes(signatures[0].sig_object["/Contents"]))
     if status.coverage is not SignatureCoverageLevel.ENTIRE_FILE or not status.docmdp_ok:
         raise PdfSignatureBroken("the PDF signature does not cover the whole file")
     return bool(status.trusted)

@@ -52,7 +52,7 @@ _ENTRY = re.compile(rb"(\d{10}) (\d{5}) ([nf])(?: \r| \n|\r\n)")
 _OBJECT = re.compile(rb"(\d{1,10}) 0 obj\b(.*?)\bendobj\s*", re.S)
 _TOKEN = re.compile(rb"\b(?:obj|endobj|stream|endstream|xref|trailer|startxref)\b")
 _TRAILER = re.compile(rb"trailer\s*(<<.*?>>)\s*startxref", re.S)
-_HEX = re.compile(rb"<[0-9A-Fa-f]*>")
+_HEX = re.compile(rb"<[0-9A-F]*>")  # as written: upper case, no white space
 _MAX_OBJECTS = 16
 
 _CATALOG_ADDED = {"/AcroForm", "/Version", "/Extensions", "/Perms"}
