@@ -25,6 +25,7 @@ from surety_core._errors import (
     StorageError,
     VerificationError,
 )
+from surety_core._japanese import medium_label, status_label
 from surety_core.certificates._signing import SigningKeyRing, verify_certificate
 from surety_core.cli._support import (
     DB_NAME,
@@ -69,13 +70,6 @@ _SURETY = Surety(name="東日本建設業保証株式会社", code="ejcs")
 _PRINCIPAL = Principal("株式会社東葛建設", "7000012050002", "千葉県柏市柏1-1-1")
 _POLICY = ObligeePolicy("kashiwa", electronic_from=date(2025, 1, 1))
 _EMAIL = "keiyaku@tokatsu-kensetsu.example"
-_MEDIUM_JA = {Medium.ELECTRONIC: "電子", Medium.PAPER: "書面"}
-_STATUS_JA = {
-    "issued": "有効 (issued)",
-    "released": "解約 (released)",
-    "claimed": "保証事故 (claimed)",
-    "expired": "期間満了 (expired)",
-}
 _OUTPUTS = {"notices": "*.pdf", "certificates": "*.pdf", "statements": "*.pdf", "mail": "*.eml"}
 _FILES = (DB_NAME, f"{DB_NAME}-wal", f"{DB_NAME}-shm", "summary.json", TRUSTED_KEYS_FILE)
 
@@ -273,8 +267,8 @@ def run_demo(out: Path, *, write: Callable[[str], None] = print, width: int | No
                 [
                     app.reference,
                     app.works.name,
-                    service.products.get(r.product).name_ja,
-                    _MEDIUM_JA[r.medium],
+                    service.products.name_of(r.product),
+                    medium_label(r.medium),
                     _yen(r.amount),
                 ]
                 for app in applications
@@ -293,8 +287,8 @@ def run_demo(out: Path, *, write: Callable[[str], None] = print, width: int | No
             [
                 [
                     g.contract.number,
-                    service.products.get(g.contract.product).name_ja,
-                    _MEDIUM_JA[g.contract.medium],
+                    service.products.name_of(g.contract.product),
+                    medium_label(g.contract.medium),
                     _yen(g.contract.amount),
                     _yen(g.fee.total),
                 ]
@@ -328,8 +322,8 @@ def run_demo(out: Path, *, write: Callable[[str], None] = print, width: int | No
                     s.content,
                     _yen(s.amount),
                     _period(s.period),
-                    _MEDIUM_JA[s.medium],
-                    _STATUS_JA.get(s.status.value, s.status.value),
+                    medium_label(s.medium),
+                    status_label(s.status, english=True),
                 ]
                 for s in page.items
             ],
@@ -403,7 +397,7 @@ def run_demo(out: Path, *, write: Callable[[str], None] = print, width: int | No
             return [
                 view.number,
                 view.product_name,
-                _STATUS_JA.get(view.status.value, view.status.value),
+                status_label(view.status, english=True),
                 str(view.current_version),
                 _yen(view.contract.amount),
             ]
