@@ -34,10 +34,11 @@ def test_transition_table() -> None:
         GuaranteeStatus.CLAIMED,
         GuaranteeStatus.EXPIRED,
     }
-    for status in GuaranteeStatus:
-        if status.is_final:
-            assert STATUS_TRANSITIONS[status] == frozenset()
-            assert not any(can_transition(status, t) for t in GuaranteeStatus)
+    # an expired guarantee may still be claimed for a default during its period
+    assert STATUS_TRANSITIONS[GuaranteeStatus.EXPIRED] == {GuaranteeStatus.CLAIMED}
+    for status in (GuaranteeStatus.RELEASED, GuaranteeStatus.CLAIMED):
+        assert STATUS_TRANSITIONS[status] == frozenset()
+        assert not any(can_transition(status, t) for t in GuaranteeStatus)
     assert set(STATUS_TRANSITIONS) == set(GuaranteeStatus)
 
 

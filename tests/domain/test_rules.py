@@ -38,6 +38,7 @@ from surety_core import (
     check_amendment,
     check_application,
     claim,
+    default_products,
     expire,
     refund_on_release,
     release,
@@ -220,7 +221,7 @@ def test_example_with_many_violations() -> None:
     assert [(v.code, v.path) for v in found] == [
         ("ELECTRONIC_REQUIRES_EMAIL", "notification_email"),
         ("ADVANCE_CAP_EXCEEDED", "requests[0].amount"),
-        ("PERIOD_OUTSIDE_WORKS", "requests[1].period"),
+        ("PERIOD_NOT_ENDING_AT_COMPLETION", "requests[1].period"),
         ("CONTRACT_GUARANTEE_BELOW_MINIMUM", "requests[1].amount"),
         ("DUPLICATE_PRODUCT", "requests[2].product"),
     ]
@@ -367,8 +368,22 @@ LIFECYCLE_TRIGGERS: dict[str, Callable[[], set[str]]] = {
         lambda: claim(
             contract(CONTRACT_GUARANTEE, 10_000_000),
             date(2025, 9, 1),
-            advance_paid=1,
+            penalty=1,
+            products=default_products().with_product(
+                evolve(default_products().get(CONTRACT_GUARANTEE), claimable=False)
+            ),
+        )
+    ),
+    "CLAIM_PENALTY_MISSING": lambda: _raised(
+        lambda: claim(contract(CONTRACT_GUARANTEE, 10_000_000), date(2025, 9, 1))
+    ),
+    "CLAIM_DEFAULT_OUTSIDE_PERIOD": lambda: _raised(
+        lambda: claim(
+            expire(contract(), date(2026, 4, 1)),
+            date(2026, 5, 1),
+            advance_paid=40_000_000,
             completed_value=0,
+            default_on=date(2026, 4, 15),
         )
     ),
     "REFUND_NOT_ALLOWED": lambda: _raised(
@@ -418,8 +433,14 @@ def test_an_amendment_cannot_move_the_announcement_date_or_kind() -> None:
     cheaper = evolve(WORKS, contract_price=50_000_000)
     ok = Amendment(20_000_000, FULL, cheaper, date(2025, 6, 1), "請負代金額の減額")
     assert validate_amendment(contract(), ok, POLICY) == ()
-    over = evolve(ok, amount=20_000_001)
+    # keeping more of the advance than the repayment threshold (5/10 of the new price) is not
+    over = evolve(ok, amount=25_000_001)
     assert [v.code for v in validate_amendment(contract(), over, POLICY)] == [
+        "ADVANCE_ABOVE_REPAYMENT_THRESHOLD"
+    ]
+    # an increase is checked against the cap of the new price
+    more = Amendment(40_000_001, FULL, WORKS, date(2025, 6, 1), "前払金の増額")
+    assert [v.code for v in validate_amendment(contract(), more, POLICY)] == [
         "ADVANCE_CAP_EXCEEDED"
     ]
     consulting = evolve(WORKS, kind=WorksKind.CONSULTING)

@@ -15,7 +15,13 @@ from surety_core.domain._checks import (
     validate_amendment,
     validate_application,
 )
-from surety_core.domain._claims import ClaimSettlement, claim_payout
+from surety_core.domain._claims import (
+    ClaimBasis,
+    ClaimSettlement,
+    claim_payout,
+    joint_advance_payouts,
+    penalty_payout,
+)
 from surety_core.domain._fees import (
     DayCount,
     FeeLine,
@@ -86,6 +92,7 @@ __all__ = [
     "Amendment",
     "Application",
     "Check",
+    "ClaimBasis",
     "ClaimSettlement",
     "DayCount",
     "FeeLine",
@@ -129,6 +136,8 @@ __all__ = [
     "expire",
     "fee_for_contract",
     "fee_for_request",
+    "joint_advance_payouts",
+    "penalty_payout",
     "refund_on_release",
     "release",
     "sample_rate_table",

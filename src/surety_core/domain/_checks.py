@@ -58,21 +58,32 @@ def _common(ctx: RequestContext) -> Iterator[Violation]:
     rule = ctx.product.period_rule
     if rule is not PeriodRule.ANY:
         wp, gp = works.period, request.period
-        if rule is PeriodRule.ENDS_AT_COMPLETION:
-            if gp.start < wp.start or gp.start > wp.end:
+        if rule in (PeriodRule.ENDS_AT_COMPLETION, PeriodRule.CONTRACT_TO_COMPLETION):
+            if rule is PeriodRule.ENDS_AT_COMPLETION and (gp.start < wp.start or gp.start > wp.end):
                 yield r.PERIOD_OUTSIDE_WORKS.violation(f"{ctx.path}.period", f"{gp} vs {wp}")
+            if rule is PeriodRule.CONTRACT_TO_COMPLETION and gp.start > wp.start:
+                yield r.CONTRACT_GUARANTEE_NOT_FROM_CONTRACT.violation(
+                    f"{ctx.path}.period", f"starts {gp.start}, works period starts {wp.start}"
+                )
             if gp.end != wp.end:
                 yield r.PERIOD_NOT_ENDING_AT_COMPLETION.violation(
                     f"{ctx.path}.period", f"ends {gp.end}, completion {wp.end}"
                 )
         elif not gp.within(wp):
             yield r.PERIOD_OUTSIDE_WORKS.violation(f"{ctx.path}.period", f"{gp} vs {wp}")
-    if (
-        ctx.product.requires_advance
-        and ctx.stage is Stage.APPLICATION
-        and not ctx.others_of(ADVANCE_PAYMENT)
-    ):
-        yield r.CONTRACT_GUARANTEE_REQUIRES_ADVANCE.violation(ctx.path)
+    if ctx.stage is Stage.APPLICATION:
+        if (
+            ctx.product.requires_advance
+            and not works.advance_planned
+            and not ctx.others_of(ADVANCE_PAYMENT)
+        ):
+            yield r.CONTRACT_GUARANTEE_ADVANCE_NOT_PLANNED.violation(
+                ctx.path, "works.advance_planned is false and no advance guarantee"
+            )
+        if ctx.product.one_per_works and any(c.product == request.product for c in ctx.existing):
+            yield r.PRODUCT_ALREADY_ON_WORKS.violation(
+                f"{ctx.path}.product", f"{request.product} on works {works.number}"
+            )
 
 
 def _run(ctx: RequestContext) -> list[Violation]:
@@ -279,6 +290,7 @@ def validate_amendment(
         existing=live,
         products=registry,
         stage=Stage.AMENDMENT,
+        amended=contract,
     )
     found.extend(_run(ctx))
     return tuple(found)

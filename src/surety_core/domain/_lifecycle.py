@@ -16,7 +16,7 @@ from attrs import evolve
 from surety_core._errors import InvalidInputError
 from surety_core.domain import _rules as r
 from surety_core.domain._checks import validate_amendment
-from surety_core.domain._claims import ClaimSettlement, claim_payout
+from surety_core.domain._claims import ClaimBasis, ClaimSettlement, claim_payout, penalty_payout
 from surety_core.domain._model import (
     Amendment,
     GuaranteeContract,
@@ -36,10 +36,11 @@ STATUS_TRANSITIONS: Mapping[GuaranteeStatus, frozenset[GuaranteeStatus]] = Mappi
         _S.ISSUED: frozenset({_S.RELEASED, _S.CLAIMED, _S.EXPIRED}),
         _S.RELEASED: frozenset(),
         _S.CLAIMED: frozenset(),
-        _S.EXPIRED: frozenset(),
+        _S.EXPIRED: frozenset({_S.CLAIMED}),
     }
 )
-"""The allowed status changes: issued → released / claimed / expired; nothing out of a final
+"""The allowed status changes: issued → released / claimed / expired; expired → claimed only for
+a default during the period (:func:`claim` with ``default_on``); nothing else out of a final
 state. Amendments keep the status ``issued``."""
 
 
@@ -134,38 +135,84 @@ def claim(
     contract: GuaranteeContract,
     on: date,
     *,
-    advance_paid: int,
-    completed_value: int,
+    advance_paid: int | None = None,
+    completed_value: int | None = None,
+    partial_payments: int = 0,
+    paid_by_others: int = 0,
+    penalty: int | None = None,
+    default_on: date | None = None,
     products: ProductRegistry | None = None,
 ) -> tuple[GuaranteeContract, ClaimSettlement]:
-    """Record a claim (保証事故) on ``on`` and settle it.
+    """Record a claim (保証事故) on ``on`` and settle it by the product's claim basis.
 
-    Only advance-payment-type products (``Product.claimable``) take claims; the payout is the
-    advance paid minus the value of work completed, never negative and never above the
-    guaranteed amount (the current version's).
+    * Advance-type products: ``advance_paid`` and ``completed_value`` are required; the payout is
+      the advance paid plus ``partial_payments`` (出来形払) minus the value of the work completed
+      (and minus ``paid_by_others`` when settled together with the works' other advance-type
+      guarantees, see :func:`joint_advance_payouts`), capped at the guaranteed amount.
+    * Contract guarantee: ``penalty`` (違約金) is required (``CLAIM_PENALTY_MISSING``); the payout
+      is the penalty capped at the guaranteed amount.
+
+    Products without ``claimable`` refuse (``CLAIM_NOT_ALLOWED_FOR_PRODUCT``).
     """
     on = _check_date(on)
-    payout = claim_payout(
-        advance_paid=advance_paid,
-        completed_value=completed_value,
-        guaranteed_amount=contract.amount if isinstance(contract, GuaranteeContract) else 0,
-    )
+    if default_on is not None:
+        default_on = _check_date(default_on, "default_on")
     found = _transition_violations(contract, GuaranteeStatus.CLAIMED, on)
     registry = default_products() if products is None else products
     if not isinstance(registry, ProductRegistry):
         raise InvalidInputError("products", "must be a ProductRegistry")
+    basis = ClaimBasis.ADVANCE_REPAYMENT
     if contract.product not in registry:
         found.append(r.UNKNOWN_PRODUCT.violation("contract.product", contract.product))
-    elif not registry.get(contract.product).claimable:
-        found.append(r.CLAIM_NOT_ALLOWED_FOR_PRODUCT.violation("contract.product"))
+    else:
+        product = registry.get(contract.product)
+        basis = product.claim_basis
+        if not product.claimable:
+            found.append(r.CLAIM_NOT_ALLOWED_FOR_PRODUCT.violation("contract.product"))
+    if basis is ClaimBasis.PENALTY and penalty is None:
+        found.append(r.CLAIM_PENALTY_MISSING.violation("penalty"))
+    if contract.status is GuaranteeStatus.EXPIRED and default_on is None:
+        found.append(
+            r.CLAIM_DEFAULT_OUTSIDE_PERIOD.violation(
+                "default_on", "an expired guarantee is claimed only for a default in its period"
+            )
+        )
+    if default_on is not None and default_on not in contract.period:
+        found.append(
+            r.CLAIM_DEFAULT_OUTSIDE_PERIOD.violation(
+                "default_on", f"{default_on} vs {contract.period}"
+            )
+        )
     raise_if_any(found)
+    if basis is ClaimBasis.PENALTY:
+        assert penalty is not None
+        payout = penalty_payout(penalty=penalty, guaranteed_amount=contract.amount)
+        paid, done = advance_paid or 0, completed_value or 0
+    else:
+        if advance_paid is None or completed_value is None:
+            raise InvalidInputError(
+                "advance_paid", "an advance-type claim needs advance_paid and completed_value"
+            )
+        paid, done = advance_paid, completed_value
+        payout = claim_payout(
+            advance_paid=paid,
+            completed_value=done,
+            guaranteed_amount=contract.amount,
+            partial_payments=partial_payments,
+            paid_by_others=paid_by_others,
+        )
     settlement = ClaimSettlement(
         contract_number=contract.number,
         product=contract.product,
         claimed_on=on,
-        advance_paid=advance_paid,
-        completed_value=completed_value,
+        advance_paid=paid,
+        completed_value=done,
         guaranteed_amount=contract.amount,
         payout=payout,
+        partial_payments=partial_payments,
+        paid_by_others=paid_by_others,
+        basis=basis,
+        penalty=penalty or 0,
+        default_on=default_on,
     )
     return evolve(contract, status=GuaranteeStatus.CLAIMED, status_on=on), settlement

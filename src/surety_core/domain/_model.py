@@ -122,7 +122,13 @@ class Surety:
 
 @frozen
 class Works:
-    """A public works or service contract (工事・業務委託) that guarantees refer to."""
+    """A public works or service contract (工事・業務委託) that guarantees refer to.
+
+    * ``advance_planned``: the obligee plans to pay an advance (前払金の支出が予定されている);
+      a contract guarantee is sold only then (rule ``CONTRACT_GUARANTEE_ADVANCE_NOT_PLANNED``).
+    * ``contract_guarantee_share``: the contract-guarantee share the obligee set for this works
+      (e.g. 3/10 for a low bid); ``None`` uses the policy's ``contract_min_share``.
+    """
 
     obligee: Obligee = field(validator=v.instance_of(Obligee))
     name: str = field(converter=v.strip_text, validator=v.text())
@@ -131,6 +137,8 @@ class Works:
     contract_price: int = field(validator=v.yen)
     period: Period = field(validator=v.instance_of(Period))
     announced_on: date = field(validator=v.a_date)
+    advance_planned: bool = field(default=False, validator=v.instance_of(bool))
+    contract_guarantee_share: Fraction | None = field(default=None, validator=v.optional(v.share))
 
 
 @frozen
@@ -287,7 +295,13 @@ class ObligeePolicy:
       (4/10 and 3/10).
     * ``intermediate_cap``: intermediate advance ≤ 2/10; ``combined_cap``: advance +
       intermediate ≤ 6/10.
-    * ``contract_min_share``: contract guarantee ≥ 1/10 of the price (some obligees 3/10).
+    * ``contract_min_share``: contract guarantee ≥ 1/10 of the price (some obligees 3/10; a
+      works may set its own, :attr:`Works.contract_guarantee_share`).
+    * ``repayment_threshold`` / ``repayment_threshold_with_intermediate``: when the contract
+      price is cut, the advance already paid (with the intermediate advance, if any) is repaid
+      only above this share of the new price (commonly 5/10, or 6/10 with an intermediate
+      advance; some obligees 4/10, or as agreed); an amendment that keeps the advance within it
+      passes.
     """
 
     obligee_code: str = field(validator=v.code)
@@ -302,12 +316,22 @@ class ObligeePolicy:
     intermediate_cap: Fraction = field(default=Fraction(2, 10), validator=v.share)
     combined_cap: Fraction = field(default=Fraction(6, 10), validator=v.share)
     contract_min_share: Fraction = field(default=Fraction(1, 10), validator=v.share)
+    repayment_threshold: Fraction = field(default=Fraction(5, 10), validator=v.share)
+    repayment_threshold_with_intermediate: Fraction = field(
+        default=Fraction(6, 10), validator=v.share
+    )
 
     def advance_cap(self, kind: WorksKind) -> Fraction:
         """The advance cap share for a works kind."""
         if kind is WorksKind.CONSTRUCTION:
             return self.advance_cap_construction
         return self.advance_cap_consulting
+
+    def contract_share(self, works: Works) -> Fraction:
+        """The contract-guarantee minimum share for ``works`` (its own, else the policy's)."""
+        if works.contract_guarantee_share is not None:
+            return works.contract_guarantee_share
+        return self.contract_min_share
 
     def accepts_electronic(self, works: Works) -> bool:
         """True when the obligee accepts electronic guarantees for ``works``."""

@@ -105,7 +105,9 @@ APPLICATION_RULE_CODES: frozenset[str] = frozenset(
         r.INTERMEDIATE_SCHEDULED_WORK_NOT_DONE.code,
         r.INTERMEDIATE_PROGRESS_BELOW_HALF.code,
         r.CONTRACT_GUARANTEE_BELOW_MINIMUM.code,
-        r.CONTRACT_GUARANTEE_REQUIRES_ADVANCE.code,
+        r.CONTRACT_GUARANTEE_ADVANCE_NOT_PLANNED.code,
+        r.CONTRACT_GUARANTEE_NOT_FROM_CONTRACT.code,
+        r.PRODUCT_ALREADY_ON_WORKS.code,
     }
 )
 """The rule codes :func:`invalid_applications` can break, one at a time."""
@@ -118,6 +120,7 @@ AMENDMENT_RULE_CODES: frozenset[str] = frozenset(
         r.AMENDMENT_EFFECTIVE_DATE_BACKWARDS.code,
         r.AMENDMENT_OTHER_WORKS.code,
         r.ADVANCE_CAP_EXCEEDED.code,
+        r.ADVANCE_ABOVE_REPAYMENT_THRESHOLD.code,
         r.POLICY_OBLIGEE_MISMATCH.code,
     }
 )
@@ -245,10 +248,13 @@ def works(
     contract_price: Any = None,
     period: Any = None,
     announced_on: Any = None,
+    advance_planned: Any = None,
+    contract_guarantee_share: Any = None,
 ) -> Works:
     """Works or service contracts (工事・業務委託): price 1 M..100 G yen, 30..1500 days.
 
-    ``announced_on`` defaults to 0..180 days before the period starts.
+    ``announced_on`` defaults to 0..180 days before the period starts; ``advance_planned`` to
+    either; ``contract_guarantee_share`` to none or 3/10 (a low bid).
     """
     p = draw(_part(period, periods(min_days=30)))
     return Works(
@@ -261,6 +267,10 @@ def works(
         announced_on=draw(
             _part(announced_on, st.integers(0, 180).map(lambda d: p.start - timedelta(days=d)))
         ),
+        advance_planned=draw(_part(advance_planned, st.booleans())),
+        contract_guarantee_share=draw(
+            _part(contract_guarantee_share, st.sampled_from([None, None, Fraction(3, 10)]))
+        ),
     )
 
 
@@ -270,6 +280,8 @@ _SHARES = {
     "intermediate_cap": [Fraction(2, 10), Fraction(1, 10)],
     "combined_cap": [Fraction(6, 10), Fraction(5, 10), Fraction(7, 10)],
     "contract_min_share": [Fraction(1, 10), Fraction(3, 10)],
+    "repayment_threshold": [Fraction(5, 10), Fraction(4, 10)],
+    "repayment_threshold_with_intermediate": [Fraction(6, 10), Fraction(5, 10)],
 }
 
 
@@ -285,6 +297,8 @@ def obligee_policies(
     intermediate_cap: Any = None,
     combined_cap: Any = None,
     contract_min_share: Any = None,
+    repayment_threshold: Any = None,
+    repayment_threshold_with_intermediate: Any = None,
 ) -> ObligeePolicy:
     """Obligee policies with usual caps; any part may be replaced by keyword."""
     shares = {
@@ -293,6 +307,8 @@ def obligee_policies(
         "intermediate_cap": intermediate_cap,
         "combined_cap": combined_cap,
         "contract_min_share": contract_min_share,
+        "repayment_threshold": repayment_threshold,
+        "repayment_threshold_with_intermediate": repayment_threshold_with_intermediate,
     }
     values = {k: draw(_part(shares.get(k), st.sampled_from(opts))) for k, opts in _SHARES.items()}
     return ObligeePolicy(
@@ -356,8 +372,9 @@ def application_cases(
     """Valid applications with their policy (and an existing advance where one is needed).
 
     ``products`` is a tuple of product codes from the default set (default: one of the usual
-    combinations, including an intermediate advance or a contract guarantee whose advance is an
-    existing contract). ``policy`` must belong to the works' obligee; the media drawn honour it.
+    combinations, including an intermediate advance whose advance is an existing contract, and
+    a contract guarantee alone: on works with an advance planned it comes first, else beside an
+    existing advance). ``policy`` must belong to the works' obligee; the media drawn honour it.
     """
     w: Works = draw(_part(works, _works_default()))
     pol: ObligeePolicy = draw(
@@ -385,7 +402,7 @@ def application_cases(
     existing: list[GuaranteeContract] = []
     if _A in combo:
         requests.append(ProductRequest(_A, draw(media), adv, Period(starts_in_works(), wp.end)))
-    elif _I in combo or _C in combo:
+    elif _I in combo or not w.advance_planned:
         existing.append(
             _contract(draw, w, _A, adv, Period(wp.start, wp.end), draw(media), wp.start)
         )
@@ -407,10 +424,10 @@ def application_cases(
             )
         )
     if _C in combo:
-        start = starts_in_works()
-        end = start + timedelta(days=draw(st.integers(0, (wp.end - start).days)))
-        amount = draw(st.integers(_ceil(price, pol.contract_min_share), price))
-        requests.append(ProductRequest(_C, draw(media), amount, Period(start, end)))
+        # from the works contract (on or before the works period starts) to completion
+        start = wp.start - timedelta(days=draw(st.integers(0, 60)))
+        amount = draw(st.integers(_ceil(price, pol.contract_share(w)), price))
+        requests.append(ProductRequest(_C, draw(media), amount, Period(start, wp.end)))
     requests = draw(st.permutations(requests))
     electronic = any(q.medium is Medium.ELECTRONIC for q in requests)
     email = draw(_part(notification_email, emails() if electronic else st.none() | emails()))
@@ -466,12 +483,13 @@ def invalid_applications(
         _I, medium, draw(st.integers(1, _floor(price, icap))), full, good_progress
     )
     contract = ProductRequest(
-        _C, medium, draw(st.integers(_ceil(price, policy.contract_min_share), price)), full
+        _C, medium, draw(st.integers(_ceil(price, policy.contract_share(w)), price)), full
     )
     optional_contract = [contract] if draw(st.booleans()) else []
     email: str | None = draw(emails())
     k = draw(st.integers(1, 1000))
     requests: list[ProductRequest]
+    existing: list[GuaranteeContract] = []
 
     if code == r.POLICY_OBLIGEE_MISMATCH.code:
         requests = [adv, *optional_contract]
@@ -497,10 +515,10 @@ def invalid_applications(
     elif code == r.AMOUNT_EXCEEDS_CONTRACT_PRICE.code:
         requests = [adv, evolve(contract, amount=price + k)]
     elif code == r.PERIOD_OUTSIDE_WORKS.code:
-        if draw(st.booleans()):
-            requests = [adv, evolve(contract, period=Period(wp.start, wp.end + timedelta(days=k)))]
-        else:
-            requests = [evolve(adv, period=Period(wp.start - timedelta(days=k), wp.end))]
+        requests = [
+            evolve(adv, period=Period(wp.start - timedelta(days=k), wp.end)),
+            *optional_contract,
+        ]
     elif code == r.PERIOD_NOT_ENDING_AT_COMPLETION.code:
         cut = draw(st.integers(1, wp.days - 1))
         requests = [
@@ -532,9 +550,16 @@ def invalid_applications(
         low = draw(st.integers(0, _ceil(price, Fraction(1, 2)) - 1))
         requests = [adv, evolve(inter, progress=evolve(good_progress, completed_value=low))]
     elif code == r.CONTRACT_GUARANTEE_BELOW_MINIMUM.code:
-        low = draw(st.integers(1, _ceil(price, policy.contract_min_share) - 1))
+        low = draw(st.integers(1, _ceil(price, policy.contract_share(w)) - 1))
         requests = [adv, evolve(contract, amount=low)]
-    else:  # CONTRACT_GUARANTEE_REQUIRES_ADVANCE
+    elif code == r.CONTRACT_GUARANTEE_NOT_FROM_CONTRACT.code:
+        late = wp.start + timedelta(days=draw(st.integers(1, wp.days - 1)))
+        requests = [adv, evolve(contract, period=Period(late, wp.end))]
+    elif code == r.PRODUCT_ALREADY_ON_WORKS.code:
+        requests = [adv, contract]
+        existing = [_contract(draw, w, _C, contract.amount, full, medium, wp.start)]
+    else:  # CONTRACT_GUARANTEE_ADVANCE_NOT_PLANNED
+        w = evolve(w, advance_planned=False)
         requests = [contract]
     application = Application(
         reference=draw(st.from_regex(r"APP-[0-9]{1,8}", fullmatch=True)),
@@ -544,7 +569,9 @@ def invalid_applications(
         applied_on=wp.start,
         notification_email=email,
     )
-    return ApplicationCase(application, policy, (), default_products(), frozenset({code}))
+    return ApplicationCase(
+        application, policy, tuple(existing), default_products(), frozenset({code})
+    )
 
 
 # --- contracts and amendments -------------------------------------------------------------
@@ -558,7 +585,7 @@ def _next_effective(draw: st.DrawFn, contract: GuaranteeContract, max_days: int)
 
 def _lowest_amount(contract: GuaranteeContract, policy: ObligeePolicy) -> int:
     if contract.product == _C:
-        return _ceil(contract.works.contract_price, policy.contract_min_share)
+        return _ceil(contract.works.contract_price, policy.contract_share(contract.works))
     return 1
 
 
@@ -616,9 +643,7 @@ def guarantee_contracts(
     contract, _ = draw(
         _contract_case(product=product, medium=medium, works=works, max_amendments=max_amendments)
     )
-    statuses = [
-        x for x in GuaranteeStatus if x is not GuaranteeStatus.CLAIMED or contract.product != _C
-    ]
+    statuses = list(GuaranteeStatus)
     target: GuaranteeStatus = draw(_part(status, st.sampled_from(statuses)))
     last = max(contract.issued_on, contract.current.effective_on)
     if target is GuaranteeStatus.RELEASED:
@@ -626,14 +651,17 @@ def guarantee_contracts(
         contract = release(contract, on)
     elif target is GuaranteeStatus.EXPIRED:
         contract = expire(contract, max(last, contract.period.end + timedelta(days=1)))
+    elif target is GuaranteeStatus.CLAIMED and contract.product == _C:
+        contract, _settlement = claim(
+            contract, last, penalty=draw(st.integers(0, contract.amount * 2))
+        )
     elif target is GuaranteeStatus.CLAIMED:
-        if contract.product == _C:
-            assume(False)
         contract, _settlement = claim(
             contract,
             last,
             advance_paid=contract.amount,
             completed_value=draw(st.integers(0, contract.amount)),
+            partial_payments=draw(st.integers(0, contract.amount)),
         )
     return contract
 
@@ -642,15 +670,24 @@ def guarantee_contracts(
 def amendment_cases(
     draw: st.DrawFn, *, product: Any = None, medium: Any = None, works: Any = None
 ) -> AmendmentCase:
-    """A contract in force and a valid amendment of it (amount kept or reduced)."""
+    """A contract in force and a valid amendment of it (amount kept or reduced); an advance
+    guarantee may see the contract price cut within the obligee's repayment threshold."""
     contract, case = draw(
         _contract_case(product=product, medium=medium, works=works, max_amendments=2)
     )
     low = _lowest_amount(contract, case.policy)
+    amount = draw(st.integers(low, max(low, contract.amount)))
+    amended_works = contract.works
+    if contract.product == _A and not case.existing and draw(st.booleans()):
+        price = contract.works.contract_price
+        floor_price = max(amount, _ceil(amount, 1 / case.policy.repayment_threshold))
+        if floor_price < price:
+            new_price = draw(st.integers(floor_price, price - 1))
+            amended_works = evolve(contract.works, contract_price=new_price)
     amendment = Amendment(
-        amount=draw(st.integers(low, max(low, contract.amount))),
+        amount=amount,
         period=contract.period,
-        works=contract.works,
+        works=amended_works,
         effective_on=_next_effective(draw, contract, 30),
         reason="変更",
         medium=draw(st.sampled_from([None, contract.medium])),
@@ -700,10 +737,22 @@ def invalid_amendments(draw: st.DrawFn, *, rule_code: Any = None) -> AmendmentCa
             )
         )
         amendment = evolve(amendment, works=moved)
-    elif code == r.ADVANCE_CAP_EXCEEDED.code:
-        w = amendment.works
+    elif code == r.ADVANCE_ABOVE_REPAYMENT_THRESHOLD.code:
+        # cut the price so that the advance kept exceeds the threshold of the new price
+        amount = contract.amount
+        share = policy.repayment_threshold
+        top = _ceil(amount, 1 / share) - 1  # the highest price under which amount > share x price
+        assume(amount <= top < contract.works.contract_price)
+        new_price = draw(st.integers(amount, top))
         amendment = evolve(
-            amendment, amount=_floor(w.contract_price, policy.advance_cap(w.kind)) + k
+            amendment,
+            amount=amount,
+            works=evolve(amendment.works, contract_price=new_price),
+        )
+    elif code == r.ADVANCE_CAP_EXCEEDED.code:
+        w = contract.works  # the price unchanged: an increase above the cap
+        amendment = evolve(
+            amendment, works=w, amount=_floor(w.contract_price, policy.advance_cap(w.kind)) + k
         )
         policy = evolve(policy, combined_cap=Fraction(1))  # only the advance cap is broken
     else:  # POLICY_OBLIGEE_MISMATCH
