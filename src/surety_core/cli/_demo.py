@@ -54,7 +54,13 @@ from surety_core.domain._model import (
 )
 from surety_core.domain._products import ADVANCE_PAYMENT, CONTRACT_GUARANTEE
 from surety_core.keys._format import ALPHABET, AuthKey, parse_key
-from surety_core.services import IssuedGuarantee, ObligeeView, PolicyBook, SuretyService
+from surety_core.services import (
+    IssuedGuarantee,
+    ObligeeView,
+    PolicyBook,
+    SuretyService,
+    business_date,
+)
 
 __all__ = ["DEFAULT_OUT", "MARKER", "run_demo"]
 
@@ -243,7 +249,7 @@ def run_demo(out: Path, *, write: Callable[[str], None] = print, width: int | No
             policies=PolicyBook([_POLICY]),
         )
         now = datetime.now(UTC)
-        today = now.date()
+        today = business_date(now)
 
         story.heading("当事者 (the parties and the obligee's policy)")
         story.say(

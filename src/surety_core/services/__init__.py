@@ -28,10 +28,11 @@ from surety_core.services._results import (
     ReleaseResult,
     VersionView,
 )
-from surety_core.services._runtime import utc_now
+from surety_core.services._runtime import BUSINESS_ZONE, business_date, utc_now
 from surety_core.services._service import SuretyService
 
 __all__ = [
+    "BUSINESS_ZONE",
     "ORIGINAL_REASON",
     "AmendmentResult",
     "ApplicationReceipt",
@@ -51,5 +52,6 @@ __all__ = [
     "SuretyIssuer",
     "SuretyService",
     "VersionView",
+    "business_date",
     "utc_now",
 ]

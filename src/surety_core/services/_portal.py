@@ -12,7 +12,7 @@ or PDF.
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import date
+from datetime import date, tzinfo
 
 from surety_core import _validation as v
 from surety_core._errors import NotFoundError
@@ -28,7 +28,14 @@ from surety_core.services._results import (
     KeyNotice,
     VersionView,
 )
-from surety_core.services._runtime import Clock, Runtime, Step, owned_contract, utc_now
+from surety_core.services._runtime import (
+    BUSINESS_ZONE,
+    Clock,
+    Runtime,
+    Step,
+    owned_contract,
+    utc_now,
+)
 from surety_core.storage._protocols import ContractQuery, Page, Store
 
 __all__ = ["ContractorPortal"]
@@ -40,7 +47,7 @@ class ContractorPortal:
     * ``store``: a :class:`~surety_core.storage.Store`.
     * ``secrets``: the secret provider that decrypts the sealed keys for the key notice.
     * ``products``: the product set, for the product names (default: the built-in three).
-    * ``clock``, ``today``, ``retries``: see :class:`~surety_core.services.SuretyService`.
+    * ``clock``, ``today``, ``zone``, ``retries``: see :class:`~surety_core.services.SuretyService`.
     """
 
     def __init__(
@@ -51,11 +58,12 @@ class ContractorPortal:
         products: ProductRegistry | None = None,
         clock: Clock = utc_now,
         today: Callable[[], date] | None = None,
+        zone: tzinfo | str = BUSINESS_ZONE,
         retries: int = 5,
     ) -> None:
         products = default_products() if products is None else products
         v.require(products, ProductRegistry, "products")
-        self._runtime = Runtime(store, clock=clock, today=today, retries=retries)
+        self._runtime = Runtime(store, clock=clock, today=today, retries=retries, zone=zone)
         self._protector = KeyProtector(secrets)
         self._products = products
 
