@@ -250,6 +250,8 @@ def _register_library_types() -> None:
         _model.GuaranteeVersion,
         _model.Amendment,
         _model.GuaranteeContract,
+        _model.ElectronicAcceptance,
+        _model.KindShare,
         _model.ObligeePolicy,
         _rules.Rule,
         _rules.Violation,

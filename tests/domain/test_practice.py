@@ -18,16 +18,20 @@ from surety_core import (
     Application,
     ClaimBasis,
     ClaimSettlement,
+    DateBasis,
+    ElectronicAcceptance,
     GuaranteeContract,
     GuaranteeStatus,
     GuaranteeVersion,
     InvalidInputError,
+    KindShare,
     Medium,
     Obligee,
     ObligeePolicy,
     Period,
     Principal,
     ProductRequest,
+    Progress,
     RuleViolationError,
     Surety,
     Works,
@@ -345,3 +349,88 @@ def test_joint_payouts_never_pay_more_than_owed(
 @given(penalty=_YEN, cap=st.integers(1, 10**10))
 def test_penalty_payout_is_the_penalty_capped(penalty: int, cap: int) -> None:
     assert penalty_payout(penalty=penalty, guaranteed_amount=cap) == min(penalty, cap)
+
+
+# --- obligee policies as obligees write them -----------------------------------------------
+
+
+def test_works_kinds_have_their_default_caps() -> None:
+    for kind in (WorksKind.DESIGN, WorksKind.SURVEY, WorksKind.INVESTIGATION):
+        works = evolve(WORKS, kind=kind)
+        ok = ProductRequest(ADVANCE_PAYMENT, Medium.ELECTRONIC, 30 * M, FULL)
+        assert codes(app(ok, works=works)) == []
+        assert codes(app(evolve(ok, amount=30 * M + 1), works=works)) == ["ADVANCE_CAP_EXCEEDED"]
+        assert kind.is_service
+    manufacture = evolve(WORKS, kind=WorksKind.MANUFACTURE)
+    assert not WorksKind.MANUFACTURE.is_service
+    request = ProductRequest(ADVANCE_PAYMENT, Medium.ELECTRONIC, 30 * M, FULL)
+    assert codes(app(request, works=manufacture)) == []
+    # an obligee sets its own share per kind
+    policy = evolve(POLICY, advance_caps=(KindShare(WorksKind.MANUFACTURE, Fraction(2, 10)),))
+    found = validate_application(app(request, works=manufacture), policy)
+    assert [v.code for v in found] == ["ADVANCE_CAP_EXCEEDED"]
+
+
+def test_electronic_acceptance_by_contract_date_and_department() -> None:
+    adoption = ElectronicAcceptance(
+        date(2025, 4, 1), DateBasis.CONTRACT, departments=frozenset({"建設部"})
+    )
+    policy = ObligeePolicy("kashiwa", electronic=(adoption,))
+    works = evolve(WORKS, department="建設部", contracted_on=date(2025, 4, 2))
+    request = ProductRequest(ADVANCE_PAYMENT, Medium.ELECTRONIC, 40 * M, FULL)
+
+    def found(w: Works) -> list[str]:
+        return [v.code for v in validate_application(app(request, works=w), policy)]
+
+    # announced before the adoption date, but contracted after it: accepted
+    assert found(works) == []
+    assert found(evolve(works, contracted_on=date(2025, 3, 28))) == ["ELECTRONIC_NOT_ACCEPTED"]
+    assert found(evolve(works, department="水道局")) == ["ELECTRONIC_NOT_ACCEPTED"]
+    # without a contract date the start of the works period counts
+    assert found(evolve(works, contracted_on=None)) == []
+
+
+def test_electronic_acceptance_by_works_kind_and_announcement_date() -> None:
+    adoption = ElectronicAcceptance(date(2025, 1, 1), kinds=frozenset({WorksKind.DESIGN}))
+    policy = ObligeePolicy("kashiwa", electronic=(adoption,))
+    assert policy.accepts_electronic(evolve(WORKS, kind=WorksKind.DESIGN))
+    assert not policy.accepts_electronic(WORKS)
+    assert not policy.accepts_electronic(
+        evolve(WORKS, kind=WorksKind.DESIGN, announced_on=date(2024, 12, 31))
+    )
+
+
+def test_minimum_price_and_unit_of_the_advance() -> None:
+    policy = evolve(POLICY, advance_min_price=1_300_000, advance_unit=100_000)
+    small = evolve(WORKS, contract_price=1_000_000)
+    request = ProductRequest(ADVANCE_PAYMENT, Medium.ELECTRONIC, 300_000, FULL)
+    found = validate_application(app(request, works=small), policy)
+    assert [v.code for v in found] == ["ADVANCE_PRICE_BELOW_MINIMUM"]
+    # 4/10 of 99,999,999 is 39,999,999.6: rounded down to 100,000 yen the cap is 39,900,000
+    works = evolve(WORKS, contract_price=99_999_999)
+
+    def found_for(amount: int) -> set[str]:
+        r = ProductRequest(ADVANCE_PAYMENT, Medium.ELECTRONIC, amount, FULL)
+        return {v.code for v in validate_application(app(r, works=works), policy)}
+
+    assert found_for(39_900_000) == set()
+    assert found_for(40_000_000) == {"ADVANCE_CAP_EXCEEDED"}
+    assert found_for(39_850_000) == {"ADVANCE_NOT_IN_UNITS"}
+
+
+def test_an_intermediate_advance_needs_the_advance_paid_and_the_certification() -> None:
+    as_of = date(2025, 10, 1)
+    paid = Progress(as_of, True, 50 * M, advance_paid_on=date(2025, 4, 10), certified_on=as_of)
+    existing = (contract(),)
+
+    def found(progress: Progress, policy: ObligeePolicy = POLICY) -> list[str]:
+        r = ProductRequest(INTERMEDIATE_ADVANCE_PAYMENT, Medium.ELECTRONIC, 20 * M, FULL, progress)
+        return [v.code for v in validate_application(app(r), policy, existing=existing)]
+
+    assert found(paid) == []
+    assert found(evolve(paid, advance_paid_on=None)) == ["INTERMEDIATE_ADVANCE_NOT_PAID"]
+    assert found(evolve(paid, certified_on=None)) == ["INTERMEDIATE_NOT_CERTIFIED"]
+    design_only = evolve(POLICY, intermediate_kinds=frozenset({WorksKind.DESIGN}))
+    assert found(paid, design_only) == ["INTERMEDIATE_NOT_FOR_KIND"]
+    long_works = evolve(POLICY, intermediate_min_days=400)
+    assert found(paid, long_works) == ["INTERMEDIATE_PERIOD_TOO_SHORT"]

@@ -281,7 +281,7 @@ def test_amendments_of_works_announced_before_the_start_date_are_excluded() -> N
 
 
 def test_intermediate_needs_an_advance_in_the_application_or_existing() -> None:
-    progress = Progress(date(2025, 10, 1), True, 50_000_000)
+    progress = Progress(date(2025, 10, 1), True, 50_000_000, date(2025, 4, 10), date(2025, 10, 1))
     inter = req(INTERMEDIATE_ADVANCE_PAYMENT, 20_000_000, progress=progress)
     alone = validate_application(app(inter), POLICY)
     assert [v.code for v in alone] == ["INTERMEDIATE_REQUIRES_ADVANCE"]
@@ -307,7 +307,9 @@ def test_half_period_boundary() -> None:
     day_183 = WORKS.period.start + timedelta(days=182)
     for as_of, expected in ((day_182, ["INTERMEDIATE_HALF_PERIOD_NOT_ELAPSED"]), (day_183, [])):
         inter = req(
-            INTERMEDIATE_ADVANCE_PAYMENT, 20_000_000, progress=Progress(as_of, True, 50_000_000)
+            INTERMEDIATE_ADVANCE_PAYMENT,
+            20_000_000,
+            progress=Progress(as_of, True, 50_000_000, date(2025, 4, 10), as_of),
         )
         found = validate_application(app(req(ADVANCE_PAYMENT, 40_000_000), inter), POLICY)
         assert [v.code for v in found] == expected
@@ -471,7 +473,7 @@ def test_progress_boundaries() -> None:
             Medium.PAPER,
             20_000_000,
             works.period,
-            Progress(as_of, True, completed),
+            Progress(as_of, True, completed, works.period.start, as_of),
         )
         adv = ProductRequest(ADVANCE_PAYMENT, Medium.PAPER, 40_000_000, works.period)
         a = Application("APP-1", PRINCIPAL, works, (adv, inter), date(2025, 3, 20))

@@ -219,6 +219,18 @@ COMBINED_CAP_EXCEEDED = _rule(
     "advance plus intermediate advance exceed the obligee's cap (usually 6/10 of the price)",
     _P,
 )
+ADVANCE_PRICE_BELOW_MINIMUM = _rule(
+    "ADVANCE_PRICE_BELOW_MINIMUM",
+    "請負代金額が発注者の定める前払金の対象となる額に達しません。",
+    "the contract price is below the obligee's minimum for advances",
+    _P,
+)
+ADVANCE_NOT_IN_UNITS = _rule(
+    "ADVANCE_NOT_IN_UNITS",
+    "前払金の額は発注者の定める単位未満を切り捨てた額でなければなりません(例: 10万円単位)。",
+    "the advance must be a whole multiple of the obligee's unit (e.g. 100,000 yen)",
+    _P,
+)
 INTERMEDIATE_REQUIRES_ADVANCE = _rule(
     "INTERMEDIATE_REQUIRES_ADVANCE",
     "中間前払金保証は、同じ工事に前払金保証がある場合に限り申し込めます。",
@@ -230,6 +242,30 @@ INTERMEDIATE_PROGRESS_MISSING = _rule(
     "中間前払金の申込には工事の進捗(出来高)の情報が必要です。",
     "an intermediate advance request needs progress data",
     _L,
+)
+INTERMEDIATE_ADVANCE_NOT_PAID = _rule(
+    "INTERMEDIATE_ADVANCE_NOT_PAID",
+    "中間前払金は、前払金の支払を受けた後(支払日の記載が必要)に限り請求できます。",
+    "an intermediate advance follows a paid advance (the date it was paid is needed)",
+    _L,
+)
+INTERMEDIATE_NOT_CERTIFIED = _rule(
+    "INTERMEDIATE_NOT_CERTIFIED",
+    "中間前払金の申込には発注者の認定(中間前金払認定)が必要です。",
+    "an intermediate advance needs the obligee's certification of the progress (認定)",
+    _L,
+)
+INTERMEDIATE_NOT_FOR_KIND = _rule(
+    "INTERMEDIATE_NOT_FOR_KIND",
+    "発注者はこの種類の契約について中間前払金を支払いません。",
+    "the obligee pays no intermediate advance for this kind of contract",
+    _P,
+)
+INTERMEDIATE_PERIOD_TOO_SHORT = _rule(
+    "INTERMEDIATE_PERIOD_TOO_SHORT",
+    "工期が発注者の定める日数に満たないため、中間前払金の対象になりません。",
+    "the works period is shorter than the obligee's minimum for intermediate advances",
+    _P,
 )
 INTERMEDIATE_HALF_PERIOD_NOT_ELAPSED = _rule(
     "INTERMEDIATE_HALF_PERIOD_NOT_ELAPSED",

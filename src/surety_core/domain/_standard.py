@@ -28,6 +28,7 @@ from surety_core.domain._rules import Violation
 
 __all__ = [
     "advance_cap",
+    "advance_terms",
     "combined_cap",
     "contract_minimum",
     "default_products",
@@ -65,12 +66,33 @@ def advance_cap(ctx: RequestContext) -> Iterator[Violation]:
     cap = ctx.policy.advance_cap(ctx.works.kind)
     others = ctx.others_of(ADVANCE_PAYMENT)
     total = ctx.request.amount + sum(others)
-    if total > ctx.works.contract_price * cap:
+    limit = _cap_amount(ctx, cap)
+    if total > limit:
         beside = f" with {sum(others)} existing" if others else ""
         yield r.ADVANCE_CAP_EXCEEDED.violation(
             f"{ctx.path}.amount",
-            f"{ctx.request.amount}{beside} > {cap} x {ctx.works.contract_price}"
-            f" = {_floor_share(ctx.works.contract_price, cap)}",
+            f"{ctx.request.amount}{beside} > {cap} x {ctx.works.contract_price} = {limit}",
+        )
+
+
+def _cap_amount(ctx: RequestContext, share: Fraction) -> int:
+    """``share`` of the contract price, rounded down to the obligee's advance unit."""
+    unit = ctx.policy.advance_unit
+    return _floor_share(ctx.works.contract_price, share) // unit * unit
+
+
+def advance_terms(ctx: RequestContext) -> Iterator[Violation]:
+    """``ADVANCE_PRICE_BELOW_MINIMUM`` (applications) and ``ADVANCE_NOT_IN_UNITS``: the
+    obligee's minimum contract price for advances and the unit the advance is rounded to."""
+    policy = ctx.policy
+    if ctx.stage is Stage.APPLICATION and ctx.works.contract_price < policy.advance_min_price:
+        yield r.ADVANCE_PRICE_BELOW_MINIMUM.violation(
+            "works.contract_price",
+            f"{ctx.works.contract_price} < {policy.advance_min_price}",
+        )
+    if ctx.request.amount % policy.advance_unit:
+        yield r.ADVANCE_NOT_IN_UNITS.violation(
+            f"{ctx.path}.amount", f"{ctx.request.amount} is not a multiple of {policy.advance_unit}"
         )
 
 
@@ -80,7 +102,7 @@ def intermediate_cap(ctx: RequestContext) -> Iterator[Violation]:
         return
     cap = ctx.policy.intermediate_cap
     total = ctx.request.amount + sum(ctx.others_of(INTERMEDIATE_ADVANCE_PAYMENT))
-    if total > ctx.works.contract_price * cap:
+    if total > _cap_amount(ctx, cap):
         yield r.INTERMEDIATE_CAP_EXCEEDED.violation(
             f"{ctx.path}.amount", f"{total} > {cap} x {ctx.works.contract_price}"
         )
@@ -106,7 +128,7 @@ def combined_cap(ctx: RequestContext) -> Iterator[Violation]:
         + sum(ctx.others_of(INTERMEDIATE_ADVANCE_PAYMENT))
     )
     cap = ctx.policy.combined_cap
-    if total > ctx.works.contract_price * cap:
+    if total > _cap_amount(ctx, cap):
         yield r.COMBINED_CAP_EXCEEDED.violation(
             f"{ctx.path}.amount", f"advance + intermediate {total} > {cap} of the price"
         )
@@ -152,10 +174,21 @@ def intermediate_progress(ctx: RequestContext) -> Iterator[Violation]:
     """
     if ctx.stage is not Stage.APPLICATION:
         return
+    policy, works = ctx.policy, ctx.works
+    if works.kind not in policy.intermediate_kinds:
+        yield r.INTERMEDIATE_NOT_FOR_KIND.violation("works.kind", works.kind.value)
+    if works.period.days < policy.intermediate_min_days:
+        yield r.INTERMEDIATE_PERIOD_TOO_SHORT.violation(
+            "works.period", f"{works.period.days} < {policy.intermediate_min_days} days"
+        )
     progress = ctx.request.progress
     if progress is None:
         yield r.INTERMEDIATE_PROGRESS_MISSING.violation(f"{ctx.path}.progress")
         return
+    if progress.advance_paid_on is None or progress.advance_paid_on > progress.as_of:
+        yield r.INTERMEDIATE_ADVANCE_NOT_PAID.violation(f"{ctx.path}.progress.advance_paid_on")
+    if progress.certified_on is None or progress.certified_on < progress.as_of:
+        yield r.INTERMEDIATE_NOT_CERTIFIED.violation(f"{ctx.path}.progress.certified_on")
     works_period = ctx.works.period
     elapsed = (progress.as_of - works_period.start).days + 1
     if elapsed * 2 <= works_period.days:
@@ -196,12 +229,14 @@ def default_products(*, contract_requires_advance: bool = True) -> ProductRegist
                 code=ADVANCE_PAYMENT,
                 name_ja=PRODUCT_NAMES_JA[ADVANCE_PAYMENT],
                 name_en="Advance payment guarantee",
-                checks=(advance_cap, combined_cap, repayment_threshold),
+                checks=(advance_cap, advance_terms, combined_cap, repayment_threshold),
                 claimable=True,
                 claim_basis=ClaimBasis.ADVANCE_REPAYMENT,
                 period_rule=PeriodRule.ENDS_AT_COMPLETION,
                 rules=(
                     r.ADVANCE_CAP_EXCEEDED,
+                    r.ADVANCE_PRICE_BELOW_MINIMUM,
+                    r.ADVANCE_NOT_IN_UNITS,
                     r.COMBINED_CAP_EXCEEDED,
                     r.ADVANCE_ABOVE_REPAYMENT_THRESHOLD,
                 ),
@@ -212,6 +247,7 @@ def default_products(*, contract_requires_advance: bool = True) -> ProductRegist
                 name_en="Intermediate advance payment guarantee",
                 checks=(
                     intermediate_cap,
+                    advance_terms,
                     combined_cap,
                     intermediate_requires_advance,
                     intermediate_progress,
@@ -228,6 +264,12 @@ def default_products(*, contract_requires_advance: bool = True) -> ProductRegist
                     r.INTERMEDIATE_HALF_PERIOD_NOT_ELAPSED,
                     r.INTERMEDIATE_SCHEDULED_WORK_NOT_DONE,
                     r.INTERMEDIATE_PROGRESS_BELOW_HALF,
+                    r.INTERMEDIATE_ADVANCE_NOT_PAID,
+                    r.INTERMEDIATE_NOT_CERTIFIED,
+                    r.INTERMEDIATE_NOT_FOR_KIND,
+                    r.INTERMEDIATE_PERIOD_TOO_SHORT,
+                    r.ADVANCE_PRICE_BELOW_MINIMUM,
+                    r.ADVANCE_NOT_IN_UNITS,
                     r.ADVANCE_ABOVE_REPAYMENT_THRESHOLD,
                 ),
             ),

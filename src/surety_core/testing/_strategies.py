@@ -104,6 +104,12 @@ APPLICATION_RULE_CODES: frozenset[str] = frozenset(
         r.INTERMEDIATE_HALF_PERIOD_NOT_ELAPSED.code,
         r.INTERMEDIATE_SCHEDULED_WORK_NOT_DONE.code,
         r.INTERMEDIATE_PROGRESS_BELOW_HALF.code,
+        r.INTERMEDIATE_ADVANCE_NOT_PAID.code,
+        r.INTERMEDIATE_NOT_CERTIFIED.code,
+        r.INTERMEDIATE_NOT_FOR_KIND.code,
+        r.INTERMEDIATE_PERIOD_TOO_SHORT.code,
+        r.ADVANCE_PRICE_BELOW_MINIMUM.code,
+        r.ADVANCE_NOT_IN_UNITS.code,
         r.CONTRACT_GUARANTEE_BELOW_MINIMUM.code,
         r.CONTRACT_GUARANTEE_ADVANCE_NOT_PLANNED.code,
         r.CONTRACT_GUARANTEE_NOT_FROM_CONTRACT.code,
@@ -299,8 +305,18 @@ def obligee_policies(
     contract_min_share: Any = None,
     repayment_threshold: Any = None,
     repayment_threshold_with_intermediate: Any = None,
+    electronic: Any = None,
+    advance_min_price: Any = None,
+    advance_unit: Any = None,
+    intermediate_kinds: Any = None,
+    intermediate_min_days: Any = None,
 ) -> ObligeePolicy:
-    """Obligee policies with usual caps; any part may be replaced by keyword."""
+    """Obligee policies with usual caps; any part may be replaced by keyword.
+
+    By default: no further electronic adoptions, a minimum price for advances of 0 or
+    1,000,000 yen, the advance in units of 1, 1,000 or 100,000 yen, intermediate advances for
+    construction or every kind, with a minimum works period of 0 or 30 days.
+    """
     shares = {
         "advance_cap_construction": advance_cap_construction,
         "advance_cap_consulting": advance_cap_consulting,
@@ -320,6 +336,16 @@ def obligee_policies(
                 st.frozensets(st.from_regex(r"X[0-9]{1,3}", fullmatch=True), max_size=3),
             )
         ),
+        electronic=draw(_part(electronic, st.just(()))),
+        advance_min_price=draw(_part(advance_min_price, st.sampled_from([0, 0, 1_000_000]))),
+        advance_unit=draw(_part(advance_unit, st.sampled_from([1, 1, 1_000, 100_000]))),
+        intermediate_kinds=draw(
+            _part(
+                intermediate_kinds,
+                st.sampled_from([frozenset({WorksKind.CONSTRUCTION}), frozenset(WorksKind)]),
+            )
+        ),
+        intermediate_min_days=draw(_part(intermediate_min_days, st.sampled_from([0, 0, 30]))),
         **values,
     )
 
@@ -389,9 +415,21 @@ def application_cases(
     )
     combo: tuple[str, ...] = draw(_part(products, st.sampled_from(_COMBOS)))
     price, wp = w.contract_price, w.period
-    acap = min(pol.advance_cap(w.kind), pol.combined_cap)
     has_int = _I in combo
-    adv = draw(st.integers(1, max(1, _floor(price, acap) - (1 if has_int else 0))))
+    if has_int and (w.kind not in pol.intermediate_kinds or wp.days < pol.intermediate_min_days):
+        if policy is not None:
+            assume(False)  # the given policy pays no intermediate advance on these works
+        pol = evolve(pol, intermediate_kinds=pol.intermediate_kinds | {w.kind})
+        pol = evolve(pol, intermediate_min_days=min(pol.intermediate_min_days, wp.days))
+    if (_A in combo or has_int) and price < pol.advance_min_price:
+        if policy is not None:
+            assume(False)
+        pol = evolve(pol, advance_min_price=0)
+    unit = pol.advance_unit
+    acap = min(pol.advance_cap(w.kind), pol.combined_cap)
+    cap_units = _floor(price, acap) // unit
+    assume(cap_units >= (2 if has_int else 1))
+    adv = unit * draw(st.integers(1, cap_units - (1 if has_int else 0)))
     accepts = pol.accepts_electronic(w)
     media = _part(medium, st.sampled_from(Medium) if accepts else st.just(Medium.PAPER))
 
@@ -407,18 +445,25 @@ def application_cases(
             _contract(draw, w, _A, adv, Period(wp.start, wp.end), draw(media), wp.start)
         )
     if has_int:
-        int_max = min(_floor(price, pol.intermediate_cap), _floor(price, pol.combined_cap) - adv)
+        int_units = min(
+            _floor(price, pol.intermediate_cap) // unit,
+            _floor(price, pol.combined_cap) // unit - adv // unit,
+        )
+        assume(int_units >= 1)
         elapsed = draw(st.integers(wp.days // 2 + 1, wp.days))
+        as_of = wp.start + timedelta(days=elapsed - 1)
         progress = Progress(
-            as_of=wp.start + timedelta(days=elapsed - 1),
+            as_of=as_of,
             scheduled_work_done=True,
             completed_value=draw(st.integers(_ceil(price, Fraction(1, 2)), price)),
+            advance_paid_on=wp.start + timedelta(days=draw(st.integers(0, elapsed - 1))),
+            certified_on=as_of + timedelta(days=draw(st.integers(0, 14))),
         )
         requests.append(
             ProductRequest(
                 _I,
                 draw(media),
-                draw(st.integers(1, max(1, int_max))),
+                unit * draw(st.integers(1, int_units)),
                 Period(starts_in_works(), wp.end),
                 progress,
             )
@@ -472,13 +517,14 @@ def invalid_applications(
         w.obligee.code,
         electronic_from=w.announced_on,
         contract_min_share=draw(st.sampled_from([Fraction(1, 10), Fraction(3, 10)])),
+        intermediate_kinds=frozenset(WorksKind),
     )
     acap, icap, ccap = policy.advance_cap(w.kind), policy.intermediate_cap, policy.combined_cap
     medium = draw(st.sampled_from(Medium))
     full = Period(wp.start, wp.end)
     adv_amount = draw(st.integers(1, _floor(price, min(acap, ccap - icap))))
     adv = ProductRequest(_A, medium, adv_amount, full)
-    good_progress = Progress(wp.end, True, price)
+    good_progress = Progress(wp.end, True, price, advance_paid_on=wp.start, certified_on=wp.end)
     inter = ProductRequest(
         _I, medium, draw(st.integers(1, _floor(price, icap))), full, good_progress
     )
@@ -542,13 +588,35 @@ def invalid_applications(
         requests = [adv, evolve(inter, progress=None)]
     elif code == r.INTERMEDIATE_HALF_PERIOD_NOT_ELAPSED.code:
         offset = draw(st.integers(-30, wp.days // 2 - 1))
-        progress = evolve(good_progress, as_of=wp.start + timedelta(days=offset))
+        as_of = wp.start + timedelta(days=offset)
+        progress = evolve(good_progress, as_of=as_of, advance_paid_on=min(wp.start, as_of))
         requests = [adv, evolve(inter, progress=progress)]
     elif code == r.INTERMEDIATE_SCHEDULED_WORK_NOT_DONE.code:
         requests = [adv, evolve(inter, progress=evolve(good_progress, scheduled_work_done=False))]
     elif code == r.INTERMEDIATE_PROGRESS_BELOW_HALF.code:
         low = draw(st.integers(0, _ceil(price, Fraction(1, 2)) - 1))
         requests = [adv, evolve(inter, progress=evolve(good_progress, completed_value=low))]
+    elif code == r.INTERMEDIATE_ADVANCE_NOT_PAID.code:
+        paid = draw(st.sampled_from([None, wp.end + timedelta(days=k)]))
+        requests = [adv, evolve(inter, progress=evolve(good_progress, advance_paid_on=paid))]
+    elif code == r.INTERMEDIATE_NOT_CERTIFIED.code:
+        certified = draw(st.sampled_from([None, wp.end - timedelta(days=k)]))
+        requests = [adv, evolve(inter, progress=evolve(good_progress, certified_on=certified))]
+    elif code == r.INTERMEDIATE_NOT_FOR_KIND.code:
+        policy = evolve(policy, intermediate_kinds=frozenset(WorksKind) - {w.kind})
+        requests = [adv, inter]
+    elif code == r.INTERMEDIATE_PERIOD_TOO_SHORT.code:
+        policy = evolve(policy, intermediate_min_days=wp.days + draw(st.integers(1, 300)))
+        requests = [adv, inter]
+    elif code == r.ADVANCE_PRICE_BELOW_MINIMUM.code:
+        policy = evolve(policy, advance_min_price=price + k)
+        requests = [adv, *optional_contract]
+    elif code == r.ADVANCE_NOT_IN_UNITS.code:
+        unit = 100_000
+        policy = evolve(policy, advance_unit=unit)
+        units = draw(st.integers(1, _floor(price, min(acap, ccap - icap)) // unit))
+        odd = unit * units - draw(st.integers(1, unit - 1))
+        requests = [evolve(adv, amount=odd), *optional_contract]
     elif code == r.CONTRACT_GUARANTEE_BELOW_MINIMUM.code:
         low = draw(st.integers(1, _ceil(price, policy.contract_share(w)) - 1))
         requests = [adv, evolve(contract, amount=low)]
@@ -586,7 +654,14 @@ def _next_effective(draw: st.DrawFn, contract: GuaranteeContract, max_days: int)
 def _lowest_amount(contract: GuaranteeContract, policy: ObligeePolicy) -> int:
     if contract.product == _C:
         return _ceil(contract.works.contract_price, policy.contract_share(contract.works))
-    return 1
+    return policy.advance_unit
+
+
+def _in_units(contract: GuaranteeContract, policy: ObligeePolicy, amount: int) -> int:
+    """``amount`` rounded down to the obligee's advance unit (advance-type products)."""
+    if contract.product == _C:
+        return amount
+    return max(policy.advance_unit, amount // policy.advance_unit * policy.advance_unit)
 
 
 @st.composite
@@ -618,7 +693,9 @@ def _contract_case(
     for _ in range(draw(st.integers(0, max_amendments))):
         low = _lowest_amount(contract, case.policy)
         amendment = Amendment(
-            amount=draw(st.integers(low, max(low, contract.amount))),
+            amount=_in_units(
+                contract, case.policy, draw(st.integers(low, max(low, contract.amount)))
+            ),
             period=contract.period,
             works=contract.works,
             effective_on=_next_effective(draw, contract, 60),
@@ -676,7 +753,7 @@ def amendment_cases(
         _contract_case(product=product, medium=medium, works=works, max_amendments=2)
     )
     low = _lowest_amount(contract, case.policy)
-    amount = draw(st.integers(low, max(low, contract.amount)))
+    amount = _in_units(contract, case.policy, draw(st.integers(low, max(low, contract.amount))))
     amended_works = contract.works
     if contract.product == _A and not case.existing and draw(st.booleans()):
         price = contract.works.contract_price
@@ -704,7 +781,8 @@ def invalid_amendments(draw: st.DrawFn, *, rule_code: Any = None) -> AmendmentCa
     if code not in AMENDMENT_RULE_CODES:
         raise ValueError(f"invalid_amendments cannot break {code!r}")
     case: AmendmentCase = draw(amendment_cases(product=_A))
-    contract, amendment, policy = case.contract, case.amendment, case.policy
+    contract, amendment = case.contract, case.amendment
+    policy = evolve(case.policy, advance_unit=1)  # only the rule chosen is broken
     as_version = case.as_version
     k = draw(st.integers(1, 30))
     if code == r.MEDIUM_FIXED.code:
