@@ -262,6 +262,7 @@ def _register_library_types() -> None:
         _fees.FeeStatement,
         _fees.RefundStatement,
         _claims.ClaimSettlement,
+        _claims.ClaimCase,
         _records.KeyRecord,
         _records.CertificateRecord,
         _records.AuditEvent,

@@ -33,10 +33,11 @@ def test_transition_table() -> None:
         GuaranteeStatus.RELEASED,
         GuaranteeStatus.CLAIMED,
         GuaranteeStatus.EXPIRED,
+        GuaranteeStatus.COMPLETED,
     }
     # an expired guarantee may still be claimed for a default during its period
     assert STATUS_TRANSITIONS[GuaranteeStatus.EXPIRED] == {GuaranteeStatus.CLAIMED}
-    for status in (GuaranteeStatus.RELEASED, GuaranteeStatus.CLAIMED):
+    for status in (GuaranteeStatus.RELEASED, GuaranteeStatus.CLAIMED, GuaranteeStatus.COMPLETED):
         assert STATUS_TRANSITIONS[status] == frozenset()
         assert not any(can_transition(status, t) for t in GuaranteeStatus)
     assert set(STATUS_TRANSITIONS) == set(GuaranteeStatus)

@@ -18,6 +18,7 @@ from surety_core import (
     Application,
     ClaimBasis,
     ClaimSettlement,
+    ClaimState,
     DateBasis,
     ElectronicAcceptance,
     GuaranteeContract,
@@ -37,11 +38,18 @@ from surety_core import (
     Works,
     WorksKind,
     amend,
+    assess_claim,
     claim,
     claim_payout,
+    complete,
     expire,
+    from_json,
     joint_advance_payouts,
+    pay_claim,
     penalty_payout,
+    receive_claim,
+    reject_claim,
+    to_json,
     validate_amendment,
     validate_application,
 )
@@ -434,3 +442,51 @@ def test_an_intermediate_advance_needs_the_advance_paid_and_the_certification() 
     assert found(paid, design_only) == ["INTERMEDIATE_NOT_FOR_KIND"]
     long_works = evolve(POLICY, intermediate_min_days=400)
     assert found(paid, long_works) == ["INTERMEDIATE_PERIOD_TOO_SHORT"]
+
+
+# --- life cycle: completion and claim steps ------------------------------------------------
+
+
+def test_completion_is_its_own_end_state() -> None:
+    done = complete(contract(), date(2026, 3, 20))
+    assert done.status is GuaranteeStatus.COMPLETED
+    assert done.status.is_final
+    with pytest.raises(RuleViolationError) as info:
+        claim(done, date(2026, 3, 25), advance_paid=40 * M, completed_value=0)
+    assert info.value.codes == ("STATUS_TRANSITION_NOT_ALLOWED",)
+    amendment = Amendment(30 * M, FULL, WORKS, date(2026, 3, 25), "減額")
+    assert "AMENDMENT_AFTER_FINAL" in {v.code for v in validate_amendment(done, amendment, POLICY)}
+
+
+def test_a_claim_moves_from_received_to_assessed_to_paid() -> None:
+    guarantee = contract(CONTRACT_GUARANTEE, 10 * M)
+    case = receive_claim(
+        guarantee, date(2025, 10, 1), claimed_amount=12 * M, default_on=date(2025, 9, 20)
+    )
+    assert case.state is ClaimState.RECEIVED
+    claimed, assessed = assess_claim(case, guarantee, date(2025, 10, 15), penalty=12 * M)
+    assert claimed.status is GuaranteeStatus.CLAIMED
+    assert assessed.state is ClaimState.ASSESSED
+    assert assessed.settlement is not None
+    assert assessed.settlement.payout == 10 * M
+    assert assessed.paid_amount == 0
+    paid = pay_claim(assessed, date(2025, 10, 31))
+    assert (paid.state, paid.paid_on, paid.paid_amount) == (
+        ClaimState.PAID,
+        date(2025, 10, 31),
+        10 * M,
+    )
+    assert from_json(to_json(paid)) == paid
+    with pytest.raises(RuleViolationError) as info:
+        reject_claim(paid, date(2025, 11, 1), reason="重複")
+    assert info.value.codes == ("CLAIM_STEP_NOT_ALLOWED",)
+
+
+def test_a_claim_may_be_rejected_leaving_the_contract_in_force() -> None:
+    case = receive_claim(contract(), date(2025, 10, 1), claimed_amount=5 * M)
+    rejected = reject_claim(case, date(2025, 10, 20), reason="債務不履行の事実なし")
+    assert rejected.state is ClaimState.REJECTED
+    assert rejected.reason == "債務不履行の事実なし"
+    assert rejected.paid_amount == 0
+    with pytest.raises(InvalidInputError):
+        evolve(rejected, rejected_on=None)  # a state without its date is refused

@@ -38,9 +38,13 @@ from surety_core import (
     check_amendment,
     check_application,
     claim,
+    complete,
     default_products,
     expire,
+    pay_claim,
+    receive_claim,
     refund_on_release,
+    reject_claim,
     release,
     sample_rate_table,
     validate_amendment,
@@ -397,6 +401,19 @@ LIFECYCLE_TRIGGERS: dict[str, Callable[[], set[str]]] = {
         )
     ),
     "RELEASE_AFTER_PERIOD_END": lambda: _raised(lambda: release(contract(), date(2026, 4, 1))),
+    "COMPLETION_AFTER_PERIOD_END": lambda: _raised(lambda: complete(contract(), date(2026, 4, 1))),
+    "CLAIM_STEP_NOT_ALLOWED": lambda: _raised(
+        lambda: pay_claim(
+            receive_claim(contract(), date(2025, 9, 1), claimed_amount=1), date(2025, 9, 2)
+        )
+    ),
+    "CLAIM_STEP_DATE_BACKWARDS": lambda: _raised(
+        lambda: reject_claim(
+            receive_claim(contract(), date(2025, 9, 1), claimed_amount=1),
+            date(2025, 8, 31),
+            reason="x",
+        )
+    ),
 }
 
 

@@ -30,3 +30,15 @@ def test_an_expired_guarantee_is_claimed_for_a_default_in_its_period() -> None:
     assert result.contract.status is GuaranteeStatus.CLAIMED
     assert result.settlement.default_on == date(2026, 3, 10)
     assert result.settlement.payout == 3_000_000
+
+
+def test_completion_through_the_issuer_is_audited_and_shown() -> None:
+    store = MemoryStore()
+    service, _ = _service(store)
+    (issued,) = service.apply_and_issue(_contract_guarantee_alone()).guarantees
+    done = service.complete(issued.contract.number, date(2026, 3, 31))
+    assert done.status is GuaranteeStatus.COMPLETED
+    with store.unit_of_work() as uow:
+        last = uow.audit.last()
+    assert last is not None
+    assert last.action.value == "completed"

@@ -57,6 +57,7 @@ class AuditAction(StrEnum):
     RELEASED = "released"
     CLAIMED = "claimed"
     EXPIRED = "expired"
+    COMPLETED = "completed"
     SECRETS_ROTATED = "secrets_rotated"
     SIGNING_KEY_ROTATED = "signing_key_rotated"
 

@@ -59,6 +59,7 @@ _STATUS = {
     "released": "解約・返還 (released)",
     "claimed": "保証事故 (claimed)",
     "expired": "期間満了 (expired)",
+    "completed": "完成・引渡し (completed)",
 }
 
 

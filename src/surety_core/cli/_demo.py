@@ -81,6 +81,7 @@ _STATUS_JA = {
     "released": "解約 (released)",
     "claimed": "保証事故 (claimed)",
     "expired": "期間満了 (expired)",
+    "completed": "完成・引渡し (completed)",
 }
 _OUTPUTS = {"notices": "*.pdf", "certificates": "*.pdf", "statements": "*.pdf", "mail": "*.eml"}
 _FILES = (DB_NAME, f"{DB_NAME}-wal", f"{DB_NAME}-shm", "summary.json", TRUSTED_KEYS_FILE)

@@ -46,6 +46,7 @@ STATUS_LABELS: dict[GuaranteeStatus, str] = {
     GuaranteeStatus.RELEASED: "解約・返還済",
     GuaranteeStatus.CLAIMED: "保証事故",
     GuaranteeStatus.EXPIRED: "期間満了",
+    GuaranteeStatus.COMPLETED: "完成・引渡し済",
 }
 
 _LEFT = 56.0

@@ -23,7 +23,9 @@ from surety_core._errors import InvalidInputError
 
 __all__ = [
     "ClaimBasis",
+    "ClaimCase",
     "ClaimSettlement",
+    "ClaimState",
     "claim_payout",
     "joint_advance_payouts",
     "penalty_payout",
@@ -152,3 +154,72 @@ class ClaimSettlement:
     basis: ClaimBasis = field(default=ClaimBasis.ADVANCE_REPAYMENT, validator=v.enum_of(ClaimBasis))
     penalty: int = field(default=0, validator=v.non_negative_yen)
     default_on: date | None = field(default=None, validator=v.optional_date)
+
+
+class ClaimState(StrEnum):
+    """Where a claim (保証事故) stands: received → assessed → paid, or rejected."""
+
+    RECEIVED = "received"
+    """The obligee's claim was received (請求受付)."""
+    ASSESSED = "assessed"
+    """The surety assessed it: the settlement is known (査定)."""
+    PAID = "paid"
+    """The payout was paid to the obligee (支払)."""
+    REJECTED = "rejected"
+    """The claim was refused (不払)."""
+
+
+def _case_consistent(instance: ClaimCase, attribute: object, value: ClaimState) -> None:
+    name = "ClaimCase"
+    assessed = value in (ClaimState.ASSESSED, ClaimState.PAID)
+    if assessed != (instance.settlement is not None and instance.assessed_on is not None):
+        raise InvalidInputError(name, "an assessed or paid claim has its settlement and date")
+    if (value is ClaimState.PAID) != (instance.paid_on is not None):
+        raise InvalidInputError(name, "a paid claim, and only a paid one, has paid_on")
+    if (value is ClaimState.REJECTED) != (instance.rejected_on is not None):
+        raise InvalidInputError(name, "a rejected claim, and only a rejected one, has rejected_on")
+    dates = [d for d in (instance.assessed_on, instance.paid_on, instance.rejected_on) if d]
+    if any(d < instance.received_on for d in dates) or (
+        instance.paid_on is not None
+        and instance.assessed_on is not None
+        and instance.paid_on < instance.assessed_on
+    ):
+        raise InvalidInputError(name, "the steps' dates must not go backwards")
+    if instance.settlement is not None and (
+        instance.settlement.contract_number != instance.contract_number
+    ):
+        raise InvalidInputError(name, "the settlement belongs to another contract")
+
+
+@frozen
+class ClaimCase:
+    """A claim (保証事故) as it is handled: received with the amount the obligee claims,
+    assessed into a :class:`ClaimSettlement`, then paid (its payout) or rejected, with dates.
+
+    Build it with :func:`surety_core.receive_claim` and move it with ``assess_claim``,
+    ``pay_claim`` and ``reject_claim``; the constructor refuses inconsistent states.
+    """
+
+    contract_number: str = field(validator=v.contract_number)
+    received_on: date = field(validator=v.a_date)
+    claimed_amount: int = field(validator=v.non_negative_yen)
+    default_on: date | None = field(default=None, validator=v.optional_date)
+    assessed_on: date | None = field(default=None, validator=v.optional_date)
+    settlement: ClaimSettlement | None = field(
+        default=None, validator=v.optional(v.instance_of(ClaimSettlement))
+    )
+    paid_on: date | None = field(default=None, validator=v.optional_date)
+    rejected_on: date | None = field(default=None, validator=v.optional_date)
+    reason: str | None = field(
+        default=None, converter=v.strip_text, validator=v.optional(v.text(500))
+    )
+    state: ClaimState = field(
+        default=ClaimState.RECEIVED, validator=[v.enum_of(ClaimState), _case_consistent]
+    )
+
+    @property
+    def paid_amount(self) -> int:
+        """What was paid: the settlement's payout once paid, else 0."""
+        if self.state is ClaimState.PAID and self.settlement is not None:
+            return self.settlement.payout
+        return 0

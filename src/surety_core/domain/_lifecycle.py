@@ -21,7 +21,14 @@ from surety_core import _validation as v
 from surety_core._errors import InvalidInputError
 from surety_core.domain import _rules as r
 from surety_core.domain._checks import validate_amendment
-from surety_core.domain._claims import ClaimBasis, ClaimSettlement, claim_payout, penalty_payout
+from surety_core.domain._claims import (
+    ClaimBasis,
+    ClaimCase,
+    ClaimSettlement,
+    ClaimState,
+    claim_payout,
+    penalty_payout,
+)
 from surety_core.domain._model import (
     Amendment,
     Application,
@@ -37,13 +44,19 @@ from surety_core.domain._rules import Violation, raise_if_any
 from surety_core.domain._standard import default_products
 
 __all__ = [
+    "CLAIM_STEPS",
     "ORIGINAL_REASON",
     "STATUS_TRANSITIONS",
     "amend",
+    "assess_claim",
     "can_transition",
     "claim",
+    "complete",
     "expire",
     "issue",
+    "pay_claim",
+    "receive_claim",
+    "reject_claim",
     "release",
 ]
 
@@ -53,10 +66,11 @@ ORIGINAL_REASON = "当初契約 (original)"
 _S = GuaranteeStatus
 STATUS_TRANSITIONS: Mapping[GuaranteeStatus, frozenset[GuaranteeStatus]] = MappingProxyType(
     {
-        _S.ISSUED: frozenset({_S.RELEASED, _S.CLAIMED, _S.EXPIRED}),
+        _S.ISSUED: frozenset({_S.RELEASED, _S.CLAIMED, _S.EXPIRED, _S.COMPLETED}),
         _S.RELEASED: frozenset(),
         _S.CLAIMED: frozenset(),
         _S.EXPIRED: frozenset({_S.CLAIMED}),
+        _S.COMPLETED: frozenset(),
     }
 )
 """The allowed status changes: issued → released / claimed / expired; expired → claimed only for
@@ -190,6 +204,17 @@ def expire(contract: GuaranteeContract, on: date) -> GuaranteeContract:
     return evolve(contract, status=GuaranteeStatus.EXPIRED, status_on=on)
 
 
+def complete(contract: GuaranteeContract, on: date) -> GuaranteeContract:
+    """Record the completion and hand-over of the works (完成・引渡し) on ``on``: the guarantee
+    ends fulfilled, its own end state (not a release nor an expiry)."""
+    on = _check_date(on)
+    found = _transition_violations(contract, GuaranteeStatus.COMPLETED, on)
+    if on > contract.period.end:
+        found.append(r.COMPLETION_AFTER_PERIOD_END.violation("on", f"{on} > {contract.period.end}"))
+    raise_if_any(found)
+    return evolve(contract, status=GuaranteeStatus.COMPLETED, status_on=on)
+
+
 def claim(
     contract: GuaranteeContract,
     on: date,
@@ -275,3 +300,102 @@ def claim(
         default_on=default_on,
     )
     return evolve(contract, status=GuaranteeStatus.CLAIMED, status_on=on), settlement
+
+
+_C = ClaimState
+CLAIM_STEPS: Mapping[ClaimState, frozenset[ClaimState]] = MappingProxyType(
+    {
+        _C.RECEIVED: frozenset({_C.ASSESSED, _C.REJECTED}),
+        _C.ASSESSED: frozenset({_C.PAID}),
+        _C.PAID: frozenset(),
+        _C.REJECTED: frozenset(),
+    }
+)
+"""The steps of a claim: received → assessed → paid, or received → rejected."""
+
+
+def _step_violations(case: ClaimCase, target: ClaimState, on: date) -> list[Violation]:
+    if not isinstance(case, ClaimCase):
+        raise InvalidInputError("case", f"must be a ClaimCase, not {type(case).__name__}")
+    found: list[Violation] = []
+    if target not in CLAIM_STEPS[case.state]:
+        found.append(
+            r.CLAIM_STEP_NOT_ALLOWED.violation("case.state", f"{case.state.value} -> {target}")
+        )
+    last = max(d for d in (case.received_on, case.assessed_on) if d is not None)
+    if on < last:
+        found.append(r.CLAIM_STEP_DATE_BACKWARDS.violation("on", f"{on} < {last}"))
+    return found
+
+
+def receive_claim(
+    contract: GuaranteeContract,
+    on: date,
+    *,
+    claimed_amount: int,
+    default_on: date | None = None,
+) -> ClaimCase:
+    """Receive the obligee's claim (請求受付) on ``contract`` on ``on``.
+
+    The contract must be able to take a claim (in force, or expired with a ``default_on``
+    within its period — checked again at assessment).
+    """
+    on = _check_date(on)
+    found = _transition_violations(contract, GuaranteeStatus.CLAIMED, on)
+    if contract.status is GuaranteeStatus.EXPIRED and (
+        default_on is None or default_on not in contract.period
+    ):
+        found.append(r.CLAIM_DEFAULT_OUTSIDE_PERIOD.violation("default_on", str(default_on)))
+    raise_if_any(found)
+    return ClaimCase(
+        contract_number=contract.number,
+        received_on=on,
+        claimed_amount=claimed_amount,
+        default_on=default_on,
+    )
+
+
+def assess_claim(
+    case: ClaimCase,
+    contract: GuaranteeContract,
+    on: date,
+    *,
+    advance_paid: int | None = None,
+    completed_value: int | None = None,
+    partial_payments: int = 0,
+    paid_by_others: int = 0,
+    penalty: int | None = None,
+    products: ProductRegistry | None = None,
+) -> tuple[GuaranteeContract, ClaimCase]:
+    """Assess a received claim on ``on`` (査定): the contract becomes claimed and the case
+    carries the :class:`ClaimSettlement` of :func:`claim`."""
+    on = _check_date(on)
+    raise_if_any(_step_violations(case, ClaimState.ASSESSED, on))
+    if not isinstance(contract, GuaranteeContract) or contract.number != case.contract_number:
+        raise InvalidInputError("contract", "must be the contract the claim was made on")
+    new, settlement = claim(
+        contract,
+        on,
+        advance_paid=advance_paid,
+        completed_value=completed_value,
+        partial_payments=partial_payments,
+        paid_by_others=paid_by_others,
+        penalty=penalty,
+        default_on=case.default_on,
+        products=products,
+    )
+    return new, evolve(case, state=ClaimState.ASSESSED, assessed_on=on, settlement=settlement)
+
+
+def pay_claim(case: ClaimCase, on: date) -> ClaimCase:
+    """Record the payment of an assessed claim's payout on ``on`` (支払)."""
+    on = _check_date(on)
+    raise_if_any(_step_violations(case, ClaimState.PAID, on))
+    return evolve(case, state=ClaimState.PAID, paid_on=on)
+
+
+def reject_claim(case: ClaimCase, on: date, *, reason: str) -> ClaimCase:
+    """Refuse a received claim on ``on`` (不払), with the ``reason``; the contract is unchanged."""
+    on = _check_date(on)
+    raise_if_any(_step_violations(case, ClaimState.REJECTED, on))
+    return evolve(case, state=ClaimState.REJECTED, rejected_on=on, reason=reason)

@@ -82,10 +82,12 @@ class GuaranteeStatus(StrEnum):
     """A claim arose (保証事故)."""
     EXPIRED = "expired"
     """The guarantee period ended (期間満了)."""
+    COMPLETED = "completed"
+    """The works were completed and handed over (完成・引渡し): the guarantee ended fulfilled."""
 
     @property
     def is_final(self) -> bool:
-        """True once nothing more can change (released, claimed or expired)."""
+        """True once the terms can no longer change (released, claimed, expired, completed)."""
         return self is not GuaranteeStatus.ISSUED
 
 

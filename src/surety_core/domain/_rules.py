@@ -353,7 +353,8 @@ AMENDMENT_OTHER_WORKS = _rule(
 STATUS_TRANSITION_NOT_ALLOWED = _rule(
     "STATUS_TRANSITION_NOT_ALLOWED",
     "この状態からは変更できません(解約・返還、保証事故、期間満了は最終状態です)。",
-    "this status change is not allowed (released, claimed and expired are final)",
+    "this status change is not allowed (released, claimed and completed are final; expired"
+    " takes only a claim for a default in the period)",
     _D,
 )
 STATUS_DATE_BEFORE_LAST_CHANGE = _rule(
@@ -391,6 +392,24 @@ REFUND_NOT_ALLOWED = _rule(
     "保証料率表により、この商品の保証料は返還されません。",
     "the rate table allows no fee refund for this product",
     _T,
+)
+COMPLETION_AFTER_PERIOD_END = _rule(
+    "COMPLETION_AFTER_PERIOD_END",
+    "完成・引渡しの日が保証期間の終了後です(工期の延長による変更が先に必要です)。",
+    "completion after the guarantee period ended needs an amendment extending it first",
+    _D,
+)
+CLAIM_STEP_NOT_ALLOWED = _rule(
+    "CLAIM_STEP_NOT_ALLOWED",
+    "保証事故の手続はこの順序で進められません(受付→査定→支払または不払)。",
+    "a claim moves received → assessed → paid, or to rejected; not this step",
+    _D,
+)
+CLAIM_STEP_DATE_BACKWARDS = _rule(
+    "CLAIM_STEP_DATE_BACKWARDS",
+    "保証事故の手続の日付が前の手続より前です。",
+    "a claim step is dated before the previous step",
+    _D,
 )
 RELEASE_AFTER_PERIOD_END = _rule(
     "RELEASE_AFTER_PERIOD_END",

@@ -40,6 +40,7 @@ from surety_core.domain._fees import (
 )
 from surety_core.domain._lifecycle import amend as amend_contract
 from surety_core.domain._lifecycle import claim as claim_contract
+from surety_core.domain._lifecycle import complete as complete_contract
 from surety_core.domain._lifecycle import expire as expire_contract
 from surety_core.domain._lifecycle import issue as issue_contract
 from surety_core.domain._lifecycle import release as release_contract
@@ -127,6 +128,7 @@ _STATUS_ACTION: Mapping[GuaranteeStatus, AuditAction] = {
     GuaranteeStatus.RELEASED: AuditAction.RELEASED,
     GuaranteeStatus.CLAIMED: AuditAction.CLAIMED,
     GuaranteeStatus.EXPIRED: AuditAction.EXPIRED,
+    GuaranteeStatus.COMPLETED: AuditAction.COMPLETED,
 }
 """The audit action of a change by the status it leads to (any other change is an amendment)."""
 
@@ -478,6 +480,18 @@ class SuretyIssuer:
             step: Step, old: GuaranteeContract
         ) -> tuple[GuaranteeContract, GuaranteeContract]:
             new = expire_contract(old, on)
+            return new, new
+
+        return self._change(number, actor, change)
+
+    def complete(self, number: str, on: date, *, actor: str = "surety") -> GuaranteeContract:
+        """Record the completion and hand-over of the works (完成・引渡し) on ``on``: the
+        guarantee ends fulfilled (see :func:`surety_core.complete`)."""
+
+        def change(
+            step: Step, old: GuaranteeContract
+        ) -> tuple[GuaranteeContract, GuaranteeContract]:
+            new = complete_contract(old, on)
             return new, new
 
         return self._change(number, actor, change)

@@ -184,6 +184,10 @@ class SuretyService:
             actor=actor,
         )
 
+    def complete(self, number: str, on: date, *, actor: str = "surety") -> GuaranteeContract:
+        """:meth:`SuretyIssuer.complete <surety_core.services.SuretyIssuer.complete>`."""
+        return self.issuer.complete(number, on, actor=actor)
+
     def expire(self, number: str, on: date, *, actor: str = "surety") -> GuaranteeContract:
         """:meth:`SuretyIssuer.expire <surety_core.services.SuretyIssuer.expire>`."""
         return self.issuer.expire(number, on, actor=actor)

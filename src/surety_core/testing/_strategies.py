@@ -30,7 +30,7 @@ from attrs import evolve, field, frozen
 from surety_core._validation import corporate_number_check_digit, is_valid_email
 from surety_core.domain import _rules as r
 from surety_core.domain._fees import DayCount, ProductRate, RateBand, RateTable, Rounding
-from surety_core.domain._lifecycle import amend, claim, expire, release
+from surety_core.domain._lifecycle import amend, claim, complete, expire, release
 from surety_core.domain._model import (
     Amendment,
     Application,
@@ -726,6 +726,9 @@ def guarantee_contracts(
     if target is GuaranteeStatus.RELEASED:
         on = last + timedelta(days=draw(st.integers(0, max(0, (contract.period.end - last).days))))
         contract = release(contract, on)
+    elif target is GuaranteeStatus.COMPLETED:
+        on = last + timedelta(days=draw(st.integers(0, max(0, (contract.period.end - last).days))))
+        contract = complete(contract, on)
     elif target is GuaranteeStatus.EXPIRED:
         contract = expire(contract, max(last, contract.period.end + timedelta(days=1)))
     elif target is GuaranteeStatus.CLAIMED and contract.product == _C:
@@ -791,7 +794,12 @@ def invalid_amendments(draw: st.DrawFn, *, rule_code: Any = None) -> AmendmentCa
     elif code == r.AMENDMENT_AFTER_FINAL.code:
         final = draw(
             st.sampled_from(
-                [GuaranteeStatus.RELEASED, GuaranteeStatus.CLAIMED, GuaranteeStatus.EXPIRED]
+                [
+                    GuaranteeStatus.RELEASED,
+                    GuaranteeStatus.CLAIMED,
+                    GuaranteeStatus.EXPIRED,
+                    GuaranteeStatus.COMPLETED,
+                ]
             )
         )
         contract = evolve(contract, status=final, status_on=contract.current.effective_on)
