@@ -41,4 +41,4 @@ def test_completion_through_the_issuer_is_audited_and_shown() -> None:
     with store.unit_of_work() as uow:
         last = uow.audit.last()
     assert last is not None
-    assert last.action.value == "completed"
+    assert last.action == "completed"
