@@ -240,6 +240,7 @@ def from_json(text: str | bytes, cls: type[T] | None = None) -> Any:
 def _register_library_types() -> None:
     for cls in (
         _model.Period,
+        _model.JointVentureMember,
         _model.Principal,
         _model.Obligee,
         _model.Surety,

@@ -7,6 +7,7 @@ problem: it returns (or raises, in ``check_*``) *every* violation found.
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
+from fractions import Fraction
 from typing import Any
 
 from attrs import evolve
@@ -21,6 +22,7 @@ from surety_core.domain._model import (
     GuaranteeStatus,
     Medium,
     ObligeePolicy,
+    Principal,
     ProductRequest,
     Works,
 )
@@ -84,6 +86,23 @@ def _common(ctx: RequestContext) -> Iterator[Violation]:
             yield r.PRODUCT_ALREADY_ON_WORKS.violation(
                 f"{ctx.path}.product", f"{request.product} on works {works.number}"
             )
+
+
+def _joint_venture(principal: Principal) -> Iterator[Violation]:
+    """The ``JOINT_VENTURE_*`` rules for a principal that lists members."""
+    members = principal.members
+    if not members:
+        return
+    if len(members) < 2:
+        yield r.JOINT_VENTURE_TOO_FEW_MEMBERS.violation("principal.members", str(len(members)))
+    total = sum((m.share for m in members), Fraction(0))
+    if total != 1:
+        yield r.JOINT_VENTURE_SHARES_NOT_WHOLE.violation("principal.members", f"sum {total}")
+    heads = [m for m in members if m.representative]
+    if len(heads) != 1 or heads[0].corporate_number != principal.corporate_number:
+        yield r.JOINT_VENTURE_REPRESENTATIVE.violation(
+            "principal.members", f"{len(heads)} representative(s)"
+        )
 
 
 def _run(ctx: RequestContext) -> list[Violation]:
@@ -165,6 +184,7 @@ def validate_application(
         application.notification_email is None or not is_valid_email(application.notification_email)
     ):
         found.append(r.ELECTRONIC_REQUIRES_EMAIL.violation("notification_email"))
+    found.extend(_joint_venture(application.principal))
     seen: set[str] = set()
     for i, request in enumerate(application.requests):
         path = f"requests[{i}]"
