@@ -3,13 +3,19 @@ Starlette test client on the application."""
 
 from __future__ import annotations
 
+import contextlib
 import io
+import os
 import re
+import threading
+import time
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pypdf
 import pytest
+import uvicorn
 from attrs import frozen
 from starlette.testclient import TestClient
 
@@ -87,8 +93,57 @@ __all__ = [
     "PAPER",
     "PRINCIPAL",
     "Demo",
+    "Live",
     "csrf",
     "key_from_notice",
+    "live_server",
     "make_demo",
+    "require",
     "sign_in",
 ]
+
+
+@frozen
+class Live:
+    """A real server on 127.0.0.1 (uvicorn in a thread) for the browser and the load tests."""
+
+    url: str
+    demo: Demo
+
+
+@contextlib.contextmanager
+def live_server(demo: Demo, **options: Any) -> Iterator[Live]:
+    app, close = app_from_database(demo.db, dev_sign_in=True, secure_cookies=False, **options)
+    config = uvicorn.Config(
+        app, host="127.0.0.1", port=0, log_level="warning", lifespan="off", server_header=False
+    )
+    server = uvicorn.Server(config)
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    try:
+        deadline = time.monotonic() + 20
+        while not server.started:
+            if time.monotonic() > deadline or not thread.is_alive():
+                raise RuntimeError("the test server did not start")
+            time.sleep(0.02)
+        port = server.servers[0].sockets[0].getsockname()[1]
+        yield Live(f"http://127.0.0.1:{port}", demo)
+    finally:
+        server.should_exit = True
+        thread.join(timeout=20)
+        close()
+
+
+@pytest.fixture
+def live(demo: Demo) -> Iterator[Live]:
+    with live_server(demo) as server:
+        yield server
+
+
+def require(what: str, available: bool) -> None:
+    """Skip without ``what`` locally; under ``CI=true`` fail instead (nothing may skip there)."""
+    if available:
+        return
+    if os.environ.get("CI") == "true":
+        pytest.fail(f"{what} is required under CI=true", pytrace=False)
+    pytest.skip(f"{what} is not available")

@@ -70,6 +70,7 @@ TEXT: Mapping[str, tuple[str, str]] = {
     "works_number": ("工事番号", "Works number"),
     "contract_price": ("請負代金額", "Contract price"),
     "obligee": ("発注者 (保証債権者)", "Obligee"),
+    "obligee_short": ("発注者", "Obligee"),
     "principal": ("受注者 (保証委託者)", "Contractor (principal)"),
     "corporate_number": ("法人番号", "Corporate number"),
     "surety": ("保証会社", "Surety"),
