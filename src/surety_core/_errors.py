@@ -2,18 +2,13 @@
 
 Every error the library raises on purpose derives from :class:`SuretyError`. Errors are split by
 who is at fault (after h11): the caller passed something invalid (:class:`InvalidInputError`), a
-business rule refused the request (:class:`RuleViolationError`), outside data could not be trusted
+business rule refused the request (:class:`~surety_core.RuleViolationError`, defined with the
+rules in :mod:`surety_core.domain`), outside data could not be trusted
 (:class:`VerificationError`, :class:`CorruptRecordError`), or the environment failed
 (:class:`StorageError`).
 """
 
 from __future__ import annotations
-
-from collections.abc import Sequence
-from typing import TYPE_CHECKING
-
-if TYPE_CHECKING:
-    from surety_core._rules import Violation
 
 __all__ = [
     "AttemptsExceededError",
@@ -26,7 +21,6 @@ __all__ = [
     "InvalidInputError",
     "KeyFormatError",
     "NotFoundError",
-    "RuleViolationError",
     "SchemaVersionError",
     "StorageError",
     "SuretyError",
@@ -56,26 +50,6 @@ class KeyFormatError(InvalidInputError):
 
     Raised before any storage look-up; the message never repeats the key.
     """
-
-
-class RuleViolationError(SuretyError):
-    """One or more business rules refused the request.
-
-    ``violations`` holds *every* violation found, not only the first; each names its rule code.
-    """
-
-    def __init__(self, violations: Sequence[Violation]) -> None:
-        if not violations:
-            raise ValueError("RuleViolationError needs at least one violation")
-        self.violations: tuple[Violation, ...] = tuple(violations)
-        lines = [f"{len(self.violations)} rule violation(s):"]
-        lines.extend(f"  [{v.code}] {v.message_en}" for v in self.violations)
-        super().__init__("\n".join(lines))
-
-    @property
-    def codes(self) -> tuple[str, ...]:
-        """The rule codes of the violations, in the order found."""
-        return tuple(v.code for v in self.violations)
 
 
 class VerificationError(SuretyError):

@@ -14,13 +14,15 @@ import json
 import typing
 from datetime import date, datetime
 from fractions import Fraction
-from typing import Any, TypeVar
+from typing import Any, NoReturn, TypeVar
 
 import attrs
 import cattrs
 from cattrs.errors import BaseValidationError
 
 from surety_core._errors import InvalidInputError
+from surety_core.domain import _claims, _fees, _model, _rules
+from surety_core.storage import _records
 
 __all__ = [
     "SCHEMA_VERSION",
@@ -123,6 +125,19 @@ def _is_frozenset(t: Any) -> bool:
 
 converter.register_unstructure_hook_func(_is_frozenset, lambda s: sorted(s))
 
+
+def _is_secret(t: Any) -> bool:
+    return isinstance(t, type) and getattr(t, "__surety_secret__", False) is True
+
+
+def _refuse_secret(value: Any) -> NoReturn:
+    raise InvalidInputError(
+        None, f"a {type(value).__name__} cannot be serialized; store a KeyRecord instead"
+    )
+
+
+converter.register_unstructure_hook_func(_is_secret, _refuse_secret)
+
 _TYPES: dict[str, type[Any]] = {}
 
 
@@ -215,3 +230,44 @@ def from_json(text: str | bytes, cls: type[T] | None = None) -> Any:
     except (ValueError, RecursionError) as exc:
         raise InvalidInputError(None, f"not valid JSON ({type(exc).__name__})") from None
     return from_json_data(payload, cls)
+
+
+# --- the one list of JSON types ----------------------------------------------------------------
+# Every type with a versioned JSON form is named here, so that ``from_json`` works after importing
+# this module alone. The domain never imports this module; this module imports the domain.
+
+
+def _register_library_types() -> None:
+    for cls in (
+        _model.Period,
+        _model.Principal,
+        _model.Obligee,
+        _model.Surety,
+        _model.Works,
+        _model.Progress,
+        _model.ProductRequest,
+        _model.Application,
+        _model.GuaranteeVersion,
+        _model.Amendment,
+        _model.GuaranteeContract,
+        _model.ObligeePolicy,
+        _rules.Rule,
+        _rules.Violation,
+        _fees.RateBand,
+        _fees.ProductRate,
+        _fees.RateTable,
+        _fees.FeeLine,
+        _fees.FeeStatement,
+        _fees.RefundStatement,
+        _claims.ClaimSettlement,
+        _records.KeyRecord,
+        _records.CertificateRecord,
+        _records.AuditEvent,
+        _records.OutboxMessage,
+        _records.AttemptState,
+        _records.StatementRecord,
+    ):
+        register_json_type(cls)
+
+
+_register_library_types()

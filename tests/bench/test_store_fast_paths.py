@@ -121,7 +121,7 @@ def test_raw_look_ups_still_refuse_corrupt_rows(store: SqlStore) -> None:
 
 def test_driver_inserts_store_the_same_columns_as_sqlalchemy(store: SqlStore) -> None:
     from surety_core.storage import ContractQuery
-    from surety_core.testing.contract import _contract
+    from surety_core.testing._contract import _contract
 
     one, two = _contract("0000000001"), _contract("0000000002")
     with store.unit_of_work() as uow:

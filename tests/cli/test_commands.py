@@ -263,7 +263,7 @@ def test_db_and_verify_on_postgresql(
     import sqlalchemy as sa
 
     from surety_core import sample_rate_table
-    from surety_core._demo import _POLICY, _SURETY, _applications
+    from surety_core.cli._demo import _POLICY, _SURETY, _applications
     from surety_core.keys import DEVELOPMENT_SECRET_ENV, DevelopmentSecretProvider
     from surety_core.services import PolicyBook, SuretyService
 

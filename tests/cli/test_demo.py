@@ -141,7 +141,7 @@ def test_demo_prints_the_story_with_keys_only_in_the_key_notice_step(
 def test_demo_aligns_japanese_columns_by_display_width(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    from surety_core._text import display_width
+    from surety_core.cli._text import display_width
 
     run_demo(tmp_path / "demo")
     out = capsys.readouterr().out

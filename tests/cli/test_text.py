@@ -5,7 +5,7 @@ from __future__ import annotations
 from hypothesis import given
 from hypothesis import strategies as st
 
-from surety_core._text import display_width, fit, pad, table
+from surety_core.cli._text import display_width, fit, pad, table
 
 # Latin, kana, kanji, full-width forms and a combining mark.
 CHARS = st.sampled_from("aZ0 -,円柏市保証ｱアｶ１Ａ\u3000\u0301")

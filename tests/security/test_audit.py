@@ -11,7 +11,6 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from surety_core import InvalidInputError
-from surety_core._records import AuditEvent
 from surety_core.audit import (
     GENESIS_HASH,
     AuditAction,
@@ -21,6 +20,7 @@ from surety_core.audit import (
     verify_audit_chain,
 )
 from surety_core.keys import generate_key
+from surety_core.storage._records import AuditEvent
 
 NOW = datetime(2026, 4, 1, 9, 0, tzinfo=UTC)
 

@@ -148,7 +148,7 @@ def test_insertions_and_deletions_fail(at: int, extra: bytes, drop: int) -> None
 
 def _resign(payload: bytes, ring: SigningKeyRing = RING) -> bytes:
     """A correctly signed document around an arbitrary payload (to test the content checks)."""
-    from surety_core._certificates import _CONTEXT, _dumps
+    from surety_core.certificates._signing import _CONTEXT, _dumps
 
     kid, private = ring._signing_key()
     signature = private.sign(_CONTEXT + kid.encode() + b"\x00" + payload)

@@ -10,7 +10,6 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from surety_core import KeyFormatError
-from surety_core._keys import is_well_formed
 from surety_core.keys import (
     ALPHABET,
     ENTROPY_BITS,
@@ -21,6 +20,7 @@ from surety_core.keys import (
     normalize_key_text,
     parse_key,
 )
+from surety_core.keys._format import is_well_formed
 
 
 def compact_keys() -> st.SearchStrategy[str]:
@@ -268,7 +268,7 @@ def test_documented_example_key_is_valid() -> None:
 
 @given(st.text(alphabet=st.characters(max_codepoint=127), max_size=40))
 def test_ascii_fast_path_agrees_with_the_general_normalisation(text: str) -> None:
-    from surety_core._keys import _step
+    from surety_core.keys._format import _step
 
     general = text
     for _ in range(8):

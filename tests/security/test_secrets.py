@@ -21,7 +21,6 @@ from surety_core import (
     to_json,
     unstructure,
 )
-from surety_core._records import KeyRecord, KeyStatus
 from surety_core.keys import (
     DEVELOPMENT_SECRET_ENV,
     AuthKey,
@@ -32,6 +31,7 @@ from surety_core.keys import (
     generate_key,
     new_secret,
 )
+from surety_core.storage._records import KeyRecord, KeyStatus
 
 NOW = datetime(2026, 4, 1, 9, 0, tzinfo=UTC)
 NUMBER = "2026000001"

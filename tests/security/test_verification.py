@@ -22,7 +22,6 @@ from surety_core import (
     NotFoundError,
     VerificationError,
 )
-from surety_core._records import AttemptState, AuditEvent, KeyRecord, KeyStatus
 from surety_core.keys import (
     ALPHABET,
     AuthKey,
@@ -39,6 +38,7 @@ from surety_core.keys import (
     verify_key,
 )
 from surety_core.storage import AttemptRepository, KeyRepository, UnitOfWork
+from surety_core.storage._records import AttemptState, AuditEvent, KeyRecord, KeyStatus
 
 NOW = datetime(2026, 4, 1, 9, 0, tzinfo=UTC)
 NUMBER = "2026000001"

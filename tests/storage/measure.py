@@ -19,7 +19,7 @@ import attrs
 from surety_core import GuaranteeContract, from_json
 from surety_core.storage import KeyRecord
 from surety_core.storage.sql import sqlite_store
-from surety_core.testing.contract import _contract, _key, _message
+from surety_core.testing._contract import _contract, _key, _message
 
 
 def _rate(label: str, count: int, fn: Callable[[], None]) -> None:

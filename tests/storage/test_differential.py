@@ -17,7 +17,7 @@ from surety_core import SuretyError
 from surety_core.storage import ContractQuery, KeyStatus, Store, UnitOfWork
 from surety_core.storage.memory import MemoryStore
 from surety_core.storage.sql import sqlite_store
-from surety_core.testing.contract import (
+from surety_core.testing._contract import (
     _T0,
     _amended,
     _attempt,

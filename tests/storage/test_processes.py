@@ -17,12 +17,12 @@ import pytest
 import sqlalchemy as sa
 
 from surety_core.storage.sql import SqlStore, sqlite_store
-from surety_core.testing.contract import _contract
+from surety_core.testing._contract import _contract
 
 WORKER = r"""
 import sys, time
 from surety_core.storage.sql import postgres_store, sqlite_store
-from surety_core.testing.contract import _contract, _key, _message
+from surety_core.testing._contract import _contract, _key, _message
 
 kind, target, schema, count, pause, worker = sys.argv[1:]
 if kind == "sqlite":
@@ -141,7 +141,7 @@ REPLACER = r"""
 import os, sys, time
 from surety_core import ConcurrencyConflictError
 from surety_core.storage.sql import postgres_store, sqlite_store
-from surety_core.testing.contract import _amended, _contract
+from surety_core.testing._contract import _amended, _contract
 
 kind, target, schema, go, worker = sys.argv[1:]
 store = sqlite_store(target) if kind == "sqlite" else postgres_store(target, schema=schema)

@@ -32,7 +32,7 @@ from surety_core.storage.sql import (
     sqlite_store,
     upgrade_schema,
 )
-from surety_core.testing.contract import _attempt, _contract, _corporate, _key, _message
+from surety_core.testing._contract import _attempt, _contract, _corporate, _key, _message
 
 NUMBER = "0000000001"
 

@@ -16,7 +16,7 @@ from attrs import field, frozen
 
 from surety_core import _validation as v
 from surety_core._errors import InvalidInputError
-from surety_core._model import GuaranteeStatus, Period
+from surety_core.domain._model import GuaranteeStatus, Period
 
 __all__ = [
     "DEFAULT_VIEWING_INSTRUCTIONS",

@@ -14,16 +14,6 @@ from typing import Protocol
 
 from surety_core._errors import ConfigurationError, InvalidInputError
 from surety_core._japanese import format_percent, format_yen
-from surety_core._model import (
-    GuaranteeContract,
-    GuaranteeStatus,
-    Obligee,
-    Period,
-    Principal,
-    Surety,
-    Works,
-)
-from surety_core._products import PRODUCT_NAMES_JA
 from surety_core.certificates import CertificateContent, TrustedKeySet, verify_certificate
 from surety_core.documents._data import (
     DEFAULT_VIEWING_INSTRUCTIONS,
@@ -35,6 +25,16 @@ from surety_core.documents._data import (
     KeyNoticeData,
 )
 from surety_core.documents._render import build_certificate_pdf, build_key_notice_pdf
+from surety_core.domain._model import (
+    GuaranteeContract,
+    GuaranteeStatus,
+    Obligee,
+    Period,
+    Principal,
+    Surety,
+    Works,
+)
+from surety_core.domain._products import PRODUCT_NAMES_JA
 from surety_core.keys import AuthKey
 
 __all__ = [

@@ -14,7 +14,6 @@ from surety_core._japanese import (
     format_period,
     format_yen,
 )
-from surety_core._model import GuaranteeStatus
 from surety_core.documents._data import (
     CertificateData,
     DocumentIdentity,
@@ -22,6 +21,7 @@ from surety_core.documents._data import (
     KeyNoticeData,
 )
 from surety_core.documents._pdf import A4_HEIGHT, A4_WIDTH, Canvas, Face, PageWriter
+from surety_core.domain._model import GuaranteeStatus
 
 __all__ = [
     "KEY_NOTICE_TITLE",

@@ -14,10 +14,10 @@ from typing import Protocol, Self, runtime_checkable
 from attrs import field, frozen
 
 from surety_core._errors import InvalidInputError, NotFoundError, SuretyError
-from surety_core._records import OutboxMessage, OutboxStatus
 from surety_core.notify._errors import NotificationError
 from surety_core.notify._message import Notification, from_outbox
 from surety_core.storage._protocols import OutboxRepository
+from surety_core.storage._records import OutboxMessage, OutboxStatus
 
 __all__ = [
     "Backoff",

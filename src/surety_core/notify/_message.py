@@ -14,7 +14,7 @@ from attrs import field, frozen
 
 from surety_core import _validation as v
 from surety_core._errors import InvalidInputError
-from surety_core._records import OutboxMessage
+from surety_core.storage._records import OutboxMessage
 
 __all__ = [
     "MAX_BODY",

@@ -11,8 +11,8 @@ from collections.abc import Mapping
 
 from surety_core._errors import InvalidInputError
 from surety_core._japanese import format_yen
-from surety_core._model import GuaranteeContract, Medium, WorksKind
-from surety_core._products import PRODUCT_NAMES_JA
+from surety_core.domain._model import GuaranteeContract, Medium, WorksKind
+from surety_core.domain._products import PRODUCT_NAMES_JA
 from surety_core.notify._message import Notification
 
 __all__ = [

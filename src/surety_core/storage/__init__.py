@@ -5,17 +5,6 @@ ours: :mod:`surety_core.storage.memory`, and :mod:`surety_core.storage.sql` for 
 PostgreSQL.
 """
 
-from surety_core._records import (
-    AttemptState,
-    AuditEvent,
-    CertificateRecord,
-    KeyRecord,
-    KeyStatus,
-    OutboxMessage,
-    OutboxStatus,
-    StatementKind,
-    StatementRecord,
-)
 from surety_core.storage._protocols import (
     MAX_PAGE,
     ApplicationRepository,
@@ -31,6 +20,17 @@ from surety_core.storage._protocols import (
     StatementRepository,
     Store,
     UnitOfWork,
+)
+from surety_core.storage._records import (
+    AttemptState,
+    AuditEvent,
+    CertificateRecord,
+    KeyRecord,
+    KeyStatus,
+    OutboxMessage,
+    OutboxStatus,
+    StatementKind,
+    StatementRecord,
 )
 
 __all__ = [

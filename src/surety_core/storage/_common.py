@@ -8,8 +8,8 @@ from typing import Any
 import attrs
 
 from surety_core._errors import ConcurrencyConflictError, InvalidInputError, StorageError
-from surety_core._model import GuaranteeContract
-from surety_core._records import AuditEvent, OutboxMessage, OutboxStatus
+from surety_core.domain._model import GuaranteeContract
+from surety_core.storage._records import AuditEvent, OutboxMessage, OutboxStatus
 
 MAX_NUMBER = 9_999_999_999
 """The largest guarantee contract number (10 digits)."""

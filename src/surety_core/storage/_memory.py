@@ -27,17 +27,7 @@ from surety_core._errors import (
     NotFoundError,
     StorageError,
 )
-from surety_core._model import Application, GuaranteeContract
-from surety_core._records import (
-    AttemptState,
-    AuditEvent,
-    CertificateRecord,
-    KeyRecord,
-    KeyStatus,
-    OutboxMessage,
-    OutboxStatus,
-    StatementRecord,
-)
+from surety_core.domain._model import Application, GuaranteeContract
 from surety_core.storage import _common as c
 from surety_core.storage._protocols import (
     ApplicationRepository,
@@ -51,6 +41,16 @@ from surety_core.storage._protocols import (
     OutboxRepository,
     Page,
     StatementRepository,
+)
+from surety_core.storage._records import (
+    AttemptState,
+    AuditEvent,
+    CertificateRecord,
+    KeyRecord,
+    KeyStatus,
+    OutboxMessage,
+    OutboxStatus,
+    StatementRecord,
 )
 
 __all__ = ["MemoryStore"]

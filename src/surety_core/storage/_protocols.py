@@ -17,8 +17,8 @@ from typing import Generic, Protocol, Self, TypeVar, runtime_checkable
 from attrs import field, frozen
 
 from surety_core import _validation as v
-from surety_core._model import Application, GuaranteeContract, GuaranteeStatus, Medium
-from surety_core._records import (
+from surety_core.domain._model import Application, GuaranteeContract, GuaranteeStatus, Medium
+from surety_core.storage._records import (
     AttemptState,
     AuditEvent,
     CertificateRecord,

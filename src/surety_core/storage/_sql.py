@@ -36,18 +36,8 @@ from surety_core._errors import (
     StorageError,
     SuretyError,
 )
-from surety_core._model import Application, GuaranteeContract
-from surety_core._records import (
-    AttemptState,
-    AuditEvent,
-    CertificateRecord,
-    KeyRecord,
-    KeyStatus,
-    OutboxMessage,
-    OutboxStatus,
-    StatementRecord,
-)
 from surety_core._serialization import from_json, to_json
+from surety_core.domain._model import Application, GuaranteeContract
 from surety_core.storage import _common as c
 from surety_core.storage import _sql_schema as s
 from surety_core.storage._protocols import (
@@ -62,6 +52,16 @@ from surety_core.storage._protocols import (
     OutboxRepository,
     Page,
     StatementRepository,
+)
+from surety_core.storage._records import (
+    AttemptState,
+    AuditEvent,
+    CertificateRecord,
+    KeyRecord,
+    KeyStatus,
+    OutboxMessage,
+    OutboxStatus,
+    StatementRecord,
 )
 
 __all__ = ["SqlStore", "postgres_store", "sqlite_store"]

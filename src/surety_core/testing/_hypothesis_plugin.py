@@ -22,7 +22,7 @@ def _register() -> None:
     """Called by Hypothesis at start-up through the ``hypothesis`` entry point."""
     from hypothesis import strategies as st
 
-    from surety_core import _fees, _model
+    from surety_core.domain import _fees, _model
 
     for cls, name in (
         (_model.Period, "periods"),

@@ -16,22 +16,23 @@ from typing import Any, Protocol, TypeVar
 from attrs import field, frozen
 
 from surety_core import _validation as v
-from surety_core._audit import AuditAction, append_event
-from surety_core._certificates import (
-    SigningKeyRing,
-    certificate_record,
-    content_from_contract,
-    sign_certificate,
-)
-from surety_core._checks import check_application
-from surety_core._claims import ClaimSettlement
 from surety_core._errors import (
     ConcurrencyConflictError,
     DuplicateError,
     InvalidInputError,
     NotFoundError,
 )
-from surety_core._fees import (
+from surety_core._serialization import from_json, to_json
+from surety_core.audit._chain import AuditAction, append_event
+from surety_core.certificates._signing import (
+    SigningKeyRing,
+    certificate_record,
+    content_from_contract,
+    sign_certificate,
+)
+from surety_core.domain._checks import check_application
+from surety_core.domain._claims import ClaimSettlement
+from surety_core.domain._fees import (
     FeeStatement,
     RateTable,
     RefundStatement,
@@ -39,19 +40,11 @@ from surety_core._fees import (
     fee_for_request,
     refund_on_release,
 )
-from surety_core._keys import AuthKey, generate_key, parse_key
-from surety_core._lifecycle import amend as amend_contract
-from surety_core._lifecycle import claim as claim_contract
-from surety_core._lifecycle import expire as expire_contract
-from surety_core._lifecycle import release as release_contract
-from surety_core._limiter import (
-    AttemptLimiter,
-    KeyCheck,
-    KeyCheckOutcome,
-    check_key,
-    normalize_contract_number,
-)
-from surety_core._model import (
+from surety_core.domain._lifecycle import amend as amend_contract
+from surety_core.domain._lifecycle import claim as claim_contract
+from surety_core.domain._lifecycle import expire as expire_contract
+from surety_core.domain._lifecycle import release as release_contract
+from surety_core.domain._model import (
     Amendment,
     Application,
     GuaranteeContract,
@@ -62,17 +55,25 @@ from surety_core._model import (
     Period,
     Surety,
 )
-from surety_core._products import ProductRegistry, default_products
-from surety_core._records import (
+from surety_core.domain._products import ProductRegistry
+from surety_core.domain._standard import default_products
+from surety_core.keys._format import AuthKey, generate_key, parse_key
+from surety_core.keys._limiter import (
+    AttemptLimiter,
+    KeyCheck,
+    KeyCheckOutcome,
+    check_key,
+    normalize_contract_number,
+)
+from surety_core.keys._secrets import KeyProtector, SecretProvider
+from surety_core.notify import COMPLETION_NOTICE_KIND, completion_notice, to_outbox
+from surety_core.storage._protocols import ContractQuery, Page, Store, UnitOfWork
+from surety_core.storage._records import (
     CertificateRecord,
     KeyRecord,
     StatementKind,
     StatementRecord,
 )
-from surety_core._secrets import KeyProtector, SecretProvider
-from surety_core._serialization import from_json, to_json
-from surety_core.notify import COMPLETION_NOTICE_KIND, completion_notice, to_outbox
-from surety_core.storage._protocols import ContractQuery, Page, Store, UnitOfWork
 
 __all__ = [
     "ORIGINAL_REASON",

@@ -13,19 +13,20 @@ from types import MappingProxyType
 
 from attrs import evolve
 
-from surety_core import _rules as r
-from surety_core._checks import validate_amendment
-from surety_core._claims import ClaimSettlement, claim_payout
 from surety_core._errors import InvalidInputError
-from surety_core._model import (
+from surety_core.domain import _rules as r
+from surety_core.domain._checks import validate_amendment
+from surety_core.domain._claims import ClaimSettlement, claim_payout
+from surety_core.domain._model import (
     Amendment,
     GuaranteeContract,
     GuaranteeStatus,
     GuaranteeVersion,
     ObligeePolicy,
 )
-from surety_core._products import ProductRegistry, default_products
-from surety_core._rules import Violation, raise_if_any
+from surety_core.domain._products import ProductRegistry
+from surety_core.domain._rules import Violation, raise_if_any
+from surety_core.domain._standard import default_products
 
 __all__ = ["STATUS_TRANSITIONS", "amend", "can_transition", "claim", "expire", "release"]
 

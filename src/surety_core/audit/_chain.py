@@ -17,9 +17,9 @@ from enum import StrEnum
 from attrs import frozen
 
 from surety_core._errors import InvalidInputError
-from surety_core._keys import contains_key_like
-from surety_core._records import AuditEvent
+from surety_core.keys._format import contains_key_like
 from surety_core.storage._protocols import AuditLog
+from surety_core.storage._records import AuditEvent
 
 __all__ = [
     "GENESIS_HASH",

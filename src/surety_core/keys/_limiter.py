@@ -23,10 +23,10 @@ from surety_core._errors import (
     NotFoundError,
     VerificationError,
 )
-from surety_core._keys import AuthKey, generate_key, parse_key
-from surety_core._records import AttemptState, KeyRecord, KeyStatus
-from surety_core._secrets import KeyProtector, no_match_digest
+from surety_core.keys._format import AuthKey, generate_key, parse_key
+from surety_core.keys._secrets import KeyProtector, no_match_digest
 from surety_core.storage._protocols import AttemptRepository, KeyRepository
+from surety_core.storage._records import AttemptState, KeyRecord, KeyStatus
 
 __all__ = [
     "AttemptLimiter",

@@ -35,7 +35,7 @@ from surety_core._errors import (
     SuretyError,
     VerificationError,
 )
-from surety_core._model import (
+from surety_core.domain._model import (
     GuaranteeContract,
     GuaranteeStatus,
     Medium,
@@ -45,7 +45,7 @@ from surety_core._model import (
     Surety,
     Works,
 )
-from surety_core._records import CertificateRecord
+from surety_core.storage._records import CertificateRecord
 
 __all__ = [
     "CERTIFICATE_SCHEMA",

@@ -316,26 +316,3 @@ class ObligeePolicy:
             and works.announced_on >= self.electronic_from
             and works.number not in self.excluded_works
         )
-
-
-def _register() -> None:
-    from surety_core._serialization import register_json_type
-
-    for cls in (
-        Period,
-        Principal,
-        Obligee,
-        Surety,
-        Works,
-        Progress,
-        ProductRequest,
-        Application,
-        GuaranteeVersion,
-        Amendment,
-        GuaranteeContract,
-        ObligeePolicy,
-    ):
-        register_json_type(cls)
-
-
-_register()

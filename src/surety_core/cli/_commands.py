@@ -30,14 +30,14 @@ from surety_core._errors import (
     InvalidInputError,
     KeyFormatError,
     NotFoundError,
-    RuleViolationError,
     SuretyError,
     VerificationError,
 )
+from surety_core.domain._rules import RuleViolationError
 
 if TYPE_CHECKING:
-    from surety_core._secrets import SecretProvider
-    from surety_core._services import SuretyService
+    from surety_core.keys._secrets import SecretProvider
+    from surety_core.services._service import SuretyService
     from surety_core.storage.sql import SqlStore
 
 __all__ = ["EXIT_BAD_INPUT", "EXIT_FAILED", "EXIT_OK", "EXIT_REJECTED", "main"]
@@ -76,10 +76,10 @@ def _width() -> int | None:
 def _read_only_service(store: SqlStore, secrets: SecretProvider) -> SuretyService:
     """A service for the read-only commands (view, key notice). These never issue or sign, so the
     surety, the signing keys and the rate table passed here are never used."""
-    from surety_core._certificates import SigningKeyRing
-    from surety_core._fees import sample_rate_table
-    from surety_core._model import Surety
-    from surety_core._services import PolicyBook, SuretyService
+    from surety_core.certificates._signing import SigningKeyRing
+    from surety_core.domain._fees import sample_rate_table
+    from surety_core.domain._model import Surety
+    from surety_core.services._service import PolicyBook, SuretyService
 
     return SuretyService(
         store,
@@ -92,7 +92,7 @@ def _read_only_service(store: SqlStore, secrets: SecretProvider) -> SuretyServic
 
 
 def _number(text: str) -> str:
-    from surety_core._limiter import normalize_contract_number
+    from surety_core.keys._limiter import normalize_contract_number
 
     try:
         return normalize_contract_number(text)
@@ -114,7 +114,7 @@ def _out_file(name: str) -> Path:
 
 
 def _demo(args: argparse.Namespace) -> int:
-    from surety_core._demo import run_demo
+    from surety_core.cli._demo import run_demo
 
     return run_demo(Path(args.out), write=_out, width=_width())
 
@@ -123,10 +123,10 @@ def _demo(args: argparse.Namespace) -> int:
 
 
 def _verify(args: argparse.Namespace) -> int:
-    from surety_core._cli_support import find_trusted_keys, open_store, secret_provider
-    from surety_core._keys import parse_key
-    from surety_core._text import fields, table
     from surety_core.certificates import verify_chain
+    from surety_core.cli._support import find_trusted_keys, open_store, secret_provider
+    from surety_core.cli._text import fields, table
+    from surety_core.keys._format import parse_key
 
     # Both checked before anything is opened or looked up.
     number = _number(args.number)
@@ -210,7 +210,7 @@ def _verify(args: argparse.Namespace) -> int:
 
 
 def _notice(args: argparse.Namespace) -> int:
-    from surety_core._cli_support import open_store, secret_provider, write_private
+    from surety_core.cli._support import open_store, secret_provider, write_private
     from surety_core.documents import build_key_notice_pdf, key_notice_data_from_notice
 
     number = _number(args.number)
@@ -241,7 +241,7 @@ def _notice(args: argparse.Namespace) -> int:
 
 
 def _check_pdf(args: argparse.Namespace) -> int:
-    from surety_core._cli_support import load_trusted_keys, read_file
+    from surety_core.cli._support import load_trusted_keys, read_file
     from surety_core.documents import (
         CheckStatus,
         certificate_verifier,
@@ -281,8 +281,8 @@ def _check_pdf(args: argparse.Namespace) -> int:
 
 
 def _keys_generate(args: argparse.Namespace) -> int:
-    from surety_core._certificates import SigningKeyRing
-    from surety_core._cli_support import write_private
+    from surety_core.certificates._signing import SigningKeyRing
+    from surety_core.cli._support import write_private
 
     out = _out_file(args.out)
     if out.exists() and not args.force:
@@ -295,7 +295,7 @@ def _keys_generate(args: argparse.Namespace) -> int:
 
 
 def _keys_rotate(args: argparse.Namespace) -> int:
-    from surety_core._cli_support import load_ring, write_private
+    from surety_core.cli._support import load_ring, write_private
 
     path = Path(args.ring)
     ring = load_ring(path, "--ring")
@@ -310,7 +310,7 @@ def _keys_rotate(args: argparse.Namespace) -> int:
 
 
 def _keys_export(args: argparse.Namespace) -> int:
-    from surety_core._cli_support import load_ring, write_public
+    from surety_core.cli._support import load_ring, write_public
 
     ring = load_ring(Path(args.ring), "--ring")
     data = ring.trusted_keys().to_json()
@@ -328,8 +328,8 @@ def _keys_export(args: argparse.Namespace) -> int:
 def _db(args: argparse.Namespace) -> int:
     from sqlalchemy.exc import SQLAlchemyError
 
-    from surety_core._cli_support import schema_engine
     from surety_core._errors import StorageError
+    from surety_core.cli._support import schema_engine
     from surety_core.storage.sql import (
         SCHEMA_VERSION,
         create_schema,
@@ -546,7 +546,7 @@ def _one_line(exc: BaseException) -> str:
 @contextlib.contextmanager
 def _warnings_to_stderr() -> Any:
     """The library's warnings (e.g. the development secret) as one readable line each."""
-    from surety_core._cli_support import OnceFilter
+    from surety_core.cli._support import OnceFilter
 
     logger = logging.getLogger("surety_core")
     handler = logging.StreamHandler(sys.stderr)

@@ -4,7 +4,7 @@ See the flow guide in the documentation. Every service validates its input, rais
 errors, and runs in one unit of work so that a failure leaves nothing half-done.
 """
 
-from surety_core._services import (
+from surety_core.services._service import (
     ORIGINAL_REASON,
     AmendmentResult,
     ApplicationReceipt,

@@ -172,20 +172,3 @@ class StatementRecord:
     kind: StatementKind = field(validator=v.enum_of(StatementKind))
     document: str = field(validator=v.text(100_000))
     created_at: datetime = field(validator=_aware)
-
-
-def _register() -> None:
-    from surety_core._serialization import register_json_type
-
-    for cls in (
-        KeyRecord,
-        CertificateRecord,
-        AuditEvent,
-        OutboxMessage,
-        AttemptState,
-        StatementRecord,
-    ):
-        register_json_type(cls)
-
-
-_register()

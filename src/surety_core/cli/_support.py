@@ -12,7 +12,6 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from surety_core._certificates import SigningKeyRing, TrustedKeySet
 from surety_core._errors import (
     ConfigurationError,
     DevelopmentSecretWarning,
@@ -20,7 +19,8 @@ from surety_core._errors import (
     StorageError,
     SuretyError,
 )
-from surety_core._secrets import DEVELOPMENT_SECRET_ENV, DevelopmentSecretProvider
+from surety_core.certificates._signing import SigningKeyRing, TrustedKeySet
+from surety_core.keys._secrets import DEVELOPMENT_SECRET_ENV, DevelopmentSecretProvider
 
 if TYPE_CHECKING:
     from sqlalchemy.engine import Engine

@@ -1,7 +1,7 @@
 """Signed electronic certificates (電子証書): canonical content, Ed25519 signatures under key
 ids, offline verification with a JSON key set, and tamper-evident version chains."""
 
-from surety_core._certificates import (
+from surety_core.certificates._signing import (
     CERTIFICATE_SCHEMA,
     CERTIFICATE_SCHEMA_VERSION,
     CertificateContent,

@@ -16,12 +16,16 @@ from typing import Any
 
 from attrs import field, frozen
 
-from surety_core import _rules as r
 from surety_core import _validation as v
 from surety_core._errors import ConfigurationError, InvalidInputError
-from surety_core._model import Application, GuaranteeContract, Period, ProductRequest
-from surety_core._products import ADVANCE_PAYMENT, CONTRACT_GUARANTEE, INTERMEDIATE_ADVANCE_PAYMENT
-from surety_core._rules import Violation, raise_if_any
+from surety_core.domain import _rules as r
+from surety_core.domain._model import Application, GuaranteeContract, Period, ProductRequest
+from surety_core.domain._products import (
+    ADVANCE_PAYMENT,
+    CONTRACT_GUARANTEE,
+    INTERMEDIATE_ADVANCE_PAYMENT,
+)
+from surety_core.domain._rules import Violation, raise_if_any
 
 __all__ = [
     "DayCount",
@@ -373,13 +377,3 @@ def sample_rate_table() -> RateTable:
         ),
         sample=True,
     )
-
-
-def _register() -> None:
-    from surety_core._serialization import register_json_type
-
-    for cls in (RateBand, ProductRate, RateTable, FeeLine, FeeStatement, RefundStatement):
-        register_json_type(cls)
-
-
-_register()

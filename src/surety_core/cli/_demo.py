@@ -19,8 +19,14 @@ from collections.abc import Callable
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
-from surety_core._certificates import SigningKeyRing, verify_certificate
-from surety_core._cli_support import (
+from surety_core._errors import (
+    InvalidInputError,
+    KeyFormatError,
+    StorageError,
+    VerificationError,
+)
+from surety_core.certificates._signing import SigningKeyRing, verify_certificate
+from surety_core.cli._support import (
     DB_NAME,
     SECRETS_DIR,
     SIGNING_KEYS_FILE,
@@ -30,15 +36,9 @@ from surety_core._cli_support import (
     write_private,
     write_public,
 )
-from surety_core._errors import (
-    InvalidInputError,
-    KeyFormatError,
-    StorageError,
-    VerificationError,
-)
-from surety_core._fees import FeeStatement, sample_rate_table
-from surety_core._keys import ALPHABET, AuthKey, parse_key
-from surety_core._model import (
+from surety_core.cli._text import fields, table
+from surety_core.domain._fees import FeeStatement, sample_rate_table
+from surety_core.domain._model import (
     Amendment,
     Application,
     GuaranteeContract,
@@ -52,9 +52,9 @@ from surety_core._model import (
     Works,
     WorksKind,
 )
-from surety_core._products import ADVANCE_PAYMENT, CONTRACT_GUARANTEE
-from surety_core._services import IssuedGuarantee, ObligeeView, PolicyBook, SuretyService
-from surety_core._text import fields, table
+from surety_core.domain._products import ADVANCE_PAYMENT, CONTRACT_GUARANTEE
+from surety_core.keys._format import ALPHABET, AuthKey, parse_key
+from surety_core.services._service import IssuedGuarantee, ObligeeView, PolicyBook, SuretyService
 
 __all__ = ["DEFAULT_OUT", "MARKER", "run_demo"]
 

@@ -134,6 +134,9 @@ class AuthKey:
     :func:`parse_key`.
     """
 
+    #: Marks a type whose values the JSON converter refuses (see ``surety_core._serialization``).
+    __surety_secret__ = True
+
     __slots__ = ("_compact",)
     _compact: str
 
@@ -240,16 +243,3 @@ def contains_key_like(text: str) -> bool:
         if is_well_formed(compact):
             return True
     return False
-
-
-def _refuse_unstructure(_: AuthKey) -> NoReturn:
-    raise InvalidInputError(None, "an AuthKey cannot be serialized; store a KeyRecord instead")
-
-
-def _register() -> None:
-    from surety_core._serialization import converter
-
-    converter.register_unstructure_hook(AuthKey, _refuse_unstructure)
-
-
-_register()

@@ -3,7 +3,7 @@
 See the security model page of the documentation for the format, the arithmetic and rotation.
 """
 
-from surety_core._keys import (
+from surety_core.keys._format import (
     ALPHABET,
     ENTROPY_BITS,
     GROUP_SIZE,
@@ -15,7 +15,7 @@ from surety_core._keys import (
     normalize_key_text,
     parse_key,
 )
-from surety_core._limiter import (
+from surety_core.keys._limiter import (
     AttemptLimiter,
     KeyCheck,
     KeyCheckOutcome,
@@ -30,7 +30,7 @@ from surety_core._limiter import (
     reissue_key,
     verify_key,
 )
-from surety_core._secrets import (
+from surety_core.keys._secrets import (
     DEVELOPMENT_SECRET_ENV,
     DevelopmentSecretProvider,
     KeyProtector,

@@ -2,7 +2,7 @@
 
 A :class:`SecretProvider` hands out HMAC secrets and AES-GCM keys by key id; new records use
 the *current* ids, old ids keep verifying and decrypting. :class:`KeyProtector` turns a key into
-a :class:`~surety_core._records.KeyRecord` (HMAC-SHA256 digest + AES-GCM ciphertext, both bound
+a :class:`~surety_core.storage.KeyRecord` (HMAC-SHA256 digest + AES-GCM ciphertext, both bound
 to the contract number) and back.
 """
 
@@ -31,8 +31,8 @@ from surety_core._errors import (
     DevelopmentSecretWarning,
     InvalidInputError,
 )
-from surety_core._keys import AuthKey, is_well_formed, key_bytes
-from surety_core._records import KeyRecord, KeyStatus
+from surety_core.keys._format import AuthKey, is_well_formed, key_bytes
+from surety_core.storage._records import KeyRecord, KeyStatus
 
 __all__ = [
     "DEVELOPMENT_SECRET_ENV",

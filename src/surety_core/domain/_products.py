@@ -11,16 +11,14 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from enum import StrEnum
 from types import MappingProxyType
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from attrs import field, frozen
 
 from surety_core import _validation as v
 from surety_core._errors import ConfigurationError, InvalidInputError
-from surety_core._rules import Rule, Violation
-
-if TYPE_CHECKING:
-    from surety_core._checks import RequestContext
+from surety_core.domain._model import GuaranteeContract, ObligeePolicy, ProductRequest, Works
+from surety_core.domain._rules import Rule, Violation
 
 __all__ = [
     "ADVANCE_PAYMENT",
@@ -31,7 +29,8 @@ __all__ = [
     "PeriodRule",
     "Product",
     "ProductRegistry",
-    "default_products",
+    "RequestContext",
+    "Stage",
 ]
 
 ADVANCE_PAYMENT = "advance_payment"
@@ -161,56 +160,38 @@ class ProductRegistry:
         return tuple(found[c] for c in sorted(found))
 
 
-def default_products(*, contract_requires_advance: bool = True) -> ProductRegistry:
-    """The three products of the briefing, as a new registry each call.
+class Stage(StrEnum):
+    """What is being validated: a new application or an amendment of a contract."""
 
-    ``contract_requires_advance=False`` gives a product set in which a contract guarantee is sold
-    without an advance payment guarantee on the same works.
+    APPLICATION = "application"
+    AMENDMENT = "amendment"
+
+
+@frozen
+class RequestContext:
+    """What a rule check sees: one request (or an amended contract's terms) in its context.
+
+    * ``request``: the terms checked (for an amendment: the contract's product and medium with
+      the amended amount and period).
+    * ``path``: where to report, e.g. ``requests[1]`` or ``amendment``.
+    * ``works``: the works the terms refer to (for an amendment: the amended works).
+    * ``siblings``: the other requests of the same application (empty for an amendment).
+    * ``existing``: guarantee contracts in force (status issued) on the same works, excluding the
+      contract being amended.
     """
-    from surety_core import _checks as c
-    from surety_core import _rules as r
 
-    return ProductRegistry.of(
-        [
-            Product(
-                code=ADVANCE_PAYMENT,
-                name_ja=PRODUCT_NAMES_JA[ADVANCE_PAYMENT],
-                name_en="Advance payment guarantee",
-                checks=(c.advance_cap, c.combined_cap),
-                claimable=True,
-                period_rule=PeriodRule.ENDS_AT_COMPLETION,
-                rules=(r.ADVANCE_CAP_EXCEEDED, r.COMBINED_CAP_EXCEEDED),
-            ),
-            Product(
-                code=INTERMEDIATE_ADVANCE_PAYMENT,
-                name_ja=PRODUCT_NAMES_JA[INTERMEDIATE_ADVANCE_PAYMENT],
-                name_en="Intermediate advance payment guarantee",
-                checks=(
-                    c.intermediate_cap,
-                    c.combined_cap,
-                    c.intermediate_requires_advance,
-                    c.intermediate_progress,
-                ),
-                claimable=True,
-                period_rule=PeriodRule.ENDS_AT_COMPLETION,
-                rules=(
-                    r.INTERMEDIATE_CAP_EXCEEDED,
-                    r.COMBINED_CAP_EXCEEDED,
-                    r.INTERMEDIATE_REQUIRES_ADVANCE,
-                    r.INTERMEDIATE_PROGRESS_MISSING,
-                    r.INTERMEDIATE_HALF_PERIOD_NOT_ELAPSED,
-                    r.INTERMEDIATE_SCHEDULED_WORK_NOT_DONE,
-                    r.INTERMEDIATE_PROGRESS_BELOW_HALF,
-                ),
-            ),
-            Product(
-                code=CONTRACT_GUARANTEE,
-                name_ja=PRODUCT_NAMES_JA[CONTRACT_GUARANTEE],
-                name_en="Contract guarantee",
-                checks=(c.contract_minimum,),
-                requires_advance=contract_requires_advance,
-                period_rule=PeriodRule.WITHIN_WORKS,
-                rules=(r.CONTRACT_GUARANTEE_BELOW_MINIMUM, r.CONTRACT_GUARANTEE_REQUIRES_ADVANCE),
-            ),
-        ]
-    )
+    request: ProductRequest
+    product: Product
+    path: str
+    works: Works
+    policy: ObligeePolicy
+    siblings: tuple[ProductRequest, ...]
+    existing: tuple[GuaranteeContract, ...]
+    products: ProductRegistry
+    stage: Stage
+
+    def others_of(self, code: str) -> list[int]:
+        """Amounts of the product ``code`` among the siblings and existing contracts."""
+        amounts = [s.amount for s in self.siblings if s.product == code]
+        amounts.extend(c.amount for c in self.existing if c.product == code)
+        return amounts

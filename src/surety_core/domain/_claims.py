@@ -49,12 +49,3 @@ class ClaimSettlement:
     completed_value: int = field(validator=v.non_negative_yen)
     guaranteed_amount: int = field(validator=v.yen)
     payout: int = field(validator=[v.non_negative_yen, _payout_consistent])
-
-
-def _register() -> None:
-    from surety_core._serialization import register_json_type
-
-    register_json_type(ClaimSettlement)
-
-
-_register()

@@ -1,6 +1,6 @@
 """The hash-chained audit log: recording events and verifying a chain."""
 
-from surety_core._audit import (
+from surety_core.audit._chain import (
     GENESIS_HASH,
     AuditAction,
     AuditProblem,

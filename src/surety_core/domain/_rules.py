@@ -8,16 +8,24 @@ return :class:`Violation` values; validation collects *all* of them and
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from enum import StrEnum
 from typing import Any
 
 from attrs import field, frozen
 
 from surety_core import _validation as v
-from surety_core._errors import ConfigurationError, InvalidInputError, RuleViolationError
+from surety_core._errors import ConfigurationError, InvalidInputError, SuretyError
 
-__all__ = ["RULES", "Rule", "RuleCatalogue", "RuleSource", "Violation", "raise_if_any"]
+__all__ = [
+    "RULES",
+    "Rule",
+    "RuleCatalogue",
+    "RuleSource",
+    "RuleViolationError",
+    "Violation",
+    "raise_if_any",
+]
 
 
 class RuleSource(StrEnum):
@@ -320,11 +328,21 @@ RELEASE_AFTER_PERIOD_END = _rule(
 )
 
 
-def _register() -> None:
-    from surety_core._serialization import register_json_type
+class RuleViolationError(SuretyError):
+    """One or more business rules refused the request.
 
-    register_json_type(Rule)
-    register_json_type(Violation)
+    ``violations`` holds *every* violation found, not only the first; each names its rule code.
+    """
 
+    def __init__(self, violations: Sequence[Violation]) -> None:
+        if not violations:
+            raise ValueError("RuleViolationError needs at least one violation")
+        self.violations: tuple[Violation, ...] = tuple(violations)
+        lines = [f"{len(self.violations)} rule violation(s):"]
+        lines.extend(f"  [{v.code}] {v.message_en}" for v in self.violations)
+        super().__init__("\n".join(lines))
 
-_register()
+    @property
+    def codes(self) -> tuple[str, ...]:
+        """The rule codes of the violations, in the order found."""
+        return tuple(v.code for v in self.violations)

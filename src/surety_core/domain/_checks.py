@@ -6,17 +6,15 @@ problem: it returns (or raises, in ``check_*``) *every* violation found.
 
 from __future__ import annotations
 
-import math
 from collections.abc import Iterable, Iterator
-from enum import StrEnum
-from fractions import Fraction
 from typing import Any
 
-from attrs import evolve, frozen
+from attrs import evolve
 
-from surety_core import _rules as r
 from surety_core._errors import InvalidInputError
-from surety_core._model import (
+from surety_core._validation import is_valid_email
+from surety_core.domain import _rules as r
+from surety_core.domain._model import (
     Amendment,
     Application,
     GuaranteeContract,
@@ -26,159 +24,22 @@ from surety_core._model import (
     ProductRequest,
     Works,
 )
-from surety_core._products import (
+from surety_core.domain._products import (
     ADVANCE_PAYMENT,
-    INTERMEDIATE_ADVANCE_PAYMENT,
     PeriodRule,
-    Product,
     ProductRegistry,
-    default_products,
+    RequestContext,
+    Stage,
 )
-from surety_core._rules import Violation, raise_if_any
-from surety_core._validation import is_valid_email
+from surety_core.domain._rules import Violation, raise_if_any
+from surety_core.domain._standard import default_products
 
 __all__ = [
-    "RequestContext",
-    "Stage",
     "check_amendment",
     "check_application",
     "validate_amendment",
     "validate_application",
 ]
-
-
-class Stage(StrEnum):
-    """What is being validated: a new application or an amendment of a contract."""
-
-    APPLICATION = "application"
-    AMENDMENT = "amendment"
-
-
-@frozen
-class RequestContext:
-    """What a rule check sees: one request (or an amended contract's terms) in its context.
-
-    * ``request``: the terms checked (for an amendment: the contract's product and medium with
-      the amended amount and period).
-    * ``path``: where to report, e.g. ``requests[1]`` or ``amendment``.
-    * ``works``: the works the terms refer to (for an amendment: the amended works).
-    * ``siblings``: the other requests of the same application (empty for an amendment).
-    * ``existing``: guarantee contracts in force (status issued) on the same works, excluding the
-      contract being amended.
-    """
-
-    request: ProductRequest
-    product: Product
-    path: str
-    works: Works
-    policy: ObligeePolicy
-    siblings: tuple[ProductRequest, ...]
-    existing: tuple[GuaranteeContract, ...]
-    products: ProductRegistry
-    stage: Stage
-
-    def others_of(self, code: str) -> list[int]:
-        """Amounts of the product ``code`` among the siblings and existing contracts."""
-        amounts = [s.amount for s in self.siblings if s.product == code]
-        amounts.extend(c.amount for c in self.existing if c.product == code)
-        return amounts
-
-
-def _floor_share(price: int, share: Fraction) -> int:
-    return math.floor(price * share)
-
-
-# --- product checks (referenced by default_products) -------------------------------------
-
-
-def advance_cap(ctx: RequestContext) -> Iterator[Violation]:
-    """``ADVANCE_CAP_EXCEEDED``: advance ≤ the obligee's cap share for the works kind."""
-    cap = ctx.policy.advance_cap(ctx.works.kind)
-    if ctx.request.amount > ctx.works.contract_price * cap:
-        yield r.ADVANCE_CAP_EXCEEDED.violation(
-            f"{ctx.path}.amount",
-            f"{ctx.request.amount} > {cap} x {ctx.works.contract_price}"
-            f" = {_floor_share(ctx.works.contract_price, cap)}",
-        )
-
-
-def intermediate_cap(ctx: RequestContext) -> Iterator[Violation]:
-    """``INTERMEDIATE_CAP_EXCEEDED``: intermediate advance ≤ the obligee's cap (2/10)."""
-    cap = ctx.policy.intermediate_cap
-    if ctx.request.amount > ctx.works.contract_price * cap:
-        yield r.INTERMEDIATE_CAP_EXCEEDED.violation(
-            f"{ctx.path}.amount", f"{ctx.request.amount} > {cap} x {ctx.works.contract_price}"
-        )
-
-
-def combined_cap(ctx: RequestContext) -> Iterator[Violation]:
-    """``COMBINED_CAP_EXCEEDED``: advance + intermediate ≤ the obligee's cap (6/10).
-
-    Counted over this request, the other requests of the application and the existing
-    contracts on the works. Reported once per application: at the intermediate request when
-    there is one in the application, else at the advance request.
-    """
-    code = ctx.request.product
-    if code == ADVANCE_PAYMENT and any(
-        s.product == INTERMEDIATE_ADVANCE_PAYMENT for s in ctx.siblings
-    ):
-        return
-    total = (
-        ctx.request.amount
-        + sum(ctx.others_of(ADVANCE_PAYMENT))
-        + sum(ctx.others_of(INTERMEDIATE_ADVANCE_PAYMENT))
-    )
-    cap = ctx.policy.combined_cap
-    if total > ctx.works.contract_price * cap:
-        yield r.COMBINED_CAP_EXCEEDED.violation(
-            f"{ctx.path}.amount", f"advance + intermediate {total} > {cap} of the price"
-        )
-
-
-def intermediate_requires_advance(ctx: RequestContext) -> Iterator[Violation]:
-    """``INTERMEDIATE_REQUIRES_ADVANCE`` (applications only)."""
-    if ctx.stage is Stage.APPLICATION and not ctx.others_of(ADVANCE_PAYMENT):
-        yield r.INTERMEDIATE_REQUIRES_ADVANCE.violation(ctx.path)
-
-
-def intermediate_progress(ctx: RequestContext) -> Iterator[Violation]:
-    """The progress conditions of an intermediate advance (applications only).
-
-    As of ``progress.as_of``: more than half the works period has elapsed (days elapsed, counting
-    the start day, × 2 > the period's days), the scheduled work is done, and the completed value
-    is at least half the contract price.
-    """
-    if ctx.stage is not Stage.APPLICATION:
-        return
-    progress = ctx.request.progress
-    if progress is None:
-        yield r.INTERMEDIATE_PROGRESS_MISSING.violation(f"{ctx.path}.progress")
-        return
-    works_period = ctx.works.period
-    elapsed = (progress.as_of - works_period.start).days + 1
-    if elapsed * 2 <= works_period.days:
-        yield r.INTERMEDIATE_HALF_PERIOD_NOT_ELAPSED.violation(
-            f"{ctx.path}.progress.as_of", f"{max(elapsed, 0)} of {works_period.days} days"
-        )
-    if not progress.scheduled_work_done:
-        yield r.INTERMEDIATE_SCHEDULED_WORK_NOT_DONE.violation(
-            f"{ctx.path}.progress.scheduled_work_done"
-        )
-    if progress.completed_value * 2 < ctx.works.contract_price:
-        yield r.INTERMEDIATE_PROGRESS_BELOW_HALF.violation(
-            f"{ctx.path}.progress.completed_value",
-            f"{progress.completed_value} < half of {ctx.works.contract_price}",
-        )
-
-
-def contract_minimum(ctx: RequestContext) -> Iterator[Violation]:
-    """``CONTRACT_GUARANTEE_BELOW_MINIMUM``: amount ≥ the obligee's minimum share (1/10)."""
-    share = ctx.policy.contract_min_share
-    if ctx.request.amount < ctx.works.contract_price * share:
-        yield r.CONTRACT_GUARANTEE_BELOW_MINIMUM.violation(
-            f"{ctx.path}.amount",
-            f"{ctx.request.amount} < {share} x {ctx.works.contract_price}",
-        )
 
 
 # --- checks common to every product --------------------------------------------------------
