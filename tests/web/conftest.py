@@ -19,7 +19,7 @@ import uvicorn
 from attrs import frozen
 from starlette.testclient import TestClient
 
-from surety_core._demo import run_demo
+from surety_core.cli._demo import run_demo
 from surety_core.web import app_from_database
 
 KEY_PATTERN = re.compile(r"[0-9A-Z]{4}(?:-[0-9A-Z]{4}){4}")

@@ -12,7 +12,7 @@ import pytest
 from benchmarks.web_load import run_load, running_server
 from tests.web.conftest import Demo
 
-from surety_core._cli_support import open_store
+from surety_core.cli._support import open_store
 from surety_core.keys import LimiterPolicy
 
 pytestmark = pytest.mark.slow

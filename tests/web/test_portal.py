@@ -12,7 +12,7 @@ from starlette.requests import Request
 from starlette.testclient import TestClient
 from tests.web.conftest import PAPER, PRINCIPAL, Demo, csrf, key_from_notice, sign_in
 
-from surety_core import InvalidInputError
+from surety_core._errors import InvalidInputError
 from surety_core.web import app_from_database, create_app
 
 
@@ -131,7 +131,7 @@ def hosted(demo: Demo) -> Iterator[TestClient]:
     def authenticate(request: Request) -> str | None:
         return request.headers.get("x-test-corporate-number")
 
-    from surety_core._cli_support import open_store, secret_provider
+    from surety_core.cli._support import open_store, secret_provider
     from surety_core.web._serve import _services
 
     store = open_store(demo.db)

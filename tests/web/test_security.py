@@ -98,7 +98,7 @@ def test_keys_never_appear_in_urls_logs_or_the_audit_log(
     for secret in forms:
         assert all(secret not in url for url in seen_urls)
         assert secret not in caplog.text
-    from surety_core._cli_support import open_store
+    from surety_core.cli._support import open_store
 
     store = open_store(demo.db)
     try:

@@ -30,12 +30,10 @@ from starlette.responses import (
 from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 
-from surety_core import (
+from surety_core._errors import (
     AttemptsExceededError,
-    GuaranteeStatus,
     InvalidInputError,
     KeyFormatError,
-    Medium,
     NotFoundError,
     VerificationError,
 )
@@ -45,6 +43,7 @@ from surety_core.documents import (
     build_signed_certificate_pdf,
     key_notice_data_from_notice,
 )
+from surety_core.domain import GuaranteeStatus, Medium
 from surety_core.keys import normalize_contract_number, parse_key
 from surety_core.services import GuaranteeSummary, ObligeeView
 from surety_core.storage import MAX_PAGE, ContractQuery

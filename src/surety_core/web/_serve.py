@@ -9,7 +9,7 @@ from typing import Any
 
 from starlette.applications import Starlette
 
-from surety_core import InvalidInputError
+from surety_core._errors import ConfigurationError, InvalidInputError
 from surety_core.web._app import create_app
 from surety_core.web._security import AddressLimiter
 
@@ -22,14 +22,14 @@ def _services(store: Any, secrets: Any) -> tuple[Any, Any]:
     """The registry (no signing key) and the portal on ``store``: the services split by actor
     where the library has them, else the one service with a throw-away signing key that the
     view, the history, the details and the key notice never use."""
-    from surety_core import services
+    from surety_core import services  # the package surety_core.services
 
     registry_cls = getattr(services, "ObligeeRegistry", None)
     portal_cls = getattr(services, "ContractorPortal", None)
     if registry_cls is not None and portal_cls is not None:  # pragma: no cover - newer layout
         return registry_cls(store, secrets=secrets), portal_cls(store, secrets=secrets)
-    from surety_core import Surety, sample_rate_table
     from surety_core.certificates import SigningKeyRing
+    from surety_core.domain import Surety, sample_rate_table
 
     service = services.SuretyService(
         store,
@@ -60,7 +60,7 @@ def app_from_database(
     FILE`` or ``SURETY_CORE_DEV_SECRET`` or ``secrets/dev-secret`` beside a SQLite file; the
     public key set ``trusted-keys.json`` beside it unless ``trust`` names one.
     """
-    from surety_core._cli_support import find_trusted_keys, open_store, secret_provider
+    from surety_core.cli._support import find_trusted_keys, open_store, secret_provider
 
     trusted = find_trusted_keys(trust, db)
     store = open_store(db)
@@ -108,8 +108,6 @@ def serve(
     try:
         import uvicorn
     except ImportError:  # pragma: no cover - the extra is missing
-        from surety_core import ConfigurationError
-
         raise ConfigurationError(
             "serving needs the 'web' extra: pip install 'surety-core[web]'"
         ) from None
