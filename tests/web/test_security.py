@@ -29,6 +29,7 @@ def test_static_files_may_be_cached_but_pages_may_not(client: TestClient) -> Non
     css = client.get("/static/style.css")
     assert css.status_code == 200
     assert "@media print" in css.text
+    assert css.headers["cache-control"] == "public, max-age=3600"
     assert client.get("/registry").headers["cache-control"] == "no-store"
 
 

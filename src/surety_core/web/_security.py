@@ -46,7 +46,7 @@ _HEADERS = (
 
 class SecurityHeaders:
     """ASGI middleware: the security headers on every response, and ``Cache-Control:
-    no-store`` on every response that does not set its own caching (only static files do)."""
+    no-store`` on every response but the static files (the stylesheet), which may be cached."""
 
     def __init__(self, app: ASGIApp, *, hsts: bool) -> None:
         self.app = app
@@ -57,13 +57,16 @@ class SecurityHeaders:
             await self.app(scope, receive, send)
             return
 
+        static = str(scope.get("path", "")).startswith("/static/")
+
         async def send_with_headers(message: Message) -> None:
             if message["type"] == "http.response.start":
                 headers = list(message.get("headers", []))
                 names = {name.lower() for name, _ in headers}
                 headers.extend(h for h in _HEADERS if h[0] not in names)
                 if b"cache-control" not in names:
-                    headers.append((b"cache-control", b"no-store"))
+                    cache = b"public, max-age=3600" if static else b"no-store"
+                    headers.append((b"cache-control", cache))
                 if self.hsts:
                     headers.append((b"strict-transport-security", b"max-age=31536000"))
                 message["headers"] = headers
