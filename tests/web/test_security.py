@@ -5,6 +5,8 @@ from __future__ import annotations
 import logging
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 from starlette.testclient import TestClient
 from tests.web.conftest import Demo, csrf, sign_in
 
@@ -139,3 +141,34 @@ def test_the_address_limiter_window_slides() -> None:
     now[0] = 10.5
     assert limiter.take("a") is None
     assert limiter.take("a", 2) is not None  # a batch that does not fit is refused whole
+
+
+@given(
+    steps=st.lists(
+        st.tuples(
+            st.sampled_from(["a", "b"]),
+            st.integers(min_value=1, max_value=4),
+            st.floats(min_value=0, max_value=4, allow_nan=False),
+        ),
+        max_size=60,
+    ),
+    limit=st.integers(min_value=1, max_value=6),
+)
+def test_no_window_ever_holds_more_than_the_limit(
+    steps: list[tuple[str, int, float]], limit: int
+) -> None:
+    now = [0.0]
+    window = 10.0
+    limiter = AddressLimiter(max_requests=limit, window=window, clock=lambda: now[0])
+    accepted: dict[str, list[float]] = {"a": [], "b": []}
+    for address, count, advance in steps:
+        now[0] += advance
+        wait = limiter.take(address, count)
+        if wait is None:
+            accepted[address].extend([now[0]] * count)
+        else:
+            assert wait > 0
+    for times in accepted.values():
+        for start in times:
+            inside = [t for t in times if start <= t < start + window]
+            assert len(inside) <= limit
