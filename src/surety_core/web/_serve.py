@@ -5,11 +5,13 @@ from __future__ import annotations
 import ipaddress
 import logging
 from collections.abc import Callable
-from typing import Any
 
 from starlette.applications import Starlette
 
 from surety_core._errors import ConfigurationError, InvalidInputError
+from surety_core.keys import SecretProvider
+from surety_core.services import ContractorPortal, ObligeeRegistry
+from surety_core.storage import Store
 from surety_core.web._app import create_app
 from surety_core.web._security import AddressLimiter
 
@@ -18,28 +20,9 @@ __all__ = ["app_from_database", "serve"]
 log = logging.getLogger("surety_core.web")
 
 
-def _services(store: Any, secrets: Any) -> tuple[Any, Any]:
-    """The registry (no signing key) and the portal on ``store``: the services split by actor
-    where the library has them, else the one service with a throw-away signing key that the
-    view, the history, the details and the key notice never use."""
-    from surety_core import services  # the package surety_core.services
-
-    registry_cls = getattr(services, "ObligeeRegistry", None)
-    portal_cls = getattr(services, "ContractorPortal", None)
-    if registry_cls is not None and portal_cls is not None:  # pragma: no cover - newer layout
-        return registry_cls(store, secrets=secrets), portal_cls(store, secrets=secrets)
-    from surety_core.certificates import SigningKeyRing
-    from surety_core.domain import Surety, sample_rate_table
-
-    service = services.SuretyService(
-        store,
-        surety=Surety(name="surety web", code="web"),
-        secrets=secrets,
-        signing_keys=SigningKeyRing.generate("unused"),
-        rate_table=sample_rate_table(),
-        policies=services.PolicyBook([]),
-    )
-    return service, service
+def _services(store: Store, secrets: SecretProvider) -> tuple[ObligeeRegistry, ContractorPortal]:
+    """The registry (no signing key: it only views) and the portal on ``store``."""
+    return ObligeeRegistry(store, secrets), ContractorPortal(store, secrets)
 
 
 def app_from_database(
