@@ -9,6 +9,7 @@ from collections.abc import Sequence
 
 from surety_core._errors import InvalidInputError
 from surety_core._japanese import (
+    STATUS_NAMES,
     format_date,
     format_era_date,
     format_period,
@@ -42,11 +43,12 @@ PAYLOAD_ATTACHMENT_NAME = "certificate-payload.json"
 """The file name under which a certificate PDF embeds its signed canonical payload."""
 
 STATUS_LABELS: dict[GuaranteeStatus, str] = {
-    GuaranteeStatus.ISSUED: "有効（発行済）",
-    GuaranteeStatus.RELEASED: "解約・返還済",
-    GuaranteeStatus.CLAIMED: "保証事故",
-    GuaranteeStatus.EXPIRED: "期間満了",
+    **STATUS_NAMES,
+    GuaranteeStatus.ISSUED: f"{STATUS_NAMES[GuaranteeStatus.ISSUED]}（発行済）",
+    GuaranteeStatus.RELEASED: f"{STATUS_NAMES[GuaranteeStatus.RELEASED]}済",
 }
+"""The status as a certificate states it: the labels of :data:`surety_core._japanese.STATUS_NAMES`
+with the documents' suffixes (有効（発行済）, 解約・返還済)."""
 
 _LEFT = 56.0
 _RIGHT = A4_WIDTH - 56.0
@@ -253,20 +255,18 @@ def certificate_page(data: CertificateData) -> PageWriter:
     return page
 
 
-def build_certificate_pdf(
-    data: CertificateData,
-    signed_payload: bytes,
-    identity: DocumentIdentity | None = None,
-) -> bytes:
+def build_certificate_pdf(data: CertificateData, signed_payload: bytes) -> bytes:
     """The certificate (電子証書) as a one-page A4 PDF embedding ``signed_payload``.
 
     ``signed_payload`` is the signed canonical payload exactly as the signer produced it; it is
-    attached as :data:`PAYLOAD_ATTACHMENT_NAME` and round-trips byte for byte.
+    attached as :data:`PAYLOAD_ATTACHMENT_NAME` and round-trips byte for byte. Everything in the
+    file (its ``/ID``, dates, title) comes from ``data``: the same content and payload always
+    give the same bytes, which is what :func:`verify_certificate_pdf` checks.
     """
     if not isinstance(signed_payload, bytes) or not signed_payload:
         raise InvalidInputError("signed_payload", "must be non-empty bytes")
     page = certificate_page(data)
-    ident = identity or DocumentIdentity.derive(
+    ident = DocumentIdentity.derive(
         f"certificate:{data.contract_number}:{data.version}", data.issued_on
     )
     return page.write(
