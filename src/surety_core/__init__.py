@@ -18,6 +18,7 @@ from surety_core._errors import (
     SchemaVersionError,
     StorageError,
     SuretyError,
+    TransactionConflictError,
     VerificationError,
 )
 from surety_core._serialization import (
@@ -150,6 +151,7 @@ __all__ = [
     "StorageError",
     "Surety",
     "SuretyError",
+    "TransactionConflictError",
     "VerificationError",
     "Violation",
     "Works",

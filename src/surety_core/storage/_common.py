@@ -7,7 +7,11 @@ from typing import Any
 
 import attrs
 
-from surety_core._errors import ConcurrencyConflictError, InvalidInputError, StorageError
+from surety_core._errors import (
+    InvalidInputError,
+    StorageError,
+    TransactionConflictError,
+)
 from surety_core.domain._model import GuaranteeContract
 from surety_core.storage._records import AuditEvent, OutboxMessage, OutboxStatus
 
@@ -50,9 +54,10 @@ def check_replace(old: Any, new: Any) -> None:
 
 
 def check_sequence(event: AuditEvent, last: int) -> None:
-    """``event.sequence`` must be ``last + 1``: lower means another writer took it."""
+    """``event.sequence`` must be ``last + 1``: lower means another writer took it (a race the
+    whole unit of work may simply run again: ``TransactionConflictError``)."""
     if event.sequence <= last:
-        raise ConcurrencyConflictError(
+        raise TransactionConflictError(
             f"audit sequence {event.sequence} is already taken (last is {last})"
         )
     if event.sequence != last + 1:

@@ -8,6 +8,7 @@ raises :class:`~surety_core.CorruptRecordError` naming the table and key: never 
 
 from __future__ import annotations
 
+import hashlib
 import os
 import re
 import sqlite3
@@ -35,6 +36,7 @@ from surety_core._errors import (
     NotFoundError,
     StorageError,
     SuretyError,
+    TransactionConflictError,
 )
 from surety_core._serialization import from_json, to_json
 from surety_core.domain._model import Application, GuaranteeContract
@@ -75,6 +77,15 @@ _SCHEMA_NAME = re.compile(r"^[a-z_][a-z0-9_]{0,62}$")
 _BUSY_RETRIES = 6
 
 
+def _lock_id(name: str) -> int:
+    """A stable signed 64-bit id for a PostgreSQL advisory lock on ``name``."""
+    digest = hashlib.blake2b(name.encode(), digest_size=8, person=b"surety-lock").digest()
+    return int.from_bytes(digest, "big", signed=True)
+
+
+_AUDIT_HEAD_LOCK: Final = "audit-head"
+
+
 def _us(moment: datetime) -> int:
     """A timezone-aware time as integer microseconds since the epoch (sortable everywhere)."""
     return (moment - _EPOCH) // _MICRO
@@ -88,9 +99,15 @@ def _is_busy(exc: BaseException) -> bool:
     return False
 
 
-def _storage_error(action: str, exc: BaseException) -> StorageError:
+_RETRYABLE_SQLSTATES: Final = frozenset({"40001", "40P01"})
+"""Serialization failure and deadlock: the transaction lost a race and may simply run again."""
+
+
+def _storage_error(action: str, exc: BaseException) -> StorageError | TransactionConflictError:
     orig = getattr(exc, "orig", None) or exc
     reason = str(orig).strip().splitlines()[0][:300] if str(orig).strip() else type(orig).__name__
+    if getattr(orig, "sqlstate", None) in _RETRYABLE_SQLSTATES:
+        return TransactionConflictError(f"{action}: the transaction lost a race ({reason})")
     if _is_busy(exc):
         return StorageError(f"{action}: the database stayed busy/locked ({reason})")
     return StorageError(f"{action}: {type(orig).__name__}: {reason}")
@@ -234,6 +251,7 @@ _CONTRACT_REPLACE = (
         works_number=_P("works_number"),
         issued_on=_P("issued_on"),
         document=_P("document"),
+        application_reference=_P("application_reference"),
     )
 )
 _CONTRACT_EXISTS = sa.select(_ct.number).where(_ct.number == _P("number"))
@@ -312,6 +330,7 @@ class _Dialect:
             set_={"document": upsert.excluded.document},
         )
         self.lock_rows = name == "postgresql"
+        self.advisory_locks = name == "postgresql"
         # The verification hot path goes straight to the driver with a fixed SQL text (the
         # same query as _KEY_ACTIVE), unless the engine remaps schemas.
         self.driver_error: type[Exception] = engine.dialect.loaded_dbapi.Error
@@ -389,6 +408,7 @@ def _contract_columns(contract: GuaranteeContract) -> dict[str, Any]:
         "works_number": contract.works.number,
         "issued_on": contract.issued_on,
         "document": to_json(contract),
+        "application_reference": contract.application_reference,
     }
 
 
@@ -441,6 +461,10 @@ class _Contracts(_Repository):
         )
 
     def for_works(self, obligee_code: str, works_number: str) -> Sequence[GuaranteeContract]:
+        # PostgreSQL: the works is locked until the unit of work ends, so that a rule checked
+        # across its guarantees (caps, one product per works, "issued once") still holds at
+        # commit. SQLite holds its write lock for the whole unit anyway.
+        self._uow._advisory_lock(f"works:{obligee_code}\x1f{works_number}")
         raw = self._uow._dialect.raw
         rows: Any
         if raw is not None:
@@ -630,6 +654,9 @@ class _Keys(_Repository):
 
 class _Attempts(_Repository):
     def get(self, number: str) -> AttemptState | None:
+        # PostgreSQL: the number's limiter state is held until the unit of work ends, so
+        # concurrent guesses at one number are counted one after the other (never lost).
+        self._uow._advisory_lock(f"attempts:{number}")
         raw = self._uow._dialect.raw
         if raw is not None:
             row = self._uow._fetch_raw(raw["attempt_one"], (number,), one=True)
@@ -666,6 +693,7 @@ class _Audit(_Repository):
     def append(self, event: AuditEvent) -> None:
         c.check_type(event, AuditEvent, "event")
         uow = self._uow
+        uow._advisory_lock(_AUDIT_HEAD_LOCK)
         last = uow._audit_head
         if last is None:
             last = int(self._run(_AUDIT_MAX).scalar() or 0)
@@ -679,12 +707,15 @@ class _Audit(_Repository):
             params_map = {"sequence": event.sequence, "at_us": _us(event.at), "document": document}
             inserted = self._insert_new(s.audit, params_map)
         if not inserted:
-            raise ConcurrencyConflictError(f"audit sequence {event.sequence} is already taken")
+            raise TransactionConflictError(f"audit sequence {event.sequence} is already taken")
         uow._audit_head = event.sequence if uow._dialect.exclusive_writer else None
         uow._store._audit_memo = (event.sequence, document, event)
 
     def last(self) -> AuditEvent | None:
         uow = self._uow
+        # PostgreSQL: the chain head is held until the unit of work ends, so the append that
+        # follows waits for a concurrent writer's commit instead of failing on its sequence.
+        uow._advisory_lock(_AUDIT_HEAD_LOCK)
         raw = uow._dialect.raw
         if raw is not None:
             row = uow._fetch_raw(raw["audit_last"], (), one=True)
@@ -833,6 +864,8 @@ class SqlUnitOfWork:
         self._connection: Connection | None = None
         self._state = "new"
         self._audit_head: int | None = None
+        self._locks: set[str] = set()
+        """Advisory locks this unit of work holds (PostgreSQL; released at its end)."""
         """The audit log's last sequence as read or written in this unit of work (SQLite
         only; ``None`` when unknown): saves append a second look-up."""
         self.contracts: ContractRepository = _Contracts(self)
@@ -892,6 +925,13 @@ class SqlUnitOfWork:
                     f"{len(rows) - len(inserted)} record(s) of the batch already exist in "
                     f"{table.name}"
                 )
+
+    def _advisory_lock(self, name: str) -> None:
+        """PostgreSQL: wait for and hold the transaction-scoped advisory lock ``name``."""
+        if not self._dialect.advisory_locks or name in self._locks:
+            return
+        self._fetch_raw("SELECT pg_advisory_xact_lock(%s)", (_lock_id(name),), one=True)
+        self._locks.add(name)
 
     def _fetch_one_raw(self, sql: str, param: str) -> Any:
         """One row of a fixed, single-parameter query through the driver's own cursor."""

@@ -131,6 +131,7 @@ def _contract(
     works: str = "R7-001",
     issued_on: date = date(2025, 4, 1),
     versions: int = 1,
+    application: str | None = None,
 ) -> GuaranteeContract:
     history = tuple(
         GuaranteeVersion(
@@ -157,7 +158,7 @@ def _contract(
         versions=history,
         status=status,
         status_on=None if status is GuaranteeStatus.ISSUED else issued_on + timedelta(days=30),
-        application_reference="APP-1",
+        application_reference=f"APP-{number}" if application is None else application,
     )
 
 

@@ -1,0 +1,146 @@
+"""A service on a given store, sample applications, and child-process workers for the races.
+
+Children are started with ``python -m tests.concurrency._workload ACTION KIND TARGET SCHEMA ...``
+and print one line per operation (``ok REF``, ``refused REF CODE``, ``error REF TYPE TEXT``), so
+the parent can check every outcome against what the database holds afterwards.
+"""
+
+from __future__ import annotations
+
+import random
+import sys
+from datetime import date
+
+from surety_core import (
+    ADVANCE_PAYMENT,
+    CONTRACT_GUARANTEE,
+    Application,
+    DuplicateError,
+    Medium,
+    Obligee,
+    ObligeePolicy,
+    Period,
+    Principal,
+    ProductRequest,
+    RuleViolationError,
+    Surety,
+    SuretyError,
+    Works,
+    WorksKind,
+    sample_rate_table,
+)
+from surety_core.certificates import SigningKeyRing
+from surety_core.keys import LimiterPolicy, StaticSecretProvider, WindowAttemptLimiter
+from surety_core.services import PolicyBook, SuretyService
+from surety_core.storage import Store
+
+CITY = Obligee(name="柏市", code="kashiwa")
+SURETY = Surety(name="東日本建設業保証株式会社", code="ejcs")
+PERIOD = Period(date(2025, 4, 1), date(2026, 3, 31))
+POLICY = ObligeePolicy("kashiwa", electronic_from=date(2025, 1, 1))
+MAX_FAILURES = 5
+_CORPORATE = ("7000012050002", "2010001008824")
+
+
+def principal(i: int) -> Principal:
+    return Principal(f"株式会社テスト建設{i}", _CORPORATE[i % 2], "千葉県柏市柏1-1-1")
+
+
+def works(number: str) -> Works:
+    return Works(
+        obligee=CITY,
+        name=f"市道{number}号線道路改良工事",
+        number=number,
+        kind=WorksKind.CONSTRUCTION,
+        contract_price=100_000_000,
+        period=PERIOD,
+        announced_on=date(2025, 3, 1),
+    )
+
+
+def application(
+    reference: str, works_number: str, *, contract: bool = True, who: int = 0
+) -> Application:
+    """An application for one works: an electronic advance of 40,000,000円 and, with
+    ``contract``, an electronic contract guarantee of 10,000,000円."""
+    requests = [ProductRequest(ADVANCE_PAYMENT, Medium.ELECTRONIC, 40_000_000, PERIOD)]
+    if contract:
+        requests.insert(
+            0, ProductRequest(CONTRACT_GUARANTEE, Medium.ELECTRONIC, 10_000_000, PERIOD)
+        )
+    return Application(
+        reference=reference,
+        principal=principal(who),
+        works=works(works_number),
+        requests=tuple(requests),
+        applied_on=date(2025, 4, 1),
+        notification_email="keiyaku@example.co.jp",
+    )
+
+
+def secrets() -> StaticSecretProvider:
+    return StaticSecretProvider(
+        {"h1": b"h" * 32},
+        {"e1": b"e" * 32},
+        current_hmac_key_id="h1",
+        current_encryption_key_id="e1",
+    )
+
+
+SIGNING = SigningKeyRing.generate("k1")
+
+
+def service(store: Store) -> SuretyService:
+    return SuretyService(
+        store,
+        surety=SURETY,
+        secrets=secrets(),
+        signing_keys=SIGNING,
+        rate_table=sample_rate_table(),
+        policies=PolicyBook([POLICY]),
+        limiter=WindowAttemptLimiter(LimiterPolicy(max_failures=MAX_FAILURES)),
+    )
+
+
+def open_store(kind: str, target: str, schema: str) -> Store:
+    from surety_core.storage.sql import postgres_store, sqlite_store
+
+    if kind == "sqlite":
+        return sqlite_store(target)
+    if kind == "postgres":
+        return postgres_store(target, schema=schema, pool_size=2)
+    raise SystemExit(f"unknown store kind {kind}")
+
+
+def _outcome(reference: str, fn: object) -> str:
+    try:
+        fn()  # type: ignore[operator]
+    except DuplicateError:
+        return f"duplicate {reference}"
+    except RuleViolationError as exc:
+        codes = ",".join(sorted({v.code for v in exc.violations}))
+        return f"refused {reference} {codes}"
+    except SuretyError as exc:
+        return f"error {reference} {type(exc).__name__} {str(exc)[:200]!r}"
+    return f"ok {reference}"
+
+
+def main(argv: list[str]) -> None:
+    action, kind, target, schema, seed, *rest = argv
+    store = open_store(kind, target, schema)
+    svc = service(store)
+    rng = random.Random(int(seed))
+    try:
+        if action == "issue":
+            references = list(rest)
+            rng.shuffle(references)
+            for reference in references:
+                print(_outcome(reference, lambda r=reference: svc.issue(r)), flush=True)
+        else:
+            raise SystemExit(f"unknown action {action}")
+    finally:
+        store.close()
+
+
+if __name__ == "__main__":
+    main(sys.argv[1:])
