@@ -36,6 +36,40 @@ def field_name(instance: object, attribute: Any) -> str:
     return f"{type(instance).__name__}.{attribute.name}"
 
 
+def require(value: Any, cls: type[Any] | tuple[type[Any], ...], name: str) -> None:
+    """Raise :class:`~surety_core.InvalidInputError` naming ``name`` unless ``value`` is a ``cls``.
+
+    The one "is it an X" check: the attrs validator :func:`instance_of` and every argument
+    check of the services, the fee functions, the validation and the stores call it.
+    """
+    if not isinstance(value, cls):
+        wanted = cls.__name__ if isinstance(cls, type) else " or ".join(c.__name__ for c in cls)
+        raise InvalidInputError(name, f"must be a {wanted}, not {type(value).__name__}")
+
+
+def is_aware(value: Any) -> bool:
+    """True for a ``datetime`` that knows its offset from UTC (``utcoffset()`` is not ``None``).
+
+    The one test of "timezone-aware": a ``tzinfo`` whose ``utcoffset`` returns ``None`` is naive.
+    """
+    return isinstance(value, datetime) and value.utcoffset() is not None
+
+
+def require_aware(value: Any, name: str) -> datetime:
+    """``value`` when it is a timezone-aware ``datetime`` (:func:`is_aware`); otherwise raise
+    :class:`~surety_core.InvalidInputError` naming ``name``."""
+    if not isinstance(value, datetime):
+        raise InvalidInputError(name, f"must be a datetime, not {type(value).__name__}")
+    if not is_aware(value):
+        raise InvalidInputError(name, "must be timezone-aware")
+    return value
+
+
+def aware(instance: object, attribute: Any, value: Any) -> None:
+    """An attrs validator for a timezone-aware ``datetime`` (:func:`require_aware`)."""
+    require_aware(value, field_name(instance, attribute))
+
+
 def strip_text(value: Any) -> Any:
     """attrs converter: trim surrounding white space (incl. the ideographic space) of strings."""
     if isinstance(value, str):
@@ -126,12 +160,10 @@ def enum_of(enum_type: type[Enum]) -> Any:
 
 
 def instance_of(cls: type[Any]) -> Any:
+    """An attrs validator: the value is a ``cls`` (:func:`require`)."""
+
     def check(instance: object, attribute: Any, value: Any) -> None:
-        if not isinstance(value, cls):
-            raise InvalidInputError(
-                field_name(instance, attribute),
-                f"must be a {cls.__name__}, not {type(value).__name__}",
-            )
+        require(value, cls, field_name(instance, attribute))
 
     return check
 

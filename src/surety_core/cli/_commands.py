@@ -37,7 +37,7 @@ from surety_core.domain._rules import RuleViolationError
 
 if TYPE_CHECKING:
     from surety_core.keys._secrets import SecretProvider
-    from surety_core.services._service import SuretyService
+    from surety_core.services import SuretyService
     from surety_core.storage.sql import SqlStore
 
 __all__ = ["EXIT_BAD_INPUT", "EXIT_FAILED", "EXIT_OK", "EXIT_REJECTED", "main"]
@@ -79,7 +79,7 @@ def _read_only_service(store: SqlStore, secrets: SecretProvider) -> SuretyServic
     from surety_core.certificates._signing import SigningKeyRing
     from surety_core.domain._fees import sample_rate_table
     from surety_core.domain._model import Surety
-    from surety_core.services._service import PolicyBook, SuretyService
+    from surety_core.services import PolicyBook, SuretyService
 
     return SuretyService(
         store,

@@ -54,7 +54,7 @@ from surety_core.domain._model import (
 )
 from surety_core.domain._products import ADVANCE_PAYMENT, CONTRACT_GUARANTEE
 from surety_core.keys._format import ALPHABET, AuthKey, parse_key
-from surety_core.services._service import IssuedGuarantee, ObligeeView, PolicyBook, SuretyService
+from surety_core.services import IssuedGuarantee, ObligeeView, PolicyBook, SuretyService
 
 __all__ = ["DEFAULT_OUT", "MARKER", "run_demo"]
 

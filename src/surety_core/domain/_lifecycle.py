@@ -1,8 +1,12 @@
 """The guarantee life cycle as pure functions (private; see :mod:`surety_core`).
 
-Each function takes a contract and returns a new one (contracts are immutable); refusals raise
-:class:`~surety_core.RuleViolationError` with every violation. Status transitions are data:
-:data:`STATUS_TRANSITIONS`.
+Owns: building a contract at issuance (version 1, :func:`issue`) and every later step
+(:func:`amend`, :func:`release`, :func:`claim`, :func:`expire`); the status transitions as data
+(:data:`STATUS_TRANSITIONS`). Each function takes a contract and returns a new one (contracts
+are immutable); refusals raise :class:`~surety_core.RuleViolationError` with every violation.
+
+Must not know: where contracts are stored, how numbers are allocated, the clock (dates are
+arguments), signing, keys, fees or notices: the issuer does those around these functions.
 """
 
 from __future__ import annotations
@@ -13,22 +17,38 @@ from types import MappingProxyType
 
 from attrs import evolve
 
+from surety_core import _validation as v
 from surety_core._errors import InvalidInputError
 from surety_core.domain import _rules as r
 from surety_core.domain._checks import validate_amendment
 from surety_core.domain._claims import ClaimSettlement, claim_payout
 from surety_core.domain._model import (
     Amendment,
+    Application,
     GuaranteeContract,
     GuaranteeStatus,
     GuaranteeVersion,
     ObligeePolicy,
+    ProductRequest,
+    Surety,
 )
 from surety_core.domain._products import ProductRegistry
 from surety_core.domain._rules import Violation, raise_if_any
 from surety_core.domain._standard import default_products
 
-__all__ = ["STATUS_TRANSITIONS", "amend", "can_transition", "claim", "expire", "release"]
+__all__ = [
+    "ORIGINAL_REASON",
+    "STATUS_TRANSITIONS",
+    "amend",
+    "can_transition",
+    "claim",
+    "expire",
+    "issue",
+    "release",
+]
+
+ORIGINAL_REASON = "当初契約 (original)"
+"""The reason recorded on version 1 of every guarantee contract."""
 
 _S = GuaranteeStatus
 STATUS_TRANSITIONS: Mapping[GuaranteeStatus, frozenset[GuaranteeStatus]] = MappingProxyType(
@@ -108,6 +128,45 @@ def amend(
         reason=amendment.reason,
     )
     return evolve(contract, versions=(*contract.versions, version))
+
+
+def issue(
+    application: Application,
+    request: ProductRequest,
+    *,
+    number: str,
+    surety: Surety,
+    on: date,
+) -> GuaranteeContract:
+    """The guarantee contract ``number`` issued on ``on`` by ``surety`` for ``request`` of
+    ``application``: status issued, version 1 (the request's amount and period, the
+    application's works, effective on ``on``, reason :data:`ORIGINAL_REASON`).
+
+    The caller has checked the application (:func:`~surety_core.check_application`); the
+    contract's own validators refuse a request that is not part of ``application``'s data.
+    """
+    v.require(application, Application, "application")
+    if request not in application.requests:
+        raise InvalidInputError("request", "must be one of the application's requests")
+    on = _check_date(on)
+    version = GuaranteeVersion(
+        number=1,
+        amount=request.amount,
+        period=request.period,
+        works=application.works,
+        effective_on=on,
+        reason=ORIGINAL_REASON,
+    )
+    return GuaranteeContract(
+        number=number,
+        product=request.product,
+        principal=application.principal,
+        surety=surety,
+        medium=request.medium,
+        issued_on=on,
+        versions=(version,),
+        application_reference=application.reference,
+    )
 
 
 def release(contract: GuaranteeContract, on: date) -> GuaranteeContract:

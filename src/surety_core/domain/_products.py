@@ -145,6 +145,19 @@ class ProductRegistry:
         except (KeyError, TypeError):
             raise ConfigurationError(f"unknown product {str(code)[:40]!r}") from None
 
+    def name_of(self, code: str) -> str:
+        """The Japanese display name of product ``code`` (``Product.name_ja``); the code itself
+        for a product this registry does not hold (an old contract of a withdrawn product).
+
+        The one product-name look-up: the services, the notices and the command line use it.
+        """
+        product = self._products.get(code) if isinstance(code, str) else None
+        return product.name_ja if product is not None else str(code)
+
+    def names(self) -> Mapping[str, str]:
+        """Every product's Japanese name by code (for the notice templates and PDFs)."""
+        return MappingProxyType({p.code: p.name_ja for p in self})
+
     def __contains__(self, code: object) -> bool:
         return isinstance(code, str) and code in self._products
 

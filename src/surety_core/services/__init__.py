@@ -1,14 +1,23 @@
-"""The workflow services: apply, issue, history, key notice, obligee view, amend, release, claim.
+"""The workflow services, by actor: the surety's issuer, the contractor's portal, the obligee's
+registry, and the :class:`SuretyService` façade that holds all three.
+
+* :class:`SuretyIssuer`: apply, issue, amend, release, claim, expire, key reissue. The only
+  service that holds signing keys, rate tables, policies and the approval hook.
+* :class:`ContractorPortal`: history, details and the key notice (needs the secrets to decrypt
+  the sealed keys).
+* :class:`ObligeeRegistry`: the obligee's view (needs only a store and the secrets).
 
 See the flow guide in the documentation. Every service validates its input, raises the library's
 errors, and runs in one unit of work so that a failure leaves nothing half-done.
 """
 
-from surety_core.services._service import (
-    ORIGINAL_REASON,
+from surety_core.domain._lifecycle import ORIGINAL_REASON
+from surety_core.services._issuer import ApprovalHook, PolicyBook, PolicySource, SuretyIssuer
+from surety_core.services._portal import ContractorPortal
+from surety_core.services._registry import ObligeeRegistry
+from surety_core.services._results import (
     AmendmentResult,
     ApplicationReceipt,
-    ApprovalHook,
     ClaimResult,
     GuaranteeDetails,
     GuaranteeSummary,
@@ -16,13 +25,11 @@ from surety_core.services._service import (
     IssuedGuarantee,
     KeyNotice,
     ObligeeView,
-    PolicyBook,
-    PolicySource,
     ReleaseResult,
-    SuretyService,
     VersionView,
-    utc_now,
 )
+from surety_core.services._runtime import utc_now
+from surety_core.services._service import SuretyService
 
 __all__ = [
     "ORIGINAL_REASON",
@@ -30,15 +37,18 @@ __all__ = [
     "ApplicationReceipt",
     "ApprovalHook",
     "ClaimResult",
+    "ContractorPortal",
     "GuaranteeDetails",
     "GuaranteeSummary",
     "IssuanceResult",
     "IssuedGuarantee",
     "KeyNotice",
+    "ObligeeRegistry",
     "ObligeeView",
     "PolicyBook",
     "PolicySource",
     "ReleaseResult",
+    "SuretyIssuer",
     "SuretyService",
     "VersionView",
     "utc_now",

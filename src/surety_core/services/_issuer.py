@@ -1,0 +1,481 @@
+"""The surety's issuer (private; see :mod:`surety_core.services`).
+
+Owns every step that creates or changes a guarantee, and the privileges they need: apply,
+issue (one or many), amend, release, claim, expire and key reissue. It is the only service that
+holds the surety's Ed25519 signing keys, the rate table, the obligees' policies and the approval
+hook. Each step runs in one unit of work of the shared :class:`~._runtime.Runtime` and reads:
+check → load → domain decision (:mod:`surety_core.domain`) → write → audit.
+
+Must not know: SQL, SMTP or PDF (it writes records through the store's protocols and queues
+notices in the outbox), nor how an obligee's view or a contractor's page is shown.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Mapping
+from datetime import date, datetime
+from typing import Protocol, TypeVar
+
+from attrs import field, frozen
+
+from surety_core import _validation as v
+from surety_core._errors import DuplicateError, InvalidInputError, NotFoundError
+from surety_core._serialization import from_json, to_json
+from surety_core.audit._chain import AuditAction
+from surety_core.certificates._signing import (
+    SigningKeyRing,
+    certificate_record,
+    content_from_contract,
+    sign_certificate,
+)
+from surety_core.domain._checks import check_application
+from surety_core.domain._claims import ClaimSettlement
+from surety_core.domain._fees import (
+    FeeStatement,
+    RateTable,
+    RefundStatement,
+    fee_for_contract,
+    fee_for_request,
+    refund_on_release,
+)
+from surety_core.domain._lifecycle import amend as amend_contract
+from surety_core.domain._lifecycle import claim as claim_contract
+from surety_core.domain._lifecycle import expire as expire_contract
+from surety_core.domain._lifecycle import issue as issue_contract
+from surety_core.domain._lifecycle import release as release_contract
+from surety_core.domain._model import (
+    Amendment,
+    Application,
+    GuaranteeContract,
+    GuaranteeStatus,
+    Medium,
+    ObligeePolicy,
+    Surety,
+)
+from surety_core.domain._products import ProductRegistry
+from surety_core.domain._standard import default_products
+from surety_core.keys._format import AuthKey
+from surety_core.keys._limiter import issue_key, normalize_contract_number
+from surety_core.keys._limiter import reissue_key as reissue_key_record
+from surety_core.keys._secrets import KeyProtector, SecretProvider
+from surety_core.notify import COMPLETION_NOTICE_KIND, completion_notice, to_outbox
+from surety_core.services._results import (
+    AmendmentResult,
+    ApplicationReceipt,
+    ClaimResult,
+    IssuanceResult,
+    IssuedGuarantee,
+    KeyNotice,
+    ReleaseResult,
+)
+from surety_core.services._runtime import Clock, Runtime, Step, owned_contract, utc_now
+from surety_core.storage._protocols import Store, UnitOfWork
+from surety_core.storage._records import CertificateRecord, StatementKind, StatementRecord
+
+__all__ = ["ApprovalHook", "PolicyBook", "PolicySource", "SuretyIssuer"]
+
+R = TypeVar("R")
+
+MAX_BATCH = 10_000
+"""The most applications :meth:`SuretyIssuer.issue_many` issues in one unit of work."""
+
+
+class PolicySource(Protocol):
+    """Where the issuer finds each obligee's policy (a host may read its own table)."""
+
+    def policy_for(self, obligee_code: str) -> ObligeePolicy:
+        """The policy of the obligee with ``obligee_code``."""
+        ...
+
+
+@frozen
+class PolicyBook:
+    """A :class:`PolicySource` from a fixed set of policies.
+
+    An obligee without a policy gets the default one: paper only, the usual caps and minimums
+    (electronic guarantees need the obligee's consent, so none is assumed).
+    """
+
+    policies: tuple[ObligeePolicy, ...] = field(
+        converter=v.to_tuple, validator=v.tuple_of(ObligeePolicy, max_length=100_000)
+    )
+    _by_code: Mapping[str, ObligeePolicy] = field(init=False, repr=False, eq=False)
+
+    def __attrs_post_init__(self) -> None:
+        by_code = {p.obligee_code: p for p in self.policies}
+        if len(by_code) != len(self.policies):
+            raise InvalidInputError("PolicyBook.policies", "one policy per obligee code")
+        object.__setattr__(self, "_by_code", by_code)
+
+    def policy_for(self, obligee_code: str) -> ObligeePolicy:
+        found = self._by_code.get(obligee_code)
+        return found if found is not None else ObligeePolicy(obligee_code)
+
+
+ApprovalHook = Callable[[Application], None]
+"""An optional approval step before issuance: called with the application; raise a
+``SuretyError`` to refuse (nothing is issued then)."""
+
+_STATUS_ACTION: Mapping[GuaranteeStatus, AuditAction] = {
+    GuaranteeStatus.RELEASED: AuditAction.RELEASED,
+    GuaranteeStatus.CLAIMED: AuditAction.CLAIMED,
+    GuaranteeStatus.EXPIRED: AuditAction.EXPIRED,
+}
+"""The audit action of a change by the status it leads to (any other change is an amendment)."""
+
+
+class SuretyIssuer:
+    """The surety's side of the workflow, on any store.
+
+    * ``store``: a :class:`~surety_core.storage.Store` (ours or the host's).
+    * ``surety``: the surety company issuing the guarantees.
+    * ``secrets``: HMAC and encryption secrets for the keys (:mod:`surety_core.keys`).
+    * ``signing_keys``: the surety's Ed25519 keys (:mod:`surety_core.certificates`).
+    * ``rate_table``: fee rates as data; ``policies``: each obligee's policy.
+    * ``products``: the product set (default: the three products of the briefing).
+    * ``clock``, ``today``, ``retries``: see :class:`~surety_core.services.SuretyService`.
+    * ``approval``: an optional hook called before issuance.
+    * ``portal_name``: the contractors' portal named in the completion notice.
+    """
+
+    def __init__(
+        self,
+        store: Store,
+        *,
+        surety: Surety,
+        secrets: SecretProvider,
+        signing_keys: SigningKeyRing,
+        rate_table: RateTable,
+        policies: PolicySource,
+        products: ProductRegistry | None = None,
+        clock: Clock = utc_now,
+        today: Callable[[], date] | None = None,
+        approval: ApprovalHook | None = None,
+        retries: int = 5,
+        portal_name: str = "受注者向けポータル",
+    ) -> None:
+        v.require(surety, Surety, "surety")
+        v.require(signing_keys, SigningKeyRing, "signing_keys")
+        v.require(rate_table, RateTable, "rate_table")
+        products = default_products() if products is None else products
+        v.require(products, ProductRegistry, "products")
+        self._runtime = Runtime(store, clock=clock, today=today, retries=retries)
+        self._surety = surety
+        self._protector = KeyProtector(secrets)
+        self._signing = signing_keys
+        self._rates = rate_table
+        self._policies = policies
+        self._products = products
+        self._approval = approval
+        self._portal_name = portal_name
+
+    def __repr__(self) -> str:
+        return f"SuretyIssuer(surety={self._surety.code!r})"
+
+    @property
+    def products(self) -> ProductRegistry:
+        return self._products
+
+    @property
+    def surety(self) -> Surety:
+        return self._surety
+
+    # -- writes shared by the steps ------------------------------------------------------
+
+    def _sign(
+        self, uow: UnitOfWork, contract: GuaranteeContract, now: datetime
+    ) -> CertificateRecord:
+        history = uow.certificates.history(contract.number)
+        previous = history[-1].digest if history else None
+        content = content_from_contract(contract, issued_at=now, previous_digest=previous)
+        document = sign_certificate(content, self._signing)
+        record = certificate_record(content, document, created_at=now)
+        uow.certificates.add(record)
+        return record
+
+    def _add_statement(
+        self,
+        step: Step,
+        number: str,
+        kind: StatementKind,
+        statement: FeeStatement | RefundStatement | ClaimSettlement,
+    ) -> None:
+        sequence = len(step.uow.statements.for_contract(number)) + 1
+        step.uow.statements.add(
+            StatementRecord(
+                contract_number=number,
+                sequence=sequence,
+                kind=kind,
+                document=to_json(statement),
+                created_at=step.now,
+            )
+        )
+
+    def _queue_notice(self, step: Step, contract: GuaranteeContract, recipient: str | None) -> None:
+        if contract.medium is not Medium.ELECTRONIC or recipient is None:
+            return
+        notification = completion_notice(
+            contract,
+            recipient=recipient,
+            portal_name=self._portal_name,
+            product_names=self._products.names(),
+        )
+        step.uow.outbox.add(
+            to_outbox(notification, kind=COMPLETION_NOTICE_KIND, created_at=step.now)
+        )
+
+    # -- apply and issue ----------------------------------------------------------------
+
+    def apply(self, application: Application, *, actor: str = "principal") -> ApplicationReceipt:
+        """Validate ``application`` against every rule and the obligee's policy, and record it.
+
+        Raises :class:`~surety_core.RuleViolationError` with every violation, or
+        :class:`~surety_core.DuplicateError` for a reference already used.
+        """
+        v.require(application, Application, "application")
+        works = application.works
+        policy = self._policies.policy_for(works.obligee.code)
+
+        def work(step: Step) -> ApplicationReceipt:
+            existing = step.uow.contracts.for_works(works.obligee.code, works.number)
+            check_application(application, policy, products=self._products, existing=existing)
+            step.uow.applications.add(application)
+            step.audit(
+                AuditAction.APPLIED,
+                application.reference,
+                {"requests": str(len(application.requests))},
+            )
+            fees = tuple(fee_for_request(self._rates, application, r) for r in application.requests)
+            return ApplicationReceipt(application.reference, fees)
+
+        return self._runtime.run(work, actor=actor)
+
+    def issue(self, reference: str, *, actor: str = "surety") -> IssuanceResult:
+        """Issue every guarantee of an applied application, in one transaction.
+
+        Per request: a contract number, the guarantee contract (version 1), its signed
+        certificate (paper too: the same content, recorded, with no key), the fee statement,
+        and for electronic requests a new authentication key and the completion notice in the
+        outbox. The rules are checked again against what exists now.
+        """
+        v.require(reference, str, "reference")
+        return self._runtime.run(lambda step: self._issue_in(step, reference), actor=actor)
+
+    def issue_many(
+        self, references: Iterable[str], *, actor: str = "surety"
+    ) -> tuple[IssuanceResult, ...]:
+        """Issue several applied applications in **one** unit of work (bulk issuance).
+
+        Each application is issued exactly as :meth:`issue` issues it (same checks, records,
+        notices and audit events, in the order given). The trade-off: one transaction for the
+        whole batch saves a commit per application, but any failure (an unknown or already
+        issued reference, a rule violation, a refusal of the approval hook) rolls the **whole
+        batch** back, and a SQLite store holds its write lock until the batch is done. Keep
+        batches modest (hundreds) and fall back to :meth:`issue` to isolate a failing one.
+        """
+        if isinstance(references, str):
+            raise InvalidInputError("references", "must be a collection of references, not text")
+        try:
+            refs = tuple(references)
+        except TypeError:
+            raise InvalidInputError("references", "must be a collection of references") from None
+        if not all(isinstance(r, str) for r in refs):
+            raise InvalidInputError("references", "every reference must be text")
+        if len(set(refs)) != len(refs):
+            raise InvalidInputError("references", "a reference appears twice")
+        if len(refs) > MAX_BATCH:
+            raise InvalidInputError("references", "at most 10,000 per batch")
+
+        def work(step: Step) -> tuple[IssuanceResult, ...]:
+            return tuple(self._issue_in(step, reference) for reference in refs)
+
+        return self._runtime.run(work, actor=actor) if refs else ()
+
+    def _issue_in(self, step: Step, reference: str) -> IssuanceResult:
+        """Issue the application ``reference`` inside ``step`` (see :meth:`issue`)."""
+        uow = step.uow
+        application = uow.applications.get(reference)
+        works = application.works
+        policy = self._policies.policy_for(works.obligee.code)
+        existing = uow.contracts.for_works(works.obligee.code, works.number)
+        if any(c.application_reference == reference for c in existing):
+            raise DuplicateError(f"application {reference} was already issued")
+        check_application(application, policy, products=self._products, existing=existing)
+        if self._approval is not None:
+            self._approval(application)
+        issued: list[IssuedGuarantee] = []
+        for request in application.requests:
+            contract = issue_contract(
+                application,
+                request,
+                number=uow.numbers.allocate(),
+                surety=self._surety,
+                on=step.today,
+            )
+            uow.contracts.add(contract)
+            certificate = self._sign(uow, contract, step.now)
+            fee = fee_for_contract(self._rates, contract)
+            self._add_statement(step, contract.number, StatementKind.FEE, fee)
+            key: AuthKey | None = None
+            if contract.medium is Medium.ELECTRONIC:
+                key, _ = issue_key(uow.keys, self._protector, contract.number, now=step.now)
+                self._queue_notice(step, contract, application.notification_email)
+            step.audit(
+                AuditAction.ISSUED,
+                contract.number,
+                {
+                    "application": reference,
+                    "product": contract.product,
+                    "medium": contract.medium.value,
+                    "version": str(contract.version),
+                },
+            )
+            issued.append(IssuedGuarantee(contract, certificate, fee, key))
+        return IssuanceResult(reference, tuple(issued))
+
+    def apply_and_issue(self, application: Application, *, actor: str = "surety") -> IssuanceResult:
+        """:meth:`apply` then :meth:`issue`: same-day issuance with nothing waiting."""
+        self.apply(application, actor=actor)
+        return self.issue(application.reference, actor=actor)
+
+    # -- keys ---------------------------------------------------------------------------
+
+    def reissue_key(
+        self, number: str, *, corporate_number: str, actor: str = "surety"
+    ) -> KeyNotice:
+        """Replace a leaked key: the old one stops working at once; returns the new notice."""
+        compact = normalize_contract_number(number)
+
+        def work(step: Step) -> KeyNotice:
+            contract = owned_contract(step.uow, compact, corporate_number)
+            if step.uow.keys.active(compact) is None:
+                raise NotFoundError(f"guarantee contract {compact} has no authentication key")
+            key, record = reissue_key_record(step.uow.keys, self._protector, compact, now=step.now)
+            step.audit(AuditAction.KEY_REISSUED, compact, {"generation": str(record.generation)})
+            return KeyNotice(
+                contract=contract,
+                product_name=self._products.name_of(contract.product),
+                key=key,
+                generation=record.generation,
+                key_issued_at=record.created_at,
+            )
+
+        return self._runtime.run(work, actor=actor)
+
+    # -- changes -----------------------------------------------------------------------
+
+    def _change(
+        self,
+        number: str,
+        actor: str,
+        change: Callable[[Step, GuaranteeContract], tuple[GuaranteeContract, R]],
+    ) -> R:
+        compact = normalize_contract_number(number)
+
+        def work(step: Step) -> R:
+            old = step.uow.contracts.get(compact)
+            new, result = change(step, old)
+            step.uow.contracts.replace(old, new)
+            step.audit(
+                _STATUS_ACTION.get(new.status, AuditAction.AMENDED),
+                compact,
+                {"version": str(new.version), "status": new.status.value},
+            )
+            return result
+
+        return self._runtime.run(work, actor=actor)
+
+    def amend(self, number: str, amendment: Amendment, *, actor: str = "surety") -> AmendmentResult:
+        """Amend a guarantee (変更): a new version with the same medium, re-signed, with a new
+        fee statement; the obligee then sees the latest version and the history.
+
+        Raises :class:`~surety_core.RuleViolationError` (every violation, e.g. a change of
+        medium or an amendment after release) or
+        :class:`~surety_core.ConcurrencyConflictError` when another amendment won.
+        """
+        v.require(amendment, Amendment, "amendment")
+
+        def change(step: Step, old: GuaranteeContract) -> tuple[GuaranteeContract, AmendmentResult]:
+            works = old.works
+            policy = self._policies.policy_for(works.obligee.code)
+            existing = step.uow.contracts.for_works(works.obligee.code, works.number)
+            new = amend_contract(old, amendment, policy, products=self._products, existing=existing)
+            certificate = self._sign(step.uow, new, step.now)
+            fee = fee_for_contract(self._rates, new)
+            self._add_statement(step, new.number, StatementKind.FEE, fee)
+            recipient = None
+            if old.application_reference is not None:
+                found = _find_application(step.uow, old.application_reference)
+                recipient = None if found is None else found.notification_email
+            self._queue_notice(step, new, recipient)
+            return new, AmendmentResult(new, certificate, fee)
+
+        return self._change(number, actor, change)
+
+    def release(self, number: str, on: date, *, actor: str = "surety") -> ReleaseResult:
+        """Release or cancel a guarantee (解約・返還) on ``on``, with a refund statement when the
+        rate table refunds this product. The key still opens the view, which shows it."""
+
+        def change(step: Step, old: GuaranteeContract) -> tuple[GuaranteeContract, ReleaseResult]:
+            new = release_contract(old, on)
+            refund: RefundStatement | None = None
+            if self._rates.rate_for(old.product).refundable:
+                refund = refund_on_release(
+                    self._rates, old, fee_paid=_fee_paid(step.uow, old.number), released_on=on
+                )
+                self._add_statement(step, old.number, StatementKind.REFUND, refund)
+            return new, ReleaseResult(new, refund)
+
+        return self._change(number, actor, change)
+
+    def claim(
+        self,
+        number: str,
+        on: date,
+        *,
+        advance_paid: int,
+        completed_value: int,
+        actor: str = "surety",
+    ) -> ClaimResult:
+        """Record a claim (保証事故): payout = advance paid − value of work completed, never
+        negative and never above the guaranteed amount."""
+
+        def change(step: Step, old: GuaranteeContract) -> tuple[GuaranteeContract, ClaimResult]:
+            new, settlement = claim_contract(
+                old,
+                on,
+                advance_paid=advance_paid,
+                completed_value=completed_value,
+                products=self._products,
+            )
+            self._add_statement(step, old.number, StatementKind.CLAIM, settlement)
+            return new, ClaimResult(new, settlement)
+
+        return self._change(number, actor, change)
+
+    def expire(self, number: str, on: date, *, actor: str = "surety") -> GuaranteeContract:
+        """Mark a guarantee expired (期間満了) on ``on``, after its period ended."""
+
+        def change(
+            step: Step, old: GuaranteeContract
+        ) -> tuple[GuaranteeContract, GuaranteeContract]:
+            new = expire_contract(old, on)
+            return new, new
+
+        return self._change(number, actor, change)
+
+
+def _find_application(uow: UnitOfWork, reference: str) -> Application | None:
+    try:
+        return uow.applications.get(reference)
+    except NotFoundError:
+        return None
+
+
+def _fee_paid(uow: UnitOfWork, number: str) -> int:
+    """The total of the latest fee statement of ``number`` (0 if none)."""
+    fees = [s for s in uow.statements.for_contract(number) if s.kind is StatementKind.FEE]
+    if not fees:
+        return 0
+    statement = from_json(fees[-1].document, FeeStatement)
+    return statement.total

@@ -1,0 +1,131 @@
+"""The obligee's registry (private; see :mod:`surety_core.services`).
+
+Owns the obligee's view (閲覧): a guarantee contract number and its authentication key open the
+contract, its version history and its signed certificates. The key is checked by
+:func:`~surety_core.keys.check_key` under the attempt limiter; every attempt that reaches the
+store is audited (never the key), and a failed attempt is committed before it is raised.
+
+Must not know: signing keys, rate tables, policies or the approval hook. It is built from a
+store and a secret provider alone (plus, optionally, a limiter, the product set and a clock),
+so an obligee-facing process holds no private key. Nor SQL, SMTP or PDF.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import date
+
+from surety_core import _validation as v
+from surety_core.audit._chain import AuditAction
+from surety_core.domain._model import GuaranteeStatus
+from surety_core.domain._products import ProductRegistry
+from surety_core.domain._standard import default_products
+from surety_core.keys._format import AuthKey, parse_key
+from surety_core.keys._limiter import (
+    AttemptLimiter,
+    KeyCheck,
+    KeyCheckOutcome,
+    check_key,
+    normalize_contract_number,
+)
+from surety_core.keys._secrets import KeyProtector, SecretProvider
+from surety_core.services._results import ObligeeView, VersionView
+from surety_core.services._runtime import Clock, Runtime, Step, check_actor, utc_now
+from surety_core.storage._protocols import Store
+
+__all__ = ["ObligeeRegistry"]
+
+
+class ObligeeRegistry:
+    """The obligee's side of the workflow: :meth:`view`, on any store.
+
+    * ``store``: a :class:`~surety_core.storage.Store`.
+    * ``secrets``: the secret provider whose HMAC keys check the authentication keys.
+    * ``limiter``: the attempt limiter (default: the window limiter).
+    * ``products``: the product set, for the product names (default: the built-in three).
+    * ``clock``, ``today``, ``retries``: see :class:`~surety_core.services.SuretyService`.
+    """
+
+    def __init__(
+        self,
+        store: Store,
+        secrets: SecretProvider,
+        *,
+        limiter: AttemptLimiter | None = None,
+        products: ProductRegistry | None = None,
+        clock: Clock = utc_now,
+        today: Callable[[], date] | None = None,
+        retries: int = 5,
+    ) -> None:
+        products = default_products() if products is None else products
+        v.require(products, ProductRegistry, "products")
+        self._runtime = Runtime(store, clock=clock, today=today, retries=retries)
+        self._protector = KeyProtector(secrets)
+        self._limiter = limiter
+        self._products = products
+
+    def __repr__(self) -> str:
+        return f"ObligeeRegistry(products={len(self._products)})"
+
+    @property
+    def products(self) -> ProductRegistry:
+        return self._products
+
+    def view(self, number: str, key: str | AuthKey, *, actor: str = "obligee") -> ObligeeView:
+        """The registry view for a guarantee contract number + authentication key (閲覧).
+
+        A typo in the key raises :class:`~surety_core.KeyFormatError` and a malformed number
+        :class:`~surety_core.InvalidInputError`, both before any look-up. A wrong key and an
+        unknown number raise the same :class:`~surety_core.VerificationError`; too many
+        failures raise :class:`~surety_core.AttemptsExceededError`, even with the right key.
+        Every attempt that reaches the store is audited (never the key).
+        """
+        auth_key = parse_key(key)
+        compact = normalize_contract_number(number)
+        check_actor(actor)
+
+        def work(step: Step) -> tuple[KeyCheck, ObligeeView | None]:
+            uow = step.uow
+            check = check_key(
+                uow,
+                compact,
+                auth_key,
+                protector=self._protector,
+                now=step.now,
+                limiter=self._limiter,
+            )
+            if check.record is None:
+                refused = check.outcome is KeyCheckOutcome.REFUSED
+                step.audit(
+                    AuditAction.VERIFY_REFUSED if refused else AuditAction.VERIFY_FAILED, compact
+                )
+                return check, None
+            contract = uow.contracts.get(compact)
+            history = tuple(uow.certificates.history(compact))
+            step.audit(
+                AuditAction.VERIFY_SUCCEEDED,
+                compact,
+                {"generation": str(check.record.generation), "version": str(contract.version)},
+            )
+            status = contract.status
+            if status is GuaranteeStatus.ISSUED and step.today > contract.period.end:
+                status = GuaranteeStatus.EXPIRED
+            return check, ObligeeView(
+                number=compact,
+                product=contract.product,
+                product_name=self._products.name_of(contract.product),
+                status=status,
+                current_version=contract.version,
+                contract=contract,
+                versions=tuple(VersionView.of(x) for x in contract.versions),
+                certificate=history[-1],
+                history=history,
+                viewed_at=step.now,
+            )
+
+        # A failure is committed (limiter state and audit event) before it is raised.
+        check, view = self._runtime.run(work, actor=actor)
+        if view is None:
+            check.raise_for_outcome()
+            raise AssertionError("a failed check always raises")  # pragma: no cover
+        return view

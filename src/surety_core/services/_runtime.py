@@ -1,0 +1,148 @@
+"""The runtime every service runs on (private; see :mod:`surety_core.services`).
+
+Owns the unit-of-work plumbing shared by the issuer, the portal and the registry: the actor
+checked once per call, the store's unit of work opened, the clock read once per attempt (and the
+business date derived from it), the audit event appended in the same transaction, and the retry
+of a unit of work that lost an audit-log race. A service method reads: check → load → domain
+decision → write → audit, inside :meth:`Runtime.run`.
+
+Must not know: which service calls it, what a key, a signature, a rate or a product is, and how
+any store is built (it sees only the :class:`~surety_core.storage.Store` protocol).
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Iterable, Mapping
+from datetime import UTC, date, datetime
+from typing import Any, TypeVar
+
+from attrs import frozen
+
+from surety_core import _validation as v
+from surety_core._errors import ConcurrencyConflictError, InvalidInputError, NotFoundError
+from surety_core.audit._chain import AuditAction, append_event
+from surety_core.domain._model import GuaranteeContract
+from surety_core.storage._protocols import Store, UnitOfWork
+
+__all__ = ["Clock", "Runtime", "Step", "check_actor", "owned_contract", "utc_now"]
+
+log = logging.getLogger("surety_core.services")
+
+R = TypeVar("R")
+
+Clock = Callable[[], datetime]
+"""Returns the current time as an aware ``datetime``."""
+
+
+def utc_now() -> datetime:
+    """The current time in UTC (the default clock)."""
+    return datetime.now(UTC)
+
+
+def check_actor(actor: Any) -> str:
+    """The trimmed actor name; non-empty text of at most 200 characters, else
+    :class:`~surety_core.InvalidInputError`."""
+    if not isinstance(actor, str) or not actor.strip() or len(actor) > 200:
+        raise InvalidInputError("actor", "must be non-empty text of at most 200 characters")
+    return actor.strip()
+
+
+class _AuditConflictError(ConcurrencyConflictError):
+    """Another writer appended to the audit log first: safe to retry the whole unit of work."""
+
+
+@frozen
+class Step:
+    """One attempt of one unit of work: the open ``uow``, the time ``now`` read once, the
+    business date ``today`` and the checked ``actor``."""
+
+    uow: UnitOfWork
+    now: datetime
+    today: date
+    actor: str
+
+    def audit(
+        self,
+        action: AuditAction,
+        subject: str,
+        details: Mapping[str, str] | Iterable[tuple[str, str]] = (),
+    ) -> None:
+        """Append the audit event of this step (at :attr:`now`, by :attr:`actor`)."""
+        try:
+            append_event(
+                self.uow.audit,
+                at=self.now,
+                actor=self.actor,
+                action=action,
+                subject=subject,
+                details=details,
+            )
+        except ConcurrencyConflictError as exc:
+            raise _AuditConflictError(str(exc)) from None
+
+
+class Runtime:
+    """Runs a service's work in one unit of work of ``store``.
+
+    * ``clock``: returns an aware ``datetime``; read once per attempt.
+    * ``today``: the business date (default: ``clock().date()``).
+    * ``retries``: how often a unit of work is retried when the audit log had a concurrent
+      writer (never for a contract changed by someone else: that conflict is the caller's).
+    """
+
+    __slots__ = ("_clock", "_today", "retries", "store")
+
+    def __init__(
+        self,
+        store: Store,
+        *,
+        clock: Clock = utc_now,
+        today: Callable[[], date] | None = None,
+        retries: int = 5,
+    ) -> None:
+        if not callable(clock):
+            raise InvalidInputError("clock", "must be a callable returning an aware datetime")
+        if today is not None and not callable(today):
+            raise InvalidInputError("today", "must be a callable returning a date")
+        if isinstance(retries, bool) or not isinstance(retries, int) or not 0 <= retries <= 100:
+            raise InvalidInputError("retries", "must be an integer in 0..100")
+        self.store = store
+        self._clock = clock
+        self._today = today
+        self.retries = retries
+
+    def __repr__(self) -> str:
+        return f"Runtime(store={type(self.store).__name__}, retries={self.retries})"
+
+    def now(self) -> datetime:
+        """The clock's time; a naive one is refused."""
+        return v.require_aware(self._clock(), "clock")
+
+    def business_date(self, now: datetime) -> date:
+        """The business date at ``now`` (``today()`` when given, else ``now.date()``)."""
+        return self._today() if self._today is not None else now.date()
+
+    def run(self, work: Callable[[Step], R], *, actor: str) -> R:
+        """Check ``actor``, then run ``work`` in a unit of work (committed when it returns,
+        rolled back when it raises), retrying audit-log races."""
+        who = check_actor(actor)
+        for attempt in range(self.retries + 1):
+            try:
+                with self.store.unit_of_work() as uow:
+                    now = self.now()
+                    return work(Step(uow, now, self.business_date(now), who))
+            except _AuditConflictError:
+                if attempt == self.retries:
+                    raise
+                log.debug("audit log race; retrying (attempt %d)", attempt + 1)
+        raise AssertionError("unreachable")  # pragma: no cover
+
+
+def owned_contract(uow: UnitOfWork, number: str, corporate_number: str) -> GuaranteeContract:
+    """The contract ``number`` when the principal ``corporate_number`` holds it; otherwise the
+    same :class:`~surety_core.NotFoundError` for "absent" and "someone else's"."""
+    contract = uow.contracts.find(number)
+    if contract is None or contract.principal.corporate_number != corporate_number:
+        raise NotFoundError(f"no guarantee contract {number} for this principal")
+    return contract
