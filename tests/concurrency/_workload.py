@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import random
 import sys
+from collections.abc import Callable
 from datetime import date
 
 from surety_core import (
@@ -112,9 +113,10 @@ def open_store(kind: str, target: str, schema: str) -> Store:
     raise SystemExit(f"unknown store kind {kind}")
 
 
-def _outcome(reference: str, fn: object) -> str:
+def outcome(reference: str, fn: Callable[[], object]) -> str:
+    """One line naming how ``fn`` ended: ok, duplicate, refused (rule codes) or error."""
     try:
-        fn()  # type: ignore[operator]
+        fn()
     except DuplicateError:
         return f"duplicate {reference}"
     except RuleViolationError as exc:
@@ -135,7 +137,7 @@ def main(argv: list[str]) -> None:
             references = list(rest)
             rng.shuffle(references)
             for reference in references:
-                print(_outcome(reference, lambda r=reference: svc.issue(r)), flush=True)
+                print(outcome(reference, lambda r=reference: svc.issue(r)), flush=True)
         else:
             raise SystemExit(f"unknown action {action}")
     finally:

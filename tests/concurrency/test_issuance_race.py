@@ -3,6 +3,8 @@ across guarantees of one works hold, and no internal conflict reaches a caller."
 
 from __future__ import annotations
 
+import random
+import threading
 from collections import Counter
 
 import pytest
@@ -10,6 +12,7 @@ import sqlalchemy as sa
 from tests.concurrency import _workload as w
 from tests.concurrency.conftest import Target, outcomes, spawn
 
+from surety_core.storage.memory import MemoryStore
 from surety_core.storage.sql import SqlStore
 
 pytestmark = pytest.mark.slow
@@ -83,3 +86,35 @@ def test_caps_hold_across_guarantees_of_one_works(shared_store: tuple[Target, Sq
     per_works = Counter(row[2] for row in _contracts(store))
     assert max(per_works.values()) == 1, "at most one advance per works"
     assert sorted(per_works) == works
+
+
+def test_threads_on_the_memory_store_issue_each_application_once() -> None:
+    store = MemoryStore()
+    svc = w.service(store)
+    references = [f"APP-{i:04d}" for i in range(12)]
+    for i, reference in enumerate(references):
+        svc.apply(w.application(reference, f"R7-{i % 4:04d}", contract=False, who=i % 2))
+    start = threading.Barrier(4)
+    results: list[str] = []
+
+    def worker(seed: int) -> None:
+        order = list(references)
+        random.Random(seed).shuffle(order)
+        start.wait()
+        results.extend(
+            w.outcome(reference, lambda r=reference: svc.issue(r)) for reference in order
+        )
+
+    threads = [threading.Thread(target=worker, args=(seed,)) for seed in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert [line for line in results if line.startswith("error")] == []
+    with store.unit_of_work() as uow:
+        per_works = Counter(
+            contract.product
+            for works in range(4)
+            for contract in uow.contracts.for_works("kashiwa", f"R7-{works:04d}")
+        )
+    assert per_works == Counter({"advance_payment": 4}), "one advance per works, caps held"
