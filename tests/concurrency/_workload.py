@@ -16,6 +16,7 @@ from surety_core import (
     ADVANCE_PAYMENT,
     CONTRACT_GUARANTEE,
     Application,
+    AttemptsExceededError,
     DuplicateError,
     Medium,
     Obligee,
@@ -26,12 +27,13 @@ from surety_core import (
     RuleViolationError,
     Surety,
     SuretyError,
+    VerificationError,
     Works,
     WorksKind,
     sample_rate_table,
 )
 from surety_core.certificates import SigningKeyRing
-from surety_core.keys import LimiterPolicy, StaticSecretProvider, WindowAttemptLimiter
+from surety_core.keys import LimiterPolicy, StaticSecretProvider, WindowAttemptLimiter, generate_key
 from surety_core.services import PolicyBook, SuretyService
 from surety_core.storage import Store
 
@@ -127,6 +129,20 @@ def outcome(reference: str, fn: Callable[[], object]) -> str:
     return f"ok {reference}"
 
 
+def guess(svc: SuretyService, number: str, label: str) -> str:
+    """View ``number`` with a random (wrong) key: ``failed`` when the key was compared,
+    ``refused`` when the limiter refused without comparing, ``error`` otherwise."""
+    try:
+        svc.view(number, generate_key().reveal())
+    except AttemptsExceededError:
+        return f"refused {label}"
+    except VerificationError:
+        return f"failed {label}"
+    except SuretyError as exc:
+        return f"error {label} {type(exc).__name__} {str(exc)[:200]!r}"
+    return f"viewed {label}"
+
+
 def main(argv: list[str]) -> None:
     action, kind, target, schema, seed, *rest = argv
     store = open_store(kind, target, schema)
@@ -138,6 +154,10 @@ def main(argv: list[str]) -> None:
             rng.shuffle(references)
             for reference in references:
                 print(outcome(reference, lambda r=reference: svc.issue(r)), flush=True)
+        elif action == "guess":
+            number, count = rest
+            for i in range(int(count)):
+                print(guess(svc, number, f"{number}#{i}"), flush=True)
         else:
             raise SystemExit(f"unknown action {action}")
     finally:
