@@ -7,6 +7,7 @@ the parent can check every outcome against what the database holds afterwards.
 
 from __future__ import annotations
 
+import functools
 import random
 import sys
 from collections.abc import Callable
@@ -153,7 +154,7 @@ def main(argv: list[str]) -> None:
             references = list(rest)
             rng.shuffle(references)
             for reference in references:
-                print(outcome(reference, lambda r=reference: svc.issue(r)), flush=True)
+                print(outcome(reference, functools.partial(svc.issue, reference)), flush=True)
         elif action == "guess":
             number, count = rest
             for i in range(int(count)):

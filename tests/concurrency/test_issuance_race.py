@@ -3,6 +3,7 @@ across guarantees of one works hold, and no internal conflict reaches a caller."
 
 from __future__ import annotations
 
+import functools
 import random
 import threading
 from collections import Counter
@@ -102,7 +103,7 @@ def test_threads_on_the_memory_store_issue_each_application_once() -> None:
         random.Random(seed).shuffle(order)
         start.wait()
         results.extend(
-            w.outcome(reference, lambda r=reference: svc.issue(r)) for reference in order
+            w.outcome(reference, functools.partial(svc.issue, reference)) for reference in order
         )
 
     threads = [threading.Thread(target=worker, args=(seed,)) for seed in range(4)]

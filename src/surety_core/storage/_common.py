@@ -101,3 +101,15 @@ def format_number(value: int) -> str:
     if not 1 <= value <= MAX_NUMBER:
         raise StorageError(f"contract number {value} is outside 1..{MAX_NUMBER}")
     return f"{value:010d}"
+
+
+def check_claim_args(now: Any, lease_until: Any, limit: Any) -> None:
+    check_aware(now, "now")
+    check_aware(lease_until, "lease_until")
+    check_limit(limit)
+    if lease_until <= now:
+        raise InvalidInputError("lease_until", "must be later than now")
+
+
+def claimed(message: OutboxMessage, lease_until: datetime) -> OutboxMessage:
+    return attrs.evolve(message, next_attempt_at=lease_until)

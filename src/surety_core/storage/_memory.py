@@ -256,6 +256,13 @@ def _outbox_get(view: _View, key: str) -> OutboxMessage:
     return message
 
 
+def _outbox_claim(view: _View, key: str, seen: OutboxMessage, lease_until: datetime) -> None:
+    current = view.get("outbox", key)
+    if current is not seen:
+        raise TransactionConflictError(f"outbox message {key!r} was claimed or changed meanwhile")
+    view.put("outbox", key, c.claimed(seen, lease_until))
+
+
 def _outbox_mark_sent(view: _View, key: str, at: datetime) -> None:
     c.check_aware(at, "at")
     message = _outbox_get(view, key)
@@ -451,6 +458,18 @@ class _Outbox(_Repository):
             return sorted(found, key=c.outbox_order)[:limit]
 
         return tuple(self._read(scan))
+
+    def claim(
+        self, now: datetime, lease_until: datetime, limit: int = 100
+    ) -> Sequence[OutboxMessage]:
+        c.check_claim_args(now, lease_until, limit)
+        taken = []
+        # Each claim is checked again at commit against the message as read here: a message a
+        # concurrent unit claimed (or marked) meanwhile makes this commit fail as a whole.
+        for message in self.due(now, limit):
+            self._write(_outbox_claim, message.idempotency_key, message, lease_until)
+            taken.append(c.claimed(message, lease_until))
+        return tuple(taken)
 
     def mark_sent(self, idempotency_key: str, at: datetime) -> None:
         self._write(_outbox_mark_sent, idempotency_key, at)

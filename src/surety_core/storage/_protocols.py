@@ -258,6 +258,21 @@ class OutboxRepository(Protocol):
         (by ``created_at``, then idempotency key), at most ``limit``."""
         ...
 
+    def claim(
+        self, now: datetime, lease_until: datetime, limit: int = 100
+    ) -> Sequence[OutboxMessage]:
+        """Take up to ``limit`` messages due at ``now`` (as :meth:`due` orders them) for one
+        dispatcher: each is stored with ``next_attempt_at = lease_until`` (content, status and
+        attempts unchanged) and returned so. No claim by a concurrent unit of work returns a
+        message again before ``lease_until`` (the lease); after it, a message that was neither
+        marked sent nor failed is due again, so a crashed dispatcher's claims are taken over.
+        ``InvalidInputError`` unless ``lease_until`` is later than ``now``.
+
+        Concurrent claims either skip each other's messages (a database's ``FOR UPDATE SKIP
+        LOCKED``, or one writer at a time) or one of them fails at commit with
+        ``TransactionConflictError`` (claim again)."""
+        ...
+
     def mark_sent(self, idempotency_key: str, at: datetime) -> None:
         """Record a successful send (status SENT, attempts + 1, ``sent_at``, no
         ``next_attempt_at``). Idempotent for a sent one. ``NotFoundError`` if absent."""

@@ -801,6 +801,25 @@ class _Outbox(_Repository):
                 raise _disagree(s.outbox.name, message.idempotency_key, "status")
         return messages
 
+    def claim(
+        self, now: datetime, lease_until: datetime, limit: int = 100
+    ) -> Sequence[OutboxMessage]:
+        c.check_claim_args(now, lease_until, limit)
+        statement = _OUTBOX_DUE
+        if self._uow._dialect.lock_rows:
+            # Rows another dispatcher is claiming right now are skipped, not waited for.
+            statement = statement.with_for_update(skip_locked=True)
+        rows = self._run(statement, {"now": _us(now), "limit": limit})
+        taken = []
+        for row in rows.all():
+            message = _message_row(row)
+            if message.status is not OutboxStatus.PENDING:
+                raise _disagree(s.outbox.name, message.idempotency_key, "status")
+            leased = c.claimed(message, lease_until)
+            self._update(leased)
+            taken.append(leased)
+        return tuple(taken)
+
     def _update(self, message: OutboxMessage) -> None:
         self._run(_OUTBOX_UPDATE, {"key": message.idempotency_key, **_outbox_params(message)})
 
