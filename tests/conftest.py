@@ -76,6 +76,35 @@ def _empty_postgres_store(url: str, schema: str) -> SqlStore:
     return store
 
 
+@pytest.fixture(scope="session")
+def postgres_mapped_engine(postgres_schema: tuple[str, str]) -> Iterator[sa.Engine]:
+    """An engine whose ``schema_translate_map`` puts every table in a second run schema
+    (``search_path`` left at the server's default)."""
+    url, schema = postgres_schema
+    mapped = f"{schema}_mapped"
+    engine = sa.create_engine(url)
+    with engine.begin() as connection:
+        connection.execute(sa.text(f'CREATE SCHEMA "{mapped}"'))
+    try:
+        yield engine.execution_options(schema_translate_map={None: mapped})
+    finally:
+        with engine.begin() as connection:
+            connection.execute(sa.text(f'DROP SCHEMA "{mapped}" CASCADE'))
+        engine.dispose()
+
+
+@pytest.fixture
+def pg_mapped_store(postgres_mapped_engine: sa.Engine) -> SqlStore:
+    """An empty PostgreSQL store on a schema-mapped engine (tables emptied, sequence restarted)."""
+    store = SqlStore(postgres_mapped_engine)
+    schema = postgres_mapped_engine.get_execution_options()["schema_translate_map"][None]
+    names = ", ".join(f'"{schema}".{t.name}' for t in DATA_TABLES)
+    with store.engine.begin() as connection:
+        connection.execute(sa.text(f"TRUNCATE {names}"))
+        connection.execute(sa.text(f'ALTER SEQUENCE "{schema}".surety_contract_number_seq RESTART'))
+    return store
+
+
 @pytest.fixture
 def pg_store(postgres_schema: tuple[str, str]) -> Iterator[SqlStore]:
     """An empty PostgreSQL store on the run's schema (tables emptied, sequence restarted)."""

@@ -75,6 +75,9 @@ _EPOCH: Final = datetime(1970, 1, 1, tzinfo=UTC)
 _MICRO: Final = timedelta(microseconds=1)
 _SCHEMA_NAME = re.compile(r"^[a-z_][a-z0-9_]{0,62}$")
 _BUSY_RETRIES = 6
+_ONE: Final = 1
+_ALL: Final = 2
+_COUNT: Final = 3
 
 
 def _lock_id(name: str) -> int:
@@ -129,105 +132,47 @@ def _disagree(table: str, key: str, what: str) -> CorruptRecordError:
     return CorruptRecordError(f"{table}[{key}]", f"column {what} disagrees with the document")
 
 
-# --- statements, built once so SQLAlchemy's compiled cache serves the hot paths ---------------
+# --- statements: each defined once, in SQLAlchemy Core --------------------------------------
+#
+# One definition per query. A statement of fixed shape is compiled from its Core form once per
+# store, for the store's engine (dialect, parameter style, schema_translate_map), and then sent
+# straight to the driver's cursor (see _Fixed): the speed of hand-written driver SQL without a
+# second, hand-written copy of the query that only some engines would run. Statements whose
+# shape depends on the call (ContractQuery filters, audit.events with a limit, add_batch's
+# executemany) go through SQLAlchemy's Connection.execute. There is no other path, so the
+# contract suite run on each engine (and on schema-mapped engines) runs every statement.
 
 _P = sa.bindparam
+
+
+def _constant(text: str) -> Any:
+    """A constant written into the SQL itself, not bound: the planners of SQLite and PostgreSQL
+    use a partial index (``WHERE status = 'active'``) only for a query that states its
+    condition literally. For the library's own enum values (letters only)."""
+    if not text.isalpha():  # pragma: no cover - guards the f-string below
+        raise AssertionError(text)
+    return sa.literal_column(f"'{text}'", sa.String)
+
+
 _k = s.keys.c
 _ct = s.contracts.c
 _ob = s.outbox.c
 
 _KEY_ACTIVE = sa.select(_k.document).where(
-    _k.contract_number == _P("number"), _k.status == KeyStatus.ACTIVE.value
+    _k.contract_number == _P("number"), _k.status == _constant(KeyStatus.ACTIVE.value)
 )
-_KEY_ACTIVE_SQL: Final = {
-    "sqlite": "SELECT document FROM surety_keys WHERE contract_number = ? AND status = 'active'",
-    "postgresql": (
-        "SELECT document FROM surety_keys WHERE contract_number = %s AND status = 'active'"
-    ),
-}
-"""_KEY_ACTIVE as fixed driver SQL, for the verification hot path."""
-_RAW_SQL: Final = {
-    "attempt_one": "SELECT document FROM surety_attempts WHERE contract_number = ?",
-    "contract_one": "SELECT version, status, document FROM surety_contracts WHERE number = ?",
-    "cert_history": (
-        "SELECT version, document FROM surety_certificates WHERE contract_number = ?"
-        " ORDER BY version"
-    ),
-    "audit_last": "SELECT sequence, document FROM surety_audit ORDER BY sequence DESC LIMIT 1",
-    "audit_insert": (
-        "INSERT INTO surety_audit (sequence, at_us, document) VALUES (?, ?, ?)"
-        " ON CONFLICT DO NOTHING RETURNING sequence"
-    ),
-    "statements": (
-        "SELECT sequence, document FROM surety_statements WHERE contract_number = ?"
-        " ORDER BY sequence"
-    ),
-    "application_one": "SELECT document FROM surety_applications WHERE reference = ?",
-    "contracts_for_works": (
-        "SELECT number, version, status, document FROM surety_contracts"
-        " WHERE obligee_code = ? AND works_number = ? ORDER BY number"
-    ),
-}
-"""The same statements as _ATTEMPT_ONE, _CONTRACT_ONE, _CERT_HISTORY, _AUDIT_LAST and the audit
-insert of ``insert_new``, as fixed driver SQL (``?`` placeholders; ``%s`` on PostgreSQL): the
-obligee view runs them on every verification, and SQLAlchemy's per-statement overhead was most of
-their cost. Parameters and columns are text and integers only, so no type processing is lost."""
-
-
-_RAW_INSERT_TABLES: Final = (
-    s.contracts,
-    s.applications,
-    s.certificates,
-    s.statements,
-    s.keys,
-    s.outbox,
-)
-"""Tables issuance inserts into through the driver, with the same ``INSERT ... ON CONFLICT DO
-NOTHING RETURNING`` as ``insert_new``. Their columns are text and integers, and dates, which
-are bound as SQLAlchemy binds them (ISO ``YYYY-MM-DD`` text on SQLite, ``date`` on psycopg)."""
-_DATE_COLUMNS: Final = frozenset(
-    column.name
-    for table in _RAW_INSERT_TABLES
-    for column in table.columns
-    if isinstance(column.type, sa.Date)
-)
-
-
-def _raw_insert(table: sa.Table) -> tuple[str, tuple[str, ...]]:
-    columns = tuple(column.name for column in table.columns)
-    keys = ", ".join(column.name for column in table.primary_key.columns)
-    sql = (
-        f"INSERT INTO {table.name} ({', '.join(columns)})"  # noqa: S608 (schema constants)
-        f" VALUES ({', '.join('?' for _ in columns)}) ON CONFLICT DO NOTHING RETURNING {keys}"
-    )
-    return sql, columns
-
-
-def _raw_sql(dialect: str) -> dict[str, str]:
-    fixed = dict(_RAW_SQL)
-    for table in _RAW_INSERT_TABLES:
-        fixed[f"insert:{table.name}"] = _raw_insert(table)[0]
-    if dialect == "sqlite":
-        fixed["allocate"] = (
-            "UPDATE surety_counters SET value = value + 1 WHERE name = 'contract_number'"
-            " RETURNING value"
-        )
-        return fixed
-    fixed["allocate"] = "SELECT nextval('surety_contract_number_seq')"
-    return {name: sql.replace("?", "%s") for name, sql in fixed.items()}
-
-
-_RAW_INSERT_COLUMNS: Final = {table.name: _raw_insert(table)[1] for table in _RAW_INSERT_TABLES}
-
-
 _KEY_HISTORY = (
     sa.select(_k.generation, _k.status, _k.document)
     .where(_k.contract_number == _P("number"))
     .order_by(_k.generation)
 )
-_KEY_ONE = sa.select(_k.document).where(
-    _k.contract_number == _P("number"), _k.generation == _P("generation")
+_KEY_ONE_LOCKED = (
+    sa.select(_k.document)
+    .where(_k.contract_number == _P("number"), _k.generation == _P("generation"))
+    .with_for_update()
 )
+"""Row locks where the engine has them (``FOR UPDATE``; SQLite renders none: its unit of work
+already holds the database's write lock)."""
 _KEY_UPDATE = (
     sa.update(s.keys)
     .where(_k.contract_number == _P("w_number"), _k.generation == _P("w_generation"))
@@ -261,6 +206,7 @@ _CONTRACTS_FOR_WORKS = (
     .order_by(_ct.number)
 )
 _OUTBOX_ONE = sa.select(_ob.document).where(_ob.idempotency_key == _P("key"))
+_OUTBOX_ONE_LOCKED = _OUTBOX_ONE.with_for_update()
 _OUTBOX_UPDATE = (
     sa.update(s.outbox)
     .where(_ob.idempotency_key == _P("key"))
@@ -271,7 +217,7 @@ _OUTBOX_UPDATE = (
 _OUTBOX_DUE = (
     sa.select(_ob.idempotency_key, _ob.document)
     .where(
-        _ob.status == OutboxStatus.PENDING.value,
+        _ob.status == _constant(OutboxStatus.PENDING.value),
         sa.or_(_ob.next_attempt_at_us.is_(None), _ob.next_attempt_at_us <= _P("now")),
     )
     .order_by(_ob.created_at_us, _ob.idempotency_key)
@@ -305,10 +251,71 @@ _NEXT_COUNTER = (
     .values(value=s.counters.c.value + 1)
     .returning(s.counters.c.value)
 )
+_NEXT_SEQUENCE = sa.select(s.contract_number_sequence.next_value())
+_ADVISORY_LOCK = sa.select(sa.func.pg_advisory_xact_lock(_P("key", type_=sa.BigInteger)))
+"""PostgreSQL: wait for and hold a transaction-scoped advisory lock (see _lock_id)."""
+_OUTBOX_CLAIM = _OUTBOX_DUE.with_for_update(skip_locked=True)
+"""Due messages, skipping rows a concurrent claim holds (PostgreSQL; SQLite renders no lock:
+its unit of work holds the database's write lock)."""
+
+
+class _Fixed:
+    """A Core statement compiled once for one engine: its SQL text in the driver's parameter
+    style and how to bind its parameters.
+
+    This is how every statement of a fixed shape runs (see :class:`_Dialect`): SQLAlchemy
+    writes the SQL, once, from the one Core definition above, with the engine's dialect and
+    schema map; each call then goes straight to the driver's cursor, skipping SQLAlchemy's
+    per-execution work (cache-key generation, parameter processing, result wrapping), which
+    was most of the cost of the verification hot path. Bind processors of the column types are
+    still applied (dates on SQLite); rows come back as the driver returns them, which is why
+    these statements select text and integer columns only.
+    """
+
+    __slots__ = ("binds", "constants", "named", "names", "plain", "sql", "statement")
+
+    def __init__(self, statement: Any, dialect: sa.Dialect, translate: Any) -> None:
+        compiled = statement.compile(
+            dialect=dialect,
+            schema_translate_map=translate or None,
+            render_schema_translate=bool(translate),
+        )
+        sql = compiled.string
+        if "__[" in sql:  # pragma: no cover - a statement SQLAlchemy finishes only per execution
+            raise AssertionError(f"not a fixed statement: {sql}")
+        by_name = {name: bind for bind, name in compiled.bind_names.items()}
+        names = compiled.positiontup if compiled.positional else list(by_name)
+        binds = []
+        for name in names or ():
+            bind = by_name[name]
+            process = bind.type.dialect_impl(dialect).bind_processor(dialect)
+            binds.append((name, bool(bind.required), bind.value, process))
+        self.sql: Final = sql
+        self.named: Final = not compiled.positional
+        self.binds: Final[tuple[tuple[str, bool, Any, Any], ...]] = tuple(binds)
+        self.names: Final = tuple(bind[0] for bind in binds)
+        self.constants: Final = {name: value for name, required, value, _ in binds if not required}
+        self.plain: Final = all(bind[3] is None for bind in binds)
+        self.statement: Final = statement
+        """Held so that the ``id`` this is cached under stays this statement's."""
+
+    def parameters(self, values: dict[str, Any] | None) -> Any:
+        """The driver's parameters (a tuple, or a dict for named styles) for ``values``."""
+        given = {**self.constants, **values} if values else self.constants
+        if self.plain:  # no bind processors: the common case, kept short for the hot paths
+            if self.named:
+                return given
+            return tuple([given[name] for name in self.names])
+        out = [
+            given[name] if process is None else process(given[name])
+            for name, _required, _constant, process in self.binds
+        ]
+        return dict(zip(self.names, out, strict=True)) if self.named else tuple(out)
 
 
 class _Dialect:
-    """The statements that differ between SQLite and PostgreSQL."""
+    """What differs between engines: the few statements written per dialect (insert-if-new,
+    upsert, the number allocator), and the compiled form of every fixed statement."""
 
     def __init__(self, name: str, engine: Engine) -> None:
         insert: Callable[[sa.Table], Any]
@@ -329,19 +336,23 @@ class _Dialect:
             index_elements=[s.attempts.c.contract_number],
             set_={"document": upsert.excluded.document},
         )
-        self.lock_rows = name == "postgresql"
         self.advisory_locks = name == "postgresql"
-        # The verification hot path goes straight to the driver with a fixed SQL text (the
-        # same query as _KEY_ACTIVE), unless the engine remaps schemas.
+        self.allocate = _NEXT_COUNTER if name == "sqlite" else _NEXT_SEQUENCE
         self.driver_error: type[Exception] = engine.dialect.loaded_dbapi.Error
-        self.key_active_sql: str | None = None
-        self.raw: dict[str, str] | None = None
-        if not engine.get_execution_options().get("schema_translate_map"):
-            self.key_active_sql = _KEY_ACTIVE_SQL[name]
-            self.raw = _raw_sql(name)
+        self._sa_dialect = engine.dialect
+        self._translate = engine.get_execution_options().get("schema_translate_map")
+        self._fixed: dict[int, _Fixed] = {}
         # SQLite units of work hold the write lock from BEGIN IMMEDIATE to the end, so the audit
         # head read in a unit of work cannot move under it except by its own appends.
         self.exclusive_writer = name == "sqlite"
+
+    def fixed(self, statement: Any) -> _Fixed:
+        """``statement`` compiled for this engine, once (a race compiles it twice, harmlessly)."""
+        found = self._fixed.get(id(statement))
+        if found is None:
+            found = _Fixed(statement, self._sa_dialect, self._translate)
+            self._fixed[id(statement)] = found
+        return found
 
 
 # --- repositories ---------------------------------------------------------------------------
@@ -356,7 +367,6 @@ class _Repository:
 
     def _series(
         self,
-        raw_name: str,
         statement: Any,
         number: str,
         table: sa.Table,
@@ -365,12 +375,7 @@ class _Repository:
     ) -> tuple[_NumberedT, ...]:
         """The records of ``number`` kept as ``(position, document)`` rows, checked against
         their indexed columns (``field`` is the record's position attribute)."""
-        raw = self._uow._dialect.raw
-        rows: Any
-        if raw is not None:
-            rows = self._uow._fetch_raw(raw[raw_name], (number,), one=False)
-        else:
-            rows = self._run(statement, {"number": number})
+        rows = self._uow._query(statement, {"number": number})
         records = []
         for position, document in rows:
             key = f"{number}/{position}"
@@ -382,19 +387,8 @@ class _Repository:
 
     def _insert_new(self, table: sa.Table, params: dict[str, Any]) -> bool:
         """Insert unless a unique key exists; ``False`` when it did (nothing written)."""
-        raw = self._uow._dialect.raw
-        columns = _RAW_INSERT_COLUMNS.get(table.name)
-        if raw is not None and columns is not None:
-            if self._uow._dialect.name == "sqlite":
-                values = tuple(
-                    params[name].isoformat() if name in _DATE_COLUMNS else params[name]
-                    for name in columns
-                )
-            else:
-                values = tuple(params[name] for name in columns)
-            return self._uow._fetch_raw(raw[f"insert:{table.name}"], values, one=True) is not None
-        result = self._run(self._uow._dialect.insert_new[table.name], params)
-        return result.first() is not None
+        uow = self._uow
+        return uow._query_one(uow._dialect.insert_new[table.name], params) is not None
 
 
 def _contract_columns(contract: GuaranteeContract) -> dict[str, Any]:
@@ -436,11 +430,7 @@ class _Contracts(_Repository):
         return contract
 
     def find(self, number: str) -> GuaranteeContract | None:
-        raw = self._uow._dialect.raw
-        if raw is not None:
-            row = self._uow._fetch_raw(raw["contract_one"], (number,), one=True)
-        else:
-            row = self._run(_CONTRACT_ONE, {"number": number}).first()
+        row = self._uow._query_one(_CONTRACT_ONE, {"number": number})
         return None if row is None else _contract_row((number, *row))
 
     def replace(self, old: GuaranteeContract, new: GuaranteeContract) -> None:
@@ -451,9 +441,9 @@ class _Contracts(_Repository):
             "old_status": old.status.value,
             **_contract_columns(new),
         }
-        if self._run(_CONTRACT_REPLACE, params).rowcount == 1:
+        if self._uow._change(_CONTRACT_REPLACE, params) == 1:
             return
-        if self._run(_CONTRACT_EXISTS, {"number": old.number}).first() is None:
+        if self._uow._query_one(_CONTRACT_EXISTS, {"number": old.number}) is None:
             raise NotFoundError(f"guarantee contract {old.number} not found")
         raise ConcurrencyConflictError(
             f"guarantee contract {old.number} was changed by another writer "
@@ -465,15 +455,9 @@ class _Contracts(_Repository):
         # across its guarantees (caps, one product per works, "issued once") still holds at
         # commit. SQLite holds its write lock for the whole unit anyway.
         self._uow._advisory_lock(f"works:{obligee_code}\x1f{works_number}")
-        raw = self._uow._dialect.raw
-        rows: Any
-        if raw is not None:
-            params = (obligee_code, works_number)
-            rows = self._uow._fetch_raw(raw["contracts_for_works"], params, one=False)
-        else:
-            rows = self._run(
-                _CONTRACTS_FOR_WORKS, {"obligee_code": obligee_code, "works_number": works_number}
-            )
+        rows = self._uow._query(
+            _CONTRACTS_FOR_WORKS, {"obligee_code": obligee_code, "works_number": works_number}
+        )
         return tuple(_contract_row(row) for row in rows)
 
     def query(self, query: ContractQuery) -> Page[GuaranteeContract]:
@@ -521,12 +505,10 @@ class _Applications(_Repository):
             raise DuplicateError(f"application {application.reference} already exists")
 
     def get(self, reference: str) -> Application:
-        raw = self._uow._dialect.raw
-        if raw is not None and isinstance(reference, str):
-            row = self._uow._fetch_raw(raw["application_one"], (reference,), one=True)
-            document = None if row is None else row[0]
-        else:
-            document = self._run(_APPLICATION_ONE, {"reference": reference}).scalar()
+        row = None
+        if isinstance(reference, str):
+            row = self._uow._query_one(_APPLICATION_ONE, {"reference": reference})
+        document = None if row is None else row[0]
         if document is None:
             raise NotFoundError(f"application {reference!r} not found")
         application = _load(s.applications.name, reference, document, Application)
@@ -556,9 +538,7 @@ class _Certificates(_Repository):
         raise NotFoundError(f"certificate {number} version {version} not found")
 
     def history(self, number: str) -> Sequence[CertificateRecord]:
-        return self._series(
-            "cert_history", _CERT_HISTORY, number, s.certificates, CertificateRecord, "version"
-        )
+        return self._series(_CERT_HISTORY, number, s.certificates, CertificateRecord, "version")
 
 
 class _Statements(_Repository):
@@ -576,9 +556,7 @@ class _Statements(_Repository):
             )
 
     def for_contract(self, number: str) -> Sequence[StatementRecord]:
-        return self._series(
-            "statements", _STATEMENTS, number, s.statements, StatementRecord, "sequence"
-        )
+        return self._series(_STATEMENTS, number, s.statements, StatementRecord, "sequence")
 
 
 def _key_row(number: str, row: Any) -> KeyRecord:
@@ -616,11 +594,7 @@ class _Keys(_Repository):
     def active(self, number: str) -> KeyRecord | None:
         if not isinstance(number, str):
             raise InvalidInputError("number", f"must be text, not {type(number).__name__}")
-        raw_sql = self._uow._dialect.key_active_sql
-        if raw_sql is not None:
-            row = self._uow._fetch_one_raw(raw_sql, number)
-        else:
-            row = self._run(_KEY_ACTIVE, {"number": number}).first()
+        row = self._uow._query_one(_KEY_ACTIVE, {"number": number})
         if row is None:
             return None
         record = _load(s.keys.name, number, row[0], KeyRecord)
@@ -630,15 +604,14 @@ class _Keys(_Repository):
 
     def revoke(self, number: str, generation: int, at: datetime) -> None:
         c.check_aware(at, "at")
-        statement = _KEY_ONE.with_for_update() if self._uow._dialect.lock_rows else _KEY_ONE
-        document = self._run(statement, {"number": number, "generation": generation}).scalar()
-        if document is None:
+        row = self._uow._query_one(_KEY_ONE_LOCKED, {"number": number, "generation": generation})
+        if row is None:
             raise NotFoundError(f"key record {number} generation {generation} not found")
-        record = _load(s.keys.name, f"{number}/{generation}", document, KeyRecord)
+        record = _load(s.keys.name, f"{number}/{generation}", row[0], KeyRecord)
         if record.status is KeyStatus.REVOKED:
             return
         revoked = attrs.evolve(record, status=KeyStatus.REVOKED, revoked_at=at)
-        self._run(
+        self._uow._change(
             _KEY_UPDATE,
             {
                 "w_number": number,
@@ -649,7 +622,8 @@ class _Keys(_Repository):
         )
 
     def history(self, number: str) -> Sequence[KeyRecord]:
-        return tuple(_key_row(number, row) for row in self._run(_KEY_HISTORY, {"number": number}))
+        rows = self._uow._query(_KEY_HISTORY, {"number": number})
+        return tuple(_key_row(number, row) for row in rows)
 
 
 class _Attempts(_Repository):
@@ -657,14 +631,10 @@ class _Attempts(_Repository):
         # PostgreSQL: the number's limiter state is held until the unit of work ends, so
         # concurrent guesses at one number are counted one after the other (never lost).
         self._uow._advisory_lock(f"attempts:{number}")
-        raw = self._uow._dialect.raw
-        if raw is not None:
-            row = self._uow._fetch_raw(raw["attempt_one"], (number,), one=True)
-            document = None if row is None else row[0]
-        else:
-            document = self._run(_ATTEMPT_ONE, {"number": number}).scalar()
-        if document is None:
+        row = self._uow._query_one(_ATTEMPT_ONE, {"number": number})
+        if row is None:
             return None
+        document = row[0]
         state = _load(s.attempts.name, number, document, AttemptState)
         if state.contract_number != number:
             raise _disagree(s.attempts.name, number, "contract_number")
@@ -672,13 +642,13 @@ class _Attempts(_Repository):
 
     def put(self, state: AttemptState) -> None:
         c.check_type(state, AttemptState, "state")
-        self._run(
+        self._uow._change(
             self._uow._dialect.upsert_attempt,
             {"contract_number": state.contract_number, "document": to_json(state)},
         )
 
     def clear(self, number: str) -> None:
-        self._run(_ATTEMPT_CLEAR, {"number": number})
+        self._uow._change(_ATTEMPT_CLEAR, {"number": number})
 
 
 def _event_row(row: Any) -> AuditEvent:
@@ -696,17 +666,12 @@ class _Audit(_Repository):
         uow._advisory_lock(_AUDIT_HEAD_LOCK)
         last = uow._audit_head
         if last is None:
-            last = int(self._run(_AUDIT_MAX).scalar() or 0)
+            row = uow._query_one(_AUDIT_MAX)
+            last = int(row[0] or 0) if row is not None else 0
         c.check_sequence(event, last)
         document = to_json(event)
-        raw = uow._dialect.raw
-        if raw is not None:
-            params = (event.sequence, _us(event.at), document)
-            inserted = uow._fetch_raw(raw["audit_insert"], params, one=True) is not None
-        else:
-            params_map = {"sequence": event.sequence, "at_us": _us(event.at), "document": document}
-            inserted = self._insert_new(s.audit, params_map)
-        if not inserted:
+        params = {"sequence": event.sequence, "at_us": _us(event.at), "document": document}
+        if not self._insert_new(s.audit, params):
             raise TransactionConflictError(f"audit sequence {event.sequence} is already taken")
         uow._audit_head = event.sequence if uow._dialect.exclusive_writer else None
         uow._store._audit_memo = (event.sequence, document, event)
@@ -716,11 +681,7 @@ class _Audit(_Repository):
         # PostgreSQL: the chain head is held until the unit of work ends, so the append that
         # follows waits for a concurrent writer's commit instead of failing on its sequence.
         uow._advisory_lock(_AUDIT_HEAD_LOCK)
-        raw = uow._dialect.raw
-        if raw is not None:
-            row = uow._fetch_raw(raw["audit_last"], (), one=True)
-        else:
-            row = self._run(_AUDIT_LAST).first()
+        row = uow._query_one(_AUDIT_LAST)
         if uow._dialect.exclusive_writer:
             uow._audit_head = 0 if row is None else int(row[0])
         if row is None:
@@ -780,13 +741,11 @@ class _Outbox(_Repository):
             raise DuplicateError(f"outbox message {message.idempotency_key!r} already exists")
 
     def _one(self, key: str, *, lock: bool = False) -> OutboxMessage:
-        statement = _OUTBOX_ONE
-        if lock and self._uow._dialect.lock_rows:
-            statement = statement.with_for_update()
-        document = self._run(statement, {"key": key}).scalar()
-        if document is None:
+        statement = _OUTBOX_ONE_LOCKED if lock else _OUTBOX_ONE
+        row = self._uow._query_one(statement, {"key": key})
+        if row is None:
             raise NotFoundError(f"outbox message {key!r} not found")
-        return _message_row((key, document))
+        return _message_row((key, row[0]))
 
     def get(self, idempotency_key: str) -> OutboxMessage:
         return self._one(idempotency_key)
@@ -794,7 +753,7 @@ class _Outbox(_Repository):
     def due(self, now: datetime, limit: int = 100) -> Sequence[OutboxMessage]:
         c.check_aware(now, "now")
         c.check_limit(limit)
-        rows = self._run(_OUTBOX_DUE, {"now": _us(now), "limit": limit})
+        rows = self._uow._query(_OUTBOX_DUE, {"now": _us(now), "limit": limit})
         messages = tuple(_message_row(row) for row in rows)
         for message in messages:
             if message.status is not OutboxStatus.PENDING:
@@ -805,13 +764,10 @@ class _Outbox(_Repository):
         self, now: datetime, lease_until: datetime, limit: int = 100
     ) -> Sequence[OutboxMessage]:
         c.check_claim_args(now, lease_until, limit)
-        statement = _OUTBOX_DUE
-        if self._uow._dialect.lock_rows:
-            # Rows another dispatcher is claiming right now are skipped, not waited for.
-            statement = statement.with_for_update(skip_locked=True)
-        rows = self._run(statement, {"now": _us(now), "limit": limit})
+        # Rows another dispatcher is claiming right now are skipped, not waited for.
+        rows = self._uow._query(_OUTBOX_CLAIM, {"now": _us(now), "limit": limit})
         taken = []
-        for row in rows.all():
+        for row in rows:
             message = _message_row(row)
             if message.status is not OutboxStatus.PENDING:
                 raise _disagree(s.outbox.name, message.idempotency_key, "status")
@@ -821,7 +777,9 @@ class _Outbox(_Repository):
         return tuple(taken)
 
     def _update(self, message: OutboxMessage) -> None:
-        self._run(_OUTBOX_UPDATE, {"key": message.idempotency_key, **_outbox_params(message)})
+        self._uow._change(
+            _OUTBOX_UPDATE, {"key": message.idempotency_key, **_outbox_params(message)}
+        )
 
     def mark_sent(self, idempotency_key: str, at: datetime) -> None:
         c.check_aware(at, "at")
@@ -838,7 +796,7 @@ class _Outbox(_Repository):
             self._update(c.failed(message, error, next_attempt_at))
 
     def all(self) -> Sequence[OutboxMessage]:
-        return tuple(_message_row(row) for row in self._run(_OUTBOX_ALL))
+        return tuple(_message_row(row) for row in self._uow._query(_OUTBOX_ALL))
 
 
 class _Numbers:
@@ -846,25 +804,12 @@ class _Numbers:
         self._uow = uow
 
     def allocate(self) -> str:
-        raw = self._uow._dialect.raw
-        if raw is not None:
-            row = self._uow._fetch_raw(raw["allocate"], (), one=True)
-            if row is None or row[0] is None:
-                raise CorruptRecordError(
-                    f"{s.counters.name}[{s.COUNTER_CONTRACT_NUMBER}]", "the counter row is missing"
-                )
-            return c.format_number(int(row[0]))
-        if self._uow._dialect.name == "postgresql":
-            value = self._uow._execute(
-                sa.select(s.contract_number_sequence.next_value())
-            ).scalar_one()
-        else:
-            value = self._uow._execute(_NEXT_COUNTER).scalar()
-            if value is None:
-                raise CorruptRecordError(
-                    f"{s.counters.name}[{s.COUNTER_CONTRACT_NUMBER}]", "the counter row is missing"
-                )
-        return c.format_number(int(value))
+        row = self._uow._query_one(self._uow._dialect.allocate)
+        if row is None or row[0] is None:
+            raise CorruptRecordError(
+                f"{s.counters.name}[{s.COUNTER_CONTRACT_NUMBER}]", "the counter row is missing"
+            )
+        return c.format_number(int(row[0]))
 
 
 # --- unit of work and store -----------------------------------------------------------------
@@ -949,25 +894,40 @@ class SqlUnitOfWork:
         """PostgreSQL: wait for and hold the transaction-scoped advisory lock ``name``."""
         if not self._dialect.advisory_locks or name in self._locks:
             return
-        self._fetch_raw("SELECT pg_advisory_xact_lock(%s)", (_lock_id(name),), one=True)
+        self._query_one(_ADVISORY_LOCK, {"key": _lock_id(name)})
         self._locks.add(name)
 
-    def _fetch_one_raw(self, sql: str, param: str) -> Any:
-        """One row of a fixed, single-parameter query through the driver's own cursor."""
-        return self._fetch_raw(sql, (param,), one=True)
+    def _query(self, statement: Any, values: dict[str, Any] | None = None) -> list[Any]:
+        """Every row of a fixed statement (see :class:`_Fixed`)."""
+        rows: list[Any] = self._driver(statement, values, _ALL)
+        return rows
 
-    def _fetch_raw(self, sql: str, params: tuple[Any, ...], *, one: bool) -> Any:
-        """A fixed statement through the driver's own cursor: its first row (``one``) or all."""
+    def _query_one(self, statement: Any, values: dict[str, Any] | None = None) -> Any:
+        """The first row of a fixed statement, or ``None``."""
+        return self._driver(statement, values, _ONE)
+
+    def _change(self, statement: Any, values: dict[str, Any] | None = None) -> int:
+        """Run a fixed statement that changes rows; the number of rows it matched."""
+        count: int = self._driver(statement, values, _COUNT)
+        return count
+
+    def _driver(self, statement: Any, values: dict[str, Any] | None, fetch: int) -> Any:
+        """A fixed statement through the driver's own cursor, inside this unit's transaction."""
         connection = self._connection
         if connection is None or self._state != "open":
             raise InvalidInputError(
                 None, f"the unit of work is {self._state}; use it inside one 'with' block"
             )
+        fixed = self._dialect.fixed(statement)
         try:
             cursor = connection.connection.cursor()
             try:
-                cursor.execute(sql, params)
-                return cursor.fetchone() if one else cursor.fetchall()
+                cursor.execute(fixed.sql, fixed.parameters(values))
+                if fetch == _ONE:
+                    return cursor.fetchone()
+                if fetch == _ALL:
+                    return cursor.fetchall()
+                return cursor.rowcount
             finally:
                 cursor.close()
         except self._dialect.driver_error as exc:

@@ -156,15 +156,18 @@ def _v1_to_v2(connection: Connection) -> None:
     """Version 2: ``surety_contracts.application_reference`` with a unique index on
     (application_reference, product), so the database itself refuses a second issuance of
     one application (an application requests each product at most once)."""
-    connection.execute(
-        sa.text("ALTER TABLE surety_contracts ADD COLUMN application_reference VARCHAR(32)")
-    )
+    schema = connection.schema_for_object(contracts)
+    preparer = connection.dialect.identifier_preparer
+    table = preparer.quote(contracts.name)
+    if schema:
+        table = f"{preparer.quote_schema(schema)}.{table}"
     if connection.dialect.name == "postgresql":
         extract = "document::json -> 'data' ->> 'application_reference'"
     else:
         extract = "json_extract(document, '$.data.application_reference')"
+    connection.execute(sa.text(f"ALTER TABLE {table} ADD COLUMN application_reference VARCHAR(32)"))
     connection.execute(
-        sa.text(f"UPDATE surety_contracts SET application_reference = {extract}")  # noqa: S608
+        sa.text(f"UPDATE {table} SET application_reference = {extract}")  # noqa: S608
     )
     for index in contracts.indexes:
         if index.name == "ux_surety_contracts_application":
@@ -177,7 +180,9 @@ MIGRATIONS: dict[int, Callable[[Connection], None]] = {1: _v1_to_v2}
 
 def read_schema_version(connection: Connection) -> int | None:
     """The schema version recorded in the database, or ``None`` when there is none yet."""
-    if not sa.inspect(connection).has_table(schema_version_table.name):
+    # The schema the engine maps the table to (a ``schema_translate_map``), else the default.
+    schema = connection.schema_for_object(schema_version_table)
+    if not sa.inspect(connection).has_table(schema_version_table.name, schema=schema):
         return None
     row = connection.execute(
         sa.select(schema_version_table.c.version).where(schema_version_table.c.id == 1)
