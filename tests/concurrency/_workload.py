@@ -12,12 +12,15 @@ import random
 import sys
 from collections.abc import Callable
 from datetime import date
+from pathlib import Path
 
 from surety_core import (
     ADVANCE_PAYMENT,
     CONTRACT_GUARANTEE,
+    Amendment,
     Application,
     AttemptsExceededError,
+    ConcurrencyConflictError,
     DuplicateError,
     Medium,
     Obligee,
@@ -35,6 +38,7 @@ from surety_core import (
 )
 from surety_core.certificates import SigningKeyRing
 from surety_core.keys import LimiterPolicy, StaticSecretProvider, WindowAttemptLimiter, generate_key
+from surety_core.notify import Notification, OutboxDispatcher
 from surety_core.services import PolicyBook, SuretyService
 from surety_core.storage import Store
 
@@ -144,6 +148,68 @@ def guess(svc: SuretyService, number: str, label: str) -> str:
     return f"viewed {label}"
 
 
+class LedgerNotifier:
+    """Appends each sent message's idempotency key to a shared file (one line per send)."""
+
+    def __init__(self, path: Path) -> None:
+        self._path = path
+
+    def send(self, message: Notification) -> None:
+        with self._path.open("a", encoding="utf-8") as ledger:
+            ledger.write(message.idempotency_key + "\n")
+
+
+def mix(
+    svc: SuretyService, store: Store, rng: random.Random, references: list[str], ledger: Path
+) -> None:
+    """Issue every reference (in a random order), and in between: view each issued guarantee
+    with its right key, guess wrong keys at the victim numbers, amend, and dispatch the outbox.
+    One line per operation: ``<kind> <outcome> <subject>``."""
+    dispatcher = OutboxDispatcher(store, LedgerNotifier(ledger))
+    order = list(references)
+    rng.shuffle(order)
+    victims = [line for line in (ledger.parent / "victims").read_text().split() if line]
+    for reference in order:
+        print("issue", outcome(reference, functools.partial(svc.issue, reference)), flush=True)
+        for number in rng.sample(victims, 2):
+            print("guess", guess(svc, number, number), flush=True)
+        with store.unit_of_work() as uow:
+            mine = list(uow.contracts.for_works("kashiwa", works_of(reference)))
+        for contract in mine:
+            notice = svc.key_notice(
+                contract.number, corporate_number=contract.principal.corporate_number
+            )
+            try:
+                svc.view(contract.number, notice.key.reveal())
+                print(f"view ok {contract.number}", flush=True)
+            except SuretyError as exc:
+                print(f"view error {contract.number} {type(exc).__name__}", flush=True)
+            if contract.product == ADVANCE_PAYMENT and rng.random() < 0.5:
+                amendment = Amendment(
+                    contract.amount - 1_000_000,
+                    PERIOD,
+                    contract.works,
+                    date(2025, 5, 1),
+                    "請負代金額の減額",
+                )
+                try:
+                    svc.amend(contract.number, amendment)
+                    print(f"amend ok {contract.number}", flush=True)
+                except (ConcurrencyConflictError, RuleViolationError):
+                    print(f"amend lost {contract.number}", flush=True)
+                except SuretyError as exc:
+                    print(f"amend error {contract.number} {type(exc).__name__}", flush=True)
+        report = dispatcher.dispatch_due()
+        print(f"dispatch sent {len(report.sent)}", flush=True)
+    report = dispatcher.run_until_idle(max_rounds=5)
+    print(f"dispatch sent {len(report.sent)}", flush=True)
+
+
+def works_of(reference: str) -> str:
+    """The works number of a load-test reference ``APP-<works>-<n>``."""
+    return reference.split("-", 1)[1].rsplit("-", 1)[0]
+
+
 def main(argv: list[str]) -> None:
     action, kind, target, schema, seed, *rest = argv
     store = open_store(kind, target, schema)
@@ -159,6 +225,9 @@ def main(argv: list[str]) -> None:
             number, count = rest
             for i in range(int(count)):
                 print(guess(svc, number, f"{number}#{i}"), flush=True)
+        elif action == "mix":
+            ledger, *references = rest
+            mix(svc, store, rng, references, Path(ledger))
         else:
             raise SystemExit(f"unknown action {action}")
     finally:

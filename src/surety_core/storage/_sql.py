@@ -252,6 +252,11 @@ _NEXT_COUNTER = (
     .returning(s.counters.c.value)
 )
 _NEXT_SEQUENCE = sa.select(s.contract_number_sequence.next_value())
+_BURN_NUMBERS = (
+    sa.update(s.counters)
+    .where(s.counters.c.name == s.COUNTER_CONTRACT_NUMBER, s.counters.c.value < _P("value"))
+    .values(value=_P("value"))
+)
 _ADVISORY_LOCK = sa.select(sa.func.pg_advisory_xact_lock(_P("key", type_=sa.BigInteger)))
 """PostgreSQL: wait for and hold a transaction-scoped advisory lock (see _lock_id)."""
 _OUTBOX_CLAIM = _OUTBOX_DUE.with_for_update(skip_locked=True)
@@ -338,6 +343,9 @@ class _Dialect:
         )
         self.advisory_locks = name == "postgresql"
         self.allocate = _NEXT_COUNTER if name == "sqlite" else _NEXT_SEQUENCE
+        # A counter row rolls back with the unit of work (a sequence does not): the numbers a
+        # rolled-back unit handed out are burnt by a short transaction of their own.
+        self.counter_allocator = name == "sqlite"
         self.driver_error: type[Exception] = engine.dialect.loaded_dbapi.Error
         self._sa_dialect = engine.dialect
         self._translate = engine.get_execution_options().get("schema_translate_map")
@@ -809,7 +817,10 @@ class _Numbers:
             raise CorruptRecordError(
                 f"{s.counters.name}[{s.COUNTER_CONTRACT_NUMBER}]", "the counter row is missing"
             )
-        return c.format_number(int(row[0]))
+        value = int(row[0])
+        if self._uow._dialect.counter_allocator:
+            self._uow._allocated = max(self._uow._allocated, value)
+        return c.format_number(value)
 
 
 # --- unit of work and store -----------------------------------------------------------------
@@ -829,6 +840,8 @@ class SqlUnitOfWork:
         self._state = "new"
         self._audit_head: int | None = None
         self._locks: set[str] = set()
+        self._allocated = 0
+        """The highest number this unit took from the counter row (SQLite): burnt on rollback."""
         """Advisory locks this unit of work holds (PostgreSQL; released at its end)."""
         """The audit log's last sequence as read or written in this unit of work (SQLite
         only; ``None`` when unknown): saves append a second look-up."""
@@ -965,6 +978,8 @@ class SqlUnitOfWork:
                     connection.rollback()
                 except sa.exc.SQLAlchemyError:
                     connection.invalidate()
+                else:
+                    self._burn_numbers(connection)
                 return
             self._state = "failed"
             try:
@@ -974,12 +989,31 @@ class SqlUnitOfWork:
                     connection.rollback()
                 except sa.exc.SQLAlchemyError:
                     connection.invalidate()
+                else:
+                    self._burn_numbers(connection)
                 raise _storage_error("commit failed", error) from error
             self._state = "committed"
         finally:
             connection.close()
             if self._store._lock is not None:
                 self._store._lock.release()
+
+    def _burn_numbers(self, connection: Connection) -> None:
+        """After a rollback: move the counter past the numbers this unit handed out, so that
+        none is handed out again ("never returned before"). Best effort: if this fails too
+        (the database went away), the numbers may come round again, but nothing that used them
+        was committed."""
+        if not self._allocated:
+            return
+        try:
+            connection.begin()
+            connection.execute(_BURN_NUMBERS, {"value": self._allocated})
+            connection.commit()
+        except sa.exc.SQLAlchemyError:
+            try:
+                connection.rollback()
+            except sa.exc.SQLAlchemyError:
+                connection.invalidate()
 
 
 class SqlStore:
@@ -1049,10 +1083,24 @@ class SqlStore:
         raise AssertionError("unreachable")  # pragma: no cover
 
     def _begin(self) -> Connection:
+        sqlite = self._dialect.name == "sqlite"
+
         def begin() -> Connection:
             connection = self._engine.connect()
             try:
                 connection.begin()
+                if sqlite:
+                    # A host's own SQLite engine (not built by sqlite_store) begins lazily, so
+                    # two units could read the same state and both write: take the write lock
+                    # now, as sqlite_store's engines do.
+                    raw = connection.connection.dbapi_connection
+                    if raw is not None and not raw.in_transaction:
+                        try:
+                            raw.execute("BEGIN IMMEDIATE")
+                        except sqlite3.Error as exc:
+                            raise sa.exc.DBAPIError.instance(
+                                "BEGIN IMMEDIATE", (), exc, sqlite3.Error
+                            ) from exc
             except BaseException:
                 connection.close()
                 raise
