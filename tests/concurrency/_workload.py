@@ -111,10 +111,12 @@ def service(store: Store) -> SuretyService:
 
 
 def open_store(kind: str, target: str, schema: str) -> Store:
-    from surety_core.storage.sql import postgres_store, sqlite_store
+    from surety_core.storage.sql import mariadb_store, postgres_store, sqlite_store
 
     if kind == "sqlite":
         return sqlite_store(target)
+    if kind == "mariadb":
+        return mariadb_store(target)
     if kind == "postgres":
         return postgres_store(target, schema=schema, pool_size=2)
     raise SystemExit(f"unknown store kind {kind}")

@@ -16,7 +16,13 @@ Target = tuple[str, str, str]
 """(kind, URL or path, schema) as a child process opens the store."""
 
 
-@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+@pytest.fixture(
+    params=[
+        "sqlite",
+        pytest.param("postgres", marks=pytest.mark.postgres),
+        pytest.param("mariadb", marks=pytest.mark.mariadb),
+    ]
+)
 def shared_store(
     request: pytest.FixtureRequest, tmp_path: Path
 ) -> Iterator[tuple[Target, SqlStore]]:
@@ -25,10 +31,13 @@ def shared_store(
         store = sqlite_store(path)
         yield ("sqlite", path, "-"), store
         store.close()
-    else:
+    elif request.param == "postgres":
         store = request.getfixturevalue("pg_store")
         url, schema = request.getfixturevalue("postgres_schema")
         yield ("postgres", url, schema), store
+    else:
+        store = request.getfixturevalue("maria_store")
+        yield ("mariadb", request.getfixturevalue("mariadb_url"), "-"), store
 
 
 def spawn(action: str, target: Target, seed: int, *args: str) -> subprocess.Popen[str]:

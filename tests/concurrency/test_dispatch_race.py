@@ -23,10 +23,17 @@ from surety_core.storage.sql import sqlite_store
 from surety_core.testing._contract import _T0, _message
 
 
-@pytest.fixture(params=["memory", "sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+@pytest.fixture(
+    params=[
+        "memory",
+        "sqlite",
+        pytest.param("postgres", marks=pytest.mark.postgres),
+        pytest.param("mariadb", marks=pytest.mark.mariadb),
+    ]
+)
 def store(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Store]:
-    if request.param == "postgres":
-        yield request.getfixturevalue("pg_store")
+    if request.param in ("postgres", "mariadb"):
+        yield request.getfixturevalue("pg_store" if request.param == "postgres" else "maria_store")
         return
     made: Store = MemoryStore() if request.param == "memory" else sqlite_store(tmp_path / "o.db")
     yield made

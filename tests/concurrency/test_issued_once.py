@@ -13,10 +13,17 @@ from surety_core.storage.sql import SCHEMA_VERSION, SqlStore, sqlite_store
 from surety_core.testing._contract import _contract
 
 
-@pytest.fixture(params=["memory", "sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+@pytest.fixture(
+    params=[
+        "memory",
+        "sqlite",
+        pytest.param("postgres", marks=pytest.mark.postgres),
+        pytest.param("mariadb", marks=pytest.mark.mariadb),
+    ]
+)
 def store(request: pytest.FixtureRequest, tmp_path: Path) -> object:
-    if request.param == "postgres":
-        return request.getfixturevalue("pg_store")
+    if request.param in ("postgres", "mariadb"):
+        return request.getfixturevalue("pg_store" if request.param == "postgres" else "maria_store")
     if request.param == "memory":
         return MemoryStore()
     return sqlite_store(tmp_path / "once.db")

@@ -1,7 +1,8 @@
 """The SQL stores against the shipped contract suite, on every engine and path we ship.
 
-SQLite file, SQLite ``:memory:``, PostgreSQL, and engines with a ``schema_translate_map``
-(SQLite with an attached database, PostgreSQL with a non-default schema): every statement's SQL
+SQLite file, SQLite ``:memory:``, PostgreSQL, MariaDB, and engines with a ``schema_translate_map``
+(SQLite with an attached database, PostgreSQL with a non-default schema, MariaDB with a second
+database): every statement's SQL
 is compiled for the engine it runs on, so each of these is a path of its own.
 """
 
@@ -62,3 +63,17 @@ class TestPostgresSchemaMappedStore(StoreContract):
     @pytest.fixture
     def store(self, pg_mapped_store: SqlStore) -> Store:
         return pg_mapped_store
+
+
+@pytest.mark.mariadb
+class TestMariadbStore(StoreContract):
+    @pytest.fixture
+    def store(self, maria_store: SqlStore) -> Store:
+        return maria_store
+
+
+@pytest.mark.mariadb
+class TestMariadbSchemaMappedStore(StoreContract):
+    @pytest.fixture
+    def store(self, maria_mapped_store: SqlStore) -> Store:
+        return maria_mapped_store

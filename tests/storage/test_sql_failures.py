@@ -37,14 +37,22 @@ from surety_core.testing._contract import _attempt, _contract, _corporate, _key,
 NUMBER = "0000000001"
 
 
-@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+@pytest.fixture(
+    params=[
+        "sqlite",
+        pytest.param("postgres", marks=pytest.mark.postgres),
+        pytest.param("mariadb", marks=pytest.mark.mariadb),
+    ]
+)
 def store(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[SqlStore]:
     if request.param == "sqlite":
         store = sqlite_store(tmp_path / "surety.db")
         yield store
         store.close()
-    else:
+    elif request.param == "postgres":
         yield request.getfixturevalue("pg_store")
+    else:
+        yield request.getfixturevalue("maria_store")
 
 
 def _seed(store: SqlStore) -> None:

@@ -510,7 +510,7 @@ def _parser() -> argparse.ArgumentParser:
             "--url",
             required=True,
             help="a SQLite file path or a SQLAlchemy URL "
-            "(sqlite:///path, postgresql+psycopg://user@host/db)",
+            "(sqlite:///path, postgresql+psycopg://user@host/db, mariadb+pymysql://user@host/db)",
         )
         p.set_defaults(func=_db)
     return parser

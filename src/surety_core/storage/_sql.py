@@ -1,4 +1,5 @@
-"""The SQL store on SQLAlchemy 2 Core: SQLite and PostgreSQL (private; see ``storage.sql``).
+"""The SQL store on SQLAlchemy 2 Core: SQLite, PostgreSQL and MariaDB (private; see
+``storage.sql``).
 
 Each record is kept as the library's versioned JSON (``surety_core.to_json``) in a ``document``
 column, next to indexed columns for the queries. A row that cannot be read back (bad JSON, an
@@ -22,6 +23,7 @@ from typing import Any, Final, Self, TypeVar
 import attrs
 import sqlalchemy as sa
 from sqlalchemy import event
+from sqlalchemy.dialects import mysql as mysql_dialect
 from sqlalchemy.dialects import postgresql as pg_dialect
 from sqlalchemy.dialects import sqlite as sqlite_dialect
 from sqlalchemy.engine import Connection, Engine
@@ -66,7 +68,7 @@ from surety_core.storage._records import (
     StatementRecord,
 )
 
-__all__ = ["SqlStore", "postgres_store", "sqlite_store"]
+__all__ = ["SqlStore", "mariadb_store", "postgres_store", "sqlite_store"]
 
 T = TypeVar("T")
 _NumberedT = TypeVar("_NumberedT", CertificateRecord, StatementRecord)
@@ -78,6 +80,7 @@ _BUSY_RETRIES = 6
 _ONE: Final = 1
 _ALL: Final = 2
 _COUNT: Final = 3
+_INSERT: Final = 4
 
 
 def _lock_id(name: str) -> int:
@@ -104,12 +107,32 @@ def _is_busy(exc: BaseException) -> bool:
 
 _RETRYABLE_SQLSTATES: Final = frozenset({"40001", "40P01"})
 """Serialization failure and deadlock: the transaction lost a race and may simply run again."""
+_RETRYABLE_MARIADB: Final = frozenset({1213, 1205})
+"""MariaDB's ER_LOCK_DEADLOCK and ER_LOCK_WAIT_TIMEOUT."""
+_DUPLICATE_KEY: Final = 1062
+"""MariaDB's ER_DUP_ENTRY."""
+
+
+def _mariadb_code(exc: BaseException) -> Any:
+    orig = getattr(exc, "orig", None) or exc
+    code = getattr(orig, "errno", None)
+    if code is None and getattr(orig, "args", None):
+        code = orig.args[0]
+    return code
+
+
+def _is_duplicate(exc: BaseException) -> bool:
+    """A MariaDB duplicate-key error (from the driver, or wrapped by SQLAlchemy)."""
+    return bool(_mariadb_code(exc) == _DUPLICATE_KEY)
 
 
 def _storage_error(action: str, exc: BaseException) -> StorageError | TransactionConflictError:
     orig = getattr(exc, "orig", None) or exc
     reason = str(orig).strip().splitlines()[0][:300] if str(orig).strip() else type(orig).__name__
-    if getattr(orig, "sqlstate", None) in _RETRYABLE_SQLSTATES:
+    if (
+        getattr(orig, "sqlstate", None) in _RETRYABLE_SQLSTATES
+        or _mariadb_code(exc) in _RETRYABLE_MARIADB
+    ):
         return TransactionConflictError(f"{action}: the transaction lost a race ({reason})")
     if _is_busy(exc):
         return StorageError(f"{action}: the database stayed busy/locked ({reason})")
@@ -259,6 +282,11 @@ _BURN_NUMBERS = (
 )
 _ADVISORY_LOCK = sa.select(sa.func.pg_advisory_xact_lock(_P("key", type_=sa.BigInteger)))
 """PostgreSQL: wait for and hold a transaction-scoped advisory lock (see _lock_id)."""
+_ROW_LOCK = (
+    mysql_dialect.insert(s.locks).values(id=_P("key")).on_duplicate_key_update(id=s.locks.c.id)
+)
+"""MariaDB: the same, as the row lock InnoDB holds on an upserted row until the transaction
+ends (``GET_LOCK`` would outlive the transaction)."""
 _OUTBOX_CLAIM = _OUTBOX_DUE.with_for_update(skip_locked=True)
 """Due messages, skipping rows a concurrent claim holds (PostgreSQL; SQLite renders no lock:
 its unit of work holds the database's write lock)."""
@@ -323,25 +351,34 @@ class _Dialect:
     upsert, the number allocator), and the compiled form of every fixed statement."""
 
     def __init__(self, name: str, engine: Engine) -> None:
-        insert: Callable[[sa.Table], Any]
-        if name == "sqlite":
-            insert = sqlite_dialect.insert
-        elif name == "postgresql":
-            insert = pg_dialect.insert
-        else:
-            raise ConfigurationError(f"SqlStore supports SQLite and PostgreSQL, not {name}")
         self.name = name
-        # RETURNING tells whether a row went in (rowcount is not reliable on every driver).
-        self.insert_new = {
-            table.name: insert(table).on_conflict_do_nothing().returning(*table.primary_key.columns)
-            for table in s.DATA_TABLES
-        }
-        upsert = insert(s.attempts)
-        self.upsert_attempt = upsert.on_conflict_do_update(
-            index_elements=[s.attempts.c.contract_number],
-            set_={"document": upsert.excluded.document},
-        )
-        self.advisory_locks = name == "postgresql"
+        self.insert_new: dict[str, Any]
+        if name == "mariadb":
+            # No ON CONFLICT: a plain INSERT, whose duplicate-key error (which rolls back only
+            # that statement in InnoDB) tells that the row existed (see _is_duplicate).
+            self.insert_new = {table.name: sa.insert(table) for table in s.DATA_TABLES}
+            upsert_mysql = mysql_dialect.insert(s.attempts)
+            self.upsert_attempt: Any = upsert_mysql.on_duplicate_key_update(
+                document=upsert_mysql.inserted.document
+            )
+        else:
+            insert: Callable[[sa.Table], Any] = (
+                sqlite_dialect.insert if name == "sqlite" else pg_dialect.insert
+            )
+            # RETURNING tells whether a row went in (rowcount is not reliable on every driver).
+            self.insert_new = {
+                table.name: insert(table)
+                .on_conflict_do_nothing()
+                .returning(*table.primary_key.columns)
+                for table in s.DATA_TABLES
+            }
+            upsert = insert(s.attempts)
+            self.upsert_attempt = upsert.on_conflict_do_update(
+                index_elements=[s.attempts.c.contract_number],
+                set_={"document": upsert.excluded.document},
+            )
+        self.returning = name != "mariadb"
+        self.advisory_locks = name in ("postgresql", "mariadb")
         self.allocate = _NEXT_COUNTER if name == "sqlite" else _NEXT_SEQUENCE
         # A counter row rolls back with the unit of work (a sequence does not): the numbers a
         # rolled-back unit handed out are burnt by a short transaction of their own.
@@ -396,7 +433,8 @@ class _Repository:
     def _insert_new(self, table: sa.Table, params: dict[str, Any]) -> bool:
         """Insert unless a unique key exists; ``False`` when it did (nothing written)."""
         uow = self._uow
-        return uow._query_one(uow._dialect.insert_new[table.name], params) is not None
+        inserted: bool = uow._driver(uow._dialect.insert_new[table.name], params, _INSERT)
+        return inserted
 
 
 def _contract_columns(contract: GuaranteeContract) -> dict[str, Any]:
@@ -896,7 +934,18 @@ class SqlUnitOfWork:
         for table, rows in batches:
             if not rows:
                 continue
-            inserted = self._execute(self._dialect.insert_new[table.name], rows).all()
+            statement = self._dialect.insert_new[table.name]
+            if not self._dialect.returning:
+                try:
+                    self._execute(statement, rows)
+                except StorageError as exc:
+                    if exc.__cause__ is not None and _is_duplicate(exc.__cause__):
+                        raise DuplicateError(
+                            f"record(s) of the batch already exist in {table.name}"
+                        ) from None
+                    raise
+                continue
+            inserted = self._execute(statement, rows).all()
             if len(inserted) != len(rows):
                 raise DuplicateError(
                     f"{len(rows) - len(inserted)} record(s) of the batch already exist in "
@@ -904,10 +953,13 @@ class SqlUnitOfWork:
                 )
 
     def _advisory_lock(self, name: str) -> None:
-        """PostgreSQL: wait for and hold the transaction-scoped advisory lock ``name``."""
+        """PostgreSQL and MariaDB: wait for and hold the transaction-scoped lock ``name``."""
         if not self._dialect.advisory_locks or name in self._locks:
             return
-        self._query_one(_ADVISORY_LOCK, {"key": _lock_id(name)})
+        if self._dialect.name == "postgresql":
+            self._query_one(_ADVISORY_LOCK, {"key": _lock_id(name)})
+        else:
+            self._change(_ROW_LOCK, {"key": _lock_id(name)})
         self._locks.add(name)
 
     def _query(self, statement: Any, values: dict[str, Any] | None = None) -> list[Any]:
@@ -935,7 +987,14 @@ class SqlUnitOfWork:
         try:
             cursor = connection.connection.cursor()
             try:
-                cursor.execute(fixed.sql, fixed.parameters(values))
+                try:
+                    cursor.execute(fixed.sql, fixed.parameters(values))
+                except self._dialect.driver_error as exc:
+                    if fetch == _INSERT and _is_duplicate(exc):
+                        return False
+                    raise
+                if fetch == _INSERT:
+                    return not self._dialect.returning or cursor.fetchone() is not None
                 if fetch == _ONE:
                     return cursor.fetchone()
                 if fetch == _ALL:
@@ -1017,9 +1076,12 @@ class SqlUnitOfWork:
 
 
 class SqlStore:
-    """A store on a SQLAlchemy 2 engine (SQLite or PostgreSQL); safe to share between threads.
+    """A store on a SQLAlchemy 2 engine (SQLite, PostgreSQL or MariaDB); safe to share between
+    threads.
 
-    Build one with :func:`sqlite_store` or :func:`postgres_store`, or pass your own ``engine``.
+    Build one with :func:`sqlite_store`, :func:`postgres_store` or :func:`mariadb_store`, or pass
+    your own ``engine``; any other engine is refused with ``ConfigurationError`` (see
+    :data:`~surety_core.storage.sql.SUPPORTED_ENGINES`).
     With ``upgrade=True`` (the default) the schema is created or upgraded on start; with
     ``False`` it must already be at :data:`SCHEMA_VERSION`. Either way a database whose schema
     is newer than this code is refused with ``SchemaVersionError``.
@@ -1032,7 +1094,8 @@ class SqlStore:
         if not isinstance(engine, Engine):
             raise InvalidInputError("engine", "must be a SQLAlchemy Engine")
         self._engine = engine
-        self._dialect = _Dialect(engine.dialect.name, engine)
+        kind = self._retry("connecting", lambda: s.engine_kind(engine))
+        self._dialect = _Dialect(kind, engine)
         self._lock: threading.Lock | None = threading.Lock() if serialize else None
         self._closed = False
         self._audit_memo: tuple[int, str, AuditEvent] | None = None
@@ -1217,6 +1280,7 @@ def postgres_store(
     if parsed.drivername in ("postgresql", "postgres"):
         parsed = parsed.set(drivername="postgresql+psycopg")
     if parsed.drivername != "postgresql+psycopg":
+        _refuse_other_engines(parsed)
         raise InvalidInputError("url", "must be a postgresql+psycopg:// URL")
     connect_args: dict[str, Any] = {}
     if schema is not None:
@@ -1229,6 +1293,61 @@ def postgres_store(
         pool_pre_ping=True,
         echo=echo,
     )
+    try:
+        return SqlStore(engine, upgrade=upgrade)
+    except BaseException:
+        engine.dispose()
+        raise
+
+
+_MARIADB_DRIVERS: Final = ("mariadb", "mariadb+pymysql", "mysql", "mysql+pymysql")
+
+
+def _refuse_other_engines(url: sa.URL) -> None:
+    """The unsupported-engine error for a URL of an engine no factory serves."""
+    backend = url.get_backend_name()
+    if backend not in ("sqlite", "postgresql", "postgres", "mysql", "mariadb"):
+        raise s.unsupported_engine(backend)
+
+
+def mariadb_store(
+    url: str | sa.URL,
+    *,
+    pool_size: int = 5,
+    upgrade: bool = True,
+    echo: bool = False,
+) -> SqlStore:
+    """A store on MariaDB (10.3 or later) through PyMySQL, e.g.
+    ``mariadb+pymysql://user:password@host/db`` (``mariadb://`` and ``mysql+pymysql://`` are
+    read the same way; the database of the URL holds the tables).
+
+    Needs the ``mariadb`` extra. Tables are InnoDB with the ``utf8mb4_nopad_bin`` collation, so
+    identifiers compare exactly; contract numbers come from a ``SEQUENCE``; transactions are
+    READ COMMITTED; one active key per contract is a unique index on a generated column. A MySQL
+    server is refused (``ConfigurationError``), as is MariaDB before 10.3.
+    """
+    try:
+        parsed = sa.make_url(url)
+    except (sa.exc.ArgumentError, ValueError, TypeError) as exc:
+        raise InvalidInputError("url", "not a database URL") from exc
+    if parsed.drivername not in _MARIADB_DRIVERS:
+        _refuse_other_engines(parsed)
+        raise InvalidInputError("url", "must be a mariadb+pymysql:// URL")
+    parsed = parsed.set(drivername="mysql+pymysql").update_query_dict({"charset": "utf8mb4"})
+    try:
+        engine = sa.create_engine(
+            parsed,
+            isolation_level="READ COMMITTED",
+            pool_size=pool_size,
+            max_overflow=pool_size,
+            pool_pre_ping=True,
+            pool_recycle=3600,
+            echo=echo,
+        )
+    except ImportError as exc:
+        raise ConfigurationError(
+            "MariaDB needs the 'mariadb' extra: pip install 'surety-core[mariadb]'"
+        ) from exc
     try:
         return SqlStore(engine, upgrade=upgrade)
     except BaseException:
