@@ -6,6 +6,10 @@ guarantees are stated here and proved by the contract test suite in
 :class:`UnitOfWork`, the transaction boundary: everything done inside one unit of work is
 committed together when the ``with`` block ends normally, or not at all.
 
+Owns: the ports (the repository and unit-of-work protocols) and the guarantee written on each
+method. Must not know: any adapter (SQL, memory), the services that call the ports, the JSON
+form, keys or signing: records are opaque values to it.
+
 Rules every store keeps, whatever the method:
 
 * **Exact identifiers.** Numbers, references, codes and keys are compared exactly: case,
