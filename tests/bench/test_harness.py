@@ -31,6 +31,7 @@ LIBRARY_FIELDS = {
     "issue_stream_rss": {"peak_mb"},
     "verify_postgres_4proc": {"per_second", "ratio"},
     "issue_postgres_4proc": {"per_second", "ratio"},
+    "verify_http": {"server_errors", "per_second"},
 }
 UNTARGETED_FIELDS = {"verify_key_sqlite": {"per_second", "median_us", "p90_us", "ratio"}}
 FLOOR_FIELDS = {
