@@ -121,6 +121,7 @@ for _error in (
     SchemaVersionError,
     StorageError,
     SuretyError,
+    TransactionConflictError,
     VerificationError,
 ):
     _error.__module__ = "surety_core"
