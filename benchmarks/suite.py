@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from benchmarks import floors, library
+from benchmarks import concurrent, floors, library
 from benchmarks._results import JSONValue, Result, Target
 from benchmarks._timing import Plan, Stats, measure
 
@@ -668,6 +668,18 @@ BENCHMARKS: dict[str, Spec] = {
             "verify_scale_postgres", "ratio", (Target("ratio", "<=", 1.5),), verify_scale_postgres
         ),
         Spec("issue_stream_rss", "MB", (Target("peak_mb", "<=", 200),), issue_stream_rss),
+        Spec(
+            "verify_postgres_4proc",
+            "verifications/s",
+            (Target("per_second", ">=", 200), Target("ratio", "<=", 10)),
+            concurrent.verify_postgres_4proc,
+        ),
+        Spec(
+            "issue_postgres_4proc",
+            "issuances/s",
+            (Target("per_second", ">=", 50), Target("ratio", "<=", 20)),
+            concurrent.issue_postgres_4proc,
+        ),
         Spec(
             "verify_http",
             "views/s",

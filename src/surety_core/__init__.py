@@ -20,6 +20,7 @@ from surety_core._errors import (
     SchemaVersionError,
     StorageError,
     SuretyError,
+    TransactionConflictError,
     VerificationError,
 )
 from surety_core._serialization import (
@@ -135,6 +136,7 @@ for _error in (
     SchemaVersionError,
     StorageError,
     SuretyError,
+    TransactionConflictError,
     VerificationError,
 ):
     _error.__module__ = "surety_core"
@@ -201,6 +203,7 @@ __all__ = [
     "StorageError",
     "Surety",
     "SuretyError",
+    "TransactionConflictError",
     "VerificationError",
     "Violation",
     "Works",

@@ -60,8 +60,9 @@ class SuretyService:
       clock's date in ``zone`` (default Asia/Tokyo, a ``tzinfo`` or IANA name) unless ``today``
       is given.
     * ``approval``: an optional hook called before issuance.
-    * ``retries``: how often a unit of work is retried when the audit log had a concurrent
-      writer (never for a contract changed by someone else: that conflict is the caller's).
+    * ``retries``: how often a unit of work is retried when it lost a race with a concurrent
+      one (:class:`~surety_core.TransactionConflictError`); never for a contract changed by
+      someone else: that conflict is the caller's.
     """
 
     def __init__(

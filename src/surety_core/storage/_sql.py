@@ -9,6 +9,7 @@ raises :class:`~surety_core.CorruptRecordError` naming the table and key: never 
 
 from __future__ import annotations
 
+import hashlib
 import os
 import re
 import sqlite3
@@ -37,6 +38,7 @@ from surety_core._errors import (
     NotFoundError,
     StorageError,
     SuretyError,
+    TransactionConflictError,
 )
 from surety_core._serialization import from_json, to_json
 from surety_core.domain._model import Application, GuaranteeContract
@@ -81,6 +83,15 @@ _COUNT: Final = 3
 _INSERT: Final = 4
 
 
+def _lock_id(name: str) -> int:
+    """A stable signed 64-bit id for a PostgreSQL advisory lock on ``name``."""
+    digest = hashlib.blake2b(name.encode(), digest_size=8, person=b"surety-lock").digest()
+    return int.from_bytes(digest, "big", signed=True)
+
+
+_AUDIT_HEAD_LOCK: Final = "audit-head"
+
+
 def _us(moment: datetime) -> int:
     """A timezone-aware time as integer microseconds since the epoch (sortable everywhere)."""
     return (moment - _EPOCH) // _MICRO
@@ -94,22 +105,35 @@ def _is_busy(exc: BaseException) -> bool:
     return False
 
 
+_RETRYABLE_SQLSTATES: Final = frozenset({"40001", "40P01"})
+"""Serialization failure and deadlock: the transaction lost a race and may simply run again."""
+_RETRYABLE_MARIADB: Final = frozenset({1213, 1205})
+"""MariaDB's ER_LOCK_DEADLOCK and ER_LOCK_WAIT_TIMEOUT."""
 _DUPLICATE_KEY: Final = 1062
 """MariaDB's ER_DUP_ENTRY."""
 
 
-def _is_duplicate(exc: BaseException) -> bool:
-    """A MariaDB duplicate-key error (from the driver, or wrapped by SQLAlchemy)."""
+def _mariadb_code(exc: BaseException) -> Any:
     orig = getattr(exc, "orig", None) or exc
     code = getattr(orig, "errno", None)
     if code is None and getattr(orig, "args", None):
         code = orig.args[0]
-    return code == _DUPLICATE_KEY
+    return code
 
 
-def _storage_error(action: str, exc: BaseException) -> StorageError:
+def _is_duplicate(exc: BaseException) -> bool:
+    """A MariaDB duplicate-key error (from the driver, or wrapped by SQLAlchemy)."""
+    return bool(_mariadb_code(exc) == _DUPLICATE_KEY)
+
+
+def _storage_error(action: str, exc: BaseException) -> StorageError | TransactionConflictError:
     orig = getattr(exc, "orig", None) or exc
     reason = str(orig).strip().splitlines()[0][:300] if str(orig).strip() else type(orig).__name__
+    if (
+        getattr(orig, "sqlstate", None) in _RETRYABLE_SQLSTATES
+        or _mariadb_code(exc) in _RETRYABLE_MARIADB
+    ):
+        return TransactionConflictError(f"{action}: the transaction lost a race ({reason})")
     if _is_busy(exc):
         return StorageError(f"{action}: the database stayed busy/locked ({reason})")
     return StorageError(f"{action}: {type(orig).__name__}: {reason}")
@@ -195,6 +219,7 @@ _CONTRACT_REPLACE = (
         works_number=_P("works_number"),
         issued_on=_P("issued_on"),
         document=_P("document"),
+        application_reference=_P("application_reference"),
     )
 )
 _CONTRACT_EXISTS = sa.select(_ct.number).where(_ct.number == _P("number"))
@@ -250,6 +275,21 @@ _NEXT_COUNTER = (
     .returning(s.counters.c.value)
 )
 _NEXT_SEQUENCE = sa.select(s.contract_number_sequence.next_value())
+_BURN_NUMBERS = (
+    sa.update(s.counters)
+    .where(s.counters.c.name == s.COUNTER_CONTRACT_NUMBER, s.counters.c.value < _P("value"))
+    .values(value=_P("value"))
+)
+_ADVISORY_LOCK = sa.select(sa.func.pg_advisory_xact_lock(_P("key", type_=sa.BigInteger)))
+"""PostgreSQL: wait for and hold a transaction-scoped advisory lock (see _lock_id)."""
+_ROW_LOCK = (
+    mysql_dialect.insert(s.locks).values(id=_P("key")).on_duplicate_key_update(id=s.locks.c.id)
+)
+"""MariaDB: the same, as the row lock InnoDB holds on an upserted row until the transaction
+ends (``GET_LOCK`` would outlive the transaction)."""
+_OUTBOX_CLAIM = _OUTBOX_DUE.with_for_update(skip_locked=True)
+"""Due messages, skipping rows a concurrent claim holds (PostgreSQL; SQLite renders no lock:
+its unit of work holds the database's write lock)."""
 
 
 class _Fixed:
@@ -338,7 +378,11 @@ class _Dialect:
                 set_={"document": upsert.excluded.document},
             )
         self.returning = name != "mariadb"
+        self.advisory_locks = name in ("postgresql", "mariadb")
         self.allocate = _NEXT_COUNTER if name == "sqlite" else _NEXT_SEQUENCE
+        # A counter row rolls back with the unit of work (a sequence does not): the numbers a
+        # rolled-back unit handed out are burnt by a short transaction of their own.
+        self.counter_allocator = name == "sqlite"
         self.driver_error: type[Exception] = engine.dialect.loaded_dbapi.Error
         self._sa_dialect = engine.dialect
         self._translate = engine.get_execution_options().get("schema_translate_map")
@@ -404,6 +448,7 @@ def _contract_columns(contract: GuaranteeContract) -> dict[str, Any]:
         "works_number": contract.works.number,
         "issued_on": contract.issued_on,
         "document": to_json(contract),
+        "application_reference": contract.application_reference,
     }
 
 
@@ -452,6 +497,10 @@ class _Contracts(_Repository):
         )
 
     def for_works(self, obligee_code: str, works_number: str) -> Sequence[GuaranteeContract]:
+        # PostgreSQL: the works is locked until the unit of work ends, so that a rule checked
+        # across its guarantees (caps, one product per works, "issued once") still holds at
+        # commit. SQLite holds its write lock for the whole unit anyway.
+        self._uow._advisory_lock(f"works:{obligee_code}\x1f{works_number}")
         rows = self._uow._query(
             _CONTRACTS_FOR_WORKS, {"obligee_code": obligee_code, "works_number": works_number}
         )
@@ -625,6 +674,9 @@ class _Keys(_Repository):
 
 class _Attempts(_Repository):
     def get(self, number: str) -> AttemptState | None:
+        # PostgreSQL: the number's limiter state is held until the unit of work ends, so
+        # concurrent guesses at one number are counted one after the other (never lost).
+        self._uow._advisory_lock(f"attempts:{number}")
         row = self._uow._query_one(_ATTEMPT_ONE, {"number": number})
         if row is None:
             return None
@@ -657,6 +709,7 @@ class _Audit(_Repository):
     def append(self, event: AuditEvent) -> None:
         c.check_type(event, AuditEvent, "event")
         uow = self._uow
+        uow._advisory_lock(_AUDIT_HEAD_LOCK)
         last = uow._audit_head
         if last is None:
             row = uow._query_one(_AUDIT_MAX)
@@ -665,12 +718,15 @@ class _Audit(_Repository):
         document = to_json(event)
         params = {"sequence": event.sequence, "at_us": _us(event.at), "document": document}
         if not self._insert_new(s.audit, params):
-            raise ConcurrencyConflictError(f"audit sequence {event.sequence} is already taken")
+            raise TransactionConflictError(f"audit sequence {event.sequence} is already taken")
         uow._audit_head = event.sequence if uow._dialect.exclusive_writer else None
         uow._store._audit_memo = (event.sequence, document, event)
 
     def last(self) -> AuditEvent | None:
         uow = self._uow
+        # PostgreSQL: the chain head is held until the unit of work ends, so the append that
+        # follows waits for a concurrent writer's commit instead of failing on its sequence.
+        uow._advisory_lock(_AUDIT_HEAD_LOCK)
         row = uow._query_one(_AUDIT_LAST)
         if uow._dialect.exclusive_writer:
             uow._audit_head = 0 if row is None else int(row[0])
@@ -750,6 +806,22 @@ class _Outbox(_Repository):
                 raise _disagree(s.outbox.name, message.idempotency_key, "status")
         return messages
 
+    def claim(
+        self, now: datetime, lease_until: datetime, limit: int = 100
+    ) -> Sequence[OutboxMessage]:
+        c.check_claim_args(now, lease_until, limit)
+        # Rows another dispatcher is claiming right now are skipped, not waited for.
+        rows = self._uow._query(_OUTBOX_CLAIM, {"now": _us(now), "limit": limit})
+        taken = []
+        for row in rows:
+            message = _message_row(row)
+            if message.status is not OutboxStatus.PENDING:
+                raise _disagree(s.outbox.name, message.idempotency_key, "status")
+            leased = c.claimed(message, lease_until)
+            self._update(leased)
+            taken.append(leased)
+        return tuple(taken)
+
     def _update(self, message: OutboxMessage) -> None:
         self._uow._change(
             _OUTBOX_UPDATE, {"key": message.idempotency_key, **_outbox_params(message)}
@@ -783,7 +855,10 @@ class _Numbers:
             raise CorruptRecordError(
                 f"{s.counters.name}[{s.COUNTER_CONTRACT_NUMBER}]", "the counter row is missing"
             )
-        return c.format_number(int(row[0]))
+        value = int(row[0])
+        if self._uow._dialect.counter_allocator:
+            self._uow._allocated = max(self._uow._allocated, value)
+        return c.format_number(value)
 
 
 # --- unit of work and store -----------------------------------------------------------------
@@ -802,6 +877,10 @@ class SqlUnitOfWork:
         self._connection: Connection | None = None
         self._state = "new"
         self._audit_head: int | None = None
+        self._locks: set[str] = set()
+        self._allocated = 0
+        """The highest number this unit took from the counter row (SQLite): burnt on rollback."""
+        """Advisory locks this unit of work holds (PostgreSQL; released at its end)."""
         """The audit log's last sequence as read or written in this unit of work (SQLite
         only; ``None`` when unknown): saves append a second look-up."""
         self.contracts: ContractRepository = _Contracts(self)
@@ -872,6 +951,16 @@ class SqlUnitOfWork:
                     f"{len(rows) - len(inserted)} record(s) of the batch already exist in "
                     f"{table.name}"
                 )
+
+    def _advisory_lock(self, name: str) -> None:
+        """PostgreSQL and MariaDB: wait for and hold the transaction-scoped lock ``name``."""
+        if not self._dialect.advisory_locks or name in self._locks:
+            return
+        if self._dialect.name == "postgresql":
+            self._query_one(_ADVISORY_LOCK, {"key": _lock_id(name)})
+        else:
+            self._change(_ROW_LOCK, {"key": _lock_id(name)})
+        self._locks.add(name)
 
     def _query(self, statement: Any, values: dict[str, Any] | None = None) -> list[Any]:
         """Every row of a fixed statement (see :class:`_Fixed`)."""
@@ -948,6 +1037,8 @@ class SqlUnitOfWork:
                     connection.rollback()
                 except sa.exc.SQLAlchemyError:
                     connection.invalidate()
+                else:
+                    self._burn_numbers(connection)
                 return
             self._state = "failed"
             try:
@@ -957,12 +1048,31 @@ class SqlUnitOfWork:
                     connection.rollback()
                 except sa.exc.SQLAlchemyError:
                     connection.invalidate()
+                else:
+                    self._burn_numbers(connection)
                 raise _storage_error("commit failed", error) from error
             self._state = "committed"
         finally:
             connection.close()
             if self._store._lock is not None:
                 self._store._lock.release()
+
+    def _burn_numbers(self, connection: Connection) -> None:
+        """After a rollback: move the counter past the numbers this unit handed out, so that
+        none is handed out again ("never returned before"). Best effort: if this fails too
+        (the database went away), the numbers may come round again, but nothing that used them
+        was committed."""
+        if not self._allocated:
+            return
+        try:
+            connection.begin()
+            connection.execute(_BURN_NUMBERS, {"value": self._allocated})
+            connection.commit()
+        except sa.exc.SQLAlchemyError:
+            try:
+                connection.rollback()
+            except sa.exc.SQLAlchemyError:
+                connection.invalidate()
 
 
 class SqlStore:
@@ -1036,10 +1146,24 @@ class SqlStore:
         raise AssertionError("unreachable")  # pragma: no cover
 
     def _begin(self) -> Connection:
+        sqlite = self._dialect.name == "sqlite"
+
         def begin() -> Connection:
             connection = self._engine.connect()
             try:
                 connection.begin()
+                if sqlite:
+                    # A host's own SQLite engine (not built by sqlite_store) begins lazily, so
+                    # two units could read the same state and both write: take the write lock
+                    # now, as sqlite_store's engines do.
+                    raw = connection.connection.dbapi_connection
+                    if raw is not None and not raw.in_transaction:
+                        try:
+                            raw.execute("BEGIN IMMEDIATE")
+                        except sqlite3.Error as exc:
+                            raise sa.exc.DBAPIError.instance(
+                                "BEGIN IMMEDIATE", (), exc, sqlite3.Error
+                            ) from exc
             except BaseException:
                 connection.close()
                 raise

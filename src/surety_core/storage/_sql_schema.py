@@ -23,7 +23,7 @@ __all__ = [
     "upgrade_schema",
 ]
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 """The database schema version this release reads and writes."""
 
 COUNTER_CONTRACT_NUMBER = "contract_number"
@@ -122,8 +122,10 @@ contracts = sa.Table(
     sa.Column("works_number", sa.String(64), nullable=False),
     sa.Column("issued_on", sa.Date, nullable=False),
     sa.Column("document", _DOCUMENT, nullable=False),
+    sa.Column("application_reference", sa.String(32), nullable=True),
     sa.Index("ix_surety_contracts_principal", "corporate_number", "number"),
     sa.Index("ix_surety_contracts_works", "obligee_code", "works_number", "number"),
+    sa.Index("ux_surety_contracts_application", "application_reference", "product", unique=True),
     comment="Guarantee contracts: versioned JSON (document) plus columns for queries.",
     **_MARIADB,
 )
@@ -219,6 +221,15 @@ outbox = sa.Table(
     **_MARIADB,
 )
 
+locks = sa.Table(
+    "surety_locks",
+    metadata,
+    sa.Column("id", sa.BigInteger, primary_key=True, autoincrement=False),
+    comment="MariaDB's transaction-scoped named locks: a unit of work upserts a row (a works, "
+    "a contract number, the audit head) and holds its row lock until it ends.",
+    **_MARIADB,
+)
+
 DATA_TABLES = (
     contracts,
     applications,
@@ -230,8 +241,34 @@ DATA_TABLES = (
     outbox,
 )
 
-# Upgrades from version n to n + 1, run in one transaction; none yet (version 1 is the first).
-MIGRATIONS: dict[int, Callable[[Connection], None]] = {}
+
+def _v1_to_v2(connection: Connection) -> None:
+    """Version 2: ``surety_contracts.application_reference`` with a unique index on
+    (application_reference, product), so the database itself refuses a second issuance of
+    one application (an application requests each product at most once)."""
+    schema = connection.schema_for_object(contracts)
+    preparer = connection.dialect.identifier_preparer
+    table = preparer.quote(contracts.name)
+    if schema:
+        table = f"{preparer.quote_schema(schema)}.{table}"
+    if connection.dialect.name == "postgresql":
+        extract = "document::json -> 'data' ->> 'application_reference'"
+    elif connection.dialect.name in ("mysql", "mariadb"):
+        extract = "JSON_UNQUOTE(JSON_EXTRACT(document, '$.data.application_reference'))"
+    else:
+        extract = "json_extract(document, '$.data.application_reference')"
+    connection.execute(sa.text(f"ALTER TABLE {table} ADD COLUMN application_reference VARCHAR(32)"))
+    connection.execute(
+        sa.text(f"UPDATE {table} SET application_reference = {extract}")  # noqa: S608
+    )
+    for index in contracts.indexes:
+        if index.name == "ux_surety_contracts_application":
+            index.create(connection)
+    locks.create(connection, checkfirst=True)
+
+
+# Upgrades from version n to n + 1, run in one transaction.
+MIGRATIONS: dict[int, Callable[[Connection], None]] = {1: _v1_to_v2}
 
 
 def read_schema_version(connection: Connection) -> int | None:
