@@ -59,6 +59,12 @@ def make_application(i: int, *, medium: Medium = Medium.ELECTRONIC) -> Applicati
     )
 
 
+SECRETS = StaticSecretProvider(
+    {"h1": b"h" * 32}, {"e1": b"e" * 32}, current_hmac_key_id="h1", current_encryption_key_id="e1"
+)
+"""The test secrets of every benchmark service."""
+
+
 @dataclass
 class ServiceEnv:
     store: Store
@@ -87,12 +93,7 @@ def make_service(store: Store, signing: SigningKeyRing) -> SuretyService:
     return SuretyService(
         store,
         surety=SURETY,
-        secrets=StaticSecretProvider(
-            {"h1": b"h" * 32},
-            {"e1": b"e" * 32},
-            current_hmac_key_id="h1",
-            current_encryption_key_id="e1",
-        ),
+        secrets=SECRETS,
         signing_keys=signing,
         rate_table=sample_rate_table(),
         policies=PolicyBook([ObligeePolicy("kashiwa", electronic_from=date(2025, 1, 1))]),

@@ -1,7 +1,7 @@
 """The ``surety`` command (also ``python -m surety_core``).
 
-Commands: ``demo``, ``verify``, ``notice``, ``check-pdf``, ``keys generate|rotate|export`` and
-``db init|upgrade``; ``surety COMMAND --help`` describes each. Exit status:
+Commands: ``demo``, ``verify``, ``notice``, ``check-pdf``, ``keys generate|rotate|export``,
+``audit verify`` and ``db init|upgrade``; ``surety COMMAND --help`` describes each. Exit status:
 
 * 0: done (``verify``: the certificate is shown; ``check-pdf``: the certificate is genuine);
 * 1: rejected (``verify``: wrong key, unknown number or too many attempts, one opaque answer;
@@ -322,6 +322,71 @@ def _keys_export(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+# -- audit ---------------------------------------------------------------------------------
+
+
+def _audit_verify(args: argparse.Namespace) -> int:
+    from datetime import UTC, datetime
+
+    from surety_core.audit import AuditCheckpoint, sign_checkpoint, verify_audit_log
+    from surety_core.cli._support import (
+        SECRETS_DIR,
+        SIGNING_KEYS_FILE,
+        db_folder,
+        find_trusted_keys,
+        load_ring,
+        open_store,
+        read_file,
+        secret_provider,
+        write_public,
+    )
+
+    checkpoint = None
+    if args.checkpoint is not None:
+        checkpoint = AuditCheckpoint.from_json(
+            read_file(Path(args.checkpoint), "--checkpoint", limit=4096)
+        )
+    found = find_trusted_keys(args.trust, args.db)
+    if checkpoint is not None and found is None:
+        raise InvalidInputError("--trust", "a checkpoint is checked against the surety's key set")
+    ring, out = None, None
+    if args.write_checkpoint is not None:
+        out = _out_file(args.write_checkpoint)
+        near = db_folder(args.db)
+        default = None if near is None else near / SECRETS_DIR / SIGNING_KEYS_FILE
+        ring_path = Path(args.ring) if args.ring is not None else default
+        if ring_path is None:
+            raise InvalidInputError("--ring", "name the signing key ring to sign the checkpoint")
+        ring = load_ring(ring_path, "--ring")
+    store = open_store(args.db)
+    try:
+        secrets = secret_provider(db=args.db, secrets=args.secrets)
+        with store.unit_of_work() as uow:
+            report = verify_audit_log(
+                uow.audit,
+                secrets=secrets,
+                checkpoint=checkpoint,
+                trusted=None if found is None else found[0],
+            )
+    finally:
+        store.close()
+    against = "" if checkpoint is None else f" against the checkpoint at {checkpoint.sequence}"
+    if not report.ok:
+        where = "?" if report.broken_sequence is None else str(report.broken_sequence)
+        _err(
+            f"audit log broken{against}: first bad event is sequence {where} "
+            f"(position {report.broken_index}): {report.problem}"
+        )
+        return EXIT_REJECTED
+    head = 0 if report.last is None else report.last.sequence
+    _out(f"audit log intact{against}: {report.checked} event(s), head at sequence {head}")
+    if ring is not None and out is not None:
+        signed = sign_checkpoint(report.last, ring, at=datetime.now(UTC))
+        write_public(out, signed.to_json())
+        _out(f"wrote {out}: checkpoint of sequence {head} signed by {signed.kid}")
+    return EXIT_OK
+
+
 # -- db ------------------------------------------------------------------------------------
 
 
@@ -491,6 +556,36 @@ def _parser() -> argparse.ArgumentParser:
     export.add_argument("--ring", required=True, metavar="FILE", help="the ring file")
     export.add_argument("--out", metavar="FILE", help="the file to write (default: stdout)")
     export.set_defaults(func=_keys_export)
+
+    audit = command(
+        "audit",
+        _missing_action,
+        "check the audit log",
+        "Check the keyed audit log of a database, optionally against a signed checkpoint.",
+    )
+    audit_sub = audit.add_subparsers(dest="action", required=True, metavar="ACTION")
+    audit_verify = audit_sub.add_parser(
+        "verify",
+        parents=[common],
+        epilog=_EXIT_HELP,
+        help="verify every event, name the first bad one",
+        description="Recompute every event's keyed link (exit 0 when intact; exit 1 naming the "
+        "first bad event). With --checkpoint, the log must also reach the signed head unchanged; "
+        "--write-checkpoint signs the verified head for next time.",
+    )
+    audit_verify.add_argument("--db", required=True, metavar="URL", help="SQLite file or URL")
+    audit_verify.add_argument("--secrets", metavar="FILE", help=_SECRETS_HELP)
+    audit_verify.add_argument("--checkpoint", metavar="FILE", help="the last signed checkpoint")
+    audit_verify.add_argument(
+        "--trust", metavar="KEYSET", help="the surety's public key set (default: beside the db)"
+    )
+    audit_verify.add_argument(
+        "--write-checkpoint", metavar="FILE", help="sign the verified head into FILE"
+    )
+    audit_verify.add_argument(
+        "--ring", metavar="FILE", help="the signing key ring (default: secrets/ beside the db)"
+    )
+    audit_verify.set_defaults(func=_audit_verify)
 
     db = command(
         "db",

@@ -159,7 +159,7 @@ class SuretyIssuer:
         v.require(rate_table, RateTable, "rate_table")
         products = default_products() if products is None else products
         v.require(products, ProductRegistry, "products")
-        self._runtime = Runtime(store, clock=clock, today=today, retries=retries)
+        self._runtime = Runtime(store, secrets=secrets, clock=clock, today=today, retries=retries)
         self._surety = surety
         self._protector = KeyProtector(secrets)
         self._signing = signing_keys

@@ -59,7 +59,7 @@ class ObligeeRegistry:
     ) -> None:
         products = default_products() if products is None else products
         v.require(products, ProductRegistry, "products")
-        self._runtime = Runtime(store, clock=clock, today=today, retries=retries)
+        self._runtime = Runtime(store, secrets=secrets, clock=clock, today=today, retries=retries)
         self._protector = KeyProtector(secrets)
         self._limiter = limiter
         self._products = products

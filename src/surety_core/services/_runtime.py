@@ -23,6 +23,7 @@ from surety_core import _validation as v
 from surety_core._errors import ConcurrencyConflictError, InvalidInputError, NotFoundError
 from surety_core.audit._chain import AuditAction, append_event
 from surety_core.domain._model import GuaranteeContract
+from surety_core.keys._secrets import SecretProvider
 from surety_core.storage._protocols import Store, UnitOfWork
 
 __all__ = ["Clock", "Runtime", "Step", "check_actor", "owned_contract", "utc_now"]
@@ -55,12 +56,13 @@ class _AuditConflictError(ConcurrencyConflictError):
 @frozen
 class Step:
     """One attempt of one unit of work: the open ``uow``, the time ``now`` read once, the
-    business date ``today`` and the checked ``actor``."""
+    business date ``today``, the checked ``actor`` and the ``secrets`` that key the audit log."""
 
     uow: UnitOfWork
     now: datetime
     today: date
     actor: str
+    secrets: SecretProvider
 
     def audit(
         self,
@@ -72,6 +74,7 @@ class Step:
         try:
             append_event(
                 self.uow.audit,
+                secrets=self.secrets,
                 at=self.now,
                 actor=self.actor,
                 action=action,
@@ -85,18 +88,20 @@ class Step:
 class Runtime:
     """Runs a service's work in one unit of work of ``store``.
 
+    * ``secrets``: the secret provider whose current HMAC secret keys each audit event.
     * ``clock``: returns an aware ``datetime``; read once per attempt.
     * ``today``: the business date (default: ``clock().date()``).
     * ``retries``: how often a unit of work is retried when the audit log had a concurrent
       writer (never for a contract changed by someone else: that conflict is the caller's).
     """
 
-    __slots__ = ("_clock", "_today", "retries", "store")
+    __slots__ = ("_clock", "_today", "retries", "secrets", "store")
 
     def __init__(
         self,
         store: Store,
         *,
+        secrets: SecretProvider,
         clock: Clock = utc_now,
         today: Callable[[], date] | None = None,
         retries: int = 5,
@@ -107,7 +112,10 @@ class Runtime:
             raise InvalidInputError("today", "must be a callable returning a date")
         if isinstance(retries, bool) or not isinstance(retries, int) or not 0 <= retries <= 100:
             raise InvalidInputError("retries", "must be an integer in 0..100")
+        if not isinstance(secrets, SecretProvider):
+            raise InvalidInputError("secrets", "must be a SecretProvider")
         self.store = store
+        self.secrets = secrets
         self._clock = clock
         self._today = today
         self.retries = retries
@@ -131,7 +139,7 @@ class Runtime:
             try:
                 with self.store.unit_of_work() as uow:
                     now = self.now()
-                    return work(Step(uow, now, self.business_date(now), who))
+                    return work(Step(uow, now, self.business_date(now), who, self.secrets))
             except _AuditConflictError:
                 if attempt == self.retries:
                     raise
