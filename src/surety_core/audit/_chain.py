@@ -234,13 +234,16 @@ def _details(details: Mapping[str, str] | Iterable[tuple[str, str]]) -> tuple[tu
     return tuple(sorted(out.items()))
 
 
+_ANY_TIME = datetime(2000, 1, 1, tzinfo=UTC)
+
+
 def check_event_fields(
     *,
-    at: datetime,
     actor: str,
     action: AuditAction | str,
     subject: str,
     details: Mapping[str, str] | Iterable[tuple[str, str]] = (),
+    at: datetime = _ANY_TIME,
 ) -> tuple[tuple[str, str], ...]:
     """Validate what an event would record, without recording it; return the sorted details.
 

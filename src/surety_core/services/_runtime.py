@@ -21,7 +21,7 @@ from attrs import frozen
 
 from surety_core import _validation as v
 from surety_core._errors import ConcurrencyConflictError, InvalidInputError, NotFoundError
-from surety_core.audit._chain import AuditAction, append_event
+from surety_core.audit._chain import AuditAction, append_event, check_event_fields
 from surety_core.domain._model import GuaranteeContract
 from surety_core.keys._secrets import SecretProvider
 from surety_core.storage._protocols import Store, UnitOfWork
@@ -42,11 +42,18 @@ def utc_now() -> datetime:
 
 
 def check_actor(actor: Any) -> str:
-    """The trimmed actor name; non-empty text of at most 200 characters, else
-    :class:`~surety_core.InvalidInputError`."""
+    """The trimmed actor name; non-empty text of at most 200 characters that the audit log
+    accepts (no control characters, lone surrogates or anything shaped like a key), else
+    :class:`~surety_core.InvalidInputError`. Checked before anything is looked up or compared,
+    so that no audited operation can fail at its audit event after doing its work."""
     if not isinstance(actor, str) or not actor.strip() or len(actor) > 200:
         raise InvalidInputError("actor", "must be non-empty text of at most 200 characters")
-    return actor.strip()
+    who = actor.strip()
+    try:
+        check_event_fields(actor=who, action=AuditAction.APPLIED, subject="-")
+    except InvalidInputError as exc:
+        raise InvalidInputError("actor", exc.reason) from None
+    return who
 
 
 class _AuditConflictError(ConcurrencyConflictError):
