@@ -36,6 +36,7 @@ from surety_core._errors import (
 from surety_core.domain._rules import RuleViolationError
 
 if TYPE_CHECKING:
+    from surety_core.keys._format import AuthKey
     from surety_core.keys._secrets import SecretProvider
     from surety_core.services import SuretyService
     from surety_core.storage.sql import SqlStore
@@ -122,24 +123,39 @@ def _demo(args: argparse.Namespace) -> int:
 # -- verify --------------------------------------------------------------------------------
 
 
+def _typed_key(args: argparse.Namespace) -> AuthKey:
+    """The key from ``--key`` (then dropped from ``args``), else from a prompt on a terminal,
+    else from the first line of standard input; no typed text stays in any frame."""
+    from surety_core.keys._format import parse_key_quietly
+
+    if args.key is not None:
+        parsed = parse_key_quietly(args.key)
+        args.key = None
+    elif sys.stdin is not None and sys.stdin.isatty():
+        import getpass
+
+        parsed = parse_key_quietly(getpass.getpass("認証キー (authentication key): "))
+    else:
+        parsed = parse_key_quietly(sys.stdin.readline(200) if sys.stdin is not None else "")
+    if isinstance(parsed, KeyFormatError):
+        if "check character" in parsed.reason:
+            reason = "the check character does not match, so the key has a typo"
+        else:
+            reason = f"the key {parsed.reason}"
+        raise KeyFormatError(
+            None, f"{reason}; nothing was looked up. Compare it with the key notice."
+        )
+    return parsed
+
+
 def _verify(args: argparse.Namespace) -> int:
     from surety_core.certificates import verify_chain
     from surety_core.cli._support import find_trusted_keys, open_store, secret_provider
     from surety_core.cli._text import fields, table
-    from surety_core.keys._format import parse_key
 
     # Both checked before anything is opened or looked up.
     number = _number(args.number)
-    try:
-        key = parse_key(args.key)
-    except KeyFormatError as exc:
-        if "check character" in exc.reason:
-            reason = "the check character does not match, so the key has a typo"
-        else:
-            reason = f"the key {exc.reason}"
-        raise KeyFormatError(
-            None, f"{reason}; nothing was looked up. Compare it with the key notice."
-        ) from None
+    key = _typed_key(args)
     trusted = find_trusted_keys(args.trust, args.db)
     store = open_store(args.db)
     try:
@@ -482,7 +498,11 @@ def _parser() -> argparse.ArgumentParser:
     )
     verify.add_argument("--db", required=True, metavar="PATH", help="SQLite file or database URL")
     verify.add_argument("--number", required=True, help="保証契約番号, 10 digits")
-    verify.add_argument("--key", required=True, help="認証キー as printed on the key notice")
+    verify.add_argument(
+        "--key",
+        help="認証キー as printed on the key notice; better left out: it is then asked for "
+        "(hidden) or read from standard input, and stays out of the process list and history",
+    )
     verify.add_argument("--secrets", metavar="FILE", help=_SECRETS_HELP)
     verify.add_argument(
         "--trust",

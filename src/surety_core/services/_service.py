@@ -14,11 +14,12 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from datetime import date
 
+from surety_core._errors import KeyFormatError
 from surety_core.certificates._signing import SigningKeyRing
 from surety_core.domain._fees import RateTable
 from surety_core.domain._model import Amendment, Application, GuaranteeContract, Surety
 from surety_core.domain._products import ProductRegistry
-from surety_core.keys._format import AuthKey
+from surety_core.keys._format import AuthKey, parse_key_quietly
 from surety_core.keys._limiter import AttemptLimiter
 from surety_core.keys._secrets import SecretProvider
 from surety_core.services._issuer import ApprovalHook, PolicySource, SuretyIssuer
@@ -193,4 +194,8 @@ class SuretyService:
 
     def view(self, number: str, key: str | AuthKey, *, actor: str = "obligee") -> ObligeeView:
         """:meth:`ObligeeRegistry.view <surety_core.services.ObligeeRegistry.view>`."""
-        return self.registry.view(number, key, actor=actor)
+        parsed = parse_key_quietly(key)
+        del key  # no typed key text stays in this frame (crash reports show frame locals)
+        if isinstance(parsed, KeyFormatError):
+            raise parsed
+        return self.registry.view(number, parsed, actor=actor)
