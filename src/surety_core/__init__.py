@@ -4,6 +4,8 @@ The public surface is listed in ``__all__``; everything in a module whose name s
 underscore is private. See the documentation for the guides and the full API reference.
 """
 
+import logging
+
 from surety_core._errors import (
     AttemptsExceededError,
     ConcurrencyConflictError,
@@ -96,6 +98,32 @@ from surety_core.domain import (
 )
 
 __version__ = "0.1.0"
+
+# A library logs, the host configures: without this, Python's last-resort handler would print
+# the library's warnings a second time beside ``warnings.warn``.
+logging.getLogger("surety_core").addHandler(logging.NullHandler())
+
+# Tracebacks and reprs name the public path (``surety_core.RuleViolationError``), not the
+# private module the class happens to be defined in.
+for _error in (
+    AttemptsExceededError,
+    ConcurrencyConflictError,
+    ConfigurationError,
+    CorruptRecordError,
+    DevelopmentSecretWarning,
+    DocumentError,
+    DuplicateError,
+    InvalidInputError,
+    KeyFormatError,
+    NotFoundError,
+    RuleViolationError,
+    SchemaVersionError,
+    StorageError,
+    SuretyError,
+    VerificationError,
+):
+    _error.__module__ = "surety_core"
+del _error
 
 __all__ = [
     "ADVANCE_PAYMENT",

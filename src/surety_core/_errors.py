@@ -44,6 +44,9 @@ class InvalidInputError(SuretyError, ValueError):
         self.reason = reason
         super().__init__(f"{field}: {reason}" if field else reason)
 
+    def __reduce__(self) -> tuple[type[InvalidInputError], tuple[str | None, str]]:
+        return type(self), (self.field, self.reason)
+
 
 class KeyFormatError(InvalidInputError):
     """An authentication key is malformed or fails its check character (a typo).
@@ -69,6 +72,9 @@ class AttemptsExceededError(VerificationError):
         self.retry_after = retry_after
         super().__init__(f"too many failed attempts; retry after {retry_after:.0f} s")
 
+    def __reduce__(self) -> tuple[type[AttemptsExceededError], tuple[float]]:
+        return type(self), (self.retry_after,)
+
 
 class NotFoundError(SuretyError, LookupError):
     """A record that the caller named does not exist (never used for key verification)."""
@@ -93,6 +99,9 @@ class CorruptRecordError(StorageError):
         self.record = record
         self.reason = reason
         super().__init__(f"corrupt record {record}: {reason}")
+
+    def __reduce__(self) -> tuple[type[CorruptRecordError], tuple[str, str]]:
+        return type(self), (self.record, self.reason)
 
 
 class SchemaVersionError(StorageError):

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 import string
+from collections.abc import Callable
 
 import pytest
 from hypothesis import given
@@ -287,3 +288,11 @@ def test_parse_key_raises_only_key_format_errors(text: str) -> None:
         assert is_well_formed(normalize_key_text(text))
         assert key.reveal().replace("-", "") == normalize_key_text(text)
     assert field in (None, "key")
+
+
+@pytest.mark.parametrize("masked", [lambda k: str(k), lambda k: repr(k), lambda k: f"{k}"])
+def test_the_masked_form_of_a_key_points_to_reveal(masked: Callable[[AuthKey], str]) -> None:
+    key = generate_key()
+    with pytest.raises(KeyFormatError, match=r"masked form.*reveal\(\)") as info:
+        parse_key(masked(key))
+    assert key.reveal() not in str(info.value)

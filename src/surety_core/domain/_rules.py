@@ -342,6 +342,9 @@ class RuleViolationError(SuretyError):
         lines.extend(f"  [{v.code}] {v.message_en}" for v in self.violations)
         super().__init__("\n".join(lines))
 
+    def __reduce__(self) -> tuple[type[RuleViolationError], tuple[tuple[Violation, ...]]]:
+        return type(self), (self.violations,)
+
     @property
     def codes(self) -> tuple[str, ...]:
         """The rule codes of the violations, in the order found."""

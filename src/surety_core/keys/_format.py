@@ -213,6 +213,12 @@ def parse_key(text: str | AuthKey) -> AuthKey:
     """
     if isinstance(text, AuthKey):
         return text
+    if isinstance(text, str) and text.strip() in (_MASK, f"AuthKey('{_MASK}')"):
+        raise KeyFormatError(
+            "key",
+            "this is the masked form of a key (str(key) never shows it); pass the AuthKey "
+            "itself, or key.reveal() where the real text is needed",
+        )
     compact = normalize_key_text(text)
     if len(compact) != KEY_LENGTH:
         raise KeyFormatError(
