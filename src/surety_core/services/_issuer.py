@@ -184,12 +184,16 @@ class SuretyIssuer:
 
     def _sign(
         self, uow: UnitOfWork, contract: GuaranteeContract, now: datetime
-    ) -> CertificateRecord:
+    ) -> CertificateRecord | None:
+        """Sign the contract's current version and status as the next certificate version
+        (``None`` for a paper guarantee: only electronic content is signed)."""
+        if contract.medium is not Medium.ELECTRONIC:
+            return None
         history = uow.certificates.history(contract.number)
         previous = history[-1].digest if history else None
         content = content_from_contract(contract, issued_at=now, previous_digest=previous)
         document = sign_certificate(content, self._signing)
-        record = certificate_record(content, document, created_at=now)
+        record = certificate_record(content, document, created_at=now, sequence=len(history) + 1)
         uow.certificates.add(record)
         return record
 
@@ -376,6 +380,9 @@ class SuretyIssuer:
             old = step.uow.contracts.get(compact)
             new, result = change(step, old)
             step.uow.contracts.replace(old, new)
+            if new.status is not old.status:
+                # Every status is a signed version: release, claim and expiry are signed too.
+                self._sign(step.uow, new, step.now)
             step.audit(
                 _STATUS_ACTION.get(new.status, AuditAction.AMENDED),
                 compact,
