@@ -106,6 +106,8 @@ def _out_file(name: str) -> Path:
     out = Path(name)
     if out.is_dir():
         raise InvalidInputError("--out", f"{out} is a folder; name the file to write")
+    if out.exists() and not out.is_file():
+        raise InvalidInputError("--out", f"{out} is not a regular file; name the file to write")
     if not out.parent.is_dir():
         raise InvalidInputError("--out", f"no folder {out.parent} for {out.name}")
     return out
@@ -685,6 +687,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         args = parser.parse_args(argv)
     except SystemExit as exc:  # --help, or a usage error already printed by argparse
         return exc.code if isinstance(exc.code, int) else EXIT_BAD_INPUT
+    for name, value in sorted(vars(args).items()):
+        if isinstance(value, str) and "\x00" in value:
+            # No path or name holds a NUL byte; say so before anything is opened.
+            _err(f"error: --{name.replace('_', '-')} contains a NUL byte")
+            return EXIT_BAD_INPUT
     try:
         with _warnings_to_stderr():
             code: int = args.func(args)

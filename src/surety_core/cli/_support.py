@@ -6,6 +6,7 @@ from __future__ import annotations
 import contextlib
 import logging
 import os
+import stat
 import tempfile
 import warnings
 from collections.abc import Iterator
@@ -38,6 +39,7 @@ __all__ = [
     "load_trusted_keys",
     "open_store",
     "read_file",
+    "regular_file",
     "schema_engine",
     "secret_provider",
     "write_private",
@@ -105,6 +107,8 @@ def open_store(target: str, *, option: str = "--db") -> SqlStore:
 
     path = _sqlite_path(target)
     if path is not None:
+        if path.exists() or path.is_symlink():
+            regular_file(path, option)
         if not path.is_file():
             raise InvalidInputError(option, f"no database file at {path}")
         return sqlite_store(path, upgrade=False)
@@ -170,9 +174,7 @@ def secret_provider(
             raise InvalidInputError(
                 "--secrets", f"give either --secrets or {DEVELOPMENT_SECRET_ENV}, not both"
             )
-        path = Path(secrets)
-        if not path.is_file():
-            raise InvalidInputError("--secrets", f"no secret file at {path}")
+        path = regular_file(Path(secrets), "--secrets")
         with _quiet_development_warning():
             return DevelopmentSecretProvider(path)
     if from_env is not None:
@@ -193,18 +195,57 @@ def secret_provider(
     )
 
 
-def read_file(path: Path, option: str, *, limit: int = 16 << 20) -> bytes:
-    """The bytes of ``path``; :class:`InvalidInputError` naming ``option`` when unreadable."""
+def regular_file(path: Path, option: str) -> Path:
+    """``path`` when it names an existing regular file (symlinks to one are fine); otherwise
+    :class:`InvalidInputError` naming ``option``: a FIFO would block, a device never ends."""
     try:
-        if path.stat().st_size > limit:
-            raise InvalidInputError(option, f"{path} is larger than {limit >> 20} MB")
-        return path.read_bytes()
+        mode = path.stat().st_mode
+    except FileNotFoundError:
+        raise InvalidInputError(option, f"no file at {path}") from None
+    except (OSError, ValueError) as exc:
+        raise InvalidInputError(option, f"cannot read {path}: {_reason(exc)}") from None
+    if stat.S_ISDIR(mode):
+        raise InvalidInputError(option, f"{path} is a folder, not a file")
+    if not stat.S_ISREG(mode):
+        raise InvalidInputError(option, f"{path} is not a regular file")
+    return path
+
+
+def _reason(exc: BaseException) -> str:
+    return getattr(exc, "strerror", None) or type(exc).__name__
+
+
+def read_file(path: Path, option: str, *, limit: int = 16 << 20) -> bytes:
+    """The bytes of the regular file ``path``, at most ``limit``; :class:`InvalidInputError`
+    naming ``option`` otherwise. Opened without blocking and checked on the open descriptor,
+    so a FIFO or device swapped in after a check is still refused."""
+    try:
+        fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_NOCTTY", 0))
     except FileNotFoundError:
         raise InvalidInputError(option, f"no file at {path}") from None
     except IsADirectoryError:
         raise InvalidInputError(option, f"{path} is a folder, not a file") from None
     except OSError as exc:
-        raise InvalidInputError(option, f"cannot read {path}: {exc.strerror}") from None
+        raise InvalidInputError(option, f"cannot read {path}: {_reason(exc)}") from None
+    info = os.fstat(fd)
+    problem = None
+    if stat.S_ISDIR(info.st_mode):
+        problem = f"{path} is a folder, not a file"
+    elif not stat.S_ISREG(info.st_mode):
+        problem = f"{path} is not a regular file"
+    elif info.st_size > limit:
+        problem = f"{path} is larger than {limit >> 20} MB"
+    if problem is not None:
+        os.close(fd)
+        raise InvalidInputError(option, problem)
+    with os.fdopen(fd, "rb") as handle:
+        try:
+            data = handle.read(limit + 1)
+        except OSError as exc:
+            raise InvalidInputError(option, f"cannot read {path}: {_reason(exc)}") from None
+    if len(data) > limit:
+        raise InvalidInputError(option, f"{path} is larger than {limit >> 20} MB")
+    return data
 
 
 def _write(path: Path, data: bytes, mode: int) -> None:
