@@ -1,22 +1,11 @@
-"""The example guarantee every benchmark uses (the briefing's story: a city, a surety, a works)."""
+"""The example guarantee every benchmark uses: the sample story of ``testing.samples``."""
 
 from __future__ import annotations
 
 import secrets
-from datetime import date
 
-from surety_core import (
-    GuaranteeContract,
-    GuaranteeVersion,
-    Medium,
-    Obligee,
-    Period,
-    Principal,
-    Surety,
-    Works,
-    WorksKind,
-    to_json,
-)
+from surety_core import GuaranteeContract, to_json
+from surety_core.testing import samples
 
 __all__ = [
     "KEY_ALPHABET",
@@ -32,19 +21,11 @@ __all__ = [
 KEY_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
 """An unambiguous alphabet (no 0/O, 1/I/L) for the floors' stand-in keys."""
 
-CITY = Obligee(name="柏市", code="kashiwa")
-SURETY = Surety(name="東日本建設業保証株式会社", code="ejcs")
-PRINCIPAL = Principal("株式会社東葛建設", "7000012050002", "千葉県柏市柏1-1-1")
-WORKS = Works(
-    obligee=CITY,
-    name="市道0001号線道路改良工事",
-    number="R7-001",
-    kind=WorksKind.CONSTRUCTION,
-    contract_price=100_000_000,
-    period=Period(date(2025, 4, 1), date(2026, 3, 31)),
-    announced_on=date(2025, 3, 1),
-)
-ISSUED_ON = date(2025, 4, 1)
+CITY = samples.city()
+SURETY = samples.surety()
+PRINCIPAL = samples.contractor()
+WORKS = samples.road_works()
+ISSUED_ON = samples.SAMPLE_DAY
 
 
 def contract_number(i: int) -> str:
@@ -60,24 +41,7 @@ def random_key() -> str:
 
 def contract(number: str) -> GuaranteeContract:
     """An issued electronic advance payment guarantee with ``number`` (validated by the model)."""
-    return GuaranteeContract(
-        number=number,
-        product="advance_payment",
-        principal=PRINCIPAL,
-        surety=SURETY,
-        medium=Medium.ELECTRONIC,
-        issued_on=ISSUED_ON,
-        versions=(
-            GuaranteeVersion(
-                number=1,
-                amount=40_000_000,
-                period=WORKS.period,
-                works=WORKS,
-                effective_on=ISSUED_ON,
-                reason="当初",
-            ),
-        ),
-    )
+    return samples.guarantee_contract(number=number, application_reference=None)
 
 
 _PLACEHOLDER = "9999999999"

@@ -9,9 +9,9 @@ Everything goes through the library's public API:
 
 * :func:`open_sqlite_store` / :func:`open_postgres_store`: ``surety_core.storage.sql``'s
   ``sqlite_store(path)`` / ``postgres_store(url)``.
-* :func:`make_issuer`: the surety's signing key ring, benchmark secrets (never production ones),
+* :func:`make_issuer`: the surety's signing key ring and the sample secrets (never production ones),
   the sample rate table and the city's policy; :meth:`Issuer.service` builds one
-  ``surety_core.services.SuretyService`` per store.
+  ``SuretyService`` per store (``surety_core.testing.samples.surety_service``).
 * :func:`apply_batch` / :func:`issue_batch`: the workflow. Each application (one electronic
   advance payment guarantee on its own works, as the contractor files it) is recorded with
   ``SuretyService.apply``; :func:`issue_batch` then issues a batch of applied applications with
@@ -38,7 +38,7 @@ from __future__ import annotations
 import importlib
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -120,15 +120,11 @@ class Issuer:
         found = self._services.get(id(store))
         if found is None or found[0] is not store:
             lib = self.lib
-            service = lib["SuretyService"](
+            service = lib["surety_service"](
                 store,
-                surety=_data.SURETY,
                 secrets=self.secrets,
                 signing_keys=self.ring,
-                rate_table=lib["sample_rate_table"](),
-                policies=lib["PolicyBook"](
-                    [lib["ObligeePolicy"]("kashiwa", electronic_from=date(2025, 1, 1))]
-                ),
+                clock=lib["utc_now"],
                 today=lambda: BUSINESS_DAY,
             )
             found = (store, service)
@@ -140,27 +136,22 @@ def make_issuer() -> Issuer:
     """The surety's signing key ring and a key protector with benchmark secrets."""
     lib: dict[str, Any] = {}
     for module, names in (
-        ("surety_core", ("Application", "ProductRequest", "Medium", "ObligeePolicy")),
-        ("surety_core", ("GuaranteeContract", "GuaranteeVersion", "sample_rate_table")),
-        ("surety_core.services", ("SuretyService", "PolicyBook", "ORIGINAL_REASON")),
-        ("surety_core.keys", ("StaticSecretProvider", "KeyProtector", "generate_key")),
+        ("surety_core.testing.samples", ("surety_service", "secret_provider", "signing_ring")),
+        ("surety_core.testing.samples", ("electronic_application", "guarantee_contract")),
+        ("surety_core.services", ("SuretyService", "utc_now")),
+        ("surety_core.keys", ("KeyProtector", "generate_key")),
         ("surety_core.keys", ("verify_key",)),
-        ("surety_core.certificates", ("SigningKeyRing", "sign_certificate")),
+        ("surety_core.certificates", ("sign_certificate",)),
         ("surety_core.certificates", ("content_from_contract", "certificate_record")),
         ("surety_core.notify", ("completion_notice", "to_outbox", "COMPLETION_NOTICE_KIND")),
     ):
         lib.update(zip(names, _need(module, *names), strict=True))
     if not hasattr(lib["SuretyService"], "issue_many"):
         raise LibraryMissingError("surety_core.services.SuretyService has no issue_many")
-    secrets = lib["StaticSecretProvider"](
-        {"h1": b"h" * 32},
-        {"e1": b"e" * 32},
-        current_hmac_key_id="h1",
-        current_encryption_key_id="e1",
-    )
+    secrets = lib["secret_provider"]()
     return Issuer(
         lib=lib,
-        ring=lib["SigningKeyRing"].generate("bench-1"),
+        ring=lib["signing_ring"](kid="bench-1"),
         secrets=secrets,
         protector=lib["KeyProtector"](secrets),
     )
@@ -177,15 +168,11 @@ def _application(issuer: Issuer) -> Any:
     i = issuer.next_application
     lib = issuer.lib
     works = _works(i)
-    return lib["Application"](
+    return lib["electronic_application"](
         reference=f"BENCH-{i:010d}",
         principal=_data.PRINCIPAL,
         works=works,
-        requests=(
-            lib["ProductRequest"](
-                "advance_payment", lib["Medium"].ELECTRONIC, 40_000_000, works.period
-            ),
-        ),
+        contract=None,
         applied_on=BUSINESS_DAY,
         notification_email=EMAIL,
     )
@@ -232,23 +219,13 @@ def populate(store: Any, issuer: Issuer, count: int) -> list[tuple[str, str]]:
             number = uow.numbers.allocate()
             issuer.next_application += 1
             works = _works(issuer.next_application)
-            contract = lib["GuaranteeContract"](
+            contract = lib["guarantee_contract"](
                 number=number,
-                product="advance_payment",
+                works=works,
                 principal=_data.PRINCIPAL,
                 surety=_data.SURETY,
-                medium=lib["Medium"].ELECTRONIC,
                 issued_on=BUSINESS_DAY,
-                versions=(
-                    lib["GuaranteeVersion"](
-                        number=1,
-                        amount=40_000_000,
-                        period=works.period,
-                        works=works,
-                        effective_on=BUSINESS_DAY,
-                        reason=lib["ORIGINAL_REASON"],
-                    ),
-                ),
+                application_reference=None,
             )
             content = lib["content_from_contract"](contract, issued_at=now, previous_digest=None)
             document = lib["sign_certificate"](content, issuer.ring)

@@ -24,17 +24,10 @@ from surety_core import (
     is_valid_corporate_number,
     to_json,
 )
+from surety_core.testing import samples
 
-CITY = Obligee(name="柏市", code="kashiwa")
-WORKS = Works(
-    obligee=CITY,
-    name="市道改良工事",
-    number="R7-001",
-    kind=WorksKind.CONSTRUCTION,
-    contract_price=100_000_000,
-    period=Period(date(2025, 4, 1), date(2026, 3, 31)),
-    announced_on=date(2025, 3, 1),
-)
+CITY = samples.city()
+WORKS = samples.road_works(name="市道改良工事")
 
 
 def test_known_corporate_number() -> None:
@@ -97,7 +90,7 @@ def test_contract_round_trips_through_json() -> None:
     contract = GuaranteeContract(
         number="0000000001",
         product="advance_payment",
-        principal=Principal("株式会社東葛建設", "7000012050002", "千葉県柏市"),
+        principal=samples.contractor(address="千葉県柏市"),
         surety=Surety("東日本建設業保証株式会社", "ejcs"),
         medium=Medium.ELECTRONIC,
         issued_on=date(2025, 4, 2),
@@ -121,7 +114,7 @@ def test_versions_must_be_numbered_from_one() -> None:
         GuaranteeContract(
             "0000000001",
             "advance_payment",
-            Principal("株式会社東葛建設", "7000012050002", "千葉県柏市"),
+            samples.contractor(address="千葉県柏市"),
             Surety("保証", "s"),
             Medium.PAPER,
             date(2025, 4, 2),

@@ -23,10 +23,8 @@ from surety_core import (
     GuaranteeVersion,
     InvalidInputError,
     Medium,
-    Obligee,
     ObligeePolicy,
     Period,
-    Principal,
     ProductRequest,
     Progress,
     RuleSource,
@@ -45,20 +43,13 @@ from surety_core import (
     validate_amendment,
     validate_application,
 )
+from surety_core.testing import samples
 from surety_core.testing import strategies as s
 
-CITY = Obligee(name="柏市", code="kashiwa")
-WORKS = Works(
-    obligee=CITY,
-    name="市道改良工事",
-    number="R7-001",
-    kind=WorksKind.CONSTRUCTION,
-    contract_price=100_000_000,
-    period=Period(date(2025, 4, 1), date(2026, 3, 31)),
-    announced_on=date(2025, 3, 1),
-)
-PRINCIPAL = Principal("株式会社東葛建設", "7000012050002", "千葉県柏市")
-POLICY = ObligeePolicy("kashiwa", electronic_from=date(2025, 1, 1))
+CITY = samples.city()
+WORKS = samples.road_works(name="市道改良工事")
+PRINCIPAL = samples.contractor(address="千葉県柏市")
+POLICY = samples.city_policy()
 FULL = WORKS.period
 
 

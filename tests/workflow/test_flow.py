@@ -5,7 +5,7 @@ from __future__ import annotations
 import email
 import email.policy
 import logging
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime
 from pathlib import Path
 
 import pytest
@@ -23,71 +23,31 @@ from surety_core import (
     KeyFormatError,
     Medium,
     NotFoundError,
-    Obligee,
-    ObligeePolicy,
-    Period,
     Principal,
-    ProductRequest,
     RuleViolationError,
-    Surety,
     VerificationError,
     Works,
-    WorksKind,
-    sample_rate_table,
 )
 from surety_core.audit import verify_audit_chain
-from surety_core.certificates import SigningKeyRing, verify_certificate, verify_chain
-from surety_core.keys import LimiterPolicy, StaticSecretProvider, WindowAttemptLimiter
+from surety_core.certificates import verify_certificate, verify_chain
+from surety_core.keys import LimiterPolicy, WindowAttemptLimiter
 from surety_core.notify import FolderNotifier, OutboxDispatcher
-from surety_core.services import PolicyBook, SuretyService
 from surety_core.storage import ContractQuery, Store
+from surety_core.testing import FixedClock, samples
 
-CITY = Obligee(name="柏市", code="kashiwa")
-SURETY = Surety(name="東日本建設業保証株式会社", code="ejcs")
-PRINCIPAL = Principal("株式会社東葛建設", "7000012050002", "千葉県柏市柏1-1-1")
-OTHER = Principal("株式会社手賀沼工務店", "2010001008824", "千葉県我孫子市1-1")
-PERIOD = Period(date(2025, 4, 1), date(2026, 3, 31))
-WORKS = Works(
-    obligee=CITY,
-    name="市道0001号線道路改良工事",
-    number="R7-001",
-    kind=WorksKind.CONSTRUCTION,
-    contract_price=100_000_000,
-    period=PERIOD,
-    announced_on=date(2025, 3, 1),
+SURETY = samples.surety()
+PRINCIPAL = samples.contractor()
+OTHER = samples.contractor(
+    name="株式会社手賀沼工務店", corporate_number="2010001008824", address="千葉県我孫子市1-1"
 )
-OLD_WORKS = Works(
-    obligee=CITY,
-    name="旧庁舎解体工事",
-    number="R6-100",
-    kind=WorksKind.CONSTRUCTION,
-    contract_price=100_000_000,
-    period=PERIOD,
-    announced_on=date(2024, 12, 1),
+PERIOD = samples.term()
+POLICY = samples.city_policy()
+Clock = FixedClock  # the names test_actors.py imports from here
+_secrets = samples.secret_provider
+WORKS = samples.road_works()
+OLD_WORKS = samples.road_works(
+    name="旧庁舎解体工事", number="R6-100", announced_on=date(2024, 12, 1)
 )
-POLICY = ObligeePolicy("kashiwa", electronic_from=date(2025, 1, 1))
-
-
-class Clock:
-    """A controllable clock for the service (aware UTC times)."""
-
-    def __init__(self) -> None:
-        self.now = datetime(2025, 4, 1, 9, 0, tzinfo=UTC)
-
-    def __call__(self) -> datetime:
-        return self.now
-
-    def advance(self, **kwargs: float) -> None:
-        self.now += timedelta(**kwargs)
-
-
-def _secrets() -> StaticSecretProvider:
-    return StaticSecretProvider(
-        {"h1": b"h" * 32},
-        {"e1": b"e" * 32},
-        current_hmac_key_id="h1",
-        current_encryption_key_id="e1",
-    )
 
 
 def application(
@@ -96,20 +56,15 @@ def application(
     works: Works = WORKS,
     advance: Medium | None = Medium.ELECTRONIC,
     contract: Medium | None = Medium.ELECTRONIC,
-    email: str | None = "keiyaku@example.co.jp",
+    email: str | None = samples.CONTRACTOR_EMAIL,
     principal: Principal = PRINCIPAL,
 ) -> Application:
-    requests = []
-    if contract is not None:
-        requests.append(ProductRequest(CONTRACT_GUARANTEE, contract, 10_000_000, works.period))
-    if advance is not None:
-        requests.append(ProductRequest(ADVANCE_PAYMENT, advance, 40_000_000, works.period))
-    return Application(
+    return samples.electronic_application(
         reference=reference,
-        principal=principal,
         works=works,
-        requests=tuple(requests),
-        applied_on=date(2025, 4, 1),
+        principal=principal,
+        contract=contract,
+        advance=advance,
         notification_email=email,
     )
 
@@ -117,15 +72,11 @@ def application(
 class Env:
     def __init__(self, store: Store) -> None:
         self.store = store
-        self.clock = Clock()
-        self.signing = SigningKeyRing.generate("k1")
-        self.service = SuretyService(
+        self.clock = FixedClock()
+        self.signing = samples.signing_ring()
+        self.service = samples.surety_service(
             store,
-            surety=SURETY,
-            secrets=_secrets(),
             signing_keys=self.signing,
-            rate_table=sample_rate_table(),
-            policies=PolicyBook([POLICY]),
             clock=self.clock,
             limiter=WindowAttemptLimiter(LimiterPolicy(max_failures=3)),
         )
@@ -342,7 +293,7 @@ def test_release_and_claim_show_in_the_view(env: Env) -> None:
 def test_the_view_shows_an_ended_period_as_expired(env: Env) -> None:
     issued = env.service.apply_and_issue(application(contract=None)).guarantees[0]
     assert issued.key is not None
-    env.clock.now = datetime(2026, 4, 2, tzinfo=UTC)
+    env.clock.set(datetime(2026, 4, 2, tzinfo=UTC))
     assert env.service.view(issued.contract.number, issued.key.reveal()).status is (
         GuaranteeStatus.EXPIRED
     )
@@ -391,15 +342,8 @@ def test_a_failure_mid_issuance_rolls_everything_back(any_store: Store) -> None:
         raise InvalidInputError("approval", "refused by the underwriter")
 
     env = Env(any_store)
-    service = SuretyService(
-        any_store,
-        surety=SURETY,
-        secrets=_secrets(),
-        signing_keys=env.signing,
-        rate_table=sample_rate_table(),
-        policies=PolicyBook([POLICY]),
-        clock=env.clock,
-        approval=approve,
+    service = samples.surety_service(
+        any_store, signing_keys=env.signing, clock=env.clock, approval=approve
     )
     service.apply(application())
     with pytest.raises(InvalidInputError, match="underwriter"):
@@ -459,12 +403,4 @@ def test_audit_chain_is_intact_and_holds_no_key(env: Env, caplog: pytest.LogCapt
 
 
 def _works(number: str, *, price: int = 100_000_000) -> Works:
-    return Works(
-        obligee=CITY,
-        name=f"工事 {number}",
-        number=number,
-        kind=WorksKind.CONSTRUCTION,
-        contract_price=price,
-        period=PERIOD,
-        announced_on=date(2025, 3, 1),
-    )
+    return samples.road_works(name=f"工事 {number}", number=number, contract_price=price)

@@ -16,8 +16,10 @@ from __future__ import annotations
 import json
 import time
 from collections.abc import Callable
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime
 from pathlib import Path
+
+import attrs
 
 from surety_core._errors import (
     InvalidInputError,
@@ -37,24 +39,17 @@ from surety_core.cli._support import (
     write_public,
 )
 from surety_core.cli._text import fields, table
-from surety_core.domain._fees import FeeStatement, sample_rate_table
+from surety_core.domain._fees import FeeStatement
 from surety_core.domain._model import (
     Amendment,
     Application,
     GuaranteeContract,
     Medium,
-    Obligee,
-    ObligeePolicy,
     Period,
-    Principal,
-    ProductRequest,
-    Surety,
-    Works,
-    WorksKind,
 )
-from surety_core.domain._products import ADVANCE_PAYMENT, CONTRACT_GUARANTEE
 from surety_core.keys._format import ALPHABET, AuthKey, parse_key
-from surety_core.services import IssuedGuarantee, ObligeeView, PolicyBook, SuretyService
+from surety_core.services import IssuedGuarantee, ObligeeView, SuretyService, utc_now
+from surety_core.testing import samples
 
 __all__ = ["DEFAULT_OUT", "MARKER", "run_demo"]
 
@@ -64,11 +59,11 @@ MARKER = ".surety-demo"
 """The file that marks a folder as the demo's own (only such a folder is cleaned on a rerun)."""
 
 _STEPS = 12
-_CITY = Obligee(name="柏市", code="kashiwa")
-_SURETY = Surety(name="東日本建設業保証株式会社", code="ejcs")
-_PRINCIPAL = Principal("株式会社東葛建設", "7000012050002", "千葉県柏市柏1-1-1")
-_POLICY = ObligeePolicy("kashiwa", electronic_from=date(2025, 1, 1))
-_EMAIL = "keiyaku@tokatsu-kensetsu.example"
+_CITY = samples.city()
+_SURETY = samples.surety()
+_PRINCIPAL = samples.contractor()
+_POLICY = samples.city_policy()
+_EMAIL = samples.CONTRACTOR_EMAIL
 _MEDIUM_JA = {Medium.ELECTRONIC: "電子", Medium.PAPER: "書面"}
 _STATUS_JA = {
     "issued": "有効 (issued)",
@@ -128,45 +123,10 @@ def _signing_ring(out: Path) -> tuple[SigningKeyRing, bool]:
 
 
 def _applications(today: date) -> tuple[Application, Application]:
-    period = Period(today, today + timedelta(days=364))
-    road = Works(
-        obligee=_CITY,
-        name="市道0001号線道路改良工事",
-        number="R7-001",
-        kind=WorksKind.CONSTRUCTION,
-        contract_price=100_000_000,
-        period=period,
-        announced_on=today - timedelta(days=30),
+    return (
+        samples.electronic_application(works=samples.road_works(start=today)),
+        samples.paper_application(works=samples.school_works(start=today)),
     )
-    school = Works(
-        obligee=_CITY,
-        name="市立第二中学校体育館改修工事",
-        number="R7-014",
-        kind=WorksKind.CONSTRUCTION,
-        contract_price=60_000_000,
-        period=period,
-        announced_on=today - timedelta(days=30),
-    )
-    first = Application(
-        reference="APP-0001",
-        principal=_PRINCIPAL,
-        works=road,
-        requests=(
-            ProductRequest(CONTRACT_GUARANTEE, Medium.ELECTRONIC, 10_000_000, period),
-            ProductRequest(ADVANCE_PAYMENT, Medium.ELECTRONIC, 40_000_000, period),
-        ),
-        applied_on=today,
-        notification_email=_EMAIL,
-    )
-    second = Application(
-        reference="APP-0002",
-        principal=_PRINCIPAL,
-        works=school,
-        requests=(ProductRequest(ADVANCE_PAYMENT, Medium.PAPER, 24_000_000, period),),
-        applied_on=today,
-        notification_email=None,
-    )
-    return first, second
 
 
 def _typo(key: AuthKey) -> tuple[str, int]:
@@ -243,13 +203,13 @@ def run_demo(out: Path, *, write: Callable[[str], None] = print, width: int | No
     )
     store = sqlite_store(out / DB_NAME)
     try:
-        service = SuretyService(
+        service = samples.surety_service(
             store,
             surety=_SURETY,
             secrets=secrets,
             signing_keys=ring,
-            rate_table=sample_rate_table(),
-            policies=PolicyBook([_POLICY]),
+            policies=samples.policy_book(policies=[_POLICY]),
+            clock=utc_now,
         )
         now = datetime.now(UTC)
         today = now.date()
@@ -434,15 +394,7 @@ def run_demo(out: Path, *, write: Callable[[str], None] = print, width: int | No
 
         story.heading("変更 (amendment: contract price reduced, advance guarantee reduced)")
         old_works = advance_g.contract.works
-        smaller = Works(
-            obligee=old_works.obligee,
-            name=old_works.name,
-            number=old_works.number,
-            kind=old_works.kind,
-            contract_price=90_000_000,
-            period=old_works.period,
-            announced_on=old_works.announced_on,
-        )
+        smaller = attrs.evolve(old_works, contract_price=90_000_000)
         amended = service.amend(
             advance_g.contract.number,
             Amendment(36_000_000, advance_g.contract.period, smaller, today, "請負代金額の減額"),

@@ -19,9 +19,15 @@ from typing import Protocol, TypeVar
 from attrs import field, frozen
 
 from surety_core import _validation as v
-from surety_core._errors import DuplicateError, InvalidInputError, NotFoundError
+from surety_core._errors import (
+    DuplicateError,
+    InvalidInputError,
+    NotFoundError,
+    VerificationError,
+)
 from surety_core._serialization import from_json, to_json
-from surety_core.audit._chain import AuditAction
+from surety_core.audit._chain import AuditAction, AuditReport
+from surety_core.audit._checkpoint import AuditCheckpoint, sign_checkpoint, verify_audit_log
 from surety_core.certificates._signing import (
     SigningKeyRing,
     certificate_record,
@@ -341,6 +347,29 @@ class SuretyIssuer:
         """:meth:`apply` then :meth:`issue`: same-day issuance with nothing waiting."""
         self.apply(application, actor=actor)
         return self.issue(application.reference, actor=actor)
+
+    # -- the audit log -------------------------------------------------------------------
+
+    def verify_audit_log(self, *, checkpoint: AuditCheckpoint | None = None) -> AuditReport:
+        """Check the store's whole audit log with this issuer's secrets (and, given the last
+        ``checkpoint``, against it with this issuer's public keys); see
+        :func:`~surety_core.audit.verify_audit_log`."""
+        with self._runtime.store.unit_of_work() as uow:
+            return verify_audit_log(
+                uow.audit,
+                secrets=self._runtime.secrets,
+                checkpoint=checkpoint,
+                trusted=self._signing.trusted_keys(),
+            )
+
+    def checkpoint_audit_log(self, *, checkpoint: AuditCheckpoint | None = None) -> AuditCheckpoint:
+        """Verify the audit log (against ``checkpoint`` if given), then sign its head with the
+        current signing key. Raises :class:`~surety_core.VerificationError` naming the first bad
+        event when the log does not verify. Keep the result away from the database."""
+        report = self.verify_audit_log(checkpoint=checkpoint)
+        if not report.ok:
+            raise VerificationError(report.describe())
+        return sign_checkpoint(report.last, self._signing, at=self._runtime.now())
 
     # -- keys ---------------------------------------------------------------------------
 

@@ -15,6 +15,8 @@ from collections.abc import Callable, Iterable
 from datetime import date
 
 from surety_core._errors import KeyFormatError
+from surety_core.audit._chain import AuditReport
+from surety_core.audit._checkpoint import AuditCheckpoint
 from surety_core.certificates._signing import SigningKeyRing
 from surety_core.domain._fees import RateTable
 from surety_core.domain._model import Amendment, Application, GuaranteeContract, Surety
@@ -166,6 +168,16 @@ class SuretyService:
     def expire(self, number: str, on: date, *, actor: str = "surety") -> GuaranteeContract:
         """:meth:`SuretyIssuer.expire <surety_core.services.SuretyIssuer.expire>`."""
         return self.issuer.expire(number, on, actor=actor)
+
+    def verify_audit_log(self, *, checkpoint: AuditCheckpoint | None = None) -> AuditReport:
+        """:meth:`SuretyIssuer.verify_audit_log
+        <surety_core.services.SuretyIssuer.verify_audit_log>`."""
+        return self.issuer.verify_audit_log(checkpoint=checkpoint)
+
+    def checkpoint_audit_log(self, *, checkpoint: AuditCheckpoint | None = None) -> AuditCheckpoint:
+        """:meth:`SuretyIssuer.checkpoint_audit_log
+        <surety_core.services.SuretyIssuer.checkpoint_audit_log>`."""
+        return self.issuer.checkpoint_audit_log(checkpoint=checkpoint)
 
     def reissue_key(
         self, number: str, *, corporate_number: str, actor: str = "surety"

@@ -28,8 +28,10 @@ from __future__ import annotations
 import random
 import threading
 from collections.abc import Callable, Iterator
-from datetime import UTC, date, datetime, timedelta, timezone
+from datetime import date, datetime, timedelta, timezone
 from typing import ClassVar
+
+import attrs
 
 try:
     import pytest
@@ -44,7 +46,6 @@ from surety_core._errors import (
     InvalidInputError,
     NotFoundError,
 )
-from surety_core._validation import corporate_number_check_digit
 from surety_core.domain._model import (
     Application,
     GuaranteeContract,
@@ -52,12 +53,8 @@ from surety_core.domain._model import (
     GuaranteeVersion,
     Medium,
     Obligee,
-    Period,
     Principal,
-    ProductRequest,
-    Surety,
     Works,
-    WorksKind,
 )
 from surety_core.storage._protocols import ContractQuery, Store, UnitOfWork
 from surety_core.storage._records import (
@@ -71,6 +68,7 @@ from surety_core.storage._records import (
     StatementKind,
     StatementRecord,
 )
+from surety_core.testing import _samples as samples
 
 __all__ = [
     "ApplicationsContract",
@@ -88,36 +86,31 @@ __all__ = [
     "UnitOfWorkContract",
 ]
 
-# --- small, hand-built sample data (private) -------------------------------------------------
+# --- the suite's data: the sample story (testing/_samples.py), in many variants (private) -----
 
-_T0 = datetime(2025, 4, 1, 9, 0, tzinfo=UTC)
+_T0 = samples.SAMPLE_NOW
 _JST = timezone(timedelta(hours=9))
 _PRODUCTS = ("advance_payment", "contract_guarantee", "intermediate_advance_payment")
+_PERIOD = samples.term()
 
-
-def _corporate(i: int) -> str:
-    base = f"{1_000_000_000 + i:012d}"
-    return f"{corporate_number_check_digit(base)}{base}"
+_corporate = samples.corporate_number
+_number = samples.contract_number
 
 
 def _obligee(code: str = "kashiwa") -> Obligee:
-    return Obligee(name="柏市" if code == "kashiwa" else "千葉県", code=code)
+    return samples.city(name="柏市" if code == "kashiwa" else "千葉県", code=code)
 
 
 def _works(obligee: str = "kashiwa", number: str = "R7-001", price: int = 100_000_000) -> Works:
-    return Works(
-        obligee=_obligee(obligee),
-        name="市道改良工事（第一工区）",
-        number=number,
-        kind=WorksKind.CONSTRUCTION,
-        contract_price=price,
-        period=Period(date(2025, 4, 1), date(2026, 3, 31)),
-        announced_on=date(2025, 3, 1),
+    return samples.road_works(obligee=_obligee(obligee), number=number, contract_price=price)
+
+
+def _contractor(corporate: int) -> Principal:
+    return samples.contractor(
+        name=f"株式会社テスト建設{corporate}",
+        corporate_number=_corporate(corporate),
+        address="千葉県柏市柏5-10-1",
     )
-
-
-def _number(i: int) -> str:
-    return f"{i:010d}"
 
 
 def _contract(
@@ -132,33 +125,31 @@ def _contract(
     issued_on: date = date(2025, 4, 1),
     versions: int = 1,
 ) -> GuaranteeContract:
+    """A contract of the ``corporate``-th contractor with ``versions`` versions (each amendment
+    lowers the amount by 1 M yen and the contract price by 2.5 M yen)."""
+    first = samples.guarantee_contract(
+        number=number,
+        product=product,
+        works=_works(obligee, works),
+        principal=_contractor(corporate),
+        medium=medium,
+        issued_on=issued_on,
+        status=status,
+        status_on=None if status is GuaranteeStatus.ISSUED else issued_on + timedelta(days=30),
+        application_reference="APP-1",
+    )
     history = tuple(
         GuaranteeVersion(
             number=n,
             amount=40_000_000 - 1_000_000 * (n - 1),
-            period=Period(date(2025, 4, 1), date(2026, 3, 31)),
+            period=_PERIOD,
             works=_works(obligee, works, 100_000_000 - 2_500_000 * (n - 1)),
             effective_on=issued_on + timedelta(days=n - 1),
             reason="当初" if n == 1 else f"第{n - 1}回変更",
         )
         for n in range(1, versions + 1)
     )
-    return GuaranteeContract(
-        number=number,
-        product=product,
-        principal=Principal(
-            name=f"株式会社テスト建設{corporate}",
-            corporate_number=_corporate(corporate),
-            address="千葉県柏市柏5-10-1",
-        ),
-        surety=Surety(name="東日本建設業保証株式会社", code="ejcs"),
-        medium=medium,
-        issued_on=issued_on,
-        versions=history,
-        status=status,
-        status_on=None if status is GuaranteeStatus.ISSUED else issued_on + timedelta(days=30),
-        application_reference="APP-1",
-    )
+    return attrs.evolve(first, versions=history)
 
 
 def _amended(
@@ -176,56 +167,21 @@ def _amended(
         effective_on=current.effective_on + timedelta(days=1),
         reason="請負代金額の減額",
     )
-    return GuaranteeContract(
-        number=contract.number,
-        product=contract.product,
-        principal=contract.principal,
-        surety=contract.surety,
-        medium=contract.medium,
-        issued_on=contract.issued_on,
-        versions=(*contract.versions, version),
-        status=contract.status,
-        status_on=contract.status_on,
-        application_reference=contract.application_reference,
-    )
+    return attrs.evolve(contract, versions=(*contract.versions, version))
 
 
 def _released(contract: GuaranteeContract) -> GuaranteeContract:
-    return GuaranteeContract(
-        number=contract.number,
-        product=contract.product,
-        principal=contract.principal,
-        surety=contract.surety,
-        medium=contract.medium,
-        issued_on=contract.issued_on,
-        versions=contract.versions,
-        status=GuaranteeStatus.RELEASED,
-        status_on=date(2025, 6, 1),
-        application_reference=contract.application_reference,
-    )
+    return attrs.evolve(contract, status=GuaranteeStatus.RELEASED, status_on=date(2025, 6, 1))
 
 
 def _application(reference: str = "APP-1") -> Application:
-    return Application(
+    return samples.electronic_application(
         reference=reference,
-        principal=Principal(
+        principal=samples.contractor(
             name="株式会社テスト建設0", corporate_number=_corporate(0), address="千葉県柏市"
         ),
         works=_works(),
-        requests=(
-            ProductRequest(
-                product="advance_payment",
-                medium=Medium.ELECTRONIC,
-                amount=40_000_000,
-                period=Period(date(2025, 4, 1), date(2026, 3, 31)),
-            ),
-            ProductRequest(
-                product="contract_guarantee",
-                medium=Medium.PAPER,
-                amount=10_000_000,
-                period=Period(date(2025, 4, 1), date(2026, 3, 31)),
-            ),
-        ),
+        contract=Medium.PAPER,
         applied_on=date(2025, 3, 20),
         notification_email="keiri@example.co.jp",
     )
@@ -238,75 +194,35 @@ def _key(
     status: KeyStatus = KeyStatus.ACTIVE,
     revoked_at: datetime | None = None,
 ) -> KeyRecord:
-    return KeyRecord(
-        contract_number=number,
-        generation=generation,
-        hmac_key_id="hmac-2025",
-        digest=bytes([generation]) * 32,
-        encryption_key_id="enc-2025",
-        ciphertext=b"\x00\x01sealed" + number.encode() + bytes([generation]) * 12,
-        created_at=_T0 + timedelta(days=generation),
-        status=status,
-        revoked_at=revoked_at,
+    return samples.key_record(
+        number=number, generation=generation, status=status, revoked_at=revoked_at
     )
 
 
 def _certificate(number: str, version: int = 1) -> CertificateRecord:
-    return CertificateRecord(
-        contract_number=number,
-        version=version,
-        document=b"%signed\x00\xff" + number.encode() + bytes([version]) * 100,
-        digest=bytes([version]) * 32,
-        created_at=_T0 + timedelta(hours=version),
-    )
+    return samples.certificate_record(number=number, version=version)
 
 
 def _statement(
     number: str, sequence: int = 1, kind: StatementKind = StatementKind.FEE
 ) -> StatementRecord:
-    return StatementRecord(
-        contract_number=number,
-        sequence=sequence,
-        kind=kind,
-        document='{"type":"FeeStatement","note":"保証料計算書 ' + f"{number}/{sequence}" + '"}',
-        created_at=_T0 + timedelta(minutes=sequence),
-    )
+    return samples.statement_record(number=number, sequence=sequence, kind=kind)
 
 
 def _event(sequence: int, previous: AuditEvent | None = None) -> AuditEvent:
-    return AuditEvent(
-        sequence=sequence,
-        at=_T0 + timedelta(seconds=sequence),
-        actor="operator:山田",
-        action="guarantee.issued",
-        subject=_number(sequence),
-        details=(("product", "advance_payment"), ("medium", "electronic")),
-        previous_hash=previous.hash if previous else bytes(32),
-        hash=sequence.to_bytes(32, "big"),
-    )
+    return samples.audit_event(sequence=sequence, previous=previous)
 
 
 def _message(
     key: str, created_at: datetime = _T0, *, next_attempt_at: datetime | None = None
 ) -> OutboxMessage:
-    return OutboxMessage(
-        idempotency_key=key,
-        kind="issuance_completed",
-        recipient="keiri@example.co.jp",
-        subject="電子保証発行完了のお知らせ",
-        body=f"保証契約番号 {key} の電子保証を発行しました。",
-        created_at=created_at,
-        next_attempt_at=next_attempt_at,
+    return samples.outbox_message(
+        idempotency_key=key, created_at=created_at, next_attempt_at=next_attempt_at
     )
 
 
 def _attempt(number: str, failures: int = 1) -> AttemptState:
-    return AttemptState(
-        contract_number=number,
-        failures=failures,
-        window_started_at=_T0,
-        locked_until=_T0 + timedelta(minutes=15) if failures >= 5 else None,
-    )
+    return samples.attempt_state(number=number, failures=failures)
 
 
 class _BoomError(Exception):
