@@ -1,9 +1,5 @@
 """The keyed, chained audit log (private; see :mod:`surety_core.audit`).
 
-What this module owns: building an event (:func:`record_event`), the link between events
-(:func:`event_hash`) and checking a run of events (:func:`verify_audit_chain`). It must not know
-how a store keeps the rows, nor sign anything (checkpoints live in ``_checkpoint``).
-
 Each event's ``hash`` is an HMAC-SHA256, under a secret of the host's
 :class:`~surety_core.keys.SecretProvider` named by the event's ``key_id``, over a canonical
 encoding of every other field, including the ``previous_hash`` (the hash of the event before
@@ -11,7 +7,14 @@ it; 32 zero bytes for the first). Whoever can write the table but does not hold 
 therefore neither edit an event and re-hash the rest nor append a forged one: the verifier
 names the first event whose link does not check. Dropping the newest events and anything done
 by someone who *does* hold the secret is caught against a signed checkpoint
-(:mod:`surety_core.audit` ``AuditCheckpoint``).
+(:mod:`surety_core.audit` ``AuditCheckpoint``, in ``_checkpoint``).
+
+Owns: the event's canonical encoding and keyed hash, :func:`append_event` (the one way an event
+is chained and written), the check of an event's fields before it is written
+(:func:`check_event_fields`), the verification of a chain, and the refusal of keys, control
+characters and lone surrogates in event fields. Must not know: who calls it or why (the services
+choose the action and the details), the clock (``at`` is an argument), how the log is stored,
+nor any signing key (checkpoints are signed in ``_checkpoint``).
 """
 
 from __future__ import annotations

@@ -2,6 +2,11 @@
 
 Every function here is pure: data in, violations out. Validation never stops at the first
 problem: it returns (or raises, in ``check_*``) *every* violation found.
+
+Owns: which rules an application and an amendment are checked against, with the obligee's
+policy, the products' own checks and the guarantees already on the same works. Must not know:
+where the data came from or goes (no store, no JSON), the clock (dates are in the data), keys,
+signing, fees, or what the caller does with the violations.
 """
 
 from __future__ import annotations
@@ -11,6 +16,7 @@ from typing import Any
 
 from attrs import evolve
 
+from surety_core import _validation as v
 from surety_core._errors import InvalidInputError
 from surety_core._validation import is_valid_email
 from surety_core.domain import _rules as r
@@ -100,10 +106,7 @@ def _same_works(a: Works, b: Works) -> bool:
 def _registry(products: ProductRegistry | None) -> ProductRegistry:
     if products is None:
         return default_products()
-    if not isinstance(products, ProductRegistry):
-        raise InvalidInputError(
-            "products", f"must be a ProductRegistry, not {type(products).__name__}"
-        )
+    v.require(products, ProductRegistry, "products")
     return products
 
 
@@ -112,18 +115,10 @@ def _existing(existing: object, works: Works) -> tuple[GuaranteeContract, ...]:
         raise InvalidInputError("existing", "must be a sequence of GuaranteeContract")
     items = tuple(existing)
     for i, c in enumerate(items):
-        if not isinstance(c, GuaranteeContract):
-            raise InvalidInputError(
-                f"existing[{i}]", f"must be a GuaranteeContract, not {type(c).__name__}"
-            )
+        v.require(c, GuaranteeContract, f"existing[{i}]")
     return tuple(
         c for c in items if c.status is GuaranteeStatus.ISSUED and _same_works(c.works, works)
     )
-
-
-def _require(value: Any, cls: type[Any], name: str) -> None:
-    if not isinstance(value, cls):
-        raise InvalidInputError(name, f"must be a {cls.__name__}, not {type(value).__name__}")
 
 
 def validate_application(
@@ -138,8 +133,8 @@ def validate_application(
     ``products`` defaults to :func:`default_products`; ``existing`` are guarantee contracts
     already on the same works (others, and those no longer issued, are ignored).
     """
-    _require(application, Application, "application")
-    _require(policy, ObligeePolicy, "policy")
+    v.require(application, Application, "application")
+    v.require(policy, ObligeePolicy, "policy")
     registry = _registry(products)
     works = application.works
     live = _existing(existing, works)
@@ -207,9 +202,9 @@ def validate_amendment(
     number the caller means to create (a form based on version N creates N + 1); anything else
     is refused as ``AMENDMENT_VERSION_NOT_INCREASING`` (a stale or replayed amendment).
     """
-    _require(contract, GuaranteeContract, "contract")
-    _require(amendment, Amendment, "amendment")
-    _require(policy, ObligeePolicy, "policy")
+    v.require(contract, GuaranteeContract, "contract")
+    v.require(amendment, Amendment, "amendment")
+    v.require(policy, ObligeePolicy, "policy")
     if as_version is not None and (isinstance(as_version, bool) or not isinstance(as_version, int)):
         raise InvalidInputError("as_version", "must be an integer or None")
     registry = _registry(products)
