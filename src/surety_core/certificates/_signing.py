@@ -445,10 +445,17 @@ def sign_certificate(content: CertificateContent, ring: SigningKeyRing) -> bytes
     if isinstance(content, CertificateContent) and content.medium is not Medium.ELECTRONIC:
         # A paper guarantee's certificate is the paper one: nothing electronic may state it.
         raise InvalidInputError("content.medium", "only electronic guarantees are signed")
-    payload = canonical_content(content)
+    document = _sign_payload(canonical_content(content), ring)
+    log.debug("signed certificate %s version %d", content.number, content.version)
+    return document
+
+
+def _sign_payload(payload: bytes, ring: SigningKeyRing) -> bytes:
+    """The signed envelope of ``payload`` (no check of what it states: tests use it to model a
+    paper payload signed by a release that still signed paper content)."""
     kid, private = ring._signing_key()
     signature = private.sign(_CONTEXT + kid.encode() + b"\x00" + payload)
-    document = _dumps(
+    return _dumps(
         {
             "alg": _ALG,
             "kid": kid,
@@ -457,8 +464,6 @@ def sign_certificate(content: CertificateContent, ring: SigningKeyRing) -> bytes
             "type": _DOCUMENT_TYPE,
         }
     )
-    log.debug("signed certificate %s version %d with %s", content.number, content.version, kid)
-    return document
 
 
 def _verify(document: bytes, trusted: TrustedKeySet) -> CertificateContent:

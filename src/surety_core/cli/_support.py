@@ -216,36 +216,11 @@ def _reason(exc: BaseException) -> str:
 
 
 def read_file(path: Path, option: str, *, limit: int = 16 << 20) -> bytes:
-    """The bytes of the regular file ``path``, at most ``limit``; :class:`InvalidInputError`
-    naming ``option`` otherwise. Opened without blocking and checked on the open descriptor,
-    so a FIFO or device swapped in after a check is still refused."""
-    try:
-        fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_NOCTTY", 0))
-    except FileNotFoundError:
-        raise InvalidInputError(option, f"no file at {path}") from None
-    except IsADirectoryError:
-        raise InvalidInputError(option, f"{path} is a folder, not a file") from None
-    except OSError as exc:
-        raise InvalidInputError(option, f"cannot read {path}: {_reason(exc)}") from None
-    info = os.fstat(fd)
-    problem = None
-    if stat.S_ISDIR(info.st_mode):
-        problem = f"{path} is a folder, not a file"
-    elif not stat.S_ISREG(info.st_mode):
-        problem = f"{path} is not a regular file"
-    elif info.st_size > limit:
-        problem = f"{path} is larger than {limit >> 20} MB"
-    if problem is not None:
-        os.close(fd)
-        raise InvalidInputError(option, problem)
-    with os.fdopen(fd, "rb") as handle:
-        try:
-            data = handle.read(limit + 1)
-        except OSError as exc:
-            raise InvalidInputError(option, f"cannot read {path}: {_reason(exc)}") from None
-    if len(data) > limit:
-        raise InvalidInputError(option, f"{path} is larger than {limit >> 20} MB")
-    return data
+    """The bytes of the regular file ``path`` (at most ``limit``); :class:`InvalidInputError`
+    naming ``option`` otherwise (missing, a folder, a FIFO or device, a NUL byte, too large)."""
+    from surety_core.documents._files import read_regular_file
+
+    return read_regular_file(path, limit=limit, option=option)
 
 
 def _write(path: Path, data: bytes, mode: int) -> None:
