@@ -96,6 +96,7 @@ def test_contract_pdf_key_notice_and_email_agree_at_0830_jst() -> None:
     (issued,) = result.guarantees
     assert issued.contract.issued_on == date(2025, 4, 1)
     assert issued.contract.current.effective_on == date(2025, 4, 1)
+    assert issued.certificate is not None
     content = verify_certificate(issued.certificate.document, ring.trusted_keys())
     assert certificate_data_from_content(content).issued_on == date(2025, 4, 1)
     notice = service.portal.key_notice(

@@ -84,8 +84,17 @@ def _period(period: Period) -> str:
 
 def _prepare(out: Path) -> None:
     """Make ``out`` a fresh demo folder; refuse a non-empty folder that is not the demo's."""
+    if out.is_symlink():
+        raise InvalidInputError("--out", f"{out} is a symbolic link; name the folder itself")
     if out.exists() and not out.is_dir():
         raise InvalidInputError("--out", f"{out} exists and is not a folder")
+    # The demo deletes and writes only inside ``out``: a symlinked sub-folder or file would
+    # lead it outside, so it is refused, never followed.
+    for name in (MARKER, SECRETS_DIR, *_FILES, *_OUTPUTS):
+        if (out / name).is_symlink():
+            raise InvalidInputError(
+                "--out", f"{out / name} is a symbolic link; the demo never follows one"
+            )
     if out.is_dir() and any(out.iterdir()) and not (out / MARKER).is_file():
         raise InvalidInputError(
             "--out", f"{out} is not empty and was not written by the demo; choose another folder"

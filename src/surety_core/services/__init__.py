@@ -18,6 +18,7 @@ from surety_core.services._registry import ObligeeRegistry
 from surety_core.services._results import (
     AmendmentResult,
     ApplicationReceipt,
+    CertificateStanding,
     ClaimResult,
     GuaranteeDetails,
     GuaranteeSummary,
@@ -38,6 +39,7 @@ __all__ = [
     "AmendmentResult",
     "ApplicationReceipt",
     "ApprovalHook",
+    "CertificateStanding",
     "ClaimResult",
     "ContractorPortal",
     "GuaranteeDetails",

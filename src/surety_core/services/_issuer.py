@@ -19,9 +19,15 @@ from typing import Protocol, TypeVar
 from attrs import field, frozen
 
 from surety_core import _validation as v
-from surety_core._errors import DuplicateError, InvalidInputError, NotFoundError
+from surety_core._errors import (
+    DuplicateError,
+    InvalidInputError,
+    NotFoundError,
+    VerificationError,
+)
 from surety_core._serialization import from_json, to_json
-from surety_core.audit._chain import AuditAction
+from surety_core.audit._chain import AuditAction, AuditReport
+from surety_core.audit._checkpoint import AuditCheckpoint, sign_checkpoint, verify_audit_log
 from surety_core.certificates._signing import (
     SigningKeyRing,
     certificate_record,
@@ -169,7 +175,9 @@ class SuretyIssuer:
         v.require(rate_table, RateTable, "rate_table")
         products = default_products() if products is None else products
         v.require(products, ProductRegistry, "products")
-        self._runtime = Runtime(store, clock=clock, today=today, retries=retries, zone=zone)
+        self._runtime = Runtime(
+            store, secrets=secrets, clock=clock, today=today, retries=retries, zone=zone
+        )
         self._surety = surety
         self._protector = KeyProtector(secrets)
         self._signing = signing_keys
@@ -194,12 +202,16 @@ class SuretyIssuer:
 
     def _sign(
         self, uow: UnitOfWork, contract: GuaranteeContract, now: datetime
-    ) -> CertificateRecord:
+    ) -> CertificateRecord | None:
+        """Sign the contract's current version and status as the next certificate version
+        (``None`` for a paper guarantee: only electronic content is signed)."""
+        if contract.medium is not Medium.ELECTRONIC:
+            return None
         history = uow.certificates.history(contract.number)
         previous = history[-1].digest if history else None
         content = content_from_contract(contract, issued_at=now, previous_digest=previous)
         document = sign_certificate(content, self._signing)
-        record = certificate_record(content, document, created_at=now)
+        record = certificate_record(content, document, created_at=now, sequence=len(history) + 1)
         uow.certificates.add(record)
         return record
 
@@ -348,6 +360,29 @@ class SuretyIssuer:
         self.apply(application, actor=actor)
         return self.issue(application.reference, actor=actor)
 
+    # -- the audit log -------------------------------------------------------------------
+
+    def verify_audit_log(self, *, checkpoint: AuditCheckpoint | None = None) -> AuditReport:
+        """Check the store's whole audit log with this issuer's secrets (and, given the last
+        ``checkpoint``, against it with this issuer's public keys); see
+        :func:`~surety_core.audit.verify_audit_log`."""
+        with self._runtime.store.unit_of_work() as uow:
+            return verify_audit_log(
+                uow.audit,
+                secrets=self._runtime.secrets,
+                checkpoint=checkpoint,
+                trusted=self._signing.trusted_keys(),
+            )
+
+    def checkpoint_audit_log(self, *, checkpoint: AuditCheckpoint | None = None) -> AuditCheckpoint:
+        """Verify the audit log (against ``checkpoint`` if given), then sign its head with the
+        current signing key. Raises :class:`~surety_core.VerificationError` naming the first bad
+        event when the log does not verify. Keep the result away from the database."""
+        report = self.verify_audit_log(checkpoint=checkpoint)
+        if not report.ok:
+            raise VerificationError(report.describe())
+        return sign_checkpoint(report.last, self._signing, at=self._runtime.now())
+
     # -- keys ---------------------------------------------------------------------------
 
     def reissue_key(
@@ -386,6 +421,9 @@ class SuretyIssuer:
             old = step.uow.contracts.get(compact)
             new, result = change(step, old)
             step.uow.contracts.replace(old, new)
+            if new.status is not old.status:
+                # Every status is a signed version: release, claim and expiry are signed too.
+                self._sign(step.uow, new, step.now)
             step.audit(
                 _STATUS_ACTION.get(new.status, AuditAction.AMENDED),
                 compact,

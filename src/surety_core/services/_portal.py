@@ -67,7 +67,9 @@ class ContractorPortal:
     ) -> None:
         products = default_products() if products is None else products
         v.require(products, ProductRegistry, "products")
-        self._runtime = Runtime(store, clock=clock, today=today, retries=retries, zone=zone)
+        self._runtime = Runtime(
+            store, secrets=secrets, clock=clock, today=today, retries=retries, zone=zone
+        )
         self._protector = KeyProtector(secrets)
         self._products = products
 

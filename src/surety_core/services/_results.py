@@ -11,9 +11,11 @@ Must not know: how the values were computed, the store, the clock, signing keys 
 from __future__ import annotations
 
 from datetime import date, datetime
+from enum import StrEnum
 
 from attrs import frozen
 
+from surety_core.certificates._signing import certificate_digest
 from surety_core.domain._claims import ClaimSettlement
 from surety_core.domain._fees import FeeStatement, RefundStatement
 from surety_core.domain._model import (
@@ -30,6 +32,7 @@ from surety_core.storage._records import CertificateRecord
 __all__ = [
     "AmendmentResult",
     "ApplicationReceipt",
+    "CertificateStanding",
     "ClaimResult",
     "GuaranteeDetails",
     "GuaranteeSummary",
@@ -102,11 +105,12 @@ class GuaranteeSummary:
 
 @frozen
 class IssuedGuarantee:
-    """One guarantee issued from an application. ``key`` is ``None`` for paper; its repr is
-    masked (see :class:`~surety_core.keys.AuthKey`)."""
+    """One guarantee issued from an application. ``key`` and ``certificate`` are ``None`` for
+    paper (only electronic content is signed); the key's repr is masked (see
+    :class:`~surety_core.keys.AuthKey`)."""
 
     contract: GuaranteeContract
-    certificate: CertificateRecord
+    certificate: CertificateRecord | None
     fee: FeeStatement
     key: AuthKey | None
 
@@ -175,13 +179,36 @@ class ObligeeView:
     history: tuple[CertificateRecord, ...]
     viewed_at: datetime
 
+    def standing(self, document: bytes) -> CertificateStanding:
+        """Whether a signed certificate ``document`` (e.g. attached to a PDF someone sent) is
+        the registry's current version, a superseded one, or not in this history at all."""
+        digest = certificate_digest(document) if isinstance(document, bytes) else b""
+        for record in self.history:
+            if record.digest == digest:
+                if record is self.history[-1]:
+                    return CertificateStanding.CURRENT
+                return CertificateStanding.SUPERSEDED
+        return CertificateStanding.UNKNOWN
+
+
+class CertificateStanding(StrEnum):
+    """Where a signed certificate stands in the registry (:meth:`ObligeeView.standing`)."""
+
+    CURRENT = "current"
+    """The latest signed version: what the registry states now."""
+    SUPERSEDED = "superseded"
+    """An earlier signed version: a newer one (an amendment or a status change) exists."""
+    UNKNOWN = "unknown"
+    """Not a version of this guarantee in the registry."""
+
 
 @frozen
 class AmendmentResult:
-    """An amended contract with its new signed version and fee statement."""
+    """An amended contract with its new signed version (``None`` for paper) and fee
+    statement."""
 
     contract: GuaranteeContract
-    certificate: CertificateRecord
+    certificate: CertificateRecord | None
     fee: FeeStatement
 
 

@@ -29,8 +29,9 @@ from surety_core._errors import (
     NotFoundError,
     TransactionConflictError,
 )
-from surety_core.audit._chain import AuditAction, append_event
+from surety_core.audit._chain import AuditAction, append_event, check_event_fields
 from surety_core.domain._model import GuaranteeContract
+from surety_core.keys._secrets import SecretProvider
 from surety_core.storage._protocols import Store, UnitOfWork
 
 __all__ = [
@@ -84,11 +85,18 @@ def business_date(now: datetime, zone: tzinfo = BUSINESS_ZONE) -> date:
 
 
 def check_actor(actor: Any) -> str:
-    """The trimmed actor name; non-empty text of at most 200 characters, else
-    :class:`~surety_core.InvalidInputError`."""
+    """The trimmed actor name; non-empty text of at most 200 characters that the audit log
+    accepts (no control characters, lone surrogates or anything shaped like a key), else
+    :class:`~surety_core.InvalidInputError`. Checked before anything is looked up or compared,
+    so that no audited operation can fail at its audit event after doing its work."""
     if not isinstance(actor, str) or not actor.strip() or len(actor) > 200:
         raise InvalidInputError("actor", "must be non-empty text of at most 200 characters")
-    return actor.strip()
+    who = actor.strip()
+    try:
+        check_event_fields(actor=who, action=AuditAction.APPLIED, subject="-")
+    except InvalidInputError as exc:
+        raise InvalidInputError("actor", exc.reason) from None
+    return who
 
 
 class _AuditConflictError(TransactionConflictError):
@@ -98,12 +106,13 @@ class _AuditConflictError(TransactionConflictError):
 @frozen
 class Step:
     """One attempt of one unit of work: the open ``uow``, the time ``now`` read once, the
-    business date ``today`` and the checked ``actor``."""
+    business date ``today``, the checked ``actor`` and the ``secrets`` that key the audit log."""
 
     uow: UnitOfWork
     now: datetime
     today: date
     actor: str
+    secrets: SecretProvider
 
     def audit(
         self,
@@ -115,6 +124,7 @@ class Step:
         try:
             append_event(
                 self.uow.audit,
+                secrets=self.secrets,
                 at=self.now,
                 actor=self.actor,
                 action=action,
@@ -128,6 +138,7 @@ class Step:
 class Runtime:
     """Runs a service's work in one unit of work of ``store``.
 
+    * ``secrets``: the secret provider whose current HMAC secret keys each audit event.
     * ``clock``: returns an aware ``datetime``; read once per attempt.
     * ``today``: the business date (default: :func:`business_date` of the clock's time).
     * ``zone``: the zone of business dates (default Asia/Tokyo; a ``tzinfo`` or IANA name).
@@ -138,12 +149,13 @@ class Runtime:
       caller's.
     """
 
-    __slots__ = ("_clock", "_today", "retries", "store", "zone")
+    __slots__ = ("_clock", "_today", "retries", "secrets", "store", "zone")
 
     def __init__(
         self,
         store: Store,
         *,
+        secrets: SecretProvider,
         clock: Clock = utc_now,
         today: Callable[[], date] | None = None,
         retries: int = 5,
@@ -155,7 +167,10 @@ class Runtime:
             raise InvalidInputError("today", "must be a callable returning a date")
         if isinstance(retries, bool) or not isinstance(retries, int) or not 0 <= retries <= 100:
             raise InvalidInputError("retries", "must be an integer in 0..100")
+        if not isinstance(secrets, SecretProvider):
+            raise InvalidInputError("secrets", "must be a SecretProvider")
         self.store = store
+        self.secrets = secrets
         self._clock = clock
         self._today = today
         self.retries = retries
@@ -180,7 +195,7 @@ class Runtime:
             try:
                 with self.store.unit_of_work() as uow:
                     now = self.now()
-                    return work(Step(uow, now, self.business_date(now), who))
+                    return work(Step(uow, now, self.business_date(now), who, self.secrets))
             except TransactionConflictError:
                 if attempt == self.retries:
                     raise

@@ -14,11 +14,14 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from datetime import date, tzinfo
 
+from surety_core._errors import KeyFormatError
+from surety_core.audit._chain import AuditReport
+from surety_core.audit._checkpoint import AuditCheckpoint
 from surety_core.certificates._signing import SigningKeyRing
 from surety_core.domain._fees import RateTable
 from surety_core.domain._model import Amendment, Application, GuaranteeContract, Surety
 from surety_core.domain._products import ProductRegistry
-from surety_core.keys._format import AuthKey
+from surety_core.keys._format import AuthKey, parse_key_quietly
 from surety_core.keys._limiter import AttemptLimiter
 from surety_core.keys._secrets import SecretProvider
 from surety_core.services._issuer import ApprovalHook, PolicySource, SuretyIssuer
@@ -193,6 +196,16 @@ class SuretyService:
         """:meth:`SuretyIssuer.expire <surety_core.services.SuretyIssuer.expire>`."""
         return self.issuer.expire(number, on, actor=actor)
 
+    def verify_audit_log(self, *, checkpoint: AuditCheckpoint | None = None) -> AuditReport:
+        """:meth:`SuretyIssuer.verify_audit_log
+        <surety_core.services.SuretyIssuer.verify_audit_log>`."""
+        return self.issuer.verify_audit_log(checkpoint=checkpoint)
+
+    def checkpoint_audit_log(self, *, checkpoint: AuditCheckpoint | None = None) -> AuditCheckpoint:
+        """:meth:`SuretyIssuer.checkpoint_audit_log
+        <surety_core.services.SuretyIssuer.checkpoint_audit_log>`."""
+        return self.issuer.checkpoint_audit_log(checkpoint=checkpoint)
+
     def reissue_key(
         self, number: str, *, corporate_number: str, actor: str = "surety"
     ) -> KeyNotice:
@@ -220,4 +233,8 @@ class SuretyService:
 
     def view(self, number: str, key: str | AuthKey, *, actor: str = "obligee") -> ObligeeView:
         """:meth:`ObligeeRegistry.view <surety_core.services.ObligeeRegistry.view>`."""
-        return self.registry.view(number, key, actor=actor)
+        parsed = parse_key_quietly(key)
+        del key  # no typed key text stays in this frame (crash reports show frame locals)
+        if isinstance(parsed, KeyFormatError):
+            raise parsed
+        return self.registry.view(number, parsed, actor=actor)
