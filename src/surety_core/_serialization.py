@@ -21,7 +21,7 @@ import cattrs
 from cattrs.errors import BaseValidationError
 
 from surety_core._errors import InvalidInputError
-from surety_core.domain import _claims, _fees, _model, _rules
+from surety_core.domain import _claims, _fees, _model, _payments, _rules
 from surety_core.storage import _records
 
 __all__ = [
@@ -263,6 +263,8 @@ def _register_library_types() -> None:
         _fees.RefundStatement,
         _claims.ClaimSettlement,
         _claims.ClaimCase,
+        _payments.Payment,
+        _payments.PaymentArrangement,
         _records.KeyRecord,
         _records.CertificateRecord,
         _records.AuditEvent,

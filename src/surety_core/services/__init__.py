@@ -12,7 +12,13 @@ errors, and runs in one unit of work so that a failure leaves nothing half-done.
 """
 
 from surety_core.domain._lifecycle import ORIGINAL_REASON
-from surety_core.services._issuer import ApprovalHook, PolicyBook, PolicySource, SuretyIssuer
+from surety_core.services._issuer import (
+    ApprovalHook,
+    ArrangementSource,
+    PolicyBook,
+    PolicySource,
+    SuretyIssuer,
+)
 from surety_core.services._portal import ContractorPortal
 from surety_core.services._registry import ObligeeRegistry
 from surety_core.services._results import (
@@ -25,6 +31,7 @@ from surety_core.services._results import (
     IssuedGuarantee,
     KeyNotice,
     ObligeeView,
+    PaymentResult,
     ReleaseResult,
     VersionView,
 )
@@ -37,6 +44,7 @@ __all__ = [
     "AmendmentResult",
     "ApplicationReceipt",
     "ApprovalHook",
+    "ArrangementSource",
     "ClaimResult",
     "ContractorPortal",
     "GuaranteeDetails",
@@ -46,6 +54,7 @@ __all__ = [
     "KeyNotice",
     "ObligeeRegistry",
     "ObligeeView",
+    "PaymentResult",
     "PolicyBook",
     "PolicySource",
     "ReleaseResult",

@@ -23,6 +23,7 @@ from surety_core.domain._model import (
     Medium,
     Period,
 )
+from surety_core.domain._payments import FeeCoverage, Payment, ReceiptData
 from surety_core.domain._products import ProductRegistry
 from surety_core.keys._format import AuthKey
 from surety_core.storage._records import CertificateRecord
@@ -37,6 +38,7 @@ __all__ = [
     "IssuedGuarantee",
     "KeyNotice",
     "ObligeeView",
+    "PaymentResult",
     "ReleaseResult",
     "VersionView",
 ]
@@ -124,6 +126,11 @@ class ApplicationReceipt:
     reference: str
     fees: tuple[FeeStatement, ...]
 
+    @property
+    def due(self) -> int:
+        """The fee due for the whole application (yen): the sum of :attr:`fees`."""
+        return sum(f.total for f in self.fees)
+
 
 @frozen
 class KeyNotice:
@@ -196,3 +203,13 @@ class ClaimResult:
 
     contract: GuaranteeContract
     settlement: ClaimSettlement
+
+
+@frozen
+class PaymentResult:
+    """A recorded fee payment: the payment, the application's coverage after it, and the data
+    of the paper receipt (領収証)."""
+
+    payment: Payment
+    coverage: FeeCoverage
+    receipt: ReceiptData

@@ -18,6 +18,7 @@ from attrs import field, frozen
 
 from surety_core import _validation as v
 from surety_core.domain._model import Application, GuaranteeContract, GuaranteeStatus, Medium
+from surety_core.domain._payments import Payment
 from surety_core.storage._records import (
     AttemptState,
     AuditEvent,
@@ -38,6 +39,7 @@ __all__ = [
     "KeyRepository",
     "OutboxRepository",
     "Page",
+    "PaymentRepository",
     "StatementRepository",
     "Store",
     "UnitOfWork",
@@ -184,6 +186,18 @@ class StatementRepository(Protocol):
         ...
 
 
+class PaymentRepository(Protocol):
+    """Fee payments received (保証料の入金), kept per application reference."""
+
+    def add(self, payment: Payment) -> None:
+        """Store a payment. ``DuplicateError`` if (reference, sequence) exists."""
+        ...
+
+    def for_reference(self, reference: str) -> Sequence[Payment]:
+        """Every payment for the application ``reference``, by sequence (empty if none)."""
+        ...
+
+
 class KeyRepository(Protocol):
     """Authentication key records (hash and sealed key, never the plain key)."""
 
@@ -292,6 +306,7 @@ class UnitOfWork(Protocol):
     applications: ApplicationRepository
     certificates: CertificateRepository
     statements: StatementRepository
+    payments: PaymentRepository
     keys: KeyRepository
     attempts: AttemptRepository
     audit: AuditLog

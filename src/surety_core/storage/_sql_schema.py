@@ -20,7 +20,7 @@ __all__ = [
     "upgrade_schema",
 ]
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 """The database schema version this release reads and writes."""
 
 COUNTER_CONTRACT_NUMBER = "contract_number"
@@ -95,6 +95,15 @@ statements = sa.Table(
     comment="Fee, refund and claim statements kept with each guarantee contract.",
 )
 
+payments = sa.Table(
+    "surety_payments",
+    metadata,
+    sa.Column("reference", sa.String(32), primary_key=True),
+    sa.Column("sequence", sa.Integer, primary_key=True, autoincrement=False),
+    sa.Column("document", sa.Text, nullable=False),
+    comment="Fee payments received, per application (schema version 2).",
+)
+
 keys = sa.Table(
     "surety_keys",
     metadata,
@@ -143,14 +152,21 @@ DATA_TABLES = (
     applications,
     certificates,
     statements,
+    payments,
     keys,
     attempts,
     audit,
     outbox,
 )
 
-# Upgrades from version n to n + 1, run in one transaction; none yet (version 1 is the first).
-MIGRATIONS: dict[int, Callable[[Connection], None]] = {}
+
+def _add_payments(connection: Connection) -> None:
+    payments.create(connection, checkfirst=True)
+
+
+# Upgrades from version n to n + 1, run in one transaction.
+MIGRATIONS: dict[int, Callable[[Connection], None]] = {1: _add_payments}
+"""1 → 2: the fee payments table (``surety_payments``)."""
 
 
 def read_schema_version(connection: Connection) -> int | None:
