@@ -1,4 +1,9 @@
-"""Japanese formatting of amounts, dates and periods (private; pure, no PDF library).
+"""Japanese display text: labels, amounts, dates and periods (private; pure, no PDF library).
+
+Owns every Japanese word the library shows for a value of the model, once: the status labels
+(:data:`STATUS_NAMES`, :func:`status_label`) and the medium labels (:data:`MEDIUM_NAMES`,
+:func:`medium_label`), used by the command line, the demo, the web pages and the PDFs. Must not
+know: PDFs, terminals or HTML (callers lay the text out), storage, the clock.
 
 * Amounts: ``1,000,000,000円`` (ASCII digits and commas, then 円).
 * Western dates: ``2025年4月1日`` (no zero padding).
@@ -10,22 +15,71 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import date, datetime
 from fractions import Fraction
+from types import MappingProxyType
 from typing import Any
 
 from surety_core._errors import InvalidInputError
 from surety_core._validation import MAX_YEN
+from surety_core.domain._model import GuaranteeStatus, Medium
 
 __all__ = [
     "ERAS",
+    "MEDIUM_NAMES",
+    "STATUS_NAMES",
     "era_year",
     "format_date",
     "format_era_date",
     "format_percent",
     "format_period",
     "format_yen",
+    "medium_label",
+    "status_label",
 ]
+
+STATUS_NAMES: Mapping[GuaranteeStatus, str] = MappingProxyType(
+    {
+        GuaranteeStatus.ISSUED: "有効",
+        GuaranteeStatus.RELEASED: "解約・返還",
+        GuaranteeStatus.CLAIMED: "保証事故",
+        GuaranteeStatus.EXPIRED: "期間満了",
+        GuaranteeStatus.COMPLETED: "完成・引渡し",
+    }
+)
+"""The one table of status labels (状態), by status. A new status gets its label here (a test
+checks that every status has one)."""
+
+MEDIUM_NAMES: Mapping[Medium, str] = MappingProxyType(
+    {Medium.ELECTRONIC: "電子", Medium.PAPER: "書面"}
+)
+"""The one table of medium labels (媒体), by medium."""
+
+
+def status_label(status: GuaranteeStatus | str, *, english: bool = False) -> str:
+    """``有効`` for an issued guarantee; ``有効 (issued)`` with ``english``. A value that is not a
+    known status is shown as given."""
+    try:
+        known = GuaranteeStatus(status)
+    except ValueError:
+        return str(status)
+    name = STATUS_NAMES.get(known)
+    if name is None:  # a status added without its label: shown by its value, never a crash
+        return known.value
+    return f"{name} ({known.value})" if english else name
+
+
+def medium_label(medium: Medium | str, *, english: bool = False) -> str:
+    """``電子`` for electronic; ``電子 (electronic)`` with ``english``. A value that is not a
+    known medium is shown as given."""
+    try:
+        known = Medium(medium)
+    except ValueError:
+        return str(medium)
+    name = MEDIUM_NAMES[known]
+    return f"{name} ({known.value})" if english else name
+
 
 ERAS: tuple[tuple[str, date], ...] = (
     ("令和", date(2019, 5, 1)),

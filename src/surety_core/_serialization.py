@@ -4,6 +4,10 @@
 made only of JSON types (dates as ISO strings, fractions as ``"n/d"``, enums by value);
 ``from_json_data(payload)`` rebuilds the object, re-running every validator. Bad input raises
 :class:`~surety_core.InvalidInputError` naming every problem found.
+
+Owns: the converter and the **one list** of JSON types (at the end of this module); the
+refusal to serialise a secret. Must not know: storage, the services, signing or mail; the
+domain never imports it (it imports the domain).
 """
 
 from __future__ import annotations
@@ -20,6 +24,7 @@ import attrs
 import cattrs
 from cattrs.errors import BaseValidationError
 
+from surety_core import _validation as v
 from surety_core._errors import InvalidInputError
 from surety_core.domain import _claims, _fees, _model, _payments, _rules
 from surety_core.storage import _records
@@ -64,7 +69,7 @@ def _structure_datetime(value: Any, _: type) -> datetime:
         parsed = datetime.fromisoformat(value)
     except ValueError:
         raise InvalidInputError(None, f"not an ISO 8601 time: {value!r}") from None
-    if parsed.tzinfo is None:
+    if not v.is_aware(parsed):
         raise InvalidInputError(None, f"a time must carry its UTC offset: {value!r}")
     return parsed
 
@@ -240,6 +245,7 @@ def from_json(text: str | bytes, cls: type[T] | None = None) -> Any:
 def _register_library_types() -> None:
     for cls in (
         _model.Period,
+        _model.JointVentureMember,
         _model.Principal,
         _model.Obligee,
         _model.Surety,

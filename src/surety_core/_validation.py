@@ -32,6 +32,22 @@ _CODE_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,31}$")
 _CONTRACT_NUMBER_RE = re.compile(r"^[0-9]{10}$")
 
 
+SEPARATORS: frozenset[str] = frozenset(
+    "-"
+    "\u00ad\u02d7\u058a\u05be\u1400\u1806\u2010\u2011\u2012\u2013\u2014\u2015\u2043\u2212"
+    "\u2e17\u2e1a\u2e3a\u2e3b\u2e40\u301c\u3030\u30a0\u30fc\ufe58\ufe63\uff0d\uff70"
+)
+"""The one table of separators a person may type between the groups of an authentication key
+or the digits of a guarantee contract number: every dash or dash-like mark a Japanese input
+method or a word processor produces (〜 and ー included). White space of any kind (the
+ideographic space U+3000 too) is dropped as well; see :func:`drop_separators`."""
+
+
+def drop_separators(text: str) -> str:
+    """``text`` without white space and :data:`SEPARATORS` (used for keys and numbers alike)."""
+    return "".join(c for c in text if not c.isspace() and c not in SEPARATORS)
+
+
 def field_name(instance: object, attribute: Any) -> str:
     return f"{type(instance).__name__}.{attribute.name}"
 
@@ -149,12 +165,10 @@ def share(instance: object, attribute: Any, value: Any) -> None:
 
 
 def enum_of(enum_type: type[Enum]) -> Any:
+    """An attrs validator: the value is a member of ``enum_type`` (:func:`require`)."""
+
     def check(instance: object, attribute: Any, value: Any) -> None:
-        if not isinstance(value, enum_type):
-            raise InvalidInputError(
-                field_name(instance, attribute),
-                f"must be a {enum_type.__name__}, not {type(value).__name__}",
-            )
+        require(value, enum_type, field_name(instance, attribute))
 
     return check
 

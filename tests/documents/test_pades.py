@@ -320,6 +320,19 @@ def test_a_changed_certificate_inside_the_signature_is_refused(
     assert "PDF signature" in check.reason
 
 
+def test_another_digest_algorithm_listed_in_the_signature_is_refused(
+    signed: bytes, ring: SigningKeyRing, keys: PdfSigningKeys
+) -> None:
+    # The SignedData's list of digest algorithms is not signed; SHA-256 there becomes SHA-384.
+    start, _length = _contents(signed)
+    sha256 = b"06096086480165030402010500"
+    at = signed.index(sha256, start)
+    changed = signed[:at] + sha256.replace(b"040201", b"040202") + signed[at + len(sha256) :]
+    check = _check(changed, ring, keys)
+    assert check.status is CheckStatus.ALTERED
+    assert "not in the form it is written" in check.reason
+
+
 def test_a_lower_case_signature_is_refused(
     signed: bytes, ring: SigningKeyRing, keys: PdfSigningKeys
 ) -> None:

@@ -25,6 +25,7 @@ from surety_core import (
     GuaranteeStatus,
     GuaranteeVersion,
     InvalidInputError,
+    JointVentureMember,
     KindShare,
     Medium,
     Obligee,
@@ -490,3 +491,33 @@ def test_a_claim_may_be_rejected_leaving_the_contract_in_force() -> None:
     assert rejected.paid_amount == 0
     with pytest.raises(InvalidInputError):
         evolve(rejected, rejected_on=None)  # a state without its date is refused
+
+
+# --- principals that are not one company ---------------------------------------------------
+
+
+def test_a_joint_venture_applies_through_its_representative() -> None:
+    head = JointVentureMember("株式会社東葛建設", "7000012050002", Fraction(6, 10), True)
+    other = JointVentureMember("株式会社手賀沼工務店", "2010001008824", Fraction(4, 10))
+    jv = Principal(
+        "東葛・手賀沼特定建設工事共同企業体", "7000012050002", "千葉県柏市", (head, other)
+    )
+    assert jv.is_joint_venture
+    request = ProductRequest(ADVANCE_PAYMENT, Medium.ELECTRONIC, 40 * M, FULL)
+    application = evolve(app(request), principal=jv)
+    assert codes(application) == []
+    assert from_json(to_json(jv)) == jv
+
+    def found(p: Principal) -> list[str]:
+        return codes(evolve(application, principal=p))
+
+    assert found(evolve(jv, members=(head, evolve(other, share=Fraction(3, 10))))) == [
+        "JOINT_VENTURE_SHARES_NOT_WHOLE"
+    ]
+    assert found(evolve(jv, members=(evolve(head, share=Fraction(1)),))) == [
+        "JOINT_VENTURE_TOO_FEW_MEMBERS"
+    ]
+    assert found(evolve(jv, members=(head, evolve(other, representative=True)))) == [
+        "JOINT_VENTURE_REPRESENTATIVE"
+    ]
+    assert found(evolve(jv, corporate_number="2010001008824")) == ["JOINT_VENTURE_REPRESENTATIVE"]

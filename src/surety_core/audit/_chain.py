@@ -4,6 +4,11 @@ Each event's ``hash`` is SHA-256 over a canonical encoding of every other field,
 ``previous_hash`` (the hash of the event before it; 32 zero bytes for the first). Altering,
 deleting, inserting or reordering an event therefore breaks a link that
 :func:`verify_audit_chain` reports.
+
+Owns: the event's canonical encoding and hash, :func:`append_event` (the one way an event is
+chained and written), the verification of a chain, and the refusal of keys in event details.
+Must not know: who calls it or why (the services choose the action and the details), the
+clock (``at`` is an argument), how the log is stored, nor any key or signing secret.
 """
 
 from __future__ import annotations

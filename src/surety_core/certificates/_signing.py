@@ -10,6 +10,11 @@ document is itself canonical JSON::
 The Ed25519 signature covers ``context ‖ kid ‖ 0x00 ‖ payload``. A verifier accepts a document
 only if it is byte-for-byte the canonical encoding of what it parsed, so no byte can change
 without failing, not even an unused base64 bit or a JSON escape.
+
+Owns: the certificate content taken from a contract, its canonical form, the signing key ring
+(private keys), the trusted key set (public keys), signing, and verifying a document or a chain.
+Must not know: stores, units of work, the services, keys of the obligee's view (認証キー), the
+clock (times are arguments) or how a certificate is rendered (PDFs are in ``documents``).
 """
 
 from __future__ import annotations
@@ -73,12 +78,6 @@ _MAX_DOCUMENT = 1 << 20
 _MAX_KEYSET = 1 << 20
 
 
-def _aware(instance: object, attribute: Any, value: Any) -> None:
-    name = v.field_name(instance, attribute)
-    if not isinstance(value, datetime) or value.utcoffset() is None:
-        raise InvalidInputError(name, "must be a timezone-aware datetime")
-
-
 def _digest_or_none(instance: object, attribute: Any, value: Any) -> None:
     if value is not None and (not isinstance(value, bytes) or len(value) != 32):
         raise InvalidInputError(v.field_name(instance, attribute), "must be 32 bytes or None")
@@ -102,7 +101,7 @@ class CertificateContent:
     medium: Medium = field(validator=v.enum_of(Medium))
     version: int = field(validator=v.positive_int)
     status: GuaranteeStatus = field(validator=v.enum_of(GuaranteeStatus))
-    issued_at: datetime = field(validator=_aware)
+    issued_at: datetime = field(validator=v.aware)
     surety: Surety = field(validator=v.instance_of(Surety))
     previous_digest: bytes | None = field(default=None, validator=_digest_or_none)
 

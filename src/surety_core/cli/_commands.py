@@ -22,7 +22,7 @@ import sys
 from collections.abc import Callable, Sequence
 from datetime import timedelta, timezone
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from surety_core._errors import (
     DocumentError,
@@ -33,12 +33,8 @@ from surety_core._errors import (
     SuretyError,
     VerificationError,
 )
+from surety_core._japanese import medium_label, status_label
 from surety_core.domain._rules import RuleViolationError
-
-if TYPE_CHECKING:
-    from surety_core.keys._secrets import SecretProvider
-    from surety_core.services import SuretyService
-    from surety_core.storage.sql import SqlStore
 
 __all__ = ["EXIT_BAD_INPUT", "EXIT_FAILED", "EXIT_OK", "EXIT_REJECTED", "main"]
 
@@ -59,14 +55,6 @@ _PDF_SIGNATURE = {
     "unchecked": "present but not checked (install surety-core[pades])",
 }
 _JST = timezone(timedelta(hours=9), "JST")
-_MEDIUM = {"electronic": "電子 (electronic)", "paper": "書面 (paper)"}
-_STATUS = {
-    "issued": "有効 (issued)",
-    "released": "解約・返還 (released)",
-    "claimed": "保証事故 (claimed)",
-    "expired": "期間満了 (expired)",
-    "completed": "完成・引渡し (completed)",
-}
 
 
 def _out(text: str = "") -> None:
@@ -78,24 +66,6 @@ def _width() -> int | None:
     if not sys.stdout.isatty():
         return None
     return max(60, shutil.get_terminal_size((100, 24)).columns)
-
-
-def _read_only_service(store: SqlStore, secrets: SecretProvider) -> SuretyService:
-    """A service for the read-only commands (view, key notice). These never issue or sign, so the
-    surety, the signing keys and the rate table passed here are never used."""
-    from surety_core.certificates._signing import SigningKeyRing
-    from surety_core.domain._fees import sample_rate_table
-    from surety_core.domain._model import Surety
-    from surety_core.services import PolicyBook, SuretyService
-
-    return SuretyService(
-        store,
-        surety=Surety(name="surety command", code="cli"),
-        secrets=secrets,
-        signing_keys=SigningKeyRing.generate("unused"),
-        rate_table=sample_rate_table(),
-        policies=PolicyBook([]),
-    )
 
 
 def _number(text: str) -> str:
@@ -134,6 +104,7 @@ def _verify(args: argparse.Namespace) -> int:
     from surety_core.cli._support import find_trusted_keys, open_store, secret_provider
     from surety_core.cli._text import fields, table
     from surety_core.keys._format import parse_key
+    from surety_core.services import ObligeeRegistry
 
     # Both checked before anything is opened or looked up.
     number = _number(args.number)
@@ -151,7 +122,7 @@ def _verify(args: argparse.Namespace) -> int:
     store = open_store(args.db)
     try:
         secrets = secret_provider(db=args.db, secrets=args.secrets)
-        view = _read_only_service(store, secrets).view(number, key, actor=args.actor)
+        view = ObligeeRegistry(store, secrets).view(number, key, actor=args.actor)
     finally:
         store.close()
     contract = view.contract
@@ -174,7 +145,7 @@ def _verify(args: argparse.Namespace) -> int:
             [
                 ("保証契約番号 number", view.number),
                 ("商品 product", f"{view.product_name} ({view.product})"),
-                ("状態 status", _STATUS.get(view.status.value, view.status.value)),
+                ("状態 status", status_label(view.status, english=True)),
                 ("版 version", f"{view.current_version} of {len(view.versions)}"),
                 ("保証金額 amount", f"{contract.amount:,}円"),
                 ("保証期間 period", f"{contract.period.start} - {contract.period.end}"),
@@ -185,7 +156,7 @@ def _verify(args: argparse.Namespace) -> int:
                     f"{contract.principal.name} ({contract.principal.corporate_number})",
                 ),
                 ("保証会社 surety", contract.surety.name),
-                ("媒体 medium", _MEDIUM.get(contract.medium.value, contract.medium.value)),
+                ("媒体 medium", medium_label(contract.medium, english=True)),
                 ("署名 signature", signature),
                 ("閲覧 viewed at", view.viewed_at.astimezone(_JST).isoformat(timespec="seconds")),
             ]
@@ -219,6 +190,7 @@ def _verify(args: argparse.Namespace) -> int:
 def _notice(args: argparse.Namespace) -> int:
     from surety_core.cli._support import open_store, secret_provider, write_private
     from surety_core.documents import build_key_notice_pdf, key_notice_data_from_notice
+    from surety_core.services import ContractorPortal
 
     number = _number(args.number)
     out = _out_file(args.out)
@@ -229,7 +201,7 @@ def _notice(args: argparse.Namespace) -> int:
             found = uow.contracts.find(number)
         if found is None:
             raise NotFoundError(f"no guarantee contract {number} in this database")
-        notice = _read_only_service(store, secrets).key_notice(
+        notice = ContractorPortal(store, secrets).key_notice(
             number, corporate_number=found.principal.corporate_number, actor=args.actor
         )
     finally:
@@ -274,7 +246,7 @@ def _check_pdf(args: argparse.Namespace) -> int:
         _out(
             f"genuine: certificate {content.contract_number} version {content.version} "
             f"({content.product_name}, {content.amount:,}円, "
-            f"{_STATUS.get(content.status.value, content.status.value)}), signed by a trusted "
+            f"{status_label(content.status, english=True)}), signed by a trusted "
             f"key; {check.reason}"
         )
         _out(

@@ -27,6 +27,7 @@ from surety_core._errors import (
     StorageError,
     VerificationError,
 )
+from surety_core._japanese import medium_label, status_label
 from surety_core.certificates._signing import SigningKeyRing, verify_certificate
 from surety_core.cli._support import (
     DB_NAME,
@@ -44,7 +45,6 @@ from surety_core.domain._model import (
     Amendment,
     Application,
     GuaranteeContract,
-    Medium,
     Period,
 )
 from surety_core.domain._payments import ArrangementBook, PaymentMethod
@@ -71,14 +71,6 @@ _SURETY = samples.surety()
 _PRINCIPAL = samples.contractor()
 _POLICY = samples.city_policy()
 _EMAIL = samples.CONTRACTOR_EMAIL
-_MEDIUM_JA = {Medium.ELECTRONIC: "電子", Medium.PAPER: "書面"}
-_STATUS_JA = {
-    "issued": "有効 (issued)",
-    "released": "解約 (released)",
-    "claimed": "保証事故 (claimed)",
-    "expired": "期間満了 (expired)",
-    "completed": "完成・引渡し (completed)",
-}
 _OUTPUTS = {"notices": "*.pdf", "certificates": "*.pdf", "statements": "*.pdf", "mail": "*.eml"}
 _FILES = (DB_NAME, f"{DB_NAME}-wal", f"{DB_NAME}-shm", "summary.json", TRUSTED_KEYS_FILE)
 
@@ -242,8 +234,8 @@ def run_demo(out: Path, *, write: Callable[[str], None] = print, width: int | No
                 [
                     app.reference,
                     app.works.name,
-                    service.products.get(r.product).name_ja,
-                    _MEDIUM_JA[r.medium],
+                    service.products.name_of(r.product),
+                    medium_label(r.medium),
                     _yen(r.amount),
                 ]
                 for app in applications
@@ -290,8 +282,8 @@ def run_demo(out: Path, *, write: Callable[[str], None] = print, width: int | No
             [
                 [
                     g.contract.number,
-                    service.products.get(g.contract.product).name_ja,
-                    _MEDIUM_JA[g.contract.medium],
+                    service.products.name_of(g.contract.product),
+                    medium_label(g.contract.medium),
                     _yen(g.contract.amount),
                     _yen(g.fee.total),
                 ]
@@ -325,8 +317,8 @@ def run_demo(out: Path, *, write: Callable[[str], None] = print, width: int | No
                     s.content,
                     _yen(s.amount),
                     _period(s.period),
-                    _MEDIUM_JA[s.medium],
-                    _STATUS_JA.get(s.status.value, s.status.value),
+                    medium_label(s.medium),
+                    status_label(s.status, english=True),
                 ]
                 for s in page.items
             ],
@@ -400,7 +392,7 @@ def run_demo(out: Path, *, write: Callable[[str], None] = print, width: int | No
             return [
                 view.number,
                 view.product_name,
-                _STATUS_JA.get(view.status.value, view.status.value),
+                status_label(view.status, english=True),
                 str(view.current_version),
                 _yen(view.contract.amount),
             ]

@@ -62,12 +62,6 @@ def _lines(max_items: int, max_length: int = 120) -> Any:
     return check
 
 
-def _aware(instance: object, attribute: Any, value: Any) -> None:
-    name = v.field_name(instance, attribute)
-    if not isinstance(value, datetime) or value.tzinfo is None:
-        raise InvalidInputError(name, "must be a timezone-aware datetime")
-
-
 def _id_bytes(instance: object, attribute: Any, value: Any) -> None:
     if not isinstance(value, bytes) or len(value) != 16:
         raise InvalidInputError(v.field_name(instance, attribute), "must be exactly 16 bytes")
@@ -81,7 +75,7 @@ class DocumentIdentity:
     """
 
     document_id: bytes = field(validator=_id_bytes)
-    created_at: datetime = field(validator=_aware)
+    created_at: datetime = field(validator=v.aware)
 
     @classmethod
     def derive(cls, seed: str, on: date) -> DocumentIdentity:

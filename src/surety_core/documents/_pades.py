@@ -329,12 +329,20 @@ def pades_available() -> bool:
     return True
 
 
+_SHA256 = bytes.fromhex("300d06096086480165030402010500")
+_SHA256_RSA = bytes.fromhex("300d06092a864886f70d01010b0500")
+
+
 def _check_cms_is_pinned(contents: bytes) -> None:
     """Leave no byte of the signature value free: its unsigned parts could otherwise change
-    without the signature noticing (a certificate in the bag, unsigned attributes, BER forms).
+    without the signature noticing (a certificate in the bag, the digest algorithm list, the
+    signer's identifier form, unsigned attributes, BER forms).
 
-    The blob must be DER exactly as re-encoded, carry no CRLs and no unsigned attributes, and
-    every certificate in it must be signed by one in it (the CA by itself).
+    The blob must be DER exactly as re-encoded and have the one shape :func:`sign_certificate_pdf`
+    writes: SignedData v1 over detached data, one SignerInfo v1 naming its certificate by issuer
+    and serial number, SHA-256 (with NULL parameters) as the only digest algorithm, SHA-256 with
+    RSA as the signature algorithm, no unsigned attributes and no CRLs, and a certificate bag in
+    DER order whose every certificate is signed by one in it (the CA by itself).
     """
     from asn1crypto import cms
 
@@ -344,18 +352,39 @@ def _check_cms_is_pinned(contents: bytes) -> None:
         info = cms.ContentInfo.load(blob, strict=True)
         canonical = info.dump(force=True)
         signed = info["content"]
-        infos = signed["signer_infos"]
-        unsigned = [i["unsigned_attrs"].native for i in infos]
-        crls = signed["crls"].native
-        bag = [
-            x509.load_der_x509_certificate(c.chosen.dump()) for c in (signed["certificates"] or [])
-        ]
+        (signer,) = signed["signer_infos"]
+        shape = (
+            info["content_type"].native,
+            signed["version"].native,
+            signed["encap_content_info"].native,
+            [a.dump() for a in signed["digest_algorithms"]],
+            signed["crls"].native,
+            signer["version"].native,
+            signer["sid"].name,
+            signer["digest_algorithm"].dump(),
+            signer["signature_algorithm"].dump(),
+            signer["unsigned_attrs"].native,
+        )
+        bag_der = [c.chosen.dump() for c in (signed["certificates"] or [])]
+        bag = [x509.load_der_x509_certificate(der) for der in bag_der]
     except Exception as exc:  # asn1crypto and cryptography raise many types on broken DER
         raise PdfSignatureBroken(
             f"the PDF signature value cannot be read ({type(exc).__name__})"
         ) from None
-    if canonical != blob or len(infos) != 1 or any(unsigned) or crls:
-        raise PdfSignatureBroken("the PDF signature value carries more than the signature")
+    expected = (
+        "signed_data",
+        "v1",
+        {"content_type": "data", "content": None},
+        [_SHA256],
+        None,
+        "v1",
+        "issuer_and_serial_number",
+        _SHA256,
+        _SHA256_RSA,
+        None,
+    )
+    if canonical != blob or shape != expected or bag_der != sorted(set(bag_der)):
+        raise PdfSignatureBroken("the PDF signature value is not in the form it is written")
     for certificate in bag:
         if not any(_issued_by(certificate, issuer) for issuer in bag):
             raise PdfSignatureBroken("a certificate in the PDF signature is not intact")

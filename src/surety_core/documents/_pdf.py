@@ -29,6 +29,7 @@ from pypdf.generic import (
     TextStringObject,
 )
 
+from surety_core import _validation as v
 from surety_core._errors import DocumentError, InvalidInputError
 from surety_core.documents._glyphs import HALF_WIDTH_RE, is_supported
 
@@ -260,8 +261,7 @@ class PageWriter:
         """
         if not isinstance(document_id, bytes) or len(document_id) != 16:
             raise InvalidInputError("document_id", "must be exactly 16 bytes")
-        if not isinstance(created_at, datetime) or created_at.tzinfo is None:
-            raise InvalidInputError("created_at", "must be a timezone-aware datetime")
+        v.require_aware(created_at, "created_at")
         writer = PdfWriter()
         page = writer.add_blank_page(A4_WIDTH, A4_HEIGHT)
 

@@ -9,6 +9,7 @@ from collections.abc import Sequence
 
 from surety_core._errors import InvalidInputError
 from surety_core._japanese import (
+    STATUS_NAMES,
     format_date,
     format_era_date,
     format_period,
@@ -42,12 +43,12 @@ PAYLOAD_ATTACHMENT_NAME = "certificate-payload.json"
 """The file name under which a certificate PDF embeds its signed canonical payload."""
 
 STATUS_LABELS: dict[GuaranteeStatus, str] = {
-    GuaranteeStatus.ISSUED: "有効（発行済）",
-    GuaranteeStatus.RELEASED: "解約・返還済",
-    GuaranteeStatus.CLAIMED: "保証事故",
-    GuaranteeStatus.EXPIRED: "期間満了",
-    GuaranteeStatus.COMPLETED: "完成・引渡し済",
+    **STATUS_NAMES,
+    GuaranteeStatus.ISSUED: f"{STATUS_NAMES[GuaranteeStatus.ISSUED]}（発行済）",
+    GuaranteeStatus.RELEASED: f"{STATUS_NAMES[GuaranteeStatus.RELEASED]}済",
 }
+"""The status as a certificate states it: the labels of :data:`surety_core._japanese.STATUS_NAMES`
+with the documents' suffixes (有効（発行済）, 解約・返還済)."""
 
 _LEFT = 56.0
 _RIGHT = A4_WIDTH - 56.0

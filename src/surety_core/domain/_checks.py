@@ -2,15 +2,22 @@
 
 Every function here is pure: data in, violations out. Validation never stops at the first
 problem: it returns (or raises, in ``check_*``) *every* violation found.
+
+Owns: which rules an application and an amendment are checked against, with the obligee's
+policy, the products' own checks and the guarantees already on the same works. Must not know:
+where the data came from or goes (no store, no JSON), the clock (dates are in the data), keys,
+signing, fees, or what the caller does with the violations.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
+from fractions import Fraction
 from typing import Any
 
 from attrs import evolve
 
+from surety_core import _validation as v
 from surety_core._errors import InvalidInputError
 from surety_core._validation import is_valid_email
 from surety_core.domain import _rules as r
@@ -21,6 +28,7 @@ from surety_core.domain._model import (
     GuaranteeStatus,
     Medium,
     ObligeePolicy,
+    Principal,
     ProductRequest,
     Works,
 )
@@ -86,6 +94,23 @@ def _common(ctx: RequestContext) -> Iterator[Violation]:
             )
 
 
+def _joint_venture(principal: Principal) -> Iterator[Violation]:
+    """The ``JOINT_VENTURE_*`` rules for a principal that lists members."""
+    members = principal.members
+    if not members:
+        return
+    if len(members) < 2:
+        yield r.JOINT_VENTURE_TOO_FEW_MEMBERS.violation("principal.members", str(len(members)))
+    total = sum((m.share for m in members), Fraction(0))
+    if total != 1:
+        yield r.JOINT_VENTURE_SHARES_NOT_WHOLE.violation("principal.members", f"sum {total}")
+    heads = [m for m in members if m.representative]
+    if len(heads) != 1 or heads[0].corporate_number != principal.corporate_number:
+        yield r.JOINT_VENTURE_REPRESENTATIVE.violation(
+            "principal.members", f"{len(heads)} representative(s)"
+        )
+
+
 def _run(ctx: RequestContext) -> list[Violation]:
     found = list(_common(ctx))
     for check in ctx.product.checks:
@@ -111,10 +136,7 @@ def _same_works(a: Works, b: Works) -> bool:
 def _registry(products: ProductRegistry | None) -> ProductRegistry:
     if products is None:
         return default_products()
-    if not isinstance(products, ProductRegistry):
-        raise InvalidInputError(
-            "products", f"must be a ProductRegistry, not {type(products).__name__}"
-        )
+    v.require(products, ProductRegistry, "products")
     return products
 
 
@@ -123,18 +145,10 @@ def _existing(existing: object, works: Works) -> tuple[GuaranteeContract, ...]:
         raise InvalidInputError("existing", "must be a sequence of GuaranteeContract")
     items = tuple(existing)
     for i, c in enumerate(items):
-        if not isinstance(c, GuaranteeContract):
-            raise InvalidInputError(
-                f"existing[{i}]", f"must be a GuaranteeContract, not {type(c).__name__}"
-            )
+        v.require(c, GuaranteeContract, f"existing[{i}]")
     return tuple(
         c for c in items if c.status is GuaranteeStatus.ISSUED and _same_works(c.works, works)
     )
-
-
-def _require(value: Any, cls: type[Any], name: str) -> None:
-    if not isinstance(value, cls):
-        raise InvalidInputError(name, f"must be a {cls.__name__}, not {type(value).__name__}")
 
 
 def validate_application(
@@ -149,8 +163,8 @@ def validate_application(
     ``products`` defaults to :func:`default_products`; ``existing`` are guarantee contracts
     already on the same works (others, and those no longer issued, are ignored).
     """
-    _require(application, Application, "application")
-    _require(policy, ObligeePolicy, "policy")
+    v.require(application, Application, "application")
+    v.require(policy, ObligeePolicy, "policy")
     registry = _registry(products)
     works = application.works
     live = _existing(existing, works)
@@ -165,6 +179,7 @@ def validate_application(
         application.notification_email is None or not is_valid_email(application.notification_email)
     ):
         found.append(r.ELECTRONIC_REQUIRES_EMAIL.violation("notification_email"))
+    found.extend(_joint_venture(application.principal))
     seen: set[str] = set()
     for i, request in enumerate(application.requests):
         path = f"requests[{i}]"
@@ -218,9 +233,9 @@ def validate_amendment(
     number the caller means to create (a form based on version N creates N + 1); anything else
     is refused as ``AMENDMENT_VERSION_NOT_INCREASING`` (a stale or replayed amendment).
     """
-    _require(contract, GuaranteeContract, "contract")
-    _require(amendment, Amendment, "amendment")
-    _require(policy, ObligeePolicy, "policy")
+    v.require(contract, GuaranteeContract, "contract")
+    v.require(amendment, Amendment, "amendment")
+    v.require(policy, ObligeePolicy, "policy")
     if as_version is not None and (isinstance(as_version, bool) or not isinstance(as_version, int)):
         raise InvalidInputError("as_version", "must be an integer or None")
     registry = _registry(products)

@@ -223,17 +223,12 @@ class RefundStatement:
     rate_table: str = field(converter=v.strip_text, validator=v.text(100))
 
 
-def _require(value: Any, cls: type[Any], name: str) -> None:
-    if not isinstance(value, cls):
-        raise InvalidInputError(name, f"must be a {cls.__name__}, not {type(value).__name__}")
-
-
 def compute_fee(
     table: RateTable, *, reference: str, product: str, amount: int, period: Period
 ) -> FeeStatement:
     """The fee for guaranteeing ``amount`` yen of ``product`` over ``period`` (no medium)."""
-    _require(table, RateTable, "table")
-    _require(period, Period, "period")
+    v.require(table, RateTable, "table")
+    v.require(period, Period, "period")
     if isinstance(amount, bool) or not isinstance(amount, int) or not 0 < amount <= v.MAX_YEN:
         raise InvalidInputError("amount", "must be a positive whole number of yen")
     rate = table.rate_for(product)
@@ -277,8 +272,8 @@ def fee_for_request(
     table: RateTable, application: Application, request: ProductRequest
 ) -> FeeStatement:
     """The fee of one request of ``application`` (reference: the application's)."""
-    _require(application, Application, "application")
-    _require(request, ProductRequest, "request")
+    v.require(application, Application, "application")
+    v.require(request, ProductRequest, "request")
     return compute_fee(
         table,
         reference=application.reference,
@@ -290,7 +285,7 @@ def fee_for_request(
 
 def fee_for_contract(table: RateTable, contract: GuaranteeContract) -> FeeStatement:
     """The fee of a contract's current terms (reference: its contract number)."""
-    _require(contract, GuaranteeContract, "contract")
+    v.require(contract, GuaranteeContract, "contract")
     return compute_fee(
         table,
         reference=contract.number,
@@ -309,8 +304,8 @@ def refund_on_release(
     for the product, or (``RELEASE_AFTER_PERIOD_END``, ``STATUS_DATE_BEFORE_LAST_CHANGE``) for a
     date outside the period.
     """
-    _require(table, RateTable, "table")
-    _require(contract, GuaranteeContract, "contract")
+    v.require(table, RateTable, "table")
+    v.require(contract, GuaranteeContract, "contract")
     if type(released_on) is not date:
         raise InvalidInputError("released_on", "must be a date")
     if isinstance(fee_paid, bool) or not isinstance(fee_paid, int):

@@ -94,10 +94,7 @@ def _check_date(on: object, name: str = "on") -> date:
 def _transition_violations(
     contract: GuaranteeContract, target: GuaranteeStatus, on: date
 ) -> list[Violation]:
-    if not isinstance(contract, GuaranteeContract):
-        raise InvalidInputError(
-            "contract", f"must be a GuaranteeContract, not {type(contract).__name__}"
-        )
+    v.require(contract, GuaranteeContract, "contract")
     found: list[Violation] = []
     if not can_transition(contract.status, target):
         found.append(

@@ -21,6 +21,7 @@ __all__ = [
     "GuaranteeContract",
     "GuaranteeStatus",
     "GuaranteeVersion",
+    "JointVentureMember",
     "KindShare",
     "Medium",
     "Obligee",
@@ -120,12 +121,36 @@ class Period:
 
 
 @frozen
+class JointVentureMember:
+    """A member of a joint venture (共同企業体の構成員): its share of the venture (出資比率) and
+    whether it is the representative (代表者)."""
+
+    name: str = field(converter=v.strip_text, validator=v.text())
+    corporate_number: str = field(converter=v.strip_text, validator=v.corporate_number)
+    share: Fraction = field(validator=v.share)
+    representative: bool = field(default=False, validator=v.instance_of(bool))
+
+
+@frozen
 class Principal:
-    """The contractor (受注者): name, 13-digit corporate number (法人番号) and address."""
+    """The contractor (受注者): name, 13-digit corporate number (法人番号) and address.
+
+    A joint venture (共同企業体) lists its ``members``; it has no corporate number of its own and
+    acts through its representative, whose corporate number it carries (rules
+    ``JOINT_VENTURE_*`` check the members' shares and the representative).
+    """
 
     name: str = field(converter=v.strip_text, validator=v.text())
     corporate_number: str = field(converter=v.strip_text, validator=v.corporate_number)
     address: str = field(converter=v.strip_text, validator=v.text(300))
+    members: tuple[JointVentureMember, ...] = field(
+        default=(), converter=v.to_tuple, validator=v.tuple_of(JointVentureMember, max_length=20)
+    )
+
+    @property
+    def is_joint_venture(self) -> bool:
+        """True for a joint venture (it lists members)."""
+        return bool(self.members)
 
 
 @frozen

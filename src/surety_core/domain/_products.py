@@ -134,8 +134,7 @@ class ProductRegistry:
 
     def register(self, product: Product) -> Product:
         """Add ``product`` in place; a different product under a taken code is refused."""
-        if not isinstance(product, Product):
-            raise InvalidInputError("product", f"must be a Product, not {type(product).__name__}")
+        v.require(product, Product, "product")
         existing = self._products.get(product.code)
         if existing is not None and existing != product:
             raise ConfigurationError(f"product code {product.code!r} is already taken")

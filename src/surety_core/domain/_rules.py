@@ -174,6 +174,24 @@ UNKNOWN_PRODUCT = _rule(
     "the product is not in the product set",
     _R,
 )
+JOINT_VENTURE_TOO_FEW_MEMBERS = _rule(
+    "JOINT_VENTURE_TOO_FEW_MEMBERS",
+    "共同企業体の構成員は2者以上でなければなりません。",
+    "a joint venture has at least two members",
+    _P,
+)
+JOINT_VENTURE_SHARES_NOT_WHOLE = _rule(
+    "JOINT_VENTURE_SHARES_NOT_WHOLE",
+    "共同企業体の構成員の出資比率の合計が1(100%)になりません。",
+    "the members' shares of a joint venture must add up to exactly 1",
+    _P,
+)
+JOINT_VENTURE_REPRESENTATIVE = _rule(
+    "JOINT_VENTURE_REPRESENTATIVE",
+    "共同企業体には代表者がちょうど1者必要で、申込者の法人番号は代表者のものでなければなりません。",
+    "a joint venture has exactly one representative, whose corporate number the principal carries",
+    _P,
+)
 # --- per-request rules ---------------------------------------------------------------------
 ELECTRONIC_NOT_ACCEPTED = _rule(
     "ELECTRONIC_NOT_ACCEPTED",

@@ -17,6 +17,7 @@ import secrets
 import unicodedata
 from typing import NoReturn, SupportsIndex
 
+from surety_core import _validation as v
 from surety_core._errors import InvalidInputError, KeyFormatError
 
 __all__ = [
@@ -52,16 +53,9 @@ _MAX_INPUT = 256
 ENTROPY_BITS = _RANDOM_LENGTH * 4.954196310386876  # log2(31)
 """Bits of entropy of a generated key (≈ 94.1)."""
 
-# Every separator a person may type between groups: white space of any kind (including the
-# ideographic space U+3000), and every dash or dash-like mark a Japanese IME or a word processor
-# produces. NFKC already maps the full-width forms (U+FF0D, U+FF70 ...) to these.
-_SEPARATORS = frozenset(
-    "-"
-    "\u00ad\u02d7\u058a\u05be\u1400\u1806\u2010\u2011\u2012\u2013\u2014\u2015\u2043\u2212"
-    "\u2e17\u2e1a\u2e3a\u2e3b\u2e40\u301c\u3030\u30a0\u30fc\ufe58\ufe63\uff0d\uff70"
-)
-_TRANSLATE = {ord(c): None for c in _SEPARATORS}
-_ASCII_DROP = {i: None for i in range(128) if chr(i).isspace() or chr(i) in _SEPARATORS}
+# Every separator a person may type between groups: the one table shared with contract numbers
+# (:data:`surety_core._validation.SEPARATORS`) and white space of any kind.
+_ASCII_DROP = {i: None for i in range(128) if chr(i).isspace() or chr(i) in v.SEPARATORS}
 
 _KEY_LIKE = re.compile(
     rf"(?<![0-9A-Z])[{ALPHABET}]{{4}}(?:[\s\-]*[{ALPHABET}]{{4}}){{4}}(?![0-9A-Z])"
@@ -71,7 +65,7 @@ _KEY_LIKE = re.compile(
 def _step(text: str) -> str:
     text = unicodedata.normalize("NFKC", text).upper()
     text = unicodedata.normalize("NFKC", text)
-    return "".join(c for c in text.translate(_TRANSLATE) if not c.isspace())
+    return v.drop_separators(text)
 
 
 def normalize_key_text(text: str) -> str:
@@ -243,7 +237,7 @@ def contains_key_like(text: str) -> bool:
     alone, whose check character matches. Used to refuse keys in audit details.
     """
     folded = unicodedata.normalize("NFKC", text).upper()
-    folded = "".join("-" if c in _SEPARATORS else c for c in folded)
+    folded = "".join("-" if c in v.SEPARATORS else c for c in folded)
     for match in _KEY_LIKE.finditer(folded):
         compact = "".join(c for c in match.group(0) if c in _VALUES)
         if is_well_formed(compact):

@@ -1,7 +1,13 @@
-"""The attempt limiter and the key verification the workflow calls (private).
+"""The attempt limiter, key verification and the key write paths (private).
 
-The limiter's decisions are pure functions of an :class:`AttemptState` and an explicit ``now``;
-:class:`WindowAttemptLimiter` applies them over an :class:`AttemptRepository`.
+Owns: the limiter's decisions, pure functions of an :class:`AttemptState` and an explicit
+``now`` (:class:`WindowAttemptLimiter` applies them over an :class:`AttemptRepository`); the
+check of a typed (number, key) pair (:func:`check_key`, :func:`verify_key`); the only code that
+writes key records (:func:`issue_key`, :func:`reissue_key`) with the one rule for the next
+generation (:func:`next_generation`); the normalisation of a typed contract number.
+
+Must not know: contracts, certificates, the audit log, the clock (``now`` is an argument),
+units of work beyond the two repositories it is given, nor any service. It never logs a key.
 """
 
 from __future__ import annotations
@@ -10,12 +16,14 @@ import hmac
 import logging
 import re
 import unicodedata
+from collections.abc import Iterable
 from datetime import datetime, timedelta
 from enum import StrEnum
 from typing import Protocol
 
 from attrs import field, frozen
 
+from surety_core import _validation as v
 from surety_core._errors import (
     AttemptsExceededError,
     DuplicateError,
@@ -38,6 +46,7 @@ __all__ = [
     "after_failure",
     "check_key",
     "issue_key",
+    "next_generation",
     "normalize_contract_number",
     "refusal",
     "reissue_key",
@@ -47,7 +56,6 @@ __all__ = [
 log = logging.getLogger("surety_core.keys")
 
 _NUMBER_RE = re.compile(r"[0-9]{10}")
-_NUMBER_DROP = frozenset("-\u2010\u2011\u2012\u2013\u2014\u2015\u2212\u30fc")
 
 
 def _positive_delta(instance: object, attribute: object, value: object) -> None:
@@ -164,12 +172,13 @@ class KeyStores(Protocol):
 
 
 def normalize_contract_number(text: str) -> str:
-    """A typed guarantee contract number as 10 ASCII digits (full-width digits, spaces and
-    dashes tolerated). Raises :class:`~surety_core.InvalidInputError` otherwise."""
+    """A typed guarantee contract number as 10 ASCII digits (full-width digits, white space
+    and the separators a key tolerates, :data:`surety_core._validation.SEPARATORS`, tolerated).
+    Raises :class:`~surety_core.InvalidInputError` otherwise."""
     if not isinstance(text, str) or len(text) > 64:
         raise InvalidInputError("number", "must be text of at most 64 characters")
     folded = unicodedata.normalize("NFKC", text)
-    compact = "".join(c for c in folded if not c.isspace() and c not in _NUMBER_DROP)
+    compact = v.drop_separators(folded)
     if not _NUMBER_RE.fullmatch(compact):
         raise InvalidInputError("number", "a guarantee contract number has exactly 10 digits")
     return compact
@@ -283,6 +292,15 @@ def verify_key(
     ).raise_for_outcome()
 
 
+def next_generation(history: Iterable[KeyRecord]) -> int:
+    """The generation of the next key of a contract whose key records are ``history``: one
+    more than the highest generation ever recorded (active or revoked), 1 for the first key.
+
+    The one rule: generations never repeat, even if the active record is not the newest.
+    """
+    return max((r.generation for r in history), default=0) + 1
+
+
 def issue_key(
     keys: KeyRepository, protector: KeyProtector, number: str, *, now: datetime
 ) -> tuple[AuthKey, KeyRecord]:
@@ -291,10 +309,11 @@ def issue_key(
     Returns the key (for the notice; do not keep it) and its record. Raises
     :class:`~surety_core.DuplicateError` when the number already has a key record.
     """
-    if keys.history(number):
+    history = keys.history(number)
+    if history:
         raise DuplicateError(f"guarantee contract {number} already has a key; reissue it")
     key = generate_key()
-    record = protector.seal(number, 1, key, now)
+    record = protector.seal(number, next_generation(history), key, now)
     keys.add(record)
     log.info("key issued for %s", number)
     return key, record
@@ -312,7 +331,7 @@ def reissue_key(
     active = keys.active(number)
     if active is None:
         raise NotFoundError(f"guarantee contract {number} has no active key")
-    generation = max(r.generation for r in keys.history(number)) + 1
+    generation = next_generation(keys.history(number))
     keys.revoke(number, active.generation, now)
     key = generate_key()
     record = protector.seal(number, generation, key, now)

@@ -13,6 +13,7 @@ from typing import Protocol, Self, runtime_checkable
 
 from attrs import field, frozen
 
+from surety_core import _validation as v
 from surety_core._errors import InvalidInputError, NotFoundError, SuretyError
 from surety_core.notify._errors import NotificationError
 from surety_core.notify._message import Notification, from_outbox
@@ -164,12 +165,6 @@ def _utc_now() -> datetime:
     return datetime.now(UTC)
 
 
-def _aware(name: str, value: datetime) -> datetime:
-    if not isinstance(value, datetime) or value.tzinfo is None or value.utcoffset() is None:
-        raise InvalidInputError(name, "must be a timezone-aware datetime")
-    return value
-
-
 class OutboxDispatcher:
     """Sends due outbox messages through a notifier, with retries and backoff.
 
@@ -208,7 +203,11 @@ class OutboxDispatcher:
         self._unrecorded: dict[str, datetime] = {}
 
     def _now(self, now: datetime | None) -> datetime:
-        return _aware("now", now) if now is not None else _aware("clock()", self._clock())
+        return (
+            v.require_aware(now, "now")
+            if now is not None
+            else v.require_aware(self._clock(), "clock()")
+        )
 
     def _retry_at(self, attempts: int, now: datetime) -> datetime:
         delay = self._backoff(attempts)

@@ -11,6 +11,7 @@ from email.message import EmailMessage
 from email.utils import format_datetime
 from typing import Literal
 
+from surety_core import _validation as v
 from surety_core._errors import InvalidInputError
 from surety_core._validation import is_valid_email
 from surety_core.notify._message import Notification
@@ -88,8 +89,7 @@ def render_email(
     from_addr = check_sender("sender", notification.sender or sender)
     domain = message_id_domain or from_addr.rpartition("@")[2]
     when = date if date is not None else datetime.now(UTC)
-    if when.tzinfo is None:
-        raise InvalidInputError("date", "must be timezone-aware")
+    v.require_aware(when, "date")
 
     msg = EmailMessage(policy=policy.SMTP)
     local, _, addr_domain = from_addr.rpartition("@")

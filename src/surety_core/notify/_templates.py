@@ -13,6 +13,7 @@ from surety_core._errors import InvalidInputError
 from surety_core._japanese import format_yen
 from surety_core.domain._model import GuaranteeContract, Medium, WorksKind
 from surety_core.domain._products import PRODUCT_NAMES_JA
+from surety_core.domain._standard import default_products
 from surety_core.notify._message import Notification
 
 __all__ = [
@@ -36,10 +37,15 @@ PRODUCT_NAMES: Mapping[str, str] = PRODUCT_NAMES_JA
 DEFAULT_PORTAL = "受注者向けポータル"
 
 
+_BUILT_IN = default_products()
+
+
 def product_display_name(product: str, names: Mapping[str, str] | None = None) -> str:
-    """The Japanese name of ``product`` (``names``, else :data:`PRODUCT_NAMES`), or the code."""
-    table = PRODUCT_NAMES if names is None else {**PRODUCT_NAMES, **names}
-    return table.get(product, product)
+    """The Japanese name of ``product``: from ``names`` when it has one, else the built-in
+    products' :meth:`~surety_core.ProductRegistry.name_of` (the code for an unknown product)."""
+    if names is not None and isinstance(product, str) and product in names:
+        return names[product]
+    return _BUILT_IN.name_of(product)
 
 
 def completion_notice_key(contract: GuaranteeContract) -> str:

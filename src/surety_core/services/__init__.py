@@ -19,7 +19,7 @@ from surety_core.services._issuer import (
     PolicySource,
     SuretyIssuer,
 )
-from surety_core.services._portal import ContractorPortal
+from surety_core.services._portal import HISTORY_CSV_HEADER, ContractorPortal, history_csv
 from surety_core.services._registry import ObligeeRegistry
 from surety_core.services._results import (
     AmendmentResult,
@@ -40,6 +40,7 @@ from surety_core.services._service import SuretyService
 
 __all__ = [
     "BUSINESS_ZONE",
+    "HISTORY_CSV_HEADER",
     "ORIGINAL_REASON",
     "AmendmentResult",
     "ApplicationReceipt",
@@ -62,5 +63,6 @@ __all__ = [
     "SuretyService",
     "VersionView",
     "business_date",
+    "history_csv",
     "utc_now",
 ]

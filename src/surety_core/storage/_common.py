@@ -7,6 +7,7 @@ from typing import Any
 
 import attrs
 
+from surety_core import _validation as v
 from surety_core._errors import ConcurrencyConflictError, InvalidInputError, StorageError
 from surety_core.domain._model import GuaranteeContract
 from surety_core.storage._records import AuditEvent, OutboxMessage, OutboxStatus
@@ -18,16 +19,11 @@ MAX_ERROR = 2000
 """``OutboxMessage.last_error`` is cut to this many characters."""
 
 
-def check_type(value: Any, cls: type[Any], name: str) -> None:
-    if not isinstance(value, cls):
-        raise InvalidInputError(name, f"must be a {cls.__name__}, not {type(value).__name__}")
+check_type = v.require
+"""The library's one type check (:func:`surety_core._validation.require`)."""
 
-
-def check_aware(value: Any, name: str) -> None:
-    if not isinstance(value, datetime):
-        raise InvalidInputError(name, f"must be a datetime, not {type(value).__name__}")
-    if value.tzinfo is None or value.utcoffset() is None:
-        raise InvalidInputError(name, "must be timezone-aware")
+check_aware = v.require_aware
+"""The library's one aware-datetime check (:func:`surety_core._validation.require_aware`)."""
 
 
 def check_limit(limit: Any, name: str = "limit") -> None:

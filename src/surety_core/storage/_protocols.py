@@ -5,6 +5,10 @@ guarantees are stated here and proved by the contract test suite in
 :mod:`surety_core.testing.contract`. All repositories are reached through a
 :class:`UnitOfWork`, the transaction boundary: everything done inside one unit of work is
 committed together when the ``with`` block ends normally, or not at all.
+
+Owns: the ports (the repository and unit-of-work protocols) and the guarantee written on each
+method. Must not know: any adapter (SQL, memory), the services that call the ports, the JSON
+form, keys or signing: records are opaque values to it.
 """
 
 from __future__ import annotations

@@ -29,14 +29,6 @@ __all__ = [
 ]
 
 
-def _aware(instance: object, attribute: object, value: Any) -> None:
-    name = v.field_name(instance, attribute)
-    if not isinstance(value, datetime):
-        raise InvalidInputError(name, f"must be a datetime, not {type(value).__name__}")
-    if value.tzinfo is None or value.utcoffset() is None:
-        raise InvalidInputError(name, "must be timezone-aware")
-
-
 def _bytes(max_length: int = 4096) -> Any:
     def check(instance: object, attribute: object, value: Any) -> None:
         name = v.field_name(instance, attribute)
@@ -76,9 +68,9 @@ class KeyRecord:
     digest: bytes = field(validator=_bytes(64), repr=False)
     encryption_key_id: str = field(validator=v.code)
     ciphertext: bytes = field(validator=_bytes(256), repr=False)
-    created_at: datetime = field(validator=_aware)
+    created_at: datetime = field(validator=v.aware)
     status: KeyStatus = field(default=KeyStatus.ACTIVE, validator=v.enum_of(KeyStatus))
-    revoked_at: datetime | None = field(default=None, validator=v.optional(_aware))
+    revoked_at: datetime | None = field(default=None, validator=v.optional(v.aware))
 
 
 @frozen
@@ -93,7 +85,7 @@ class CertificateRecord:
     version: int = field(validator=v.positive_int)
     document: bytes = field(validator=_bytes(1 << 20))
     digest: bytes = field(validator=_bytes(64))
-    created_at: datetime = field(validator=_aware)
+    created_at: datetime = field(validator=v.aware)
 
 
 @frozen
@@ -105,7 +97,7 @@ class AuditEvent:
     """
 
     sequence: int = field(validator=v.positive_int)
-    at: datetime = field(validator=_aware)
+    at: datetime = field(validator=v.aware)
     actor: str = field(validator=v.text(200))
     action: str = field(validator=v.code)
     subject: str = field(validator=v.text(200))
@@ -133,11 +125,11 @@ class OutboxMessage:
     recipient: str = field(validator=v.email)
     subject: str = field(validator=v.text(500))
     body: str = field(validator=v.text(20_000, multiline=True))
-    created_at: datetime = field(validator=_aware)
+    created_at: datetime = field(validator=v.aware)
     status: OutboxStatus = field(default=OutboxStatus.PENDING, validator=v.enum_of(OutboxStatus))
     attempts: int = field(default=0, validator=_non_negative)
-    next_attempt_at: datetime | None = field(default=None, validator=v.optional(_aware))
-    sent_at: datetime | None = field(default=None, validator=v.optional(_aware))
+    next_attempt_at: datetime | None = field(default=None, validator=v.optional(v.aware))
+    sent_at: datetime | None = field(default=None, validator=v.optional(v.aware))
     last_error: str | None = field(default=None)
 
 
@@ -147,8 +139,8 @@ class AttemptState:
 
     contract_number: str = field(validator=v.text(64))
     failures: int = field(validator=_non_negative)
-    window_started_at: datetime = field(validator=_aware)
-    locked_until: datetime | None = field(default=None, validator=v.optional(_aware))
+    window_started_at: datetime = field(validator=v.aware)
+    locked_until: datetime | None = field(default=None, validator=v.optional(v.aware))
 
 
 class StatementKind(StrEnum):
@@ -171,4 +163,4 @@ class StatementRecord:
     sequence: int = field(validator=v.positive_int)
     kind: StatementKind = field(validator=v.enum_of(StatementKind))
     document: str = field(validator=v.text(100_000))
-    created_at: datetime = field(validator=_aware)
+    created_at: datetime = field(validator=v.aware)

@@ -12,6 +12,7 @@ from __future__ import annotations
 import threading
 from datetime import UTC, date, datetime, timedelta
 
+from surety_core import _validation as v
 from surety_core._errors import InvalidInputError
 from surety_core.notify._message import Notification
 
@@ -19,14 +20,6 @@ __all__ = ["SAMPLE_NOW", "FixedClock", "RecordingNotifier"]
 
 SAMPLE_NOW = datetime(2025, 4, 1, 9, 0, tzinfo=UTC)
 """The moment the sample story happens: 2025-04-01 09:00 UTC (the start of fiscal 2025)."""
-
-
-def _aware(name: str, value: object) -> datetime:
-    if not isinstance(value, datetime):
-        raise InvalidInputError(name, f"must be a datetime, not {type(value).__name__}")
-    if value.tzinfo is None or value.utcoffset() is None:
-        raise InvalidInputError(name, "must be a timezone-aware datetime")
-    return value
 
 
 class FixedClock:
@@ -42,7 +35,7 @@ class FixedClock:
     __slots__ = ("_lock", "_now", "slept")
 
     def __init__(self, now: datetime = SAMPLE_NOW) -> None:
-        self._now = _aware("FixedClock.now", now)
+        self._now = v.require_aware(now, "FixedClock.now")
         self._lock = threading.Lock()
         self.slept: list[float] = []
         """Every ``sleep`` asked for, in seconds, in order."""
@@ -64,7 +57,7 @@ class FixedClock:
 
     def set(self, now: datetime) -> datetime:
         """Show ``now`` from here on (it may go backwards: a test may need that); returns it."""
-        checked = _aware("FixedClock.set", now)
+        checked = v.require_aware(now, "FixedClock.set")
         with self._lock:
             self._now = checked
         return checked

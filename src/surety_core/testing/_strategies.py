@@ -37,6 +37,7 @@ from surety_core.domain._model import (
     GuaranteeContract,
     GuaranteeStatus,
     GuaranteeVersion,
+    JointVentureMember,
     Medium,
     Obligee,
     ObligeePolicy,
@@ -71,6 +72,7 @@ __all__ = [
     "guarantee_contracts",
     "invalid_amendments",
     "invalid_applications",
+    "joint_ventures",
     "obligee_policies",
     "obligees",
     "periods",
@@ -111,6 +113,9 @@ APPLICATION_RULE_CODES: frozenset[str] = frozenset(
         r.ADVANCE_PRICE_BELOW_MINIMUM.code,
         r.ADVANCE_NOT_IN_UNITS.code,
         r.CONTRACT_GUARANTEE_BELOW_MINIMUM.code,
+        r.JOINT_VENTURE_TOO_FEW_MEMBERS.code,
+        r.JOINT_VENTURE_SHARES_NOT_WHOLE.code,
+        r.JOINT_VENTURE_REPRESENTATIVE.code,
         r.CONTRACT_GUARANTEE_ADVANCE_NOT_PLANNED.code,
         r.CONTRACT_GUARANTEE_NOT_FROM_CONTRACT.code,
         r.PRODUCT_ALREADY_ON_WORKS.code,
@@ -235,6 +240,28 @@ def principals(
         name=_part(name, _names()),
         corporate_number=_part(corporate_number, corporate_numbers()),
         address=_part(address, _names()),
+    )
+
+
+@st.composite
+def joint_ventures(draw: st.DrawFn, *, size: Any = None, name: Any = None) -> Principal:
+    """Joint ventures (共同企業体): 2..5 members whose shares add up to 1, one representative,
+    whose corporate number the principal carries."""
+    n: int = draw(_part(size, st.integers(2, 5)))
+    weights = draw(st.lists(st.integers(1, 20), min_size=n, max_size=n))
+    total = sum(weights)
+    shares = [Fraction(w, total) for w in weights]
+    numbers = draw(st.lists(corporate_numbers(), min_size=n, max_size=n, unique=True))
+    head = draw(st.integers(0, n - 1))
+    members = tuple(
+        JointVentureMember(draw(_names()), numbers[i], shares[i], representative=i == head)
+        for i in range(n)
+    )
+    return Principal(
+        name=draw(_part(name, _names().map(lambda x: f"{x}特定建設工事共同企業体"))),
+        corporate_number=numbers[head],
+        address=draw(_names()),
+        members=members,
     )
 
 
@@ -478,7 +505,7 @@ def application_cases(
     email = draw(_part(notification_email, emails() if electronic else st.none() | emails()))
     application = Application(
         reference=draw(st.from_regex(r"APP-[0-9]{1,8}", fullmatch=True)),
-        principal=draw(_part(principal, principals())),
+        principal=draw(_part(principal, principals() | joint_ventures())),
         works=w,
         requests=tuple(requests),
         applied_on=draw(st.dates(w.announced_on, wp.start)),
@@ -536,6 +563,7 @@ def invalid_applications(
     k = draw(st.integers(1, 1000))
     requests: list[ProductRequest]
     existing: list[GuaranteeContract] = []
+    principal_override: Principal | None = None
 
     if code == r.POLICY_OBLIGEE_MISMATCH.code:
         requests = [adv, *optional_contract]
@@ -626,12 +654,27 @@ def invalid_applications(
     elif code == r.PRODUCT_ALREADY_ON_WORKS.code:
         requests = [adv, contract]
         existing = [_contract(draw, w, _C, contract.amount, full, medium, wp.start)]
+    elif code.startswith("JOINT_VENTURE_"):
+        requests = [adv, *optional_contract]
+        jv = draw(joint_ventures(size=st.integers(3, 5)))
+        members = jv.members
+        if code == r.JOINT_VENTURE_TOO_FEW_MEMBERS.code:
+            head = next(m for m in members if m.representative)
+            members = (evolve(head, share=Fraction(1)),)
+        elif code == r.JOINT_VENTURE_SHARES_NOT_WHOLE.code:
+            members = members[:-1]  # the shares of the others no longer add up to 1
+            if not any(m.representative for m in members):
+                members = (evolve(members[0], representative=True), *members[1:])
+                jv = evolve(jv, corporate_number=members[0].corporate_number)
+        else:
+            members = tuple(evolve(m, representative=False) for m in members)
+        principal_override = evolve(jv, members=members)
     else:  # CONTRACT_GUARANTEE_ADVANCE_NOT_PLANNED
         w = evolve(w, advance_planned=False)
         requests = [contract]
     application = Application(
         reference=draw(st.from_regex(r"APP-[0-9]{1,8}", fullmatch=True)),
-        principal=draw(principals()),
+        principal=principal_override or draw(principals()),
         works=w,
         requests=tuple(draw(st.permutations(requests))),
         applied_on=wp.start,
