@@ -27,7 +27,7 @@ from cattrs.errors import BaseValidationError, IterableValidationError, Iterable
 
 from surety_core import _validation as v
 from surety_core._errors import InvalidInputError
-from surety_core.domain import _claims, _fees, _model, _rules
+from surety_core.domain import _claims, _fees, _model, _payments, _rules
 from surety_core.storage import _records
 
 __all__ = [
@@ -335,6 +335,8 @@ def _register_library_types() -> None:
         _fees.RefundStatement,
         _claims.ClaimSettlement,
         _claims.ClaimCase,
+        _payments.Payment,
+        _payments.PaymentArrangement,
         _records.KeyRecord,
         _records.CertificateRecord,
         _records.AuditEvent,

@@ -39,6 +39,7 @@ from surety_core import (
     complete,
     default_products,
     expire,
+    fee_coverage,
     pay_claim,
     receive_claim,
     refund_on_release,
@@ -398,6 +399,9 @@ LIFECYCLE_TRIGGERS: dict[str, Callable[[], set[str]]] = {
             receive_claim(contract(), date(2025, 9, 1), claimed_amount=1), date(2025, 9, 2)
         )
     ),
+    "FEE_NOT_RECEIVED": lambda: {
+        v.code for v in fee_coverage(due=1, payments=(), arrangement=None).violations()
+    },
     "CLAIM_STEP_DATE_BACKWARDS": lambda: _raised(
         lambda: reject_claim(
             receive_claim(contract(), date(2025, 9, 1), claimed_amount=1),

@@ -26,6 +26,7 @@ from surety_core.documents import certificate_data_from_content, key_notice_data
 from surety_core.keys import StaticSecretProvider
 from surety_core.services import BUSINESS_ZONE, PolicyBook, SuretyService, business_date
 from surety_core.storage.memory import MemoryStore
+from surety_core.testing import samples
 
 CITY = Obligee(name="柏市", code="kashiwa")
 WORKS = Works(
@@ -58,6 +59,7 @@ def _service(store: MemoryStore, **kw: object) -> tuple[SuretyService, SigningKe
         rate_table=sample_rate_table(),
         policies=PolicyBook([ObligeePolicy("kashiwa", electronic_from=date(2025, 1, 1))]),
         clock=lambda: MORNING_OF_1_APRIL,
+        arrangements=samples.arrangement_book(corporate_numbers=[PRINCIPAL.corporate_number]),
         **kw,  # type: ignore[arg-type]
     )
     return service, ring

@@ -73,6 +73,7 @@ class AuditAction(StrEnum):
     CLAIMED = "claimed"
     EXPIRED = "expired"
     COMPLETED = "completed"
+    PAYMENT_RECEIVED = "payment_received"
     SECRETS_ROTATED = "secrets_rotated"
     SIGNING_KEY_ROTATED = "signing_key_rotated"
 

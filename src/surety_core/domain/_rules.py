@@ -458,3 +458,16 @@ class RuleViolationError(SuretyError):
     def codes(self) -> tuple[str, ...]:
         """The rule codes of the violations, in the order found."""
         return tuple(v.code for v in self.violations)
+
+
+# --- payments (保証料の収納) ----------------------------------------------------------------------
+
+FEE_NOT_RECEIVED = _rule(
+    "FEE_NOT_RECEIVED",
+    "保証料の入金が確認できないため、保証契約を締結（証書を発行）できません。"
+    "保証料をお振込みいただくか、保証料一括納付のお取扱いをご利用ください。",
+    "The guarantee fee has not been received and no consolidated monthly payment arrangement"
+    " (保証料一括納付) covers the contractor: the guarantee contract is not concluded and nothing"
+    " is issued.",
+    RuleSource.SURETY_TERMS,
+)

@@ -12,7 +12,13 @@ errors, and runs in one unit of work so that a failure leaves nothing half-done.
 """
 
 from surety_core.domain._lifecycle import ORIGINAL_REASON
-from surety_core.services._issuer import ApprovalHook, PolicyBook, PolicySource, SuretyIssuer
+from surety_core.services._issuer import (
+    ApprovalHook,
+    ArrangementSource,
+    PolicyBook,
+    PolicySource,
+    SuretyIssuer,
+)
 from surety_core.services._portal import HISTORY_CSV_HEADER, ContractorPortal, history_csv
 from surety_core.services._registry import ObligeeRegistry
 from surety_core.services._results import (
@@ -26,6 +32,7 @@ from surety_core.services._results import (
     IssuedGuarantee,
     KeyNotice,
     ObligeeView,
+    PaymentResult,
     ReleaseResult,
     VersionView,
 )
@@ -39,6 +46,7 @@ __all__ = [
     "AmendmentResult",
     "ApplicationReceipt",
     "ApprovalHook",
+    "ArrangementSource",
     "CertificateStanding",
     "ClaimResult",
     "ContractorPortal",
@@ -49,6 +57,7 @@ __all__ = [
     "KeyNotice",
     "ObligeeRegistry",
     "ObligeeView",
+    "PaymentResult",
     "PolicyBook",
     "PolicySource",
     "ReleaseResult",

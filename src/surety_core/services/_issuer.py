@@ -59,7 +59,17 @@ from surety_core.domain._model import (
     ObligeePolicy,
     Surety,
 )
+from surety_core.domain._payments import (
+    ArrangementBook,
+    FeeCoverage,
+    Payment,
+    PaymentArrangement,
+    PaymentMethod,
+    fee_coverage,
+    receipt_for,
+)
 from surety_core.domain._products import ProductRegistry
+from surety_core.domain._rules import raise_if_any
 from surety_core.domain._standard import default_products
 from surety_core.keys._format import AuthKey
 from surety_core.keys._limiter import issue_key, normalize_contract_number
@@ -73,6 +83,7 @@ from surety_core.services._results import (
     IssuanceResult,
     IssuedGuarantee,
     KeyNotice,
+    PaymentResult,
     ReleaseResult,
 )
 from surety_core.services._runtime import (
@@ -86,7 +97,7 @@ from surety_core.services._runtime import (
 from surety_core.storage._protocols import Store, UnitOfWork
 from surety_core.storage._records import CertificateRecord, StatementKind, StatementRecord
 
-__all__ = ["ApprovalHook", "PolicyBook", "PolicySource", "SuretyIssuer"]
+__all__ = ["ApprovalHook", "ArrangementSource", "PolicyBook", "PolicySource", "SuretyIssuer"]
 
 R = TypeVar("R")
 
@@ -99,6 +110,15 @@ class PolicySource(Protocol):
 
     def policy_for(self, obligee_code: str) -> ObligeePolicy:
         """The policy of the obligee with ``obligee_code``."""
+        ...
+
+
+class ArrangementSource(Protocol):
+    """Where the issuer finds consolidated monthly payment arrangements (保証料一括納付);
+    :class:`~surety_core.ArrangementBook` is one, a host may read its own table."""
+
+    def arrangement_for(self, corporate_number: str, on: date) -> PaymentArrangement | None:
+        """The arrangement covering the contractor ``corporate_number`` on ``on``, or ``None``."""
         ...
 
 
@@ -150,6 +170,9 @@ class SuretyIssuer:
     * ``products``: the product set (default: the three products of the briefing).
     * ``clock``, ``today``, ``zone``, ``retries``: see :class:`~surety_core.services.SuretyService`.
     * ``approval``: an optional hook called before issuance.
+    * ``arrangements``: the contractors' consolidated monthly payment arrangements
+      (保証料一括納付); without one, issuance waits until the fee is received
+      (:meth:`record_payment`), else rule ``FEE_NOT_RECEIVED``.
     * ``portal_name``: the contractors' portal named in the completion notice.
     """
 
@@ -169,6 +192,7 @@ class SuretyIssuer:
         approval: ApprovalHook | None = None,
         retries: int = 5,
         portal_name: str = "受注者向けポータル",
+        arrangements: ArrangementSource | None = None,
     ) -> None:
         v.require(surety, Surety, "surety")
         v.require(signing_keys, SigningKeyRing, "signing_keys")
@@ -186,6 +210,9 @@ class SuretyIssuer:
         self._products = products
         self._approval = approval
         self._portal_name = portal_name
+        self._arrangements: ArrangementSource = (
+            ArrangementBook() if arrangements is None else arrangements
+        )
 
     def __repr__(self) -> str:
         return f"SuretyIssuer(surety={self._surety.code!r})"
@@ -323,6 +350,7 @@ class SuretyIssuer:
         if any(c.application_reference == reference for c in existing):
             raise DuplicateError(f"application {reference} was already issued")
         check_application(application, policy, products=self._products, existing=existing)
+        raise_if_any(list(self._coverage(uow, application, step.today).violations()))
         if self._approval is not None:
             self._approval(application)
         issued: list[IssuedGuarantee] = []
@@ -356,7 +384,9 @@ class SuretyIssuer:
         return IssuanceResult(reference, tuple(issued))
 
     def apply_and_issue(self, application: Application, *, actor: str = "surety") -> IssuanceResult:
-        """:meth:`apply` then :meth:`issue`: same-day issuance with nothing waiting."""
+        """:meth:`apply` then :meth:`issue`: same-day issuance with nothing waiting (the fee
+        must be covered by a consolidated monthly payment arrangement, as nothing can have been
+        paid for an application not yet made)."""
         self.apply(application, actor=actor)
         return self.issue(application.reference, actor=actor)
 
@@ -382,6 +412,71 @@ class SuretyIssuer:
         if not report.ok:
             raise VerificationError(report.describe())
         return sign_checkpoint(report.last, self._signing, at=self._runtime.now())
+
+    # -- payments -----------------------------------------------------------------------
+
+    def _coverage(self, uow: UnitOfWork, application: Application, on: date) -> FeeCoverage:
+        due = sum(fee_for_request(self._rates, application, r).total for r in application.requests)
+        arrangement = self._arrangements.arrangement_for(application.principal.corporate_number, on)
+        return fee_coverage(
+            due=due,
+            payments=uow.payments.for_reference(application.reference),
+            arrangement=arrangement,
+        )
+
+    def fee_coverage(self, reference: str, *, actor: str = "surety") -> FeeCoverage:
+        """Whether the fee of the application ``reference`` is covered today, and how."""
+        v.require(reference, str, "reference")
+
+        def work(step: Step) -> FeeCoverage:
+            application = step.uow.applications.get(reference)
+            return self._coverage(step.uow, application, step.today)
+
+        return self._runtime.run(work, actor=actor)
+
+    def record_payment(
+        self,
+        reference: str,
+        *,
+        amount: int,
+        received_on: date,
+        method: PaymentMethod,
+        payer: str | None = None,
+        actor: str = "surety",
+    ) -> PaymentResult:
+        """Record a fee payment received for the application ``reference`` (保証料の入金).
+
+        ``payer`` defaults to the contractor's name. Returns the payment, the coverage after it
+        and the data of the paper receipt (領収証). ``NotFoundError`` for an unknown application.
+        """
+        v.require(reference, str, "reference")
+
+        def work(step: Step) -> PaymentResult:
+            application = step.uow.applications.get(reference)
+            kept = step.uow.payments.for_reference(reference)
+            payment = Payment(
+                reference=reference,
+                sequence=len(kept) + 1,
+                amount=amount,
+                received_on=received_on,
+                method=method,
+                payer=application.principal.name if payer is None else payer,
+            )
+            step.uow.payments.add(payment)
+            step.audit(
+                AuditAction.PAYMENT_RECEIVED,
+                reference,
+                {
+                    "sequence": str(payment.sequence),
+                    "amount": str(payment.amount),
+                    "method": payment.method.value,
+                },
+            )
+            coverage = self._coverage(step.uow, application, step.today)
+            receipt = receipt_for(payment, surety_name=self._surety.name)
+            return PaymentResult(payment, coverage, receipt)
+
+        return self._runtime.run(work, actor=actor)
 
     # -- keys ---------------------------------------------------------------------------
 

@@ -25,6 +25,7 @@ from surety_core.domain._model import (
     Medium,
     Period,
 )
+from surety_core.domain._payments import FeeCoverage, Payment, ReceiptData
 from surety_core.domain._products import ProductRegistry
 from surety_core.keys._format import AuthKey
 from surety_core.storage._records import CertificateRecord
@@ -40,6 +41,7 @@ __all__ = [
     "IssuedGuarantee",
     "KeyNotice",
     "ObligeeView",
+    "PaymentResult",
     "ReleaseResult",
     "VersionView",
 ]
@@ -130,6 +132,11 @@ class ApplicationReceipt:
 
     reference: str
     fees: tuple[FeeStatement, ...]
+
+    @property
+    def due(self) -> int:
+        """The fee due for the whole application (yen): the sum of :attr:`fees`."""
+        return sum(f.total for f in self.fees)
 
 
 @frozen
@@ -226,3 +233,13 @@ class ClaimResult:
 
     contract: GuaranteeContract
     settlement: ClaimSettlement
+
+
+@frozen
+class PaymentResult:
+    """A recorded fee payment: the payment, the application's coverage after it, and the data
+    of the paper receipt (領収証)."""
+
+    payment: Payment
+    coverage: FeeCoverage
+    receipt: ReceiptData

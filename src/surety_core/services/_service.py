@@ -20,11 +20,17 @@ from surety_core.audit._checkpoint import AuditCheckpoint
 from surety_core.certificates._signing import SigningKeyRing
 from surety_core.domain._fees import RateTable
 from surety_core.domain._model import Amendment, Application, GuaranteeContract, Surety
+from surety_core.domain._payments import FeeCoverage, PaymentMethod
 from surety_core.domain._products import ProductRegistry
 from surety_core.keys._format import AuthKey, parse_key_quietly
 from surety_core.keys._limiter import AttemptLimiter
 from surety_core.keys._secrets import SecretProvider
-from surety_core.services._issuer import ApprovalHook, PolicySource, SuretyIssuer
+from surety_core.services._issuer import (
+    ApprovalHook,
+    ArrangementSource,
+    PolicySource,
+    SuretyIssuer,
+)
 from surety_core.services._portal import ContractorPortal
 from surety_core.services._registry import ObligeeRegistry
 from surety_core.services._results import (
@@ -36,6 +42,7 @@ from surety_core.services._results import (
     IssuanceResult,
     KeyNotice,
     ObligeeView,
+    PaymentResult,
     ReleaseResult,
 )
 from surety_core.services._runtime import BUSINESS_ZONE, Clock, utc_now
@@ -85,6 +92,7 @@ class SuretyService:
         approval: ApprovalHook | None = None,
         retries: int = 5,
         portal_name: str = "受注者向けポータル",
+        arrangements: ArrangementSource | None = None,
     ) -> None:
         self.issuer = SuretyIssuer(
             store,
@@ -100,6 +108,7 @@ class SuretyService:
             approval=approval,
             retries=retries,
             portal_name=portal_name,
+            arrangements=arrangements,
         )
         products = self.issuer.products
         self.portal = ContractorPortal(
@@ -153,6 +162,31 @@ class SuretyService:
         """:meth:`SuretyIssuer.apply_and_issue
         <surety_core.services.SuretyIssuer.apply_and_issue>`."""
         return self.issuer.apply_and_issue(application, actor=actor)
+
+    def record_payment(
+        self,
+        reference: str,
+        *,
+        amount: int,
+        received_on: date,
+        method: PaymentMethod,
+        payer: str | None = None,
+        actor: str = "surety",
+    ) -> PaymentResult:
+        """:meth:`SuretyIssuer.record_payment
+        <surety_core.services.SuretyIssuer.record_payment>`."""
+        return self.issuer.record_payment(
+            reference,
+            amount=amount,
+            received_on=received_on,
+            method=method,
+            payer=payer,
+            actor=actor,
+        )
+
+    def fee_coverage(self, reference: str, *, actor: str = "surety") -> FeeCoverage:
+        """:meth:`SuretyIssuer.fee_coverage <surety_core.services.SuretyIssuer.fee_coverage>`."""
+        return self.issuer.fee_coverage(reference, actor=actor)
 
     def amend(self, number: str, amendment: Amendment, *, actor: str = "surety") -> AmendmentResult:
         """:meth:`SuretyIssuer.amend <surety_core.services.SuretyIssuer.amend>`."""
