@@ -41,6 +41,7 @@ from surety_core.keys import LimiterPolicy, StaticSecretProvider, WindowAttemptL
 from surety_core.notify import Notification, OutboxDispatcher
 from surety_core.services import PolicyBook, SuretyService
 from surety_core.storage import Store
+from surety_core.testing import samples
 
 CITY = Obligee(name="柏市", code="kashiwa")
 SURETY = Surety(name="東日本建設業保証株式会社", code="ejcs")
@@ -106,6 +107,8 @@ def service(store: Store) -> SuretyService:
         signing_keys=SIGNING,
         rate_table=sample_rate_table(),
         policies=PolicyBook([POLICY]),
+        # 保証料一括納付: the fee need not be recorded before each issuance in this workload
+        arrangements=samples.arrangement_book(corporate_numbers=_CORPORATE),
         limiter=WindowAttemptLimiter(LimiterPolicy(max_failures=MAX_FAILURES)),
     )
 

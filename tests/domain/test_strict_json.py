@@ -74,7 +74,32 @@ def samples(draw: st.DrawFn) -> list[Any]:
     rule = _a_rule()
     found += [rule, rule.violation("requests[0].amount", "too high"), *RECORDS]
     found.append(Progress(AT.date(), scheduled_work_done=draw(st.booleans()), completed_value=0))
+    found += _later_types()
     return found
+
+
+def _later_types() -> list[Any]:
+    """One of each type added to the JSON form after the strategies were written."""
+    from fractions import Fraction
+
+    from surety_core.domain._claims import ClaimCase
+    from surety_core.domain._model import (
+        ElectronicAcceptance,
+        JointVentureMember,
+        KindShare,
+        WorksKind,
+    )
+    from surety_core.domain._payments import Payment, PaymentArrangement, PaymentMethod
+
+    day = AT.date()
+    return [
+        ClaimCase("0000000001", day, 1_000_000, default_on=day),
+        ElectronicAcceptance(day),
+        JointVentureMember("株式会社東葛建設", "7000012050002", Fraction(1, 2), True),
+        KindShare(WorksKind.CONSTRUCTION, Fraction(4, 10)),
+        Payment("APP-1", 1, 10_000, day, PaymentMethod.BANK_TRANSFER, "株式会社東葛建設"),
+        PaymentArrangement("7000012050002", "IK0001", day),
+    ]
 
 
 def _a_rule() -> Any:

@@ -24,6 +24,7 @@ class HostUnitOfWork:
         self.applications = inner.applications
         self.certificates = inner.certificates
         self.statements = inner.statements
+        self.payments = inner.payments
         self.keys = inner.keys
         self.attempts = inner.attempts
         self.audit = inner.audit
