@@ -40,14 +40,24 @@ def _floor_share(price: int, share: Fraction) -> int:
     return math.floor(price * share)
 
 
+def _yen(amount: int) -> str:
+    """An amount as the messages print it: ``70,000,000円``."""
+    return f"{amount:,}円"
+
+
+def _of(share: Fraction, price: int) -> str:
+    """A share of a price as the messages print it: ``2/5 × 100,000,000円``."""
+    return f"{share} × {_yen(price)}"
+
+
 def advance_cap(ctx: RequestContext) -> Iterator[Violation]:
     """``ADVANCE_CAP_EXCEEDED``: advance ≤ the obligee's cap share for the works kind."""
     cap = ctx.policy.advance_cap(ctx.works.kind)
     if ctx.request.amount > ctx.works.contract_price * cap:
         yield r.ADVANCE_CAP_EXCEEDED.violation(
             f"{ctx.path}.amount",
-            f"{ctx.request.amount} > {cap} x {ctx.works.contract_price}"
-            f" = {_floor_share(ctx.works.contract_price, cap)}",
+            f"{_yen(ctx.request.amount)} > {_of(cap, ctx.works.contract_price)}"
+            f" = {_yen(_floor_share(ctx.works.contract_price, cap))}",
         )
 
 
@@ -56,7 +66,8 @@ def intermediate_cap(ctx: RequestContext) -> Iterator[Violation]:
     cap = ctx.policy.intermediate_cap
     if ctx.request.amount > ctx.works.contract_price * cap:
         yield r.INTERMEDIATE_CAP_EXCEEDED.violation(
-            f"{ctx.path}.amount", f"{ctx.request.amount} > {cap} x {ctx.works.contract_price}"
+            f"{ctx.path}.amount",
+            f"{_yen(ctx.request.amount)} > {_of(cap, ctx.works.contract_price)}",
         )
 
 
@@ -80,7 +91,8 @@ def combined_cap(ctx: RequestContext) -> Iterator[Violation]:
     cap = ctx.policy.combined_cap
     if total > ctx.works.contract_price * cap:
         yield r.COMBINED_CAP_EXCEEDED.violation(
-            f"{ctx.path}.amount", f"advance + intermediate {total} > {cap} of the price"
+            f"{ctx.path}.amount",
+            f"advance + intermediate {_yen(total)} > {_of(cap, ctx.works.contract_price)}",
         )
 
 
@@ -116,7 +128,7 @@ def intermediate_progress(ctx: RequestContext) -> Iterator[Violation]:
     if progress.completed_value * 2 < ctx.works.contract_price:
         yield r.INTERMEDIATE_PROGRESS_BELOW_HALF.violation(
             f"{ctx.path}.progress.completed_value",
-            f"{progress.completed_value} < half of {ctx.works.contract_price}",
+            f"{_yen(progress.completed_value)} < half of {_yen(ctx.works.contract_price)}",
         )
 
 
@@ -126,7 +138,7 @@ def contract_minimum(ctx: RequestContext) -> Iterator[Violation]:
     if ctx.request.amount < ctx.works.contract_price * share:
         yield r.CONTRACT_GUARANTEE_BELOW_MINIMUM.violation(
             f"{ctx.path}.amount",
-            f"{ctx.request.amount} < {share} x {ctx.works.contract_price}",
+            f"{_yen(ctx.request.amount)} < {_of(share, ctx.works.contract_price)}",
         )
 
 

@@ -28,7 +28,14 @@ from surety_core.services._results import (
     KeyNotice,
     VersionView,
 )
-from surety_core.services._runtime import Clock, Runtime, Step, owned_contract, utc_now
+from surety_core.services._runtime import (
+    Clock,
+    Runtime,
+    Step,
+    check_secrets,
+    owned_contract,
+    utc_now,
+)
 from surety_core.storage._protocols import ContractQuery, Page, Store
 
 __all__ = ["ContractorPortal"]
@@ -56,7 +63,7 @@ class ContractorPortal:
         products = default_products() if products is None else products
         v.require(products, ProductRegistry, "products")
         self._runtime = Runtime(store, clock=clock, today=today, retries=retries)
-        self._protector = KeyProtector(secrets)
+        self._protector = KeyProtector(check_secrets(secrets))
         self._products = products
 
     def __repr__(self) -> str:

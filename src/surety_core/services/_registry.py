@@ -16,6 +16,7 @@ from collections.abc import Callable
 from datetime import date
 
 from surety_core import _validation as v
+from surety_core._errors import InvalidInputError
 from surety_core.audit._chain import AuditAction
 from surety_core.domain._model import GuaranteeStatus
 from surety_core.domain._products import ProductRegistry
@@ -30,7 +31,7 @@ from surety_core.keys._limiter import (
 )
 from surety_core.keys._secrets import KeyProtector, SecretProvider
 from surety_core.services._results import ObligeeView, VersionView
-from surety_core.services._runtime import Clock, Runtime, Step, check_actor, utc_now
+from surety_core.services._runtime import Clock, Runtime, Step, check_actor, check_secrets, utc_now
 from surety_core.storage._protocols import Store
 
 __all__ = ["ObligeeRegistry"]
@@ -59,8 +60,12 @@ class ObligeeRegistry:
     ) -> None:
         products = default_products() if products is None else products
         v.require(products, ProductRegistry, "products")
+        if limiter is not None and not callable(getattr(limiter, "check", None)):
+            raise InvalidInputError(
+                "limiter", f"must be an AttemptLimiter, not {type(limiter).__name__}"
+            )
         self._runtime = Runtime(store, clock=clock, today=today, retries=retries)
-        self._protector = KeyProtector(secrets)
+        self._protector = KeyProtector(check_secrets(secrets))
         self._limiter = limiter
         self._products = products
 

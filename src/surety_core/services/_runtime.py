@@ -23,9 +23,20 @@ from surety_core import _validation as v
 from surety_core._errors import ConcurrencyConflictError, InvalidInputError, NotFoundError
 from surety_core.audit._chain import AuditAction, append_event
 from surety_core.domain._model import GuaranteeContract
+from surety_core.keys._secrets import SecretProvider
 from surety_core.storage._protocols import Store, UnitOfWork
 
-__all__ = ["Clock", "Runtime", "Step", "check_actor", "owned_contract", "utc_now"]
+__all__ = [
+    "Clock",
+    "Runtime",
+    "Step",
+    "check_actor",
+    "check_callable",
+    "check_secrets",
+    "check_store",
+    "owned_contract",
+    "utc_now",
+]
 
 log = logging.getLogger("surety_core.services")
 
@@ -46,6 +57,39 @@ def check_actor(actor: Any) -> str:
     if not isinstance(actor, str) or not actor.strip() or len(actor) > 200:
         raise InvalidInputError("actor", "must be non-empty text of at most 200 characters")
     return actor.strip()
+
+
+def check_store(store: Any) -> Store:
+    """``store`` when it is a :class:`~surety_core.storage.Store`; else an
+    :class:`~surety_core.InvalidInputError` naming ``store`` (a path string is not a store)."""
+    if not isinstance(store, Store):
+        hint = (
+            ": open one first, for example surety_core.storage.sql.sqlite_store(path), or use "
+            "surety_core.development_service(path)"
+            if isinstance(store, (str, bytes)) or hasattr(store, "__fspath__")
+            else ""
+        )
+        raise InvalidInputError("store", f"must be a Store, not {type(store).__name__}{hint}")
+    return store
+
+
+def check_secrets(secrets: Any) -> SecretProvider:
+    """``secrets`` when it is a :class:`~surety_core.keys.SecretProvider`; else an
+    :class:`~surety_core.InvalidInputError` naming ``secrets``."""
+    if not isinstance(secrets, SecretProvider):
+        raise InvalidInputError(
+            "secrets",
+            f"must be a SecretProvider (for example surety_core.keys.StaticSecretProvider), "
+            f"not {type(secrets).__name__}",
+        )
+    return secrets
+
+
+def check_callable(value: Any, name: str, what: str) -> None:
+    """An :class:`~surety_core.InvalidInputError` naming ``name`` unless ``value`` is callable
+    (or ``None``)."""
+    if value is not None and not callable(value):
+        raise InvalidInputError(name, f"must be {what}, not {type(value).__name__}")
 
 
 class _AuditConflictError(ConcurrencyConflictError):
@@ -101,6 +145,7 @@ class Runtime:
         today: Callable[[], date] | None = None,
         retries: int = 5,
     ) -> None:
+        check_store(store)
         if not callable(clock):
             raise InvalidInputError("clock", "must be a callable returning an aware datetime")
         if today is not None and not callable(today):

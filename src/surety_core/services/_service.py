@@ -14,7 +14,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from datetime import date
 
-from surety_core.certificates._signing import SigningKeyRing
+from surety_core.certificates._signing import SigningKeyRing, TrustedKeySet
 from surety_core.domain._fees import RateTable
 from surety_core.domain._model import Amendment, Application, GuaranteeContract, Surety
 from surety_core.domain._products import ProductRegistry
@@ -118,6 +118,11 @@ class SuretyService:
     @property
     def surety(self) -> Surety:
         return self.issuer.surety
+
+    @property
+    def trusted_keys(self) -> TrustedKeySet:
+        """The public keys that verify the certificates this service signs."""
+        return self.issuer.trusted_keys
 
     # -- the surety's issuer -------------------------------------------------------------
 
