@@ -29,6 +29,7 @@ LIBRARY_FIELDS = {
     "verify_scale_sqlite": {"ratio"},
     "verify_scale_postgres": {"ratio"},
     "issue_stream_rss": {"peak_mb"},
+    "verify_http": {"server_errors", "per_second"},
 }
 UNTARGETED_FIELDS = {"verify_key_sqlite": {"per_second", "median_us", "p90_us", "ratio"}}
 FLOOR_FIELDS = {

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import json
+import os
 import stat
+import time
 from pathlib import Path
 
 import pytest
@@ -11,9 +13,11 @@ import pytest
 from surety_core.certificates import SigningKeyRing, TrustedKeySet
 from surety_core.cli import EXIT_BAD_INPUT, EXIT_OK, EXIT_REJECTED, main
 from surety_core.documents import (
+    PdfSigningKeys,
     build_certificate_pdf,
     certificate_verifier,
     read_certificate_pdf,
+    sign_certificate_pdf,
 )
 from surety_core.storage.sql import SCHEMA_VERSION, SqlStore, sqlite_store
 
@@ -69,6 +73,8 @@ def test_check_pdf_accepts_a_genuine_certificate(
     assert out.startswith("genuine:")
     assert shared_demo.advance_number in out
     assert "version 2" in out
+    assert "byte for byte" in out
+    assert "the registry may hold a newer version" in out
 
 
 def test_check_pdf_rejects_an_edited_page(
@@ -127,6 +133,72 @@ def test_check_pdf_bad_input(tmp_path: Path, shared_demo: Demo) -> None:
     ring.write_bytes(SigningKeyRing.generate().to_json())  # private keys are not a key set
     assert main(["check-pdf", certificate, "--trust", str(ring)]) == EXIT_BAD_INPUT
     assert main(["check-pdf", certificate]) == EXIT_BAD_INPUT  # --trust is required
+
+
+def test_check_pdf_refuses_an_added_revision_with_the_reason(
+    tmp_path: Path, shared_demo: Demo, capsys: pytest.CaptureFixture[str]
+) -> None:
+    forged = tmp_path / "forged.pdf"
+    forged.write_bytes(_certificate(shared_demo).read_bytes() + b"\n% junk\n")
+    assert main(["check-pdf", str(forged), *_trust(shared_demo)]) == EXIT_REJECTED
+    err = capsys.readouterr().err.splitlines()
+    assert err[0] == "not genuine: the signature is genuine but the file was altered"
+    assert err[1].startswith("  why: the certificate is followed by bytes")
+
+
+@pytest.mark.parametrize(
+    "target",
+    [
+        pytest.param("fifo", id="fifo"),
+        pytest.param("/dev/zero", id="dev-zero"),
+        pytest.param("nul\x00byte.pdf", id="nul-byte"),
+        pytest.param("folder", id="folder"),
+    ],
+)
+def test_check_pdf_refuses_what_is_not_a_regular_file_in_one_line(
+    tmp_path: Path, shared_demo: Demo, capsys: pytest.CaptureFixture[str], target: str
+) -> None:
+    if target == "fifo":
+        target = str(tmp_path / "fifo.pdf")
+        os.mkfifo(target)
+    elif target == "folder":
+        target = str(tmp_path)
+    certificate = str(_certificate(shared_demo))
+    started = time.monotonic()
+    assert main(["check-pdf", target, *_trust(shared_demo)]) == EXIT_BAD_INPUT
+    assert main(["check-pdf", certificate, "--trust", target]) == EXIT_BAD_INPUT
+    assert time.monotonic() - started < 10
+    err = capsys.readouterr().err.splitlines()
+    assert len(err) == 2
+    assert all(line.startswith(("error: FILE: ", "error: --trust: ")) for line in err)
+    assert "Traceback" not in "".join(err)
+
+
+def test_keys_pdf_ca_then_check_pdf_reports_the_pdf_signature(
+    tmp_path: Path, shared_demo: Demo, capsys: pytest.CaptureFixture[str]
+) -> None:
+    keys_file, ca_file = tmp_path / "pdf-keys.json", tmp_path / "pdf-ca.pem"
+    args = ["keys", "pdf-ca", "--name", "東日本建設業保証株式会社", "--out", str(keys_file)]
+    assert main([*args, "--ca-out", str(ca_file)]) == EXIT_OK
+    assert stat.S_IMODE(keys_file.stat().st_mode) == 0o600
+    assert ca_file.read_bytes().startswith(b"-----BEGIN CERTIFICATE-----")
+    assert main([*args, "--ca-out", str(ca_file)]) == EXIT_BAD_INPUT  # no overwrite
+    capsys.readouterr()
+    assert main(["keys", "pdf-ca-export", "--keys", str(keys_file)]) == EXIT_OK
+    assert capsys.readouterr().out.encode() == ca_file.read_bytes()
+
+    keys = PdfSigningKeys.from_json(keys_file.read_bytes())
+    signed = tmp_path / "signed.pdf"
+    signed.write_bytes(sign_certificate_pdf(_certificate(shared_demo).read_bytes(), keys))
+    check = ["check-pdf", str(signed), *_trust(shared_demo)]
+    assert main([*check, "--pdf-ca", str(ca_file)]) == EXIT_OK
+    assert "PDF signature: valid, by the given CA" in capsys.readouterr().out
+    assert main(check) == EXIT_OK
+    assert "PDF signature: valid, but not by the given CA" in capsys.readouterr().out
+    forged = tmp_path / "forged.pdf"
+    forged.write_bytes(signed.read_bytes() + b"%%EOF\n")
+    assert main([*check[:1], str(forged), *check[2:], "--pdf-ca", str(ca_file)]) == EXIT_REJECTED
+    assert main([*check, "--pdf-ca", str(keys_file)]) == EXIT_BAD_INPUT  # not a certificate
 
 
 # -- keys ----------------------------------------------------------------------------------

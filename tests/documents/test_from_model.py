@@ -15,6 +15,7 @@ from surety_core import (
     GuaranteeContract,
     GuaranteeStatus,
     InvalidInputError,
+    Medium,
     Obligee,
     Period,
     Principal,
@@ -68,6 +69,7 @@ class Content:
     status: GuaranteeStatus
     issued_at: datetime
     surety: Surety
+    medium: Medium = Medium.ELECTRONIC
 
 
 def test_key_notice_from_contract(contract: GuaranteeContract) -> None:
@@ -115,6 +117,25 @@ def test_certificate_data_from_content() -> None:
     text = expected_certificate_text(data)
     assert "保証契約番号 0000000042" in text.splitlines()
     assert text == PdfReader(BytesIO(build_certificate_pdf(data, b"x"))).pages[0].extract_text()
+
+
+def test_paper_content_gets_no_electronic_certificate() -> None:
+    paper = Content(
+        number="0000000042",
+        product="contract_guarantee",
+        principal=PRINCIPAL,
+        obligee=OBLIGEE,
+        works=WORKS,
+        amount=250_000_000,
+        period=PERIOD,
+        version=1,
+        status=GuaranteeStatus.ISSUED,
+        issued_at=datetime(2025, 3, 31, 15, 30, tzinfo=UTC),
+        surety=SURETY,
+        medium=Medium.PAPER,
+    )
+    with pytest.raises(InvalidInputError, match="paper"):
+        certificate_data_from_content(paper)
 
 
 def test_not_content() -> None:

@@ -13,6 +13,7 @@ from pypdf import PdfReader
 from surety_core import (
     GuaranteeContract,
     InvalidInputError,
+    Medium,
     fee_for_contract,
     sample_rate_table,
 )
@@ -24,6 +25,7 @@ from surety_core.certificates import (
 )
 from surety_core.documents import (
     CheckStatus,
+    build_certificate_pdf,
     build_fee_statement_pdf,
     build_key_notice_pdf,
     build_signed_certificate_pdf,
@@ -97,6 +99,20 @@ def test_page_disagreeing_with_the_signed_content(
     check = verify_certificate_pdf(pdf, certificate_verifier(ring.trusted_keys()))
     assert check.status is CheckStatus.TEXT_MISMATCH
     assert "保証金額 2,000,000,000円" in check.mismatched_lines
+
+
+def test_paper_content_gets_no_electronic_certificate(
+    content: CertificateContent, ring: SigningKeyRing
+) -> None:
+    paper = attrs.evolve(content, medium=Medium.PAPER)
+    signed_paper = sign_certificate(paper, ring)
+    with pytest.raises(InvalidInputError, match="paper"):
+        build_signed_certificate_pdf(paper, signed_paper)
+    # Even printed by hand around a genuinely signed paper payload, it does not check.
+    pdf = build_certificate_pdf(certificate_data_from_content(content), signed_paper)
+    check = verify_certificate_pdf(pdf, certificate_verifier(ring.trusted_keys()))
+    assert check.status is CheckStatus.PAYLOAD_REJECTED
+    assert "paper" in check.reason
 
 
 def test_verifier_needs_a_key_set() -> None:

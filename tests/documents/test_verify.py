@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import logging
+import os
+import time
 import tracemalloc
 import zlib
 from collections.abc import Callable
 from io import BytesIO
+from pathlib import Path
 from typing import Any
 
 import attrs
@@ -28,9 +32,11 @@ from surety_core.documents import (
     CertificateCheck,
     CertificateData,
     CheckStatus,
+    PdfSignatureState,
     build_certificate_pdf,
     build_key_notice_pdf,
     read_certificate_pdf,
+    read_pdf_file,
     verify_certificate_pdf,
 )
 
@@ -44,8 +50,13 @@ def genuine(certificate: CertificateData, signer: Any) -> bytes:
 
 def test_valid(genuine: bytes, certificate: CertificateData, verify_trusted: Verify) -> None:
     check = verify_certificate_pdf(genuine, verify_trusted)
-    assert check == CertificateCheck(CheckStatus.VALID, certificate)
+    assert check == CertificateCheck(
+        CheckStatus.VALID,
+        certificate,
+        reason="the file is byte for byte the certificate built from its signed content",
+    )
     assert check.valid
+    assert check.pdf_signature is PdfSignatureState.ABSENT
 
 
 def test_tampered_payload(
@@ -186,11 +197,8 @@ def test_fuzz_mutated_certificates(
         else:
             del data[i : i + len(chunk)]
     status = _outcome(bytes(data), verify_trusted)
-    if bytes(data) != genuine and status is CheckStatus.VALID:
-        # A mutation may land in bytes that do not matter (e.g. the metadata); the visible text
-        # and the signed payload must then still be the genuine ones.
-        _text, payload = read_certificate_pdf(bytes(data))
-        assert payload == read_certificate_pdf(genuine)[1]
+    # No byte of a certificate "does not matter": any change at all is refused.
+    assert (status is CheckStatus.VALID) == (bytes(data) == genuine)
 
 
 @settings(max_examples=60)
@@ -287,3 +295,69 @@ def test_bad_byte_limit_is_a_caller_error(
 ) -> None:
     with pytest.raises(InvalidInputError):
         verify_certificate_pdf(genuine, verify_trusted, max_bytes=limit)
+
+
+# -- reading from disk -----------------------------------------------------------------------
+
+
+def test_read_pdf_file_reads_a_regular_file(tmp_path: Path, genuine: bytes) -> None:
+    path = tmp_path / "c.pdf"
+    path.write_bytes(genuine)
+    assert read_pdf_file(path) == genuine
+    assert read_pdf_file(str(path)) == genuine
+    link = tmp_path / "link.pdf"
+    link.symlink_to(path)
+    assert read_pdf_file(link) == genuine
+
+
+@pytest.mark.parametrize(
+    ("make", "message"),
+    [
+        pytest.param(lambda d: d / "missing.pdf", "no file", id="missing"),
+        pytest.param(lambda d: d, "folder", id="folder"),
+        pytest.param(lambda d: Path("/dev/zero"), "not a regular file", id="dev-zero"),
+        pytest.param(lambda d: Path("/dev/null"), "not a regular file", id="dev-null"),
+        pytest.param(lambda d: str(d / "a\x00b.pdf"), "NUL", id="nul-byte"),
+    ],
+)
+def test_read_pdf_file_refuses_what_is_not_a_regular_file(
+    tmp_path: Path, make: Callable[[Path], Any], message: str
+) -> None:
+    with pytest.raises(InvalidInputError, match=message):
+        read_pdf_file(make(tmp_path), option="FILE")
+
+
+def test_read_pdf_file_does_not_hang_on_a_fifo(tmp_path: Path) -> None:
+    fifo = tmp_path / "fifo.pdf"
+    os.mkfifo(fifo)
+    started = time.monotonic()
+    with pytest.raises(InvalidInputError, match="not a regular file"):
+        read_pdf_file(fifo)
+    assert time.monotonic() - started < 5
+
+
+def test_read_pdf_file_has_a_size_cap(tmp_path: Path) -> None:
+    path = tmp_path / "big.pdf"
+    path.write_bytes(b"%PDF-" + b"0" * 2000)
+    assert len(read_pdf_file(path, max_bytes=2005)) == 2005
+    with pytest.raises(InvalidInputError, match="larger than"):
+        read_pdf_file(path, max_bytes=2004)
+    with pytest.raises(InvalidInputError):
+        read_pdf_file(path, max_bytes=0)
+
+
+def test_pypdf_log_is_silenced(
+    genuine: bytes, verify_trusted: Verify, caplog: pytest.LogCaptureFixture
+) -> None:
+    # A catalog with 5,000 repeated keys: pypdf logs one warning per repetition.
+    noisy = genuine.replace(b"/Type /Catalog\n", b"/Type /Catalog\n" + b"/X 1\n" * 5000, 1)
+    with caplog.at_level(logging.DEBUG):
+        reader = PdfReader(BytesIO(noisy))
+        assert len(reader.pages) == 1
+        assert any(r.name.startswith("pypdf") for r in caplog.records)  # noisy indeed
+        caplog.clear()
+        check = verify_certificate_pdf(noisy, verify_trusted)
+        read_certificate_pdf(noisy)
+    assert check.status is CheckStatus.ALTERED
+    assert not [r for r in caplog.records if r.name.startswith("pypdf")]
+    assert logging.getLogger("pypdf").level == logging.NOTSET  # put back afterwards

@@ -1,7 +1,8 @@
 """The ``surety`` command (also ``python -m surety_core``).
 
-Commands: ``demo``, ``verify``, ``notice``, ``check-pdf``, ``keys generate|rotate|export`` and
-``db init|upgrade``; ``surety COMMAND --help`` describes each. Exit status:
+Commands: ``demo``, ``verify``, ``notice``, ``check-pdf``, ``serve``, ``keys
+generate|rotate|export`` and ``db init|upgrade``; ``surety COMMAND --help`` describes each.
+Exit status:
 
 * 0: done (``verify``: the certificate is shown; ``check-pdf``: the certificate is genuine);
 * 1: rejected (``verify``: wrong key, unknown number or too many attempts, one opaque answer;
@@ -48,6 +49,12 @@ EXIT_BAD_INPUT = 2
 EXIT_FAILED = 3
 """The environment failed: database, secrets, configuration or file system."""
 
+_PDF_SIGNATURE = {
+    "absent": "none",
+    "trusted": "valid, by the given CA",
+    "untrusted": "valid, but not by the given CA (pass --pdf-ca to name it)",
+    "unchecked": "present but not checked (install surety-core[pades])",
+}
 _JST = timezone(timedelta(hours=9), "JST")
 
 
@@ -87,7 +94,27 @@ def _out_file(name: str) -> Path:
 def _demo(args: argparse.Namespace) -> int:
     from surety_core.cli._demo import run_demo
 
-    return run_demo(Path(args.out), write=_out, width=_width())
+    done = run_demo(Path(args.out), write=_out, width=_width())
+    if not args.serve:
+        return done
+    from surety_core.web import serve
+
+    _out("")
+    return serve(str(Path(args.out) / "surety.db"), port=args.port, dev_sign_in=True, write=_out)
+
+
+def _serve(args: argparse.Namespace) -> int:
+    from surety_core.web import serve
+
+    return serve(
+        args.db,
+        host=args.host,
+        port=args.port,
+        secrets=args.secrets,
+        trust=args.trust,
+        dev_sign_in=args.dev_sign_in,
+        write=_out,
+    )
 
 
 # -- verify --------------------------------------------------------------------------------
@@ -214,17 +241,24 @@ def _notice(args: argparse.Namespace) -> int:
 
 
 def _check_pdf(args: argparse.Namespace) -> int:
-    from surety_core.cli._support import load_trusted_keys, read_file
+    from surety_core.cli._support import load_trusted_keys
     from surety_core.documents import (
         CheckStatus,
         certificate_verifier,
+        load_ca_certificates,
+        read_pdf_file,
         verify_certificate_pdf,
     )
 
     trusted = load_trusted_keys(Path(args.trust))
-    data = read_file(Path(args.file), "FILE")
+    roots: tuple[Any, ...] = ()
+    if args.pdf_ca is not None:
+        roots = load_ca_certificates(read_pdf_file(args.pdf_ca, option="--pdf-ca"))
+    data = read_pdf_file(args.file, option="FILE")
     try:
-        check = verify_certificate_pdf(data, certificate_verifier(trusted))
+        check = verify_certificate_pdf(
+            data, certificate_verifier(trusted), pdf_signature_roots=roots
+        )
     except DocumentError as exc:
         _err(f"not genuine: {args.file} is not a readable certificate PDF ({exc})")
         return EXIT_REJECTED
@@ -234,17 +268,25 @@ def _check_pdf(args: argparse.Namespace) -> int:
             f"genuine: certificate {content.contract_number} version {content.version} "
             f"({content.product_name}, {content.amount:,}円, "
             f"{status_label(content.status, english=True)}), signed by a trusted "
-            "key, and the page says exactly what was signed"
+            f"key; {check.reason}"
         )
-        _out("the registry stays the authority: view it there with the number and the key")
+        _out(
+            f"this is version {content.version} as issued on {content.issued_on.isoformat()}; "
+            "the registry may hold a newer version (an amendment, a release, a claim, an "
+            "expiry): it stays the authority, view it there with the number and the key"
+        )
+        _out(f"PDF signature: {_PDF_SIGNATURE[check.pdf_signature.value]}")
         return EXIT_OK
     reasons = {
         CheckStatus.PAYLOAD_REJECTED: "the signed document was altered or is not signed by a "
         "trusted key",
         CheckStatus.TEXT_MISMATCH: "the signature is genuine but the page was altered",
+        CheckStatus.ALTERED: "the signature is genuine but the file was altered",
         CheckStatus.NO_PAYLOAD: "the PDF carries no signed document, so it cannot be verified",
     }
     _err(f"not genuine: {reasons.get(check.status, check.status.value)}")
+    if check.reason:
+        _err(f"  why: {check.reason}")
     for line in check.mismatched_lines[:10]:
         _err(f"  differs: {line}")
     return EXIT_REJECTED
@@ -292,6 +334,40 @@ def _keys_export(args: argparse.Namespace) -> int:
         return EXIT_OK
     write_public(_out_file(args.out), data)
     _out(f"wrote {args.out}: public key set with {', '.join(ring.kids)}")
+    return EXIT_OK
+
+
+def _keys_pdf_ca(args: argparse.Namespace) -> int:
+    from datetime import UTC, datetime
+
+    from surety_core.cli._support import write_private, write_public
+    from surety_core.documents import create_pdf_signing_keys
+
+    out, ca_out = _out_file(args.out), _out_file(args.ca_out)
+    for path, option in ((out, "--out"), (ca_out, "--ca-out")):
+        if path.exists() and not args.force:
+            raise InvalidInputError(option, f"{path} exists; pass --force to replace it")
+    keys = create_pdf_signing_keys(args.name, now=datetime.now(UTC))
+    write_private(out, keys.to_json())
+    write_public(ca_out, keys.ca_certificate_pem())
+    _out(f"wrote {out} (private, 0600): the PDF signing CA and a signing certificate it issued")
+    _out(f"wrote {ca_out}: the CA certificate; obligees trust it in their PDF reader")
+    return EXIT_OK
+
+
+def _keys_pdf_ca_export(args: argparse.Namespace) -> int:
+    from surety_core.cli._support import read_file, write_public
+    from surety_core.documents import PdfSigningKeys
+
+    try:
+        keys = PdfSigningKeys.from_json(read_file(Path(args.keys), "--keys", limit=1 << 20))
+    except SuretyError as exc:
+        raise InvalidInputError("--keys", str(exc)) from None
+    if args.out is None:
+        _out(keys.ca_certificate_pem().decode("ascii").rstrip("\n"))
+        return EXIT_OK
+    write_public(_out_file(args.out), keys.ca_certificate_pem())
+    _out(f"wrote {args.out}: the PDF signing CA certificate")
     return EXIT_OK
 
 
@@ -378,6 +454,28 @@ def _parser() -> argparse.ArgumentParser:
         "mail/ and secrets/ (private). Safe to run again: each run starts a fresh database.",
     )
     demo.add_argument("--out", default="surety-demo", metavar="DIR", help="default ./surety-demo")
+    demo.add_argument(
+        "--serve", action="store_true", help="then serve it on 127.0.0.1 (needs the 'web' extra)"
+    )
+    demo.add_argument("--port", type=int, default=8000, help="with --serve; default 8000")
+
+    serve = command(
+        "serve",
+        _serve,
+        "serve the registry and the portal on the web",
+        "Serve the obligee's registry (/registry, the API under /api/v1) and the contractor's "
+        "portal (/portal) on a database with uvicorn until Ctrl+C. Needs the 'web' extra.",
+    )
+    serve.add_argument("--db", required=True, metavar="PATH", help="SQLite file or database URL")
+    serve.add_argument("--host", default="127.0.0.1", help="default 127.0.0.1 (this machine only)")
+    serve.add_argument("--port", type=int, default=8000, help="default 8000")
+    serve.add_argument("--secrets", metavar="FILE", help=_SECRETS_HELP)
+    serve.add_argument("--trust", metavar="KEYSET", help="the surety's public key set")
+    serve.add_argument(
+        "--dev-sign-in",
+        action="store_true",
+        help="the portal's development sign-in (a corporate number alone; loopback only)",
+    )
 
     verify = command(
         "verify",
@@ -418,19 +516,27 @@ def _parser() -> argparse.ArgumentParser:
         _check_pdf,
         "check a certificate PDF offline",
         "Exit 0 only for a genuine, untampered certificate PDF: its attached signed document "
-        "verifies with a trusted key and the page says exactly what was signed. Otherwise exit 1 "
-        "with the reason.",
+        "verifies with a trusted key and the file is byte for byte the certificate built from "
+        "it (optionally followed by one invisible PDF signature). Otherwise exit 1 with the "
+        "reason.",
     )
     check.add_argument("file", metavar="FILE", help="the certificate PDF")
     check.add_argument(
         "--trust", required=True, metavar="KEYSET", help="the surety's public key set (JSON)"
     )
+    check.add_argument(
+        "--pdf-ca",
+        metavar="PEM",
+        help="the surety's PDF signing CA certificate (from 'surety keys pdf-ca'), to say "
+        "whether a PDF signature is by it",
+    )
 
     keys = command(
         "keys",
         _missing_action,
-        "signing keys: generate, rotate, export",
-        "Manage the surety's Ed25519 signing key ring (a JSON file, private 0600).",
+        "signing keys: generate, rotate, export, pdf-ca, pdf-ca-export",
+        "Manage the surety's Ed25519 signing key ring (a JSON file, private 0600) and the CA "
+        "of its standard PDF signatures.",
     )
     keys_sub = keys.add_subparsers(dest="action", required=True, metavar="ACTION")
     generate = keys_sub.add_parser(
@@ -464,6 +570,30 @@ def _parser() -> argparse.ArgumentParser:
     export.add_argument("--ring", required=True, metavar="FILE", help="the ring file")
     export.add_argument("--out", metavar="FILE", help="the file to write (default: stdout)")
     export.set_defaults(func=_keys_export)
+    pdf_ca = keys_sub.add_parser(
+        "pdf-ca",
+        parents=[common],
+        epilog=_EXIT_HELP,
+        help="a CA and a certificate for PDF signatures",
+        description="Create the surety's own CA (RSA-3072, SHA-256) and a signing certificate "
+        "issued by it, for the standard PDF signature (PAdES) of certificate PDFs; write both "
+        "with their private keys (private, 0600) and the CA certificate (PEM) to publish.",
+    )
+    pdf_ca.add_argument("--name", required=True, help="the surety's name, as in the certificates")
+    pdf_ca.add_argument("--out", required=True, metavar="FILE", help="the private key file")
+    pdf_ca.add_argument("--ca-out", required=True, metavar="PEM", help="the CA certificate")
+    pdf_ca.add_argument("--force", action="store_true", help="replace existing files")
+    pdf_ca.set_defaults(func=_keys_pdf_ca)
+    pdf_export = keys_sub.add_parser(
+        "pdf-ca-export",
+        parents=[common],
+        epilog=_EXIT_HELP,
+        help="the PDF signing CA certificate",
+        description="Write the CA certificate (PEM) of a PDF signing key file again.",
+    )
+    pdf_export.add_argument("--keys", required=True, metavar="FILE", help="the private key file")
+    pdf_export.add_argument("--out", metavar="PEM", help="the file to write (default: stdout)")
+    pdf_export.set_defaults(func=_keys_pdf_ca_export)
 
     db = command(
         "db",

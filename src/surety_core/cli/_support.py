@@ -194,17 +194,11 @@ def secret_provider(
 
 
 def read_file(path: Path, option: str, *, limit: int = 16 << 20) -> bytes:
-    """The bytes of ``path``; :class:`InvalidInputError` naming ``option`` when unreadable."""
-    try:
-        if path.stat().st_size > limit:
-            raise InvalidInputError(option, f"{path} is larger than {limit >> 20} MB")
-        return path.read_bytes()
-    except FileNotFoundError:
-        raise InvalidInputError(option, f"no file at {path}") from None
-    except IsADirectoryError:
-        raise InvalidInputError(option, f"{path} is a folder, not a file") from None
-    except OSError as exc:
-        raise InvalidInputError(option, f"cannot read {path}: {exc.strerror}") from None
+    """The bytes of the regular file ``path`` (at most ``limit``); :class:`InvalidInputError`
+    naming ``option`` otherwise (missing, a folder, a FIFO or device, a NUL byte, too large)."""
+    from surety_core.documents._files import read_regular_file
+
+    return read_regular_file(path, limit=limit, option=option)
 
 
 def _write(path: Path, data: bytes, mode: int) -> None:

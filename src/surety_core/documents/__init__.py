@@ -4,9 +4,14 @@
   (:func:`key_notice_pdf` builds it straight from a contract and its key).
 * :func:`build_certificate_pdf` — the certificate (電子証書) with its signed payload attached.
 * :func:`build_fee_statement_pdf` — the fee calculation statement (保証料計算書).
-* :func:`verify_certificate_pdf` — offline verification of a certificate PDF;
+* :func:`verify_certificate_pdf` — offline verification of a certificate PDF: genuine only if it
+  is byte for byte what the builder makes from its signed payload (plus, optionally, one
+  invisible PDF signature revision); :func:`read_pdf_file` reads one safely from disk;
   :func:`certificate_verifier` plugs in :mod:`surety_core.certificates` and a trusted key set,
   :func:`build_signed_certificate_pdf` builds the PDF from signed content.
+* :func:`sign_certificate_pdf` — a standard PDF signature (PAdES, pyHanko: the ``pades`` extra)
+  by :class:`PdfSigningKeys` from :func:`create_pdf_signing_keys` (the surety's own CA), so an
+  ordinary PDF reader shows who signed and whether the file changed.
 * :func:`key_notice_data_from_contract`, :func:`certificate_data_from_content`,
   :func:`fee_statement_data_from_statement` — the inputs from the domain model, from signed
   certificate content and from a computed fee statement.
@@ -50,6 +55,13 @@ from surety_core.documents._from_model import (
     key_notice_data_from_notice,
     key_notice_pdf,
 )
+from surety_core.documents._pades import (
+    PDF_SIGNATURE_FIELD,
+    PdfSigningKeys,
+    create_pdf_signing_keys,
+    load_ca_certificates,
+    sign_certificate_pdf,
+)
 from surety_core.documents._render import (
     KEY_NOTICE_TITLE,
     PAYLOAD_ATTACHMENT_NAME,
@@ -61,8 +73,10 @@ from surety_core.documents._verify import (
     DEFAULT_MAX_PDF_BYTES,
     CertificateCheck,
     CheckStatus,
+    PdfSignatureState,
     expected_certificate_text,
     read_certificate_pdf,
+    read_pdf_file,
     verify_certificate_pdf,
 )
 
@@ -72,6 +86,7 @@ __all__ = [
     "ERAS",
     "KEY_NOTICE_TITLE",
     "PAYLOAD_ATTACHMENT_NAME",
+    "PDF_SIGNATURE_FIELD",
     "PRODUCT_NAMES_JA",
     "CertificateCheck",
     "CertificateContentLike",
@@ -84,6 +99,8 @@ __all__ = [
     "FeeStatementLine",
     "KeyNoticeData",
     "KeyNoticeLike",
+    "PdfSignatureState",
+    "PdfSigningKeys",
     "build_certificate_pdf",
     "build_fee_statement_pdf",
     "build_key_notice_pdf",
@@ -91,6 +108,7 @@ __all__ = [
     "certificate_data_from_content",
     "certificate_pdf",
     "certificate_verifier",
+    "create_pdf_signing_keys",
     "era_year",
     "expected_certificate_text",
     "fee_statement_data_from_statement",
@@ -103,6 +121,9 @@ __all__ = [
     "key_notice_data_from_contract",
     "key_notice_data_from_notice",
     "key_notice_pdf",
+    "load_ca_certificates",
     "read_certificate_pdf",
+    "read_pdf_file",
+    "sign_certificate_pdf",
     "verify_certificate_pdf",
 ]

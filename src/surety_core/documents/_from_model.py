@@ -32,6 +32,7 @@ from surety_core.documents._render import (
 from surety_core.domain._model import (
     GuaranteeContract,
     GuaranteeStatus,
+    Medium,
     Obligee,
     Period,
     Principal,
@@ -77,6 +78,8 @@ class CertificateContentLike(Protocol):
     def amount(self) -> int: ...
     @property
     def period(self) -> Period: ...
+    @property
+    def medium(self) -> Medium: ...
     @property
     def version(self) -> int: ...
     @property
@@ -129,8 +132,18 @@ def key_notice_data_from_contract(
 def certificate_data_from_content(
     content: CertificateContentLike, *, product_names: Mapping[str, str] = PRODUCT_NAMES_JA
 ) -> CertificateData:
-    """What a certificate PDF prints for signed ``content`` (issue date taken in JST)."""
+    """What a certificate PDF prints for signed ``content`` (issue date taken in JST).
+
+    Content of a paper guarantee (``medium`` is :attr:`~surety_core.Medium.PAPER`) raises
+    :class:`~surety_core.InvalidInputError`: its certificate is the paper one, and printing its
+    signed content as an electronic certificate would make a second original.
+    """
     try:
+        if content.medium != Medium.ELECTRONIC:
+            raise InvalidInputError(
+                "content.medium",
+                "a paper guarantee gets no electronic certificate (its certificate is on paper)",
+            )
         issued_at = content.issued_at
         return CertificateData(
             contract_number=content.number,
@@ -255,12 +268,13 @@ def build_signed_certificate_pdf(
     signed_document: bytes,
     *,
     product_names: Mapping[str, str] = PRODUCT_NAMES_JA,
-    identity: DocumentIdentity | None = None,
 ) -> bytes:
     """The certificate PDF for signed ``content``, embedding ``signed_document`` (the bytes
-    :func:`surety_core.certificates.sign_certificate` returned for that content)."""
+    :func:`surety_core.certificates.sign_certificate` returned for that content). Paper
+    guarantees get no electronic certificate: their content raises
+    :class:`~surety_core.InvalidInputError`."""
     data = certificate_data_from_content(content, product_names=product_names)
-    return build_certificate_pdf(data, signed_document, identity)
+    return build_certificate_pdf(data, signed_document)
 
 
 def key_notice_pdf(

@@ -255,20 +255,18 @@ def certificate_page(data: CertificateData) -> PageWriter:
     return page
 
 
-def build_certificate_pdf(
-    data: CertificateData,
-    signed_payload: bytes,
-    identity: DocumentIdentity | None = None,
-) -> bytes:
+def build_certificate_pdf(data: CertificateData, signed_payload: bytes) -> bytes:
     """The certificate (電子証書) as a one-page A4 PDF embedding ``signed_payload``.
 
     ``signed_payload`` is the signed canonical payload exactly as the signer produced it; it is
-    attached as :data:`PAYLOAD_ATTACHMENT_NAME` and round-trips byte for byte.
+    attached as :data:`PAYLOAD_ATTACHMENT_NAME` and round-trips byte for byte. Everything in the
+    file (its ``/ID``, dates, title) comes from ``data``: the same content and payload always
+    give the same bytes, which is what :func:`verify_certificate_pdf` checks.
     """
     if not isinstance(signed_payload, bytes) or not signed_payload:
         raise InvalidInputError("signed_payload", "must be non-empty bytes")
     page = certificate_page(data)
-    ident = identity or DocumentIdentity.derive(
+    ident = DocumentIdentity.derive(
         f"certificate:{data.contract_number}:{data.version}", data.issued_on
     )
     return page.write(
