@@ -303,7 +303,6 @@ def certificate_pdf(
     trusted: TrustedKeySet,
     *,
     product_names: Mapping[str, str] = PRODUCT_NAMES_JA,
-    identity: DocumentIdentity | None = None,
 ) -> bytes:
     """The certificate PDF in one call, from the signed document or its stored
     :class:`~surety_core.storage.CertificateRecord` (``IssuedGuarantee.certificate``).
@@ -324,9 +323,7 @@ def certificate_pdf(
             f"not {type(certificate).__name__}",
         )
     content = verify_certificate(document, trusted)
-    return build_signed_certificate_pdf(
-        content, document, product_names=product_names, identity=identity
-    )
+    return build_signed_certificate_pdf(content, document, product_names=product_names)
 
 
 def fee_statement_pdf(
