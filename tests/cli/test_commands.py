@@ -286,6 +286,7 @@ COMMANDS = [
     ["keys", "generate"],
     ["keys", "rotate"],
     ["keys", "export"],
+    ["unlock"],
     ["db"],
     ["db", "init"],
     ["db", "upgrade"],

@@ -127,3 +127,19 @@ def test_certificate_and_fee_statement_pdfs_in_one_call() -> None:
         certificate_pdf(issued.certificate, other)
     with pytest.raises(InvalidInputError, match="certificate"):
         certificate_pdf("x", service.trusted_keys)  # type: ignore[arg-type]
+
+
+def test_other_secrets_are_a_configuration_error_before_anything_is_counted() -> None:
+    store = MemoryStore()
+    service = samples.surety_service(store)
+    issued = service.apply_and_issue(samples.electronic_application()).guarantees[0]
+    number, key = issued.contract.number, issued.key
+    assert key is not None
+    other = ObligeeRegistry(store, samples.secret_provider(hmac_secret=b"x" * 32))
+    for _ in range(7):
+        with pytest.raises(ConfigurationError, match="these secrets do not match"):
+            other.view(number, key)
+    with store.unit_of_work() as uow:
+        assert uow.attempts.get(number) is None
+    assert service.view(number, key).number == number
+    assert service.unlock(number) is False

@@ -20,6 +20,7 @@ import contextlib
 import logging
 import shutil
 import sys
+import traceback
 from collections.abc import Callable, Sequence
 from datetime import timedelta, timezone
 from pathlib import Path
@@ -56,6 +57,12 @@ _PDF_SIGNATURE = {
     "unchecked": "present but not checked (install surety-core[pades])",
 }
 _JST = timezone(timedelta(hours=9), "JST")
+
+
+def _version() -> str:
+    from surety_core import __version__
+
+    return __version__
 
 
 def _out(text: str = "") -> None:
@@ -409,6 +416,25 @@ def _db(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _unlock(args: argparse.Namespace) -> int:
+    from surety_core.cli._support import open_store, secret_provider
+    from surety_core.services import ObligeeRegistry
+
+    number = _number(args.number)
+    store = open_store(args.db)
+    try:
+        secrets = secret_provider(db=args.db, secrets=args.secrets)
+        had = ObligeeRegistry(store, secrets).unlock(number, actor=args.actor)
+    finally:
+        store.close()
+    _out(
+        f"{number}: attempts cleared (audited as attempts_cleared by {args.actor})"
+        if had
+        else f"{number}: no failed attempts recorded; nothing to clear (audited)"
+    )
+    return EXIT_OK
+
+
 # -- the parser and main ---------------------------------------------------------------------
 
 
@@ -433,7 +459,8 @@ def _parser() -> argparse.ArgumentParser:
         epilog=_EXIT_HELP,
     )
     parser.add_argument("--debug", action="store_true", default=False, help="show tracebacks")
-    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    parser.add_argument("--version", action="version", version=f"surety {_version()}")
+    sub = parser.add_subparsers(dest="command", required=False, metavar="COMMAND")
 
     def command(
         name: str, func: Callable[[argparse.Namespace], int], help: str, description: str
@@ -595,6 +622,18 @@ def _parser() -> argparse.ArgumentParser:
     pdf_export.add_argument("--out", metavar="PEM", help="the file to write (default: stdout)")
     pdf_export.set_defaults(func=_keys_pdf_ca_export)
 
+    unlock = command(
+        "unlock",
+        _unlock,
+        "clear the attempt lock on a number (operators)",
+        "Clear the attempt limiter's state for a guarantee contract number, so that the "
+        "obligee can try again at once; the clearing is recorded in the audit log.",
+    )
+    unlock.add_argument("--db", required=True, metavar="PATH", help="SQLite file or database URL")
+    unlock.add_argument("--number", required=True, help="保証契約番号, 10 digits")
+    unlock.add_argument("--secrets", metavar="FILE", help=_SECRETS_HELP)
+    unlock.add_argument("--actor", default="operator", help="who clears, for the audit log")
+
     db = command(
         "db",
         _missing_action,
@@ -610,8 +649,11 @@ def _parser() -> argparse.ArgumentParser:
             action, parents=[common], epilog=_EXIT_HELP, help=text, description=text + "."
         )
         p.add_argument(
+            "--db",
             "--url",
+            dest="url",
             required=True,
+            metavar="PATH",
             help="a SQLite file path or a SQLAlchemy URL "
             "(sqlite:///path, postgresql+psycopg://user@host/db)",
         )
@@ -673,6 +715,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         args = parser.parse_args(argv)
     except SystemExit as exc:  # --help, or a usage error already printed by argparse
         return exc.code if isinstance(exc.code, int) else EXIT_BAD_INPUT
+    if args.command is None:  # bare ``surety``: the help, and the usage-error status
+        parser.print_help()
+        return EXIT_BAD_INPUT
     try:
         with _warnings_to_stderr():
             code: int = args.func(args)
@@ -680,13 +725,13 @@ def main(argv: Sequence[str] | None = None) -> int:
         _err("interrupted")
         return 130
     except (SuretyError, OSError) as exc:
-        if args.debug:
-            raise
+        if args.debug:  # the traceback as well; the exit status stays the same
+            traceback.print_exc()
         _err(_one_line(exc))
         return _exit_code(exc)
     except ImportError as exc:
         if args.debug:
-            raise
+            traceback.print_exc()
         _err(f"error: a dependency is missing ({exc.name or exc}); install surety-core[sql]")
         return EXIT_FAILED
     return code

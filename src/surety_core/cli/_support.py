@@ -6,6 +6,7 @@ from __future__ import annotations
 import contextlib
 import logging
 import os
+import shlex
 import tempfile
 import warnings
 from collections.abc import Iterator
@@ -16,6 +17,7 @@ from surety_core._errors import (
     ConfigurationError,
     DevelopmentSecretWarning,
     InvalidInputError,
+    SchemaVersionError,
     StorageError,
     SuretyError,
 )
@@ -104,15 +106,24 @@ def open_store(target: str, *, option: str = "--db") -> SqlStore:
     from surety_core.storage.sql import postgres_store, sqlite_store
 
     path = _sqlite_path(target)
-    if path is not None:
-        if not path.is_file():
-            raise InvalidInputError(option, f"no database file at {path}")
-        return sqlite_store(path, upgrade=False)
     try:
-        import psycopg  # noqa: F401
-    except ImportError:
-        raise ConfigurationError(_PG_EXTRA) from None
-    return postgres_store(target, upgrade=False)
+        if path is not None:
+            if not path.is_file():
+                raise InvalidInputError(option, f"no database file at {path}")
+            return sqlite_store(path, upgrade=False)
+        try:
+            import psycopg  # noqa: F401
+        except ImportError:
+            raise ConfigurationError(_PG_EXTRA) from None
+        return postgres_store(target, upgrade=False)
+    except SchemaVersionError as exc:
+        if "no surety_core schema" not in str(exc):
+            raise
+        shown = target if path is None else str(path)
+        raise SchemaVersionError(
+            f"{shown} has no surety_core tables (an empty file?): create them with "
+            f"surety db init --db {shlex.quote(shown)}"
+        ) from None
 
 
 def schema_engine(target: str) -> tuple[Engine, str]:

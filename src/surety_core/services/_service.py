@@ -199,3 +199,7 @@ class SuretyService:
     def view(self, number: str, key: str | AuthKey, *, actor: str = "obligee") -> ObligeeView:
         """:meth:`ObligeeRegistry.view <surety_core.services.ObligeeRegistry.view>`."""
         return self.registry.view(number, key, actor=actor)
+
+    def unlock(self, number: str, *, actor: str = "operator") -> bool:
+        """:meth:`ObligeeRegistry.unlock <surety_core.services.ObligeeRegistry.unlock>`."""
+        return self.registry.unlock(number, actor=actor)
