@@ -85,13 +85,16 @@ def _number(text: str) -> str:
         raise InvalidInputError("--number", f"{exc.reason}; nothing was looked up") from None
 
 
-def _out_file(name: str) -> Path:
-    """The file ``--out`` names, in an existing folder."""
+def _out_file(name: str, *, force: bool = False) -> Path:
+    """The file ``--out`` names, in an existing folder; an existing file is refused unless
+    ``--force`` (the same rule for every command that writes a file)."""
     out = Path(name)
     if out.is_dir():
         raise InvalidInputError("--out", f"{out} is a folder; name the file to write")
     if not out.parent.is_dir():
         raise InvalidInputError("--out", f"no folder {out.parent} for {out.name}")
+    if out.exists() and not force:
+        raise InvalidInputError("--out", f"{out} exists; pass --force to replace it")
     return out
 
 
@@ -221,7 +224,7 @@ def _notice(args: argparse.Namespace) -> int:
     from surety_core.services import ContractorPortal
 
     number = _number(args.number)
-    out = _out_file(args.out)
+    out = _out_file(args.out, force=args.force)
     store = open_store(args.db)
     try:
         secrets = secret_provider(db=args.db, secrets=args.secrets)
@@ -306,9 +309,7 @@ def _keys_generate(args: argparse.Namespace) -> int:
     from surety_core.certificates._signing import SigningKeyRing
     from surety_core.cli._support import write_private
 
-    out = _out_file(args.out)
-    if out.exists() and not args.force:
-        raise InvalidInputError("--out", f"{out} exists; pass --force to replace it")
+    out = _out_file(args.out, force=args.force)
     ring = SigningKeyRing.generate(args.kid)
     write_private(out, ring.to_json())
     _out(f"wrote {out} (private, 0600): signing key ring with key {ring.current_kid}")
@@ -339,7 +340,7 @@ def _keys_export(args: argparse.Namespace) -> int:
     if args.out is None:
         _out(data.decode("utf-8"))
         return EXIT_OK
-    write_public(_out_file(args.out), data)
+    write_public(_out_file(args.out, force=args.force), data)
     _out(f"wrote {args.out}: public key set with {', '.join(ring.kids)}")
     return EXIT_OK
 
@@ -350,7 +351,10 @@ def _keys_pdf_ca(args: argparse.Namespace) -> int:
     from surety_core.cli._support import write_private, write_public
     from surety_core.documents import create_pdf_signing_keys
 
-    out, ca_out = _out_file(args.out), _out_file(args.ca_out)
+    out, ca_out = (
+        _out_file(args.out, force=True),
+        _out_file(args.ca_out, force=True),
+    )  # existing files: checked below, per option
     for path, option in ((out, "--out"), (ca_out, "--ca-out")):
         if path.exists() and not args.force:
             raise InvalidInputError(option, f"{path} exists; pass --force to replace it")
@@ -373,7 +377,7 @@ def _keys_pdf_ca_export(args: argparse.Namespace) -> int:
     if args.out is None:
         _out(keys.ca_certificate_pem().decode("ascii").rstrip("\n"))
         return EXIT_OK
-    write_public(_out_file(args.out), keys.ca_certificate_pem())
+    write_public(_out_file(args.out, force=args.force), keys.ca_certificate_pem())
     _out(f"wrote {args.out}: the PDF signing CA certificate")
     return EXIT_OK
 
@@ -535,6 +539,7 @@ def _parser() -> argparse.ArgumentParser:
     notice.add_argument("--db", required=True, metavar="PATH", help="SQLite file or database URL")
     notice.add_argument("--number", required=True, help="保証契約番号, 10 digits")
     notice.add_argument("--out", required=True, metavar="FILE", help="the PDF to write")
+    notice.add_argument("--force", action="store_true", help="replace an existing file")
     notice.add_argument("--secrets", metavar="FILE", help=_SECRETS_HELP)
     notice.add_argument("--actor", default="surety", help="who downloads, for the audit log")
 
@@ -596,6 +601,7 @@ def _parser() -> argparse.ArgumentParser:
     )
     export.add_argument("--ring", required=True, metavar="FILE", help="the ring file")
     export.add_argument("--out", metavar="FILE", help="the file to write (default: stdout)")
+    export.add_argument("--force", action="store_true", help="replace an existing file")
     export.set_defaults(func=_keys_export)
     pdf_ca = keys_sub.add_parser(
         "pdf-ca",
@@ -620,6 +626,7 @@ def _parser() -> argparse.ArgumentParser:
     )
     pdf_export.add_argument("--keys", required=True, metavar="FILE", help="the private key file")
     pdf_export.add_argument("--out", metavar="PEM", help="the file to write (default: stdout)")
+    pdf_export.add_argument("--force", action="store_true", help="replace an existing file")
     pdf_export.set_defaults(func=_keys_pdf_ca_export)
 
     unlock = command(
