@@ -113,3 +113,26 @@ def test_the_demo_prints_commands_that_paste_with_a_space_in_the_path(
     assert main(argv) == EXIT_OK
     check = next(x for x in lines if x.startswith("surety check-pdf"))
     assert main(shlex.split(check)[1:]) == EXIT_OK
+
+
+def test_verify_json_has_the_documented_shape(
+    demo: Demo, capsys: pytest.CaptureFixture[str]
+) -> None:
+    import json
+
+    assert main([*_verify(demo, demo.advance_key), "--json"]) == EXIT_OK
+    data = json.loads(capsys.readouterr().out)
+    assert data["format"] == "surety.verify/1"
+    assert data["number"] == demo.advance_number
+    assert data["product"] == "advance_payment"
+    assert data["status"] in {"issued", "expired"}
+    assert data["current_version"] == len(data["versions"]) == 2
+    assert data["amount"] == 36_000_000
+    assert data["signature"] == {"checked": True, "chained_versions": 2}
+    assert set(data) == {
+        "format", "number", "product", "product_name", "status", "current_version", "amount",
+        "period", "works", "obligee", "principal", "surety", "medium", "signature",
+        "viewed_at", "versions",
+    }  # fmt: skip
+    assert demo.advance_key not in json.dumps(data)
+    assert main([*_verify(demo, generate_key().reveal()), "--json"]) == EXIT_REJECTED

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import json
 import logging
 import shutil
 import sys
@@ -130,6 +131,45 @@ def _serve(args: argparse.Namespace) -> int:
 # -- verify --------------------------------------------------------------------------------
 
 
+def _period_json(period: Any) -> dict[str, str]:
+    return {"start": period.start.isoformat(), "end": period.end.isoformat()}
+
+
+def _view_json(view: Any, chained: int | None) -> dict[str, Any]:
+    """``surety verify --json``: the shape documented in docs/cli.md (version 1)."""
+    contract = view.contract
+    return {
+        "format": "surety.verify/1",
+        "number": view.number,
+        "product": view.product,
+        "product_name": view.product_name,
+        "status": str(view.status.value),
+        "current_version": view.current_version,
+        "amount": contract.amount,
+        "period": _period_json(contract.period),
+        "works": {"name": contract.works.name, "number": contract.works.number},
+        "obligee": contract.obligee.name,
+        "principal": {
+            "name": contract.principal.name,
+            "corporate_number": contract.principal.corporate_number,
+        },
+        "surety": contract.surety.name,
+        "medium": str(contract.medium.value),
+        "signature": {"checked": chained is not None, "chained_versions": chained},
+        "viewed_at": view.viewed_at.astimezone(_JST).isoformat(timespec="seconds"),
+        "versions": [
+            {
+                "version": x.version,
+                "amount": x.amount,
+                "period": _period_json(x.period),
+                "effective_on": x.effective_on.isoformat(),
+                "reason": x.reason,
+            }
+            for x in view.versions
+        ],
+    }
+
+
 def _verify(args: argparse.Namespace) -> int:
     from surety_core.certificates import verify_chain
     from surety_core.cli._support import find_trusted_keys, open_store, secret_provider
@@ -157,6 +197,7 @@ def _verify(args: argparse.Namespace) -> int:
     finally:
         store.close()
     contract = view.contract
+    chained: int | None = None
     if trusted is None:
         signature = "not checked (no trusted key set: pass --trust FILE)"
     else:
@@ -171,6 +212,10 @@ def _verify(args: argparse.Namespace) -> int:
         if chain[-1].number != view.number or chain[-1].version != view.current_version:
             raise problem
         signature = f"valid, {len(chain)} signed version(s) chained ({path.name})"
+        chained = len(chain)
+    if args.json:
+        _out(json.dumps(_view_json(view, chained), ensure_ascii=False, indent=2))
+        return EXIT_OK
     _out(
         fields(
             [
@@ -528,6 +573,9 @@ def _parser() -> argparse.ArgumentParser:
         "beside the SQLite file, if present)",
     )
     verify.add_argument("--actor", default="obligee", help="who views, for the audit log")
+    verify.add_argument(
+        "--json", action="store_true", help="print the view as JSON (see docs/cli.md)"
+    )
 
     notice = command(
         "notice",
