@@ -287,6 +287,7 @@ COMMANDS = [
     ["keys", "rotate"],
     ["keys", "export"],
     ["unlock"],
+    ["completion"],
     ["db"],
     ["db", "init"],
     ["db", "upgrade"],

@@ -136,3 +136,30 @@ def test_verify_json_has_the_documented_shape(
     }  # fmt: skip
     assert demo.advance_key not in json.dumps(data)
     assert main([*_verify(demo, generate_key().reveal()), "--json"]) == EXIT_REJECTED
+
+
+def test_bash_completion_completes_commands_and_options(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    import shutil
+    import subprocess
+
+    assert main(["completion", "bash"]) == EXIT_OK
+    script = tmp_path / "surety.bash"
+    script.write_text(capsys.readouterr().out, encoding="utf-8")
+    bash = shutil.which("bash")
+    assert bash is not None
+    probe = (
+        f"source {shlex.quote(str(script))}\n"
+        'COMP_WORDS=(surety un); COMP_CWORD=1; _surety; echo "${COMPREPLY[*]}"\n'
+        "COMP_WORDS=(surety verify --db x.db --js); COMP_CWORD=4; _surety; "
+        'echo "${COMPREPLY[*]}"\n'
+        'COMP_WORDS=(surety db init --); COMP_CWORD=3; _surety; echo "${COMPREPLY[*]}"\n'
+    )
+    out = subprocess.run(
+        [bash, "--norc", "-c", probe], capture_output=True, text=True, check=True, timeout=30
+    ).stdout.splitlines()
+    assert out[0] == "unlock"
+    assert out[1] == "--json"
+    assert "--db" in out[2].split()
+    assert main(["completion", "zsh"]) == EXIT_BAD_INPUT

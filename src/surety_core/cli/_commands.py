@@ -484,6 +484,55 @@ def _unlock(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _completion(args: argparse.Namespace) -> int:
+    _out(_bash_completion(_parser()))
+    return EXIT_OK
+
+
+def _words(parser: argparse.ArgumentParser) -> tuple[list[str], dict[str, argparse.ArgumentParser]]:
+    """The options of ``parser`` and its subcommands by name."""
+    options = [o for a in parser._actions for o in a.option_strings if o.startswith("--")]
+    subs: dict[str, argparse.ArgumentParser] = {}
+    for action in parser._actions:
+        if isinstance(action, argparse._SubParsersAction):
+            subs.update(action.choices)
+    return options, subs
+
+
+def _bash_completion(parser: argparse.ArgumentParser) -> str:
+    """A bash completion script for every command, subcommand and option of ``parser``."""
+    cases, keys = [], []
+    top_options, commands = _words(parser)
+    for name, command in commands.items():
+        options, actions = _words(command)
+        keys.append(name)
+        cases.append(f'        "{name}") words="{" ".join([*actions, *options])}" ;;')
+        for action, sub in actions.items():
+            sub_options, _ = _words(sub)
+            keys.append(f"{name} {action}")
+            cases.append(f'        "{name} {action}") words="{" ".join(sub_options)}" ;;')
+    return "\n".join(
+        [
+            '# bash completion for surety: eval "$(surety completion bash)"',
+            "_surety() {",
+            '    local cur="${COMP_WORDS[COMP_CWORD]}" key="" words="" next i',
+            f'    local known="|{"|".join(keys)}|"',
+            "    for ((i = 1; i < COMP_CWORD; i++)); do  # the command words, not option values",
+            '        next="${key:+$key }${COMP_WORDS[i]}"',
+            '        [[ "$known" == *"|$next|"* ]] && key="$next"',
+            "    done",
+            '    case "$key" in',
+            f'        "") words="{" ".join([*commands, *top_options])}" ;;',
+            *cases,
+            "    esac",
+            '    COMPREPLY=($(compgen -W "$words" -- "$cur"))',
+            '    [[ ${#COMPREPLY[@]} -eq 0 ]] && COMPREPLY=($(compgen -f -- "$cur"))',
+            "}",
+            "complete -o filenames -F _surety surety",
+        ]
+    )
+
+
 # -- the parser and main ---------------------------------------------------------------------
 
 
@@ -688,6 +737,15 @@ def _parser() -> argparse.ArgumentParser:
     unlock.add_argument("--number", required=True, help="保証契約番号, 10 digits")
     unlock.add_argument("--secrets", metavar="FILE", help=_SECRETS_HELP)
     unlock.add_argument("--actor", default="operator", help="who clears, for the audit log")
+
+    completion = command(
+        "completion",
+        _completion,
+        "print a shell completion script",
+        'Print a bash completion script; load it with: eval "$(surety completion bash)" '
+        "(for example in ~/.bashrc).",
+    )
+    completion.add_argument("shell", choices=["bash"], help="the shell (bash)")
 
     db = command(
         "db",
