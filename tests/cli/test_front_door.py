@@ -163,3 +163,10 @@ def test_bash_completion_completes_commands_and_options(
     assert out[1] == "--json"
     assert "--db" in out[2].split()
     assert main(["completion", "zsh"]) == EXIT_BAD_INPUT
+
+
+def test_messages_name_flags_not_fields(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["keys", "generate", "--out", str(tmp_path / "r.json"), "--kid", "é"]) == 2
+    err = capsys.readouterr().err
+    assert "--kid" in err
+    assert " kid:" not in err

@@ -790,7 +790,13 @@ def _exit_code(exc: BaseException) -> int:
     return EXIT_FAILED
 
 
+_FLAG_OF_FIELD = {"actor": "--actor", "kid": "--kid", "key": "--key", "number": "--number"}
+"""The library's argument names that the command line takes as these flags."""
+
+
 def _one_line(exc: BaseException) -> str:
+    if isinstance(exc, InvalidInputError) and exc.field in _FLAG_OF_FIELD:
+        exc = type(exc)(_FLAG_OF_FIELD[exc.field], exc.reason)  # name the flag, not the field
     text = " ".join(str(exc).split()) or type(exc).__name__
     if isinstance(exc, KeyFormatError):
         return f"bad key: {text}"
