@@ -245,6 +245,7 @@ def from_json(text: str | bytes, cls: type[T] | None = None) -> Any:
 def _register_library_types() -> None:
     for cls in (
         _model.Period,
+        _model.JointVentureMember,
         _model.Principal,
         _model.Obligee,
         _model.Surety,
@@ -255,6 +256,8 @@ def _register_library_types() -> None:
         _model.GuaranteeVersion,
         _model.Amendment,
         _model.GuaranteeContract,
+        _model.ElectronicAcceptance,
+        _model.KindShare,
         _model.ObligeePolicy,
         _rules.Rule,
         _rules.Violation,
@@ -265,6 +268,7 @@ def _register_library_types() -> None:
         _fees.FeeStatement,
         _fees.RefundStatement,
         _claims.ClaimSettlement,
+        _claims.ClaimCase,
         _records.KeyRecord,
         _records.CertificateRecord,
         _records.AuditEvent,

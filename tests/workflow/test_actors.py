@@ -74,9 +74,18 @@ def test_registry_from_a_store_and_a_secret_provider_alone_serves_view(any_store
 
 def test_registry_constructor_takes_no_signing_keys_or_rates() -> None:
     params = set(inspect.signature(ObligeeRegistry).parameters)
-    assert params == {"store", "secrets", "limiter", "products", "clock", "today", "retries"}
+    assert params == {
+        "store",
+        "secrets",
+        "limiter",
+        "products",
+        "clock",
+        "today",
+        "zone",
+        "retries",
+    }
     params = set(inspect.signature(ContractorPortal).parameters)
-    assert params == {"store", "secrets", "products", "clock", "today", "retries"}
+    assert params == {"store", "secrets", "products", "clock", "today", "zone", "retries"}
 
 
 def test_registry_shows_an_ended_period_as_expired(any_store: Store) -> None:

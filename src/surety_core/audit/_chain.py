@@ -62,6 +62,7 @@ class AuditAction(StrEnum):
     RELEASED = "released"
     CLAIMED = "claimed"
     EXPIRED = "expired"
+    COMPLETED = "completed"
     SECRETS_ROTATED = "secrets_rotated"
     SIGNING_KEY_ROTATED = "signing_key_rotated"
     ATTEMPTS_CLEARED = "attempts_cleared"

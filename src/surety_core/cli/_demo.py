@@ -49,7 +49,13 @@ from surety_core.domain._model import (
     Period,
 )
 from surety_core.keys._format import ALPHABET, AuthKey, parse_key
-from surety_core.services import IssuedGuarantee, ObligeeView, SuretyService, utc_now
+from surety_core.services import (
+    IssuedGuarantee,
+    ObligeeView,
+    SuretyService,
+    business_date,
+    utc_now,
+)
 from surety_core.testing import samples
 
 __all__ = ["DEFAULT_OUT", "MARKER", "run_demo"]
@@ -197,7 +203,7 @@ def run_demo(out: Path, *, write: Callable[[str], None] = print, width: int | No
             clock=utc_now,
         )
         now = datetime.now(UTC)
-        today = now.date()
+        today = business_date(now)
 
         story.heading("当事者 (the parties and the obligee's policy)")
         story.say(

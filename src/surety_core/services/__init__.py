@@ -13,7 +13,7 @@ errors, and runs in one unit of work so that a failure leaves nothing half-done.
 
 from surety_core.domain._lifecycle import ORIGINAL_REASON
 from surety_core.services._issuer import ApprovalHook, PolicyBook, PolicySource, SuretyIssuer
-from surety_core.services._portal import ContractorPortal
+from surety_core.services._portal import HISTORY_CSV_HEADER, ContractorPortal, history_csv
 from surety_core.services._registry import ObligeeRegistry
 from surety_core.services._results import (
     AmendmentResult,
@@ -28,10 +28,12 @@ from surety_core.services._results import (
     ReleaseResult,
     VersionView,
 )
-from surety_core.services._runtime import utc_now
+from surety_core.services._runtime import BUSINESS_ZONE, business_date, utc_now
 from surety_core.services._service import SuretyService
 
 __all__ = [
+    "BUSINESS_ZONE",
+    "HISTORY_CSV_HEADER",
     "ORIGINAL_REASON",
     "AmendmentResult",
     "ApplicationReceipt",
@@ -51,5 +53,7 @@ __all__ = [
     "SuretyIssuer",
     "SuretyService",
     "VersionView",
+    "business_date",
+    "history_csv",
     "utc_now",
 ]

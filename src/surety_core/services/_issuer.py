@@ -13,7 +13,7 @@ notices in the outbox), nor how an obligee's view or a contractor's page is show
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping
-from datetime import date, datetime
+from datetime import date, datetime, tzinfo
 from typing import Protocol, TypeVar
 
 from attrs import field, frozen
@@ -41,6 +41,7 @@ from surety_core.domain._fees import (
 )
 from surety_core.domain._lifecycle import amend as amend_contract
 from surety_core.domain._lifecycle import claim as claim_contract
+from surety_core.domain._lifecycle import complete as complete_contract
 from surety_core.domain._lifecycle import expire as expire_contract
 from surety_core.domain._lifecycle import issue as issue_contract
 from surety_core.domain._lifecycle import release as release_contract
@@ -70,6 +71,7 @@ from surety_core.services._results import (
     ReleaseResult,
 )
 from surety_core.services._runtime import (
+    BUSINESS_ZONE,
     Clock,
     Runtime,
     Step,
@@ -139,6 +141,7 @@ _STATUS_ACTION: Mapping[GuaranteeStatus, AuditAction] = {
     GuaranteeStatus.RELEASED: AuditAction.RELEASED,
     GuaranteeStatus.CLAIMED: AuditAction.CLAIMED,
     GuaranteeStatus.EXPIRED: AuditAction.EXPIRED,
+    GuaranteeStatus.COMPLETED: AuditAction.COMPLETED,
 }
 """The audit action of a change by the status it leads to (any other change is an amendment)."""
 
@@ -152,7 +155,7 @@ class SuretyIssuer:
     * ``signing_keys``: the surety's Ed25519 keys (:mod:`surety_core.certificates`).
     * ``rate_table``: fee rates as data; ``policies``: each obligee's policy.
     * ``products``: the product set (default: the three products of the briefing).
-    * ``clock``, ``today``, ``retries``: see :class:`~surety_core.services.SuretyService`.
+    * ``clock``, ``today``, ``zone``, ``retries``: see :class:`~surety_core.services.SuretyService`.
     * ``approval``: an optional hook called before issuance.
     * ``portal_name``: the contractors' portal named in the completion notice.
     """
@@ -169,6 +172,7 @@ class SuretyIssuer:
         products: ProductRegistry | None = None,
         clock: Clock = utc_now,
         today: Callable[[], date] | None = None,
+        zone: tzinfo | str = BUSINESS_ZONE,
         approval: ApprovalHook | None = None,
         retries: int = 5,
         portal_name: str = "受注者向けポータル",
@@ -192,7 +196,7 @@ class SuretyIssuer:
             raise InvalidInputError(
                 "portal_name", "must be non-empty text of at most 100 characters"
             )
-        self._runtime = Runtime(store, clock=clock, today=today, retries=retries)
+        self._runtime = Runtime(store, clock=clock, today=today, retries=retries, zone=zone)
         self._surety = surety
         self._protector = KeyProtector(secrets)
         self._signing = signing_keys
@@ -471,12 +475,18 @@ class SuretyIssuer:
         number: str,
         on: date,
         *,
-        advance_paid: int,
-        completed_value: int,
+        advance_paid: int | None = None,
+        completed_value: int | None = None,
+        partial_payments: int = 0,
+        paid_by_others: int = 0,
+        penalty: int | None = None,
+        default_on: date | None = None,
         actor: str = "surety",
     ) -> ClaimResult:
-        """Record a claim (保証事故): payout = advance paid − value of work completed, never
-        negative and never above the guaranteed amount."""
+        """Record a claim (保証事故) and settle it (see :func:`surety_core.claim`): for an
+        advance-type guarantee, advance paid + partial payments − value of work completed; for a
+        contract guarantee, the penalty (違約金); never above the guaranteed amount. An expired
+        guarantee takes a claim for a default during its period (``default_on``)."""
 
         def change(step: Step, old: GuaranteeContract) -> tuple[GuaranteeContract, ClaimResult]:
             new, settlement = claim_contract(
@@ -484,6 +494,10 @@ class SuretyIssuer:
                 on,
                 advance_paid=advance_paid,
                 completed_value=completed_value,
+                partial_payments=partial_payments,
+                paid_by_others=paid_by_others,
+                penalty=penalty,
+                default_on=default_on,
                 products=self._products,
             )
             self._add_statement(step, old.number, StatementKind.CLAIM, settlement)
@@ -498,6 +512,18 @@ class SuretyIssuer:
             step: Step, old: GuaranteeContract
         ) -> tuple[GuaranteeContract, GuaranteeContract]:
             new = expire_contract(old, on)
+            return new, new
+
+        return self._change(number, actor, change)
+
+    def complete(self, number: str, on: date, *, actor: str = "surety") -> GuaranteeContract:
+        """Record the completion and hand-over of the works (完成・引渡し) on ``on``: the
+        guarantee ends fulfilled (see :func:`surety_core.complete`)."""
+
+        def change(
+            step: Step, old: GuaranteeContract
+        ) -> tuple[GuaranteeContract, GuaranteeContract]:
+            new = complete_contract(old, on)
             return new, new
 
         return self._change(number, actor, change)

@@ -13,7 +13,7 @@ so an obligee-facing process holds no private key. Nor SQL, SMTP or PDF.
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import date
+from datetime import date, tzinfo
 
 from surety_core import _validation as v
 from surety_core._errors import ConfigurationError, CorruptRecordError, InvalidInputError
@@ -31,7 +31,15 @@ from surety_core.keys._limiter import (
 )
 from surety_core.keys._secrets import KeyProtector, SecretProvider
 from surety_core.services._results import ObligeeView, VersionView
-from surety_core.services._runtime import Clock, Runtime, Step, check_actor, check_secrets, utc_now
+from surety_core.services._runtime import (
+    BUSINESS_ZONE,
+    Clock,
+    Runtime,
+    Step,
+    check_actor,
+    check_secrets,
+    utc_now,
+)
 from surety_core.storage._protocols import Store
 from surety_core.storage._records import KeyRecord
 
@@ -45,7 +53,7 @@ class ObligeeRegistry:
     * ``secrets``: the secret provider whose HMAC keys check the authentication keys.
     * ``limiter``: the attempt limiter (default: the window limiter).
     * ``products``: the product set, for the product names (default: the built-in three).
-    * ``clock``, ``today``, ``retries``: see :class:`~surety_core.services.SuretyService`.
+    * ``clock``, ``today``, ``zone``, ``retries``: see :class:`~surety_core.services.SuretyService`.
     """
 
     def __init__(
@@ -57,6 +65,7 @@ class ObligeeRegistry:
         products: ProductRegistry | None = None,
         clock: Clock = utc_now,
         today: Callable[[], date] | None = None,
+        zone: tzinfo | str = BUSINESS_ZONE,
         retries: int = 5,
     ) -> None:
         products = default_products() if products is None else products
@@ -65,7 +74,7 @@ class ObligeeRegistry:
             raise InvalidInputError(
                 "limiter", f"must be an AttemptLimiter, not {type(limiter).__name__}"
             )
-        self._runtime = Runtime(store, clock=clock, today=today, retries=retries)
+        self._runtime = Runtime(store, clock=clock, today=today, retries=retries, zone=zone)
         self._protector = KeyProtector(check_secrets(secrets))
         self._limiter = limiter
         self._products = products

@@ -77,6 +77,8 @@ class GuaranteeSummary:
     status: GuaranteeStatus
     version: int
     issued_on: date
+    works_number: str = ""
+    """The works (or service contract) number, searchable in the history list."""
 
     @classmethod
     def of(cls, contract: GuaranteeContract, products: ProductRegistry) -> GuaranteeSummary:
@@ -94,6 +96,7 @@ class GuaranteeSummary:
             status=contract.status,
             version=contract.version,
             issued_on=contract.issued_on,
+            works_number=contract.works.number,
         )
 
 

@@ -14,8 +14,9 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Iterable, Mapping
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, tzinfo
 from typing import Any, TypeVar
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from attrs import frozen
 
@@ -27,9 +28,12 @@ from surety_core.keys._secrets import SecretProvider
 from surety_core.storage._protocols import Store, UnitOfWork
 
 __all__ = [
+    "BUSINESS_ZONE",
     "Clock",
     "Runtime",
     "Step",
+    "business_date",
+    "business_zone",
     "check_actor",
     "check_callable",
     "check_secrets",
@@ -49,6 +53,31 @@ Clock = Callable[[], datetime]
 def utc_now() -> datetime:
     """The current time in UTC (the default clock)."""
     return datetime.now(UTC)
+
+
+BUSINESS_ZONE: tzinfo = ZoneInfo("Asia/Tokyo")
+"""The zone business dates are taken in by default: Japan (Asia/Tokyo)."""
+
+
+def business_zone(zone: Any) -> tzinfo:
+    """``zone`` as a ``tzinfo``: a ``tzinfo`` as is, or an IANA name such as ``Asia/Tokyo``."""
+    if isinstance(zone, tzinfo):
+        return zone
+    if isinstance(zone, str) and 0 < len(zone) <= 64:
+        try:
+            return ZoneInfo(zone)
+        except (ZoneInfoNotFoundError, ValueError):
+            pass
+    raise InvalidInputError("zone", "must be a tzinfo or an IANA zone name such as Asia/Tokyo")
+
+
+def business_date(now: datetime, zone: tzinfo = BUSINESS_ZONE) -> date:
+    """The business date (issue date, effective date, expiry) at the instant ``now``: the date
+    in ``zone`` (Japan by default), so that 08:30 JST on 1 April is 1 April everywhere.
+
+    The one clock → date conversion of the services; the domain receives dates only.
+    """
+    return v.require_aware(now, "now").astimezone(zone).date()
 
 
 def check_actor(actor: Any) -> str:
@@ -130,12 +159,13 @@ class Runtime:
     """Runs a service's work in one unit of work of ``store``.
 
     * ``clock``: returns an aware ``datetime``; read once per attempt.
-    * ``today``: the business date (default: ``clock().date()``).
+    * ``today``: the business date (default: :func:`business_date` of the clock's time).
+    * ``zone``: the zone of business dates (default Asia/Tokyo; a ``tzinfo`` or IANA name).
     * ``retries``: how often a unit of work is retried when the audit log had a concurrent
       writer (never for a contract changed by someone else: that conflict is the caller's).
     """
 
-    __slots__ = ("_clock", "_today", "retries", "store")
+    __slots__ = ("_clock", "_today", "retries", "store", "zone")
 
     def __init__(
         self,
@@ -144,6 +174,7 @@ class Runtime:
         clock: Clock = utc_now,
         today: Callable[[], date] | None = None,
         retries: int = 5,
+        zone: tzinfo | str = BUSINESS_ZONE,
     ) -> None:
         check_store(store)
         if not callable(clock):
@@ -156,6 +187,7 @@ class Runtime:
         self._clock = clock
         self._today = today
         self.retries = retries
+        self.zone = business_zone(zone)
 
     def __repr__(self) -> str:
         return f"Runtime(store={type(self.store).__name__}, retries={self.retries})"
@@ -165,8 +197,8 @@ class Runtime:
         return v.require_aware(self._clock(), "clock")
 
     def business_date(self, now: datetime) -> date:
-        """The business date at ``now`` (``today()`` when given, else ``now.date()``)."""
-        return self._today() if self._today is not None else now.date()
+        """The business date at ``now`` (``today()`` when given, else the date in the zone)."""
+        return self._today() if self._today is not None else business_date(now, self.zone)
 
     def run(self, work: Callable[[Step], R], *, actor: str) -> R:
         """Check ``actor``, then run ``work`` in a unit of work (committed when it returns,

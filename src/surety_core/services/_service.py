@@ -12,7 +12,7 @@ here), nor SQL, SMTP or PDF.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
-from datetime import date
+from datetime import date, tzinfo
 
 from surety_core.certificates._signing import SigningKeyRing, TrustedKeySet
 from surety_core.domain._fees import RateTable
@@ -35,7 +35,7 @@ from surety_core.services._results import (
     ObligeeView,
     ReleaseResult,
 )
-from surety_core.services._runtime import Clock, utc_now
+from surety_core.services._runtime import BUSINESS_ZONE, Clock, utc_now
 from surety_core.storage._protocols import ContractQuery, Page, Store
 
 __all__ = ["SuretyService"]
@@ -56,8 +56,9 @@ class SuretyService:
     * ``rate_table``: fee rates as data; ``policies``: each obligee's policy.
     * ``products``: the product set (default: the three products of the briefing).
     * ``limiter``: the attempt limiter for the obligee view (default: the window limiter).
-    * ``clock``: returns an aware ``datetime`` (default UTC now); the business date is
-      ``clock().date()`` unless ``today`` is given.
+    * ``clock``: returns an aware ``datetime`` (default UTC now); the business date is the
+      clock's date in ``zone`` (default Asia/Tokyo, a ``tzinfo`` or IANA name) unless ``today``
+      is given.
     * ``approval``: an optional hook called before issuance.
     * ``retries``: how often a unit of work is retried when the audit log had a concurrent
       writer (never for a contract changed by someone else: that conflict is the caller's).
@@ -76,6 +77,7 @@ class SuretyService:
         limiter: AttemptLimiter | None = None,
         clock: Clock = utc_now,
         today: Callable[[], date] | None = None,
+        zone: tzinfo | str = BUSINESS_ZONE,
         approval: ApprovalHook | None = None,
         retries: int = 5,
         portal_name: str = "受注者向けポータル",
@@ -90,13 +92,20 @@ class SuretyService:
             products=products,
             clock=clock,
             today=today,
+            zone=zone,
             approval=approval,
             retries=retries,
             portal_name=portal_name,
         )
         products = self.issuer.products
         self.portal = ContractorPortal(
-            store, secrets, products=products, clock=clock, today=today, retries=retries
+            store,
+            secrets,
+            products=products,
+            clock=clock,
+            today=today,
+            zone=zone,
+            retries=retries,
         )
         self.registry = ObligeeRegistry(
             store,
@@ -105,6 +114,7 @@ class SuretyService:
             products=products,
             clock=clock,
             today=today,
+            zone=zone,
             retries=retries,
         )
 
@@ -158,14 +168,30 @@ class SuretyService:
         number: str,
         on: date,
         *,
-        advance_paid: int,
-        completed_value: int,
+        advance_paid: int | None = None,
+        completed_value: int | None = None,
+        partial_payments: int = 0,
+        paid_by_others: int = 0,
+        penalty: int | None = None,
+        default_on: date | None = None,
         actor: str = "surety",
     ) -> ClaimResult:
         """:meth:`SuretyIssuer.claim <surety_core.services.SuretyIssuer.claim>`."""
         return self.issuer.claim(
-            number, on, advance_paid=advance_paid, completed_value=completed_value, actor=actor
+            number,
+            on,
+            advance_paid=advance_paid,
+            completed_value=completed_value,
+            partial_payments=partial_payments,
+            paid_by_others=paid_by_others,
+            penalty=penalty,
+            default_on=default_on,
+            actor=actor,
         )
+
+    def complete(self, number: str, on: date, *, actor: str = "surety") -> GuaranteeContract:
+        """:meth:`SuretyIssuer.complete <surety_core.services.SuretyIssuer.complete>`."""
+        return self.issuer.complete(number, on, actor=actor)
 
     def expire(self, number: str, on: date, *, actor: str = "surety") -> GuaranteeContract:
         """:meth:`SuretyIssuer.expire <surety_core.services.SuretyIssuer.expire>`."""
