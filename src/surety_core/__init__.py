@@ -5,6 +5,7 @@ underscore is private. See the documentation for the guides and the full API ref
 """
 
 import logging
+import typing
 
 from surety_core._errors import (
     AttemptsExceededError,
@@ -122,6 +123,30 @@ from surety_core.domain import (
     validate_application,
 )
 
+if typing.TYPE_CHECKING:
+    from surety_core._development import development_service
+    from surety_core.services import SuretyService
+
+
+_LAZY = ("SuretyService", "development_service")
+"""Names of ``__all__`` that are imported on first use (see :func:`__getattr__`)."""
+
+
+def __getattr__(name: str) -> typing.Any:
+    """The front door, imported on first use: ``SuretyService`` and ``development_service``
+    pull in the services, the SMTP notifier and the SQL store, which ``import surety_core``
+    alone (the domain, the JSON helpers) does not need."""
+    if name == "SuretyService":
+        from surety_core.services import SuretyService
+
+        return SuretyService
+    if name == "development_service":
+        from surety_core._development import development_service
+
+        return development_service
+    raise AttributeError(f"module 'surety_core' has no attribute {name!r}")
+
+
 __version__ = "0.1.0"
 
 # A library logs, the host configures: without this, Python's last-resort handler would print
@@ -219,6 +244,7 @@ __all__ = [
     "StorageError",
     "Surety",
     "SuretyError",
+    "SuretyService",
     "TransactionConflictError",
     "VerificationError",
     "Violation",
@@ -237,6 +263,7 @@ __all__ = [
     "converter",
     "corporate_number_check_digit",
     "default_products",
+    "development_service",
     "expire",
     "fee_coverage",
     "fee_for_contract",

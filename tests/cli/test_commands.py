@@ -288,6 +288,8 @@ COMMANDS = [
     ["keys", "generate"],
     ["keys", "rotate"],
     ["keys", "export"],
+    ["unlock"],
+    ["completion"],
     ["db"],
     ["db", "init"],
     ["db", "upgrade"],

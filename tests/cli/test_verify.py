@@ -152,10 +152,14 @@ def test_the_signature_is_checked_with_the_given_key_set(
     assert "signed certificate does not verify with" in capsys.readouterr().err
 
 
-def test_debug_shows_the_traceback(shared_demo: Demo) -> None:
-    from surety_core import KeyFormatError
-
-    with pytest.raises(KeyFormatError):
-        main(["--debug", "verify", "--db", shared_demo.db, "--number", "1" * 10, "--key", "x"])
-    with pytest.raises(KeyFormatError):
-        main(["verify", "--db", shared_demo.db, "--number", "1" * 10, "--key", "x", "--debug"])
+def test_debug_shows_the_traceback(shared_demo: Demo, capsys: pytest.CaptureFixture[str]) -> None:
+    # the traceback as well as the line, and the same exit status as without --debug
+    for args in (
+        ["--debug", "verify", "--db", shared_demo.db, "--number", "1" * 10, "--key", "x"],
+        ["verify", "--db", shared_demo.db, "--number", "1" * 10, "--key", "x", "--debug"],
+    ):
+        assert main(args) == EXIT_BAD_INPUT
+        err = capsys.readouterr().err
+        assert "Traceback" in err
+        assert "KeyFormatError" in err
+        assert err.rstrip().splitlines()[-1].startswith("bad key:")

@@ -14,6 +14,7 @@ from hypothesis import strategies as st
 from surety_core import (
     ADVANCE_PAYMENT,
     CONTRACT_GUARANTEE,
+    ConfigurationError,
     GuaranteeContract,
     Medium,
     WorksKind,
@@ -82,7 +83,8 @@ def test_parts_are_replaceable() -> None:
     other = samples.city(name="千葉県", code="chiba")
     assert samples.school_works(obligee=other).obligee == other
     assert samples.city_policy(electronic_from=None).electronic_from is None
-    assert samples.policy_book(policies=[]).policy_for("kashiwa").electronic_from is None
+    with pytest.raises(ConfigurationError, match="kashiwa"):  # no policy: a setup mistake
+        samples.policy_book(policies=[]).policy_for("kashiwa")
     clock = FixedClock(samples.SAMPLE_NOW + timedelta(days=1))
     service = samples.surety_service(MemoryStore(), clock=clock)
     issued = service.apply_and_issue(samples.electronic_application(contract=None))

@@ -76,6 +76,8 @@ class AuditAction(StrEnum):
     PAYMENT_RECEIVED = "payment_received"
     SECRETS_ROTATED = "secrets_rotated"
     SIGNING_KEY_ROTATED = "signing_key_rotated"
+    ATTEMPTS_CLEARED = "attempts_cleared"
+    """An operator cleared the attempt limiter's lock on a number (``surety unlock``)."""
 
 
 class AuditProblem(StrEnum):

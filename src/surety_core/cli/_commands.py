@@ -17,9 +17,11 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import json
 import logging
 import shutil
 import sys
+import traceback
 from collections.abc import Callable, Sequence
 from datetime import timedelta, timezone
 from pathlib import Path
@@ -61,6 +63,12 @@ _PDF_SIGNATURE = {
 _JST = timezone(timedelta(hours=9), "JST")
 
 
+def _version() -> str:
+    from surety_core import __version__
+
+    return __version__
+
+
 def _out(text: str = "") -> None:
     print(text, flush=True)
 
@@ -81,8 +89,9 @@ def _number(text: str) -> str:
         raise InvalidInputError("--number", f"{exc.reason}; nothing was looked up") from None
 
 
-def _out_file(name: str) -> Path:
-    """The file ``--out`` names, in an existing folder."""
+def _out_file(name: str, *, force: bool = False) -> Path:
+    """The file ``--out`` names, in an existing folder; an existing file is refused unless
+    ``--force`` (the same rule for every command that writes a file)."""
     out = Path(name)
     if out.is_dir():
         raise InvalidInputError("--out", f"{out} is a folder; name the file to write")
@@ -90,6 +99,8 @@ def _out_file(name: str) -> Path:
         raise InvalidInputError("--out", f"{out} is not a regular file; name the file to write")
     if not out.parent.is_dir():
         raise InvalidInputError("--out", f"no folder {out.parent} for {out.name}")
+    if out.exists() and not force:
+        raise InvalidInputError("--out", f"{out} exists; pass --force to replace it")
     return out
 
 
@@ -150,6 +161,45 @@ def _typed_key(args: argparse.Namespace) -> AuthKey:
     return parsed
 
 
+def _period_json(period: Any) -> dict[str, str]:
+    return {"start": period.start.isoformat(), "end": period.end.isoformat()}
+
+
+def _view_json(view: Any, chained: int | None) -> dict[str, Any]:
+    """``surety verify --json``: the shape documented in docs/cli.md (version 1)."""
+    contract = view.contract
+    return {
+        "format": "surety.verify/1",
+        "number": view.number,
+        "product": view.product,
+        "product_name": view.product_name,
+        "status": str(view.status.value),
+        "current_version": view.current_version,
+        "amount": contract.amount,
+        "period": _period_json(contract.period),
+        "works": {"name": contract.works.name, "number": contract.works.number},
+        "obligee": contract.obligee.name,
+        "principal": {
+            "name": contract.principal.name,
+            "corporate_number": contract.principal.corporate_number,
+        },
+        "surety": contract.surety.name,
+        "medium": str(contract.medium.value),
+        "signature": {"checked": chained is not None, "chained_versions": chained},
+        "viewed_at": view.viewed_at.astimezone(_JST).isoformat(timespec="seconds"),
+        "versions": [
+            {
+                "version": x.version,
+                "amount": x.amount,
+                "period": _period_json(x.period),
+                "effective_on": x.effective_on.isoformat(),
+                "reason": x.reason,
+            }
+            for x in view.versions
+        ],
+    }
+
+
 def _verify(args: argparse.Namespace) -> int:
     from surety_core.certificates import verify_chain
     from surety_core.cli._support import find_trusted_keys, open_store, secret_provider
@@ -167,6 +217,7 @@ def _verify(args: argparse.Namespace) -> int:
     finally:
         store.close()
     contract = view.contract
+    chained: int | None = None
     if trusted is None:
         signature = "not checked (no trusted key set: pass --trust FILE)"
     else:
@@ -181,6 +232,10 @@ def _verify(args: argparse.Namespace) -> int:
         if chain[-1].number != view.number or chain[-1].version != view.current_version:
             raise problem
         signature = f"valid, {len(chain)} signed version(s) chained ({path.name})"
+        chained = len(chain)
+    if args.json:
+        _out(json.dumps(_view_json(view, chained), ensure_ascii=False, indent=2))
+        return EXIT_OK
     _out(
         fields(
             [
@@ -234,7 +289,7 @@ def _notice(args: argparse.Namespace) -> int:
     from surety_core.services import ContractorPortal
 
     number = _number(args.number)
-    out = _out_file(args.out)
+    out = _out_file(args.out, force=args.force)
     store = open_store(args.db)
     try:
         secrets = secret_provider(db=args.db, secrets=args.secrets)
@@ -319,9 +374,7 @@ def _keys_generate(args: argparse.Namespace) -> int:
     from surety_core.certificates._signing import SigningKeyRing
     from surety_core.cli._support import write_private
 
-    out = _out_file(args.out)
-    if out.exists() and not args.force:
-        raise InvalidInputError("--out", f"{out} exists; pass --force to replace it")
+    out = _out_file(args.out, force=args.force)
     ring = SigningKeyRing.generate(args.kid)
     write_private(out, ring.to_json())
     _out(f"wrote {out} (private, 0600): signing key ring with key {ring.current_kid}")
@@ -352,7 +405,7 @@ def _keys_export(args: argparse.Namespace) -> int:
     if args.out is None:
         _out(data.decode("utf-8"))
         return EXIT_OK
-    write_public(_out_file(args.out), data)
+    write_public(_out_file(args.out, force=args.force), data)
     _out(f"wrote {args.out}: public key set with {', '.join(ring.kids)}")
     return EXIT_OK
 
@@ -363,7 +416,10 @@ def _keys_pdf_ca(args: argparse.Namespace) -> int:
     from surety_core.cli._support import write_private, write_public
     from surety_core.documents import create_pdf_signing_keys
 
-    out, ca_out = _out_file(args.out), _out_file(args.ca_out)
+    out, ca_out = (
+        _out_file(args.out, force=True),
+        _out_file(args.ca_out, force=True),
+    )  # existing files: checked below, per option
     for path, option in ((out, "--out"), (ca_out, "--ca-out")):
         if path.exists() and not args.force:
             raise InvalidInputError(option, f"{path} exists; pass --force to replace it")
@@ -386,7 +442,7 @@ def _keys_pdf_ca_export(args: argparse.Namespace) -> int:
     if args.out is None:
         _out(keys.ca_certificate_pem().decode("ascii").rstrip("\n"))
         return EXIT_OK
-    write_public(_out_file(args.out), keys.ca_certificate_pem())
+    write_public(_out_file(args.out, force=args.force), keys.ca_certificate_pem())
     _out(f"wrote {args.out}: the PDF signing CA certificate")
     return EXIT_OK
 
@@ -494,6 +550,74 @@ def _db(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _unlock(args: argparse.Namespace) -> int:
+    from surety_core.cli._support import open_store, secret_provider
+    from surety_core.services import ObligeeRegistry
+
+    number = _number(args.number)
+    store = open_store(args.db)
+    try:
+        secrets = secret_provider(db=args.db, secrets=args.secrets)
+        had = ObligeeRegistry(store, secrets).unlock(number, actor=args.actor)
+    finally:
+        store.close()
+    _out(
+        f"{number}: attempts cleared (audited as attempts_cleared by {args.actor})"
+        if had
+        else f"{number}: no failed attempts recorded; nothing to clear (audited)"
+    )
+    return EXIT_OK
+
+
+def _completion(args: argparse.Namespace) -> int:
+    _out(_bash_completion(_parser()))
+    return EXIT_OK
+
+
+def _words(parser: argparse.ArgumentParser) -> tuple[list[str], dict[str, argparse.ArgumentParser]]:
+    """The options of ``parser`` and its subcommands by name."""
+    options = [o for a in parser._actions for o in a.option_strings if o.startswith("--")]
+    subs: dict[str, argparse.ArgumentParser] = {}
+    for action in parser._actions:
+        if isinstance(action, argparse._SubParsersAction):
+            subs.update(action.choices)
+    return options, subs
+
+
+def _bash_completion(parser: argparse.ArgumentParser) -> str:
+    """A bash completion script for every command, subcommand and option of ``parser``."""
+    cases, keys = [], []
+    top_options, commands = _words(parser)
+    for name, command in commands.items():
+        options, actions = _words(command)
+        keys.append(name)
+        cases.append(f'        "{name}") words="{" ".join([*actions, *options])}" ;;')
+        for action, sub in actions.items():
+            sub_options, _ = _words(sub)
+            keys.append(f"{name} {action}")
+            cases.append(f'        "{name} {action}") words="{" ".join(sub_options)}" ;;')
+    return "\n".join(
+        [
+            '# bash completion for surety: eval "$(surety completion bash)"',
+            "_surety() {",
+            '    local cur="${COMP_WORDS[COMP_CWORD]}" key="" words="" next i',
+            f'    local known="|{"|".join(keys)}|"',
+            "    for ((i = 1; i < COMP_CWORD; i++)); do  # the command words, not option values",
+            '        next="${key:+$key }${COMP_WORDS[i]}"',
+            '        [[ "$known" == *"|$next|"* ]] && key="$next"',
+            "    done",
+            '    case "$key" in',
+            f'        "") words="{" ".join([*commands, *top_options])}" ;;',
+            *cases,
+            "    esac",
+            '    COMPREPLY=($(compgen -W "$words" -- "$cur"))',
+            '    [[ ${#COMPREPLY[@]} -eq 0 ]] && COMPREPLY=($(compgen -f -- "$cur"))',
+            "}",
+            "complete -o filenames -F _surety surety",
+        ]
+    )
+
+
 # -- the parser and main ---------------------------------------------------------------------
 
 
@@ -518,7 +642,8 @@ def _parser() -> argparse.ArgumentParser:
         epilog=_EXIT_HELP,
     )
     parser.add_argument("--debug", action="store_true", default=False, help="show tracebacks")
-    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    parser.add_argument("--version", action="version", version=f"surety {_version()}")
+    sub = parser.add_subparsers(dest="command", required=False, metavar="COMMAND")
 
     def command(
         name: str, func: Callable[[argparse.Namespace], int], help: str, description: str
@@ -586,6 +711,9 @@ def _parser() -> argparse.ArgumentParser:
         "beside the SQLite file, if present)",
     )
     verify.add_argument("--actor", default="obligee", help="who views, for the audit log")
+    verify.add_argument(
+        "--json", action="store_true", help="print the view as JSON (see docs/cli.md)"
+    )
 
     notice = command(
         "notice",
@@ -597,6 +725,7 @@ def _parser() -> argparse.ArgumentParser:
     notice.add_argument("--db", required=True, metavar="PATH", help="SQLite file or database URL")
     notice.add_argument("--number", required=True, help="保証契約番号, 10 digits")
     notice.add_argument("--out", required=True, metavar="FILE", help="the PDF to write")
+    notice.add_argument("--force", action="store_true", help="replace an existing file")
     notice.add_argument("--secrets", metavar="FILE", help=_SECRETS_HELP)
     notice.add_argument("--actor", default="surety", help="who downloads, for the audit log")
 
@@ -658,6 +787,7 @@ def _parser() -> argparse.ArgumentParser:
     )
     export.add_argument("--ring", required=True, metavar="FILE", help="the ring file")
     export.add_argument("--out", metavar="FILE", help="the file to write (default: stdout)")
+    export.add_argument("--force", action="store_true", help="replace an existing file")
     export.set_defaults(func=_keys_export)
     pdf_ca = keys_sub.add_parser(
         "pdf-ca",
@@ -682,6 +812,7 @@ def _parser() -> argparse.ArgumentParser:
     )
     pdf_export.add_argument("--keys", required=True, metavar="FILE", help="the private key file")
     pdf_export.add_argument("--out", metavar="PEM", help="the file to write (default: stdout)")
+    pdf_export.add_argument("--force", action="store_true", help="replace an existing file")
     pdf_export.set_defaults(func=_keys_pdf_ca_export)
 
     audit = command(
@@ -714,6 +845,27 @@ def _parser() -> argparse.ArgumentParser:
     )
     audit_verify.set_defaults(func=_audit_verify)
 
+    unlock = command(
+        "unlock",
+        _unlock,
+        "clear the attempt lock on a number (operators)",
+        "Clear the attempt limiter's state for a guarantee contract number, so that the "
+        "obligee can try again at once; the clearing is recorded in the audit log.",
+    )
+    unlock.add_argument("--db", required=True, metavar="PATH", help="SQLite file or database URL")
+    unlock.add_argument("--number", required=True, help="保証契約番号, 10 digits")
+    unlock.add_argument("--secrets", metavar="FILE", help=_SECRETS_HELP)
+    unlock.add_argument("--actor", default="operator", help="who clears, for the audit log")
+
+    completion = command(
+        "completion",
+        _completion,
+        "print a shell completion script",
+        'Print a bash completion script; load it with: eval "$(surety completion bash)" '
+        "(for example in ~/.bashrc).",
+    )
+    completion.add_argument("shell", choices=["bash"], help="the shell (bash)")
+
     db = command(
         "db",
         _missing_action,
@@ -729,8 +881,11 @@ def _parser() -> argparse.ArgumentParser:
             action, parents=[common], epilog=_EXIT_HELP, help=text, description=text + "."
         )
         p.add_argument(
+            "--db",
             "--url",
+            dest="url",
             required=True,
+            metavar="PATH",
             help="a SQLite file path or a SQLAlchemy URL "
             "(sqlite:///path, postgresql+psycopg://user@host/db, mariadb+pymysql://user@host/db)",
         )
@@ -754,7 +909,13 @@ def _exit_code(exc: BaseException) -> int:
     return EXIT_FAILED
 
 
+_FLAG_OF_FIELD = {"actor": "--actor", "kid": "--kid", "key": "--key", "number": "--number"}
+"""The library's argument names that the command line takes as these flags."""
+
+
 def _one_line(exc: BaseException) -> str:
+    if isinstance(exc, InvalidInputError) and exc.field in _FLAG_OF_FIELD:
+        exc = type(exc)(_FLAG_OF_FIELD[exc.field], exc.reason)  # name the flag, not the field
     text = " ".join(str(exc).split()) or type(exc).__name__
     if isinstance(exc, KeyFormatError):
         return f"bad key: {text}"
@@ -792,6 +953,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         args = parser.parse_args(argv)
     except SystemExit as exc:  # --help, or a usage error already printed by argparse
         return exc.code if isinstance(exc.code, int) else EXIT_BAD_INPUT
+    if args.command is None:  # bare ``surety``: the help, and the usage-error status
+        parser.print_help()
+        return EXIT_BAD_INPUT
     for name, value in sorted(vars(args).items()):
         if isinstance(value, str) and "\x00" in value:
             # No path or name holds a NUL byte; say so before anything is opened.
@@ -805,13 +969,13 @@ def main(argv: Sequence[str] | None = None) -> int:
         _err("interrupted")
         return 130
     except (SuretyError, OSError) as exc:
-        if args.debug:
-            raise
+        if args.debug:  # the traceback as well; the exit status stays the same
+            traceback.print_exc()
         _err(_one_line(exc))
         return _exit_code(exc)
     except ImportError as exc:
         if args.debug:
-            raise
+            traceback.print_exc()
         _err(f"error: a dependency is missing ({exc.name or exc}); install surety-core[sql]")
         return EXIT_FAILED
     return code

@@ -14,6 +14,7 @@ Every run starts from a fresh database in ``DIR`` (the secrets and the signing k
 from __future__ import annotations
 
 import json
+import shlex
 import time
 from collections.abc import Callable
 from datetime import UTC, date, datetime
@@ -510,11 +511,13 @@ def run_demo(out: Path, *, write: Callable[[str], None] = print, width: int | No
     story.table(["path", "what"], [[k, v] for k, v in counts.items()])
     story.say("")
     story.say("try it yourself (the key is in the key notice PDF):")
-    db = out / DB_NAME
+    db = shlex.quote(str(out / DB_NAME))  # a folder with a space still pastes as one word
     number = advance_g.contract.number
+    cert_path = shlex.quote(str(out / certificates[number]))
+    trust = shlex.quote(str(out / TRUSTED_KEYS_FILE))
     story.say(f"  surety verify --db {db} --number {number} --key XXXX-XXXX-XXXX-XXXX-XXXX")
     story.say(f"  surety notice --db {db} --number {number} --out notice.pdf")
-    story.say(f"  surety check-pdf {out / certificates[number]} --trust {out / TRUSTED_KEYS_FILE}")
+    story.say(f"  surety check-pdf {cert_path} --trust {trust}")
     return 0
 
 

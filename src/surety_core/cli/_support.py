@@ -7,6 +7,7 @@ import contextlib
 import importlib.util
 import logging
 import os
+import shlex
 import stat
 import tempfile
 import warnings
@@ -18,6 +19,7 @@ from surety_core._errors import (
     ConfigurationError,
     DevelopmentSecretWarning,
     InvalidInputError,
+    SchemaVersionError,
     StorageError,
     SuretyError,
 )
@@ -109,17 +111,30 @@ def open_store(target: str, *, option: str = "--db") -> SqlStore:
     from surety_core.storage.sql import postgres_store, sqlite_store
 
     path = _sqlite_path(target)
-    if path is not None:
-        if path.exists() or path.is_symlink():
-            regular_file(path, option)
-        if not path.is_file():
-            raise InvalidInputError(option, f"no database file at {path}")
-        return sqlite_store(path, upgrade=False)
-    if _server_engine(target, option) == "mariadb":
-        from surety_core.storage.sql import mariadb_store
+    try:
+        if path is not None:
+            if path.exists() or path.is_symlink():
+                regular_file(path, option)
+            if not path.is_file():
+                raise InvalidInputError(option, f"no database file at {path}")
+            return sqlite_store(path, upgrade=False)
+        if _server_engine(target, option) == "mariadb":
+            from surety_core.storage.sql import mariadb_store
 
-        return mariadb_store(target, upgrade=False)
-    return postgres_store(target, upgrade=False)
+            return mariadb_store(target, upgrade=False)
+        try:
+            import psycopg  # noqa: F401
+        except ImportError:
+            raise ConfigurationError(_PG_EXTRA) from None
+        return postgres_store(target, upgrade=False)
+    except SchemaVersionError as exc:
+        if "no surety_core schema" not in str(exc):
+            raise
+        shown = target if path is None else str(path)
+        raise SchemaVersionError(
+            f"{shown} has no surety_core tables (an empty file?): create them with "
+            f"surety db init --db {shlex.quote(shown)}"
+        ) from None
 
 
 def _server_engine(target: str, option: str) -> str:

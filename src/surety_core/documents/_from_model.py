@@ -24,7 +24,11 @@ from surety_core.documents._data import (
     FeeStatementLine,
     KeyNoticeData,
 )
-from surety_core.documents._render import build_certificate_pdf, build_key_notice_pdf
+from surety_core.documents._render import (
+    build_certificate_pdf,
+    build_fee_statement_pdf,
+    build_key_notice_pdf,
+)
 from surety_core.domain._model import (
     GuaranteeContract,
     GuaranteeStatus,
@@ -37,6 +41,7 @@ from surety_core.domain._model import (
 )
 from surety_core.domain._products import PRODUCT_NAMES_JA
 from surety_core.keys import AuthKey
+from surety_core.storage._records import CertificateRecord
 
 __all__ = [
     "PRODUCT_NAMES_JA",
@@ -46,8 +51,10 @@ __all__ = [
     "KeyNoticeLike",
     "build_signed_certificate_pdf",
     "certificate_data_from_content",
+    "certificate_pdf",
     "certificate_verifier",
     "fee_statement_data_from_statement",
+    "fee_statement_pdf",
     "key_notice_data_from_contract",
     "key_notice_data_from_notice",
     "key_notice_pdf",
@@ -289,6 +296,59 @@ def key_notice_pdf(
         viewing_instructions=viewing_instructions,
     )
     return build_key_notice_pdf(data, identity)
+
+
+def certificate_pdf(
+    certificate: bytes | CertificateRecord,
+    trusted: TrustedKeySet,
+    *,
+    product_names: Mapping[str, str] = PRODUCT_NAMES_JA,
+) -> bytes:
+    """The certificate PDF in one call, from the signed document or its stored
+    :class:`~surety_core.storage.CertificateRecord` (``IssuedGuarantee.certificate``).
+
+    The signature is checked against ``trusted`` first (``SigningKeyRing.trusted_keys()``):
+    a PDF is only made for a document the surety signed
+    (:class:`~surety_core.VerificationError` otherwise)."""
+    if not isinstance(trusted, TrustedKeySet):
+        raise InvalidInputError("trusted", "must be a TrustedKeySet")
+    if isinstance(certificate, CertificateRecord):
+        document = certificate.document
+    elif isinstance(certificate, bytes):
+        document = certificate
+    else:
+        raise InvalidInputError(
+            "certificate",
+            f"must be a CertificateRecord or the signed document (bytes), "
+            f"not {type(certificate).__name__}",
+        )
+    content = verify_certificate(document, trusted)
+    return build_signed_certificate_pdf(content, document, product_names=product_names)
+
+
+def fee_statement_pdf(
+    contract: GuaranteeContract,
+    statement: FeeStatementLike,
+    *,
+    issued_on: date | None = None,
+    product_names: Mapping[str, str] = PRODUCT_NAMES_JA,
+    identity: DocumentIdentity | None = None,
+) -> bytes:
+    """The fee statement PDF in one call, for ``statement`` (``IssuedGuarantee.fee``) of
+    ``contract``: the principal, works and surety names come from the contract; issued on
+    ``issued_on`` (default: today in JST)."""
+    if not isinstance(contract, GuaranteeContract):
+        raise InvalidInputError("contract", "must be a GuaranteeContract")
+    day = datetime.now(JST).date() if issued_on is None else issued_on
+    data = fee_statement_data_from_statement(
+        statement,
+        principal_name=contract.principal.name,
+        works_name=contract.works.name,
+        surety_name=contract.surety.name,
+        issued_on=day,
+        product_names=product_names,
+    )
+    return build_fee_statement_pdf(data, identity)
 
 
 class KeyNoticeLike(Protocol):

@@ -187,7 +187,12 @@ def validate_application(
             found.append(r.DUPLICATE_PRODUCT.violation(f"{path}.product", request.product))
         seen.add(request.product)
         if request.product not in registry:
-            found.append(r.UNKNOWN_PRODUCT.violation(f"{path}.product", request.product))
+            known = ", ".join(p.code for p in registry)[:400]
+            found.append(
+                r.UNKNOWN_PRODUCT.violation(
+                    f"{path}.product", f"{request.product} (known codes: {known})"
+                )
+            )
             continue
         siblings = application.requests[:i] + application.requests[i + 1 :]
         ctx = RequestContext(

@@ -214,11 +214,25 @@ class Progress:
     certified_on: date | None = field(default=None, validator=v.optional_date)
 
 
+_STANDARD_CODES = "advance_payment, intermediate_advance_payment, contract_guarantee"
+
+
+def _product_code(instance: object, attribute: Any, value: Any) -> None:
+    """A product *code*; a display name such as 前払金保証 is refused with the codes to use."""
+    if isinstance(value, str) and value and not value.isascii():
+        raise InvalidInputError(
+            v.field_name(instance, attribute),
+            f"takes a product code, not a name such as {value[:20]!r}: one of {_STANDARD_CODES} "
+            "(or a code of your own product set)",
+        )
+    v.code(instance, attribute, value)
+
+
 @frozen
 class ProductRequest:
     """One product requested in an application, with its own medium (媒体)."""
 
-    product: str = field(converter=v.strip_text, validator=v.code)
+    product: str = field(converter=v.strip_text, validator=_product_code)
     medium: Medium = field(validator=v.enum_of(Medium))
     amount: int = field(validator=v.yen)
     period: Period = field(validator=v.instance_of(Period))

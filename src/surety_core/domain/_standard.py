@@ -43,6 +43,16 @@ def _floor_share(price: int, share: Fraction) -> int:
     return math.floor(price * share)
 
 
+def _yen(amount: int) -> str:
+    """An amount as the messages print it: ``70,000,000円``."""
+    return f"{amount:,}円"
+
+
+def _of(share: Fraction, price: int) -> str:
+    """A share of a price as the messages print it: ``2/5 × 100,000,000円``."""
+    return f"{share} × {_yen(price)}"
+
+
 def _price_cut_keeping_amount(ctx: RequestContext) -> bool:
     """An amendment that cuts the contract price without increasing the guaranteed amount."""
     old = ctx.amended
@@ -68,10 +78,11 @@ def advance_cap(ctx: RequestContext) -> Iterator[Violation]:
     total = ctx.request.amount + sum(others)
     limit = _cap_amount(ctx, cap)
     if total > limit:
-        beside = f" with {sum(others)} existing" if others else ""
+        beside = f" with {_yen(sum(others))} existing" if others else ""
         yield r.ADVANCE_CAP_EXCEEDED.violation(
             f"{ctx.path}.amount",
-            f"{ctx.request.amount}{beside} > {cap} x {ctx.works.contract_price} = {limit}",
+            f"{_yen(ctx.request.amount)}{beside} > {_of(cap, ctx.works.contract_price)}"
+            f" = {_yen(limit)}",
         )
 
 
@@ -88,11 +99,12 @@ def advance_terms(ctx: RequestContext) -> Iterator[Violation]:
     if ctx.stage is Stage.APPLICATION and ctx.works.contract_price < policy.advance_min_price:
         yield r.ADVANCE_PRICE_BELOW_MINIMUM.violation(
             "works.contract_price",
-            f"{ctx.works.contract_price} < {policy.advance_min_price}",
+            f"{_yen(ctx.works.contract_price)} < {_yen(policy.advance_min_price)}",
         )
     if ctx.request.amount % policy.advance_unit:
         yield r.ADVANCE_NOT_IN_UNITS.violation(
-            f"{ctx.path}.amount", f"{ctx.request.amount} is not a multiple of {policy.advance_unit}"
+            f"{ctx.path}.amount",
+            f"{_yen(ctx.request.amount)} is not a multiple of {_yen(policy.advance_unit)}",
         )
 
 
@@ -104,7 +116,7 @@ def intermediate_cap(ctx: RequestContext) -> Iterator[Violation]:
     total = ctx.request.amount + sum(ctx.others_of(INTERMEDIATE_ADVANCE_PAYMENT))
     if total > _cap_amount(ctx, cap):
         yield r.INTERMEDIATE_CAP_EXCEEDED.violation(
-            f"{ctx.path}.amount", f"{total} > {cap} x {ctx.works.contract_price}"
+            f"{ctx.path}.amount", f"{_yen(total)} > {_of(cap, ctx.works.contract_price)}"
         )
 
 
@@ -130,7 +142,8 @@ def combined_cap(ctx: RequestContext) -> Iterator[Violation]:
     cap = ctx.policy.combined_cap
     if total > _cap_amount(ctx, cap):
         yield r.COMBINED_CAP_EXCEEDED.violation(
-            f"{ctx.path}.amount", f"advance + intermediate {total} > {cap} of the price"
+            f"{ctx.path}.amount",
+            f"advance + intermediate {_yen(total)} > {_of(cap, ctx.works.contract_price)}",
         )
 
 
@@ -154,8 +167,8 @@ def repayment_threshold(ctx: RequestContext) -> Iterator[Violation]:
     if total > ctx.works.contract_price * share:
         yield r.ADVANCE_ABOVE_REPAYMENT_THRESHOLD.violation(
             f"{ctx.path}.amount",
-            f"advances {total} > {share} x {ctx.works.contract_price}"
-            f" = {_floor_share(ctx.works.contract_price, share)}",
+            f"advances {_yen(total)} > {_of(share, ctx.works.contract_price)}"
+            f" = {_yen(_floor_share(ctx.works.contract_price, share))}",
         )
 
 
@@ -202,7 +215,7 @@ def intermediate_progress(ctx: RequestContext) -> Iterator[Violation]:
     if progress.completed_value * 2 < ctx.works.contract_price:
         yield r.INTERMEDIATE_PROGRESS_BELOW_HALF.violation(
             f"{ctx.path}.progress.completed_value",
-            f"{progress.completed_value} < half of {ctx.works.contract_price}",
+            f"{_yen(progress.completed_value)} < half of {_yen(ctx.works.contract_price)}",
         )
 
 
@@ -213,7 +226,7 @@ def contract_minimum(ctx: RequestContext) -> Iterator[Violation]:
     if ctx.request.amount < ctx.works.contract_price * share:
         yield r.CONTRACT_GUARANTEE_BELOW_MINIMUM.violation(
             f"{ctx.path}.amount",
-            f"{ctx.request.amount} < {share} x {ctx.works.contract_price}",
+            f"{_yen(ctx.request.amount)} < {_of(share, ctx.works.contract_price)}",
         )
 
 

@@ -20,6 +20,7 @@ from attrs import field, frozen
 
 from surety_core import _validation as v
 from surety_core._errors import (
+    ConfigurationError,
     DuplicateError,
     InvalidInputError,
     NotFoundError,
@@ -30,6 +31,7 @@ from surety_core.audit._chain import AuditAction, AuditReport
 from surety_core.audit._checkpoint import AuditCheckpoint, sign_checkpoint, verify_audit_log
 from surety_core.certificates._signing import (
     SigningKeyRing,
+    TrustedKeySet,
     certificate_record,
     content_from_contract,
     sign_certificate,
@@ -91,6 +93,9 @@ from surety_core.services._runtime import (
     Clock,
     Runtime,
     Step,
+    check_callable,
+    check_secrets,
+    check_store,
     owned_contract,
     utc_now,
 )
@@ -126,8 +131,10 @@ class ArrangementSource(Protocol):
 class PolicyBook:
     """A :class:`PolicySource` from a fixed set of policies.
 
-    An obligee without a policy gets the default one: paper only, the usual caps and minimums
-    (electronic guarantees need the obligee's consent, so none is assumed).
+    An obligee without a policy is a setup mistake, not a business rule: :meth:`policy_for`
+    raises :class:`~surety_core.ConfigurationError` naming it. An obligee that has not adopted
+    electronic guarantees gets ``ObligeePolicy(code)`` (paper only, the usual caps and
+    minimums).
     """
 
     policies: tuple[ObligeePolicy, ...] = field(
@@ -143,7 +150,14 @@ class PolicyBook:
 
     def policy_for(self, obligee_code: str) -> ObligeePolicy:
         found = self._by_code.get(obligee_code)
-        return found if found is not None else ObligeePolicy(obligee_code)
+        if found is None:
+            known = ", ".join(sorted(self._by_code)[:20]) or "none"
+            raise ConfigurationError(
+                f"no policy for the obligee {str(obligee_code)[:40]!r} in the policy book "
+                f"(obligees with a policy: {known}); add ObligeePolicy({str(obligee_code)[:40]!r}) "
+                "to the PolicyBook (electronic_from=None for paper only)"
+            )
+        return found
 
 
 ApprovalHook = Callable[[Application], None]
@@ -194,11 +208,25 @@ class SuretyIssuer:
         portal_name: str = "受注者向けポータル",
         arrangements: ArrangementSource | None = None,
     ) -> None:
+        check_store(store)
         v.require(surety, Surety, "surety")
+        check_secrets(secrets)
         v.require(signing_keys, SigningKeyRing, "signing_keys")
         v.require(rate_table, RateTable, "rate_table")
         products = default_products() if products is None else products
         v.require(products, ProductRegistry, "products")
+        if isinstance(policies, ObligeePolicy) or not callable(
+            getattr(policies, "policy_for", None)
+        ):
+            raise InvalidInputError(
+                "policies",
+                f"must be a PolicySource such as PolicyBook([...]), not {type(policies).__name__}",
+            )
+        check_callable(approval, "approval", "a callable taking the application")
+        if not isinstance(portal_name, str) or not portal_name.strip() or len(portal_name) > 100:
+            raise InvalidInputError(
+                "portal_name", "must be non-empty text of at most 100 characters"
+            )
         self._runtime = Runtime(
             store, secrets=secrets, clock=clock, today=today, retries=retries, zone=zone
         )
@@ -224,6 +252,11 @@ class SuretyIssuer:
     @property
     def surety(self) -> Surety:
         return self._surety
+
+    @property
+    def trusted_keys(self) -> TrustedKeySet:
+        """The public keys that verify this issuer's certificates (its signing ring's)."""
+        return self._signing.trusted_keys()
 
     # -- writes shared by the steps ------------------------------------------------------
 

@@ -37,6 +37,7 @@ from surety_core.services._runtime import (
     Clock,
     Runtime,
     Step,
+    check_secrets,
     owned_contract,
     utc_now,
 )
@@ -70,7 +71,7 @@ class ContractorPortal:
         self._runtime = Runtime(
             store, secrets=secrets, clock=clock, today=today, retries=retries, zone=zone
         )
-        self._protector = KeyProtector(secrets)
+        self._protector = KeyProtector(check_secrets(secrets))
         self._products = products
 
     def __repr__(self) -> str:

@@ -17,7 +17,13 @@ from collections.abc import Callable
 from datetime import date, datetime, tzinfo
 
 from surety_core import _validation as v
-from surety_core._errors import KeyFormatError, SuretyError
+from surety_core._errors import (
+    ConfigurationError,
+    CorruptRecordError,
+    InvalidInputError,
+    KeyFormatError,
+    SuretyError,
+)
 from surety_core.audit._chain import AuditAction
 from surety_core.domain._model import GuaranteeStatus
 from surety_core.domain._products import ProductRegistry
@@ -33,8 +39,17 @@ from surety_core.keys._limiter import (
 )
 from surety_core.keys._secrets import KeyProtector, SecretProvider
 from surety_core.services._results import ObligeeView, VersionView
-from surety_core.services._runtime import BUSINESS_ZONE, Clock, Runtime, Step, check_actor, utc_now
+from surety_core.services._runtime import (
+    BUSINESS_ZONE,
+    Clock,
+    Runtime,
+    Step,
+    check_actor,
+    check_secrets,
+    utc_now,
+)
 from surety_core.storage._protocols import Store
+from surety_core.storage._records import KeyRecord
 
 __all__ = ["ObligeeRegistry"]
 
@@ -65,10 +80,14 @@ class ObligeeRegistry:
     ) -> None:
         products = default_products() if products is None else products
         v.require(products, ProductRegistry, "products")
+        if limiter is not None and not callable(getattr(limiter, "check", None)):
+            raise InvalidInputError(
+                "limiter", f"must be an AttemptLimiter, not {type(limiter).__name__}"
+            )
         self._runtime = Runtime(
             store, secrets=secrets, clock=clock, today=today, retries=retries, zone=zone
         )
-        self._protector = KeyProtector(secrets)
+        self._protector = KeyProtector(check_secrets(secrets))
         self._limiter = limiter
         self._products = products
 
@@ -78,6 +97,38 @@ class ObligeeRegistry:
     @property
     def products(self) -> ProductRegistry:
         return self._products
+
+    def _secrets_match(self, record: KeyRecord | None) -> None:
+        """A :class:`~surety_core.ConfigurationError` when the secrets in use do not fit the
+        stored key record (another secret file than at issuance): the sealed key must decrypt
+        and its HMAC digest must match, which is the stored fingerprint of both secrets.
+        Checked before the given key is compared, so a setup mistake is never counted as a
+        failed attempt."""
+        if record is None:
+            return
+        try:
+            # the encryption key opens the sealed key, and the HMAC secret gives its digest
+            sealed = self._protector.unseal(record)
+            if not self._protector.matches(record, sealed):
+                raise ConfigurationError("the HMAC secret differs")
+        except (ConfigurationError, CorruptRecordError):
+            raise ConfigurationError(
+                "these secrets do not match this database: they cannot open the key records "
+                "sealed at issuance (use the secrets the issuer used); nothing was counted"
+            ) from None
+
+    def unlock(self, number: str, *, actor: str = "operator") -> bool:
+        """Clear the attempt limiter's state for ``number`` (an operator's action, audited as
+        ``attempts_cleared``); ``True`` when there was a state to clear."""
+        compact = normalize_contract_number(number)
+
+        def work(step: Step) -> bool:
+            had = step.uow.attempts.get(compact) is not None
+            step.uow.attempts.clear(compact)
+            step.audit(AuditAction.ATTEMPTS_CLEARED, compact, {"had_state": str(had).lower()})
+            return had
+
+        return self._runtime.run(work, actor=actor)
 
     def view(self, number: str, key: str | AuthKey, *, actor: str = "obligee") -> ObligeeView:
         """The registry view for a guarantee contract number + authentication key (閲覧).
@@ -101,6 +152,7 @@ class ObligeeRegistry:
 
         def work(step: Step) -> tuple[KeyCheck, ObligeeView | None]:
             uow = step.uow
+            self._secrets_match(uow.keys.active(compact))
             check = check_key(
                 uow,
                 compact,

@@ -42,6 +42,9 @@ __all__ = [
     "business_date",
     "business_zone",
     "check_actor",
+    "check_callable",
+    "check_secrets",
+    "check_store",
     "owned_contract",
     "utc_now",
 ]
@@ -97,6 +100,39 @@ def check_actor(actor: Any) -> str:
     except InvalidInputError as exc:
         raise InvalidInputError("actor", exc.reason) from None
     return who
+
+
+def check_store(store: Any) -> Store:
+    """``store`` when it is a :class:`~surety_core.storage.Store`; else an
+    :class:`~surety_core.InvalidInputError` naming ``store`` (a path string is not a store)."""
+    if not isinstance(store, Store):
+        hint = (
+            ": open one first, for example surety_core.storage.sql.sqlite_store(path), or use "
+            "surety_core.development_service(path)"
+            if isinstance(store, (str, bytes)) or hasattr(store, "__fspath__")
+            else ""
+        )
+        raise InvalidInputError("store", f"must be a Store, not {type(store).__name__}{hint}")
+    return store
+
+
+def check_secrets(secrets: Any) -> SecretProvider:
+    """``secrets`` when it is a :class:`~surety_core.keys.SecretProvider`; else an
+    :class:`~surety_core.InvalidInputError` naming ``secrets``."""
+    if not isinstance(secrets, SecretProvider):
+        raise InvalidInputError(
+            "secrets",
+            f"must be a SecretProvider (for example surety_core.keys.StaticSecretProvider), "
+            f"not {type(secrets).__name__}",
+        )
+    return secrets
+
+
+def check_callable(value: Any, name: str, what: str) -> None:
+    """An :class:`~surety_core.InvalidInputError` naming ``name`` unless ``value`` is callable
+    (or ``None``)."""
+    if value is not None and not callable(value):
+        raise InvalidInputError(name, f"must be {what}, not {type(value).__name__}")
 
 
 class _AuditConflictError(TransactionConflictError):
@@ -161,6 +197,7 @@ class Runtime:
         retries: int = 5,
         zone: tzinfo | str = BUSINESS_ZONE,
     ) -> None:
+        check_store(store)
         if not callable(clock):
             raise InvalidInputError("clock", "must be a callable returning an aware datetime")
         if today is not None and not callable(today):

@@ -17,7 +17,7 @@ from datetime import date, tzinfo
 from surety_core._errors import KeyFormatError
 from surety_core.audit._chain import AuditReport
 from surety_core.audit._checkpoint import AuditCheckpoint
-from surety_core.certificates._signing import SigningKeyRing
+from surety_core.certificates._signing import SigningKeyRing, TrustedKeySet
 from surety_core.domain._fees import RateTable
 from surety_core.domain._model import Amendment, Application, GuaranteeContract, Surety
 from surety_core.domain._payments import FeeCoverage, PaymentMethod
@@ -141,6 +141,11 @@ class SuretyService:
     @property
     def surety(self) -> Surety:
         return self.issuer.surety
+
+    @property
+    def trusted_keys(self) -> TrustedKeySet:
+        """The public keys that verify the certificates this service signs."""
+        return self.issuer.trusted_keys
 
     # -- the surety's issuer -------------------------------------------------------------
 
@@ -272,3 +277,7 @@ class SuretyService:
         if isinstance(parsed, KeyFormatError):
             raise parsed
         return self.registry.view(number, parsed, actor=actor)
+
+    def unlock(self, number: str, *, actor: str = "operator") -> bool:
+        """:meth:`ObligeeRegistry.unlock <surety_core.services.ObligeeRegistry.unlock>`."""
+        return self.registry.unlock(number, actor=actor)
