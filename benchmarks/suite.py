@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from benchmarks import audited, floors, library
+from benchmarks import audited, concurrent, floors, library
 from benchmarks._results import JSONValue, Result, Target
 from benchmarks._timing import Plan, Stats, measure, ratio, ratios
 
@@ -43,6 +43,10 @@ class Config:
     populate_batch: int
     postgres_scale_large: int | None = None
     """Rows of the large PostgreSQL table when not ``scale_large`` (filling it is slower)."""
+    http_clients: int = 32
+    """Concurrent clients of ``verify_http`` (each one keep-alive connection)."""
+    http_seconds: float = 20.0
+    """How long ``verify_http`` sends load (bounded, to 127.0.0.1 only)."""
 
 
 def config_for(
@@ -86,6 +90,8 @@ def config_for(
             stream_count=20_000,
             stream_batch=500,
             populate_batch=1_000,
+            http_clients=16,
+            http_seconds=8.0,
         )
     elif mode == "tiny":
         config = Config(
@@ -103,6 +109,8 @@ def config_for(
             stream_count=200,
             stream_batch=100,
             populate_batch=100,
+            http_clients=4,
+            http_seconds=1.0,
         )
     else:
         raise ValueError(f"unknown mode {mode!r}")
@@ -653,6 +661,67 @@ def issue_stream_rss(config: Config, spec: Spec) -> list[Result]:
     return [*results, spec.result({**lib, "floor_peak_mb": floor["peak_mb"]})]
 
 
+def verify_http(config: Config, spec: Spec) -> list[Result]:
+    """The obligee's view through the web API (``POST /api/v1/verify``, uvicorn in a child
+    process on 127.0.0.1) with concurrent clients, beside the in-process view measured in the
+    same run on the same database."""
+    try:
+        import uvicorn  # noqa: F401
+
+        import surety_core.web  # noqa: F401
+    except ImportError as exc:
+        return [spec.skipped(f"the 'web' extra is not installed ({exc.name})")]
+    from benchmarks import web_load
+
+    db = config.workdir / "verify-http.db"
+    with ExitStack() as stack:
+        try:
+            store, issuer = _open_library(db, stack)
+        except ImportError as exc:
+            return [spec.skipped(str(exc))]
+        log(f"verify_http: issuing {config.verify_rows:,} guarantees through the library")
+        pairs, _ = _populate(
+            store, issuer, config.verify_rows, config.samples, config.populate_batch
+        )
+        log("verify_http: the in-process view, for comparison")
+        in_process = measure(
+            {"library": _library_verify_case(store, issuer, pairs, config.verify.batch)},
+            config.verify,
+        )["library"]
+
+    def choose(client: int, i: int) -> tuple[str, dict[str, str]]:
+        number, key = pairs[(client * 7919 + i) % len(pairs)]
+        return "right", {"number": number, "key": key}
+
+    log(f"verify_http: {config.http_clients} clients for {config.http_seconds:g} s")
+    with web_load.running_server(db, config.workdir / "verify-http.log", bench_secrets=True) as url:
+        report = web_load.run_load(
+            url,
+            choose,
+            clients=config.http_clients,
+            duration=config.http_seconds,
+            max_requests=5_000_000,
+        )
+    verified = report.answers[("right", 200)]
+    return [
+        spec.result(
+            {
+                "per_second": round(verified / report.elapsed) if report.elapsed else 0,
+                "server_errors": report.server_errors + len(report.errors),
+                "clients": config.http_clients,
+                "seconds": _r(report.elapsed, 1),
+                "requests": report.requests,
+                "verified": verified,
+                "p50_ms": _r(report.percentile_ms(0.5), 1),
+                "p95_ms": _r(report.percentile_ms(0.95), 1),
+                "in_process_per_second": round(in_process.per_second),
+                "in_process_ratio": _r(in_process.per_second / max(verified / report.elapsed, 1)),
+                "rows": config.verify_rows,
+            }
+        )
+    ]
+
+
 BENCHMARKS: dict[str, Spec] = {
     spec.name: spec
     for spec in (
@@ -679,5 +748,23 @@ BENCHMARKS: dict[str, Spec] = {
             "verify_scale_postgres", "ratio", (Target("ratio", "<=", 1.5),), verify_scale_postgres
         ),
         Spec("issue_stream_rss", "MB", (Target("peak_mb", "<=", 200),), issue_stream_rss),
+        Spec(
+            "verify_postgres_4proc",
+            "verifications/s",
+            (Target("per_second", ">=", 200), Target("ratio", "<=", 10)),
+            concurrent.verify_postgres_4proc,
+        ),
+        Spec(
+            "issue_postgres_4proc",
+            "issuances/s",
+            (Target("per_second", ">=", 50), Target("ratio", "<=", 20)),
+            concurrent.issue_postgres_4proc,
+        ),
+        Spec(
+            "verify_http",
+            "views/s",
+            (Target("server_errors", "<=", 0), Target("per_second", ">=", 100)),
+            verify_http,
+        ),
     )
 }

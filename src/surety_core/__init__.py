@@ -20,6 +20,7 @@ from surety_core._errors import (
     SchemaVersionError,
     StorageError,
     SuretyError,
+    TransactionConflictError,
     VerificationError,
 )
 from surety_core._serialization import (
@@ -178,6 +179,7 @@ __all__ = [
     "StorageError",
     "Surety",
     "SuretyError",
+    "TransactionConflictError",
     "VerificationError",
     "Violation",
     "Works",

@@ -24,6 +24,7 @@ __all__ = [
     "SchemaVersionError",
     "StorageError",
     "SuretyError",
+    "TransactionConflictError",
     "VerificationError",
 ]
 
@@ -86,6 +87,13 @@ class DuplicateError(SuretyError):
 
 class ConcurrencyConflictError(SuretyError):
     """Another writer changed the record first (optimistic concurrency); reload and retry."""
+
+
+class TransactionConflictError(ConcurrencyConflictError):
+    """The unit of work lost a race with a concurrent one (a deadlock, a serialization failure,
+    the audit chain's head taken meanwhile) and was rolled back as a whole: running the same
+    work again in a new unit of work is safe. The services retry it themselves; a store raises
+    it only for such races, never for a stale record the caller passed in."""
 
 
 class StorageError(SuretyError):

@@ -111,6 +111,14 @@ class _MemoryOutbox:
         rows.sort(key=lambda m: (m.created_at, m.idempotency_key))
         return rows[:limit]
 
+    def claim(
+        self, now: datetime, lease_until: datetime, limit: int = 100
+    ) -> Sequence[OutboxMessage]:
+        # One unit of work at a time holds the store's rows, so claiming is reading + writing.
+        taken = [attrs.evolve(m, next_attempt_at=lease_until) for m in self.due(now, limit)]
+        self._rows.update((m.idempotency_key, m) for m in taken)
+        return taken
+
     def mark_sent(self, idempotency_key: str, at: datetime) -> None:
         m = self.get(idempotency_key)
         if m.status is OutboxStatus.SENT:
@@ -155,9 +163,9 @@ class OutboxOnlyStore:
     """A real, minimal transactional store of the outbox alone.
 
     A unit of work works on a copy and publishes it on a normal exit (rolls back on an
-    exception). ``fail_commits`` makes the next N commits that write something fail with
-    ``StorageError`` and change nothing, like a database that went away. ``commits`` counts
-    successful writing commits.
+    exception). ``fail_commits`` makes the next N commits that record something (a message
+    added, sent or failed; a dispatcher's claim aside) fail with ``StorageError`` and change
+    nothing, like a database that went away. ``commits`` counts successful such commits.
     """
 
     def __init__(self) -> None:
@@ -195,6 +203,15 @@ class _UnitOfWork:
         with self._store._lock:
             if self._work == self._store._rows:
                 return  # nothing written: nothing to commit
+            before = self._store._rows
+            records_outcome = any(
+                key not in before
+                or (m.status, m.attempts) != (before[key].status, before[key].attempts)
+                for key, m in self._work.items()
+            )
+            if not records_outcome:  # a dispatcher's claim (lease) only
+                self._store._rows = dict(self._work)
+                return
             if self._store.fail_commits > 0:
                 self._store.fail_commits -= 1
                 raise StorageError("commit failed: the database went away")
@@ -963,7 +980,8 @@ def test_sent_but_not_marked_is_not_sent_again(
     assert report.unrecorded == ("a",)
     assert mailbox.deliveries() == {"a": 1}
 
-    report = dispatcher.dispatch_due()  # the database is back
+    clock.current += dispatcher.lease  # the database is back; the first round's claims expired
+    report = dispatcher.dispatch_due()
     assert report.sent == ("a", "b")
     assert mailbox.deliveries() == {"a": 1, "b": 1}
     assert statuses(store) == {"a": (OutboxStatus.SENT, 1), "b": (OutboxStatus.SENT, 1)}
@@ -984,6 +1002,7 @@ def test_after_a_restart_the_ledger_prevents_a_duplicate(
     store.fail_commits = 1
     assert crashed.dispatch_due().unrecorded == ("a",)
     del crashed  # the process dies; its memory of the unrecorded send is gone
+    clock.current += timedelta(minutes=5)  # its claim (lease) expires
 
     restarted = OutboxDispatcher(
         store, plain_notifier(smtp_server, ledger=FileSentLedger(ledger_dir)), clock=clock
@@ -1000,6 +1019,7 @@ def test_without_a_ledger_a_restart_redelivers_detectably(
     queue(store, note("a"))
     store.fail_commits = 1
     OutboxDispatcher(store, plain_notifier(smtp_server), clock=clock).dispatch_due()
+    clock.current += timedelta(minutes=5)  # the crashed dispatcher's claim expires
     OutboxDispatcher(store, plain_notifier(smtp_server), clock=clock).dispatch_due()
     assert mailbox.deliveries() == {"a": 2}
     first, second = mailbox.accepted

@@ -1,4 +1,5 @@
-"""Several processes issuing at once, and a process killed mid-batch (SQLite file, PostgreSQL).
+"""Several processes issuing at once, and a process killed mid-batch (SQLite file, PostgreSQL,
+MariaDB).
 
 An issuance is one unit of work: allocate a number, add the contract, its key record and the
 outbox notice. Children print each number after its commit.
@@ -21,12 +22,14 @@ from surety_core.testing._contract import _contract
 
 WORKER = r"""
 import sys, time
-from surety_core.storage.sql import postgres_store, sqlite_store
+from surety_core.storage.sql import mariadb_store, postgres_store, sqlite_store
 from surety_core.testing._contract import _contract, _key, _message
 
 kind, target, schema, count, pause, worker = sys.argv[1:]
 if kind == "sqlite":
     store = sqlite_store(target)
+elif kind == "mariadb":
+    store = mariadb_store(target)
 else:
     store = postgres_store(target, schema=schema)
 for _ in range(int(count)):
@@ -44,17 +47,26 @@ store.close()
 Target = tuple[str, str, str]
 
 
-@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+@pytest.fixture(
+    params=[
+        "sqlite",
+        pytest.param("postgres", marks=pytest.mark.postgres),
+        pytest.param("mariadb", marks=pytest.mark.mariadb),
+    ]
+)
 def target(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[tuple[Target, SqlStore]]:
     if request.param == "sqlite":
         path = str(tmp_path / "issuance.db")
         store = sqlite_store(path)
         yield ("sqlite", path, "-"), store
         store.close()
-    else:
+    elif request.param == "postgres":
         store = request.getfixturevalue("pg_store")
         url, schema = request.getfixturevalue("postgres_schema")
         yield ("postgres", url, schema), store
+    else:
+        store = request.getfixturevalue("maria_store")
+        yield ("mariadb", request.getfixturevalue("mariadb_url"), "-"), store
 
 
 def _spawn(target: Target, count: int, worker: int, pause: float = 0.0) -> subprocess.Popen[str]:
@@ -140,11 +152,16 @@ def test_sigkill_mid_batch_leaves_only_whole_issuances(
 REPLACER = r"""
 import os, sys, time
 from surety_core import ConcurrencyConflictError
-from surety_core.storage.sql import postgres_store, sqlite_store
+from surety_core.storage.sql import mariadb_store, postgres_store, sqlite_store
 from surety_core.testing._contract import _amended, _contract
 
 kind, target, schema, go, worker = sys.argv[1:]
-store = sqlite_store(target) if kind == "sqlite" else postgres_store(target, schema=schema)
+if kind == "sqlite":
+    store = sqlite_store(target)
+elif kind == "mariadb":
+    store = mariadb_store(target)
+else:
+    store = postgres_store(target, schema=schema)
 old = _contract("0000000042")
 new = _amended(old, works=f"W-{worker}")
 print("ready", flush=True)

@@ -1,11 +1,19 @@
-"""The SQL stores against the shipped contract suite: SQLite file, SQLite :memory:, PostgreSQL."""
+"""The SQL stores against the shipped contract suite, on every engine and path we ship.
+
+SQLite file, SQLite ``:memory:``, PostgreSQL, MariaDB, and engines with a ``schema_translate_map``
+(SQLite with an attached database, PostgreSQL with a non-default schema, MariaDB with a second
+database): every statement's SQL
+is compiled for the engine it runs on, so each of these is a path of its own.
+"""
 
 from __future__ import annotations
 
+import sqlite3
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+import sqlalchemy as sa
 
 from surety_core.storage import Store
 from surety_core.storage.sql import SqlStore, sqlite_store
@@ -33,3 +41,39 @@ class TestPostgresStore(StoreContract):
     @pytest.fixture
     def store(self, pg_store: SqlStore) -> Store:
         return pg_store
+
+
+class TestSqliteSchemaMappedStore(StoreContract):
+    @pytest.fixture
+    def store(self, tmp_path: Path) -> Iterator[Store]:
+        engine = sa.create_engine(f"sqlite:///{tmp_path / 'main.db'}")
+        attached = tmp_path / "mapped.db"
+
+        @sa.event.listens_for(engine, "connect")
+        def _attach(dbapi_connection: sqlite3.Connection, _record: object) -> None:
+            dbapi_connection.execute(f"ATTACH DATABASE '{attached}' AS surety")
+
+        store = SqlStore(engine.execution_options(schema_translate_map={None: "surety"}))
+        yield store
+        store.close()
+
+
+@pytest.mark.postgres
+class TestPostgresSchemaMappedStore(StoreContract):
+    @pytest.fixture
+    def store(self, pg_mapped_store: SqlStore) -> Store:
+        return pg_mapped_store
+
+
+@pytest.mark.mariadb
+class TestMariadbStore(StoreContract):
+    @pytest.fixture
+    def store(self, maria_store: SqlStore) -> Store:
+        return maria_store
+
+
+@pytest.mark.mariadb
+class TestMariadbSchemaMappedStore(StoreContract):
+    @pytest.fixture
+    def store(self, maria_mapped_store: SqlStore) -> Store:
+        return maria_mapped_store

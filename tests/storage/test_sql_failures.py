@@ -37,14 +37,22 @@ from surety_core.testing._contract import _attempt, _contract, _corporate, _key,
 NUMBER = "0000000001"
 
 
-@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+@pytest.fixture(
+    params=[
+        "sqlite",
+        pytest.param("postgres", marks=pytest.mark.postgres),
+        pytest.param("mariadb", marks=pytest.mark.mariadb),
+    ]
+)
 def store(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[SqlStore]:
     if request.param == "sqlite":
         store = sqlite_store(tmp_path / "surety.db")
         yield store
         store.close()
-    else:
+    elif request.param == "postgres":
         yield request.getfixturevalue("pg_store")
+    else:
+        yield request.getfixturevalue("maria_store")
 
 
 def _seed(store: SqlStore) -> None:
@@ -216,7 +224,7 @@ def test_missing_postgres_fails_under_ci(tmp_path: Path) -> None:
         "no:cacheprovider",
         str(here / "test_sql_contract.py"),
         "-k",
-        "Postgres and test_add_then_get",
+        "TestPostgresStore and test_add_then_get",
     ]
     skipped = subprocess.run(
         command, env={**env, "CI": "false"}, capture_output=True, text=True, check=False
@@ -243,18 +251,30 @@ def test_missing_postgres_fails_under_ci(tmp_path: Path) -> None:
     assert "cannot reach" in unreachable.stdout
 
 
-def test_key_lookup_without_the_driver_fast_path(tmp_path: Path) -> None:
-    # An engine that remaps schemas takes the SQLAlchemy statement instead of fixed driver SQL.
-    base = sa.create_engine(f"sqlite:///{tmp_path / 'mapped.db'}")
-    engine = base.execution_options(schema_translate_map={None: "main"})
-    store = SqlStore(engine)
-    assert store._dialect.key_active_sql is None
+def test_a_schema_mapped_engine_compiles_its_statements_for_the_mapped_schema(
+    tmp_path: Path,
+) -> None:
+    # The fixed SQL is compiled from the Core statements with the engine's schema map, so a
+    # remapped engine reads and writes only the mapped schema (here an attached SQLite file).
+    base = sa.create_engine(f"sqlite:///{tmp_path / 'main.db'}")
+    attached = tmp_path / "mapped.db"
+
+    @sa.event.listens_for(base, "connect")
+    def _attach(dbapi_connection: sqlite3.Connection, _record: object) -> None:
+        dbapi_connection.execute(f"ATTACH DATABASE '{attached}' AS surety")
+
+    store = SqlStore(base.execution_options(schema_translate_map={None: "surety"}))
     with store.unit_of_work() as uow:
         uow.keys.add(_key(NUMBER))
     with store.unit_of_work() as uow:
         assert uow.keys.active(NUMBER) == _key(NUMBER)
         assert uow.keys.active("0000000002") is None
     store.close()
+    with sqlite3.connect(tmp_path / "main.db") as main:
+        assert main.execute("SELECT name FROM sqlite_master").fetchall() == []
+    with sqlite3.connect(attached) as mapped:
+        assert mapped.execute("SELECT count(*) FROM surety_keys").fetchone() == (1,)
+    base.dispose()
 
 
 def test_add_batch_inserts_everything_or_refuses_duplicates(store: SqlStore) -> None:

@@ -1,4 +1,5 @@
-"""The workflow contract suite on SQLite and PostgreSQL (on memory: ``test_host_example.py``)."""
+"""The workflow contract suite on SQLite, PostgreSQL and MariaDB (on memory:
+``test_host_example.py``)."""
 
 from __future__ import annotations
 
@@ -27,6 +28,13 @@ class TestWorkflowOnPostgres(WorkflowContract):
     @pytest.fixture
     def store(self, pg_store: SqlStore) -> Store:
         return pg_store  # the root conftest's empty store on this run's own schema
+
+
+@pytest.mark.mariadb
+class TestWorkflowOnMariadb(WorkflowContract):
+    @pytest.fixture
+    def store(self, maria_store: SqlStore) -> Store:
+        return maria_store  # the root conftest's empty store on this run's own database
 
 
 # --- the suite notices a broken store ----------------------------------------------------------

@@ -1,7 +1,8 @@
 """The ``surety`` command (also ``python -m surety_core``).
 
-Commands: ``demo``, ``verify``, ``notice``, ``check-pdf``, ``keys generate|rotate|export`` and
-``db init|upgrade``; ``surety COMMAND --help`` describes each. Exit status:
+Commands: ``demo``, ``verify``, ``notice``, ``check-pdf``, ``serve``, ``keys
+generate|rotate|export`` and ``db init|upgrade``; ``surety COMMAND --help`` describes each.
+Exit status:
 
 * 0: done (``verify``: the certificate is shown; ``check-pdf``: the certificate is genuine);
 * 1: rejected (``verify``: wrong key, unknown number or too many attempts, one opaque answer;
@@ -93,7 +94,27 @@ def _out_file(name: str) -> Path:
 def _demo(args: argparse.Namespace) -> int:
     from surety_core.cli._demo import run_demo
 
-    return run_demo(Path(args.out), write=_out, width=_width())
+    done = run_demo(Path(args.out), write=_out, width=_width())
+    if not args.serve:
+        return done
+    from surety_core.web import serve
+
+    _out("")
+    return serve(str(Path(args.out) / "surety.db"), port=args.port, dev_sign_in=True, write=_out)
+
+
+def _serve(args: argparse.Namespace) -> int:
+    from surety_core.web import serve
+
+    return serve(
+        args.db,
+        host=args.host,
+        port=args.port,
+        secrets=args.secrets,
+        trust=args.trust,
+        dev_sign_in=args.dev_sign_in,
+        write=_out,
+    )
 
 
 # -- verify --------------------------------------------------------------------------------
@@ -433,6 +454,28 @@ def _parser() -> argparse.ArgumentParser:
         "mail/ and secrets/ (private). Safe to run again: each run starts a fresh database.",
     )
     demo.add_argument("--out", default="surety-demo", metavar="DIR", help="default ./surety-demo")
+    demo.add_argument(
+        "--serve", action="store_true", help="then serve it on 127.0.0.1 (needs the 'web' extra)"
+    )
+    demo.add_argument("--port", type=int, default=8000, help="with --serve; default 8000")
+
+    serve = command(
+        "serve",
+        _serve,
+        "serve the registry and the portal on the web",
+        "Serve the obligee's registry (/registry, the API under /api/v1) and the contractor's "
+        "portal (/portal) on a database with uvicorn until Ctrl+C. Needs the 'web' extra.",
+    )
+    serve.add_argument("--db", required=True, metavar="PATH", help="SQLite file or database URL")
+    serve.add_argument("--host", default="127.0.0.1", help="default 127.0.0.1 (this machine only)")
+    serve.add_argument("--port", type=int, default=8000, help="default 8000")
+    serve.add_argument("--secrets", metavar="FILE", help=_SECRETS_HELP)
+    serve.add_argument("--trust", metavar="KEYSET", help="the surety's public key set")
+    serve.add_argument(
+        "--dev-sign-in",
+        action="store_true",
+        help="the portal's development sign-in (a corporate number alone; loopback only)",
+    )
 
     verify = command(
         "verify",
@@ -570,7 +613,7 @@ def _parser() -> argparse.ArgumentParser:
             "--url",
             required=True,
             help="a SQLite file path or a SQLAlchemy URL "
-            "(sqlite:///path, postgresql+psycopg://user@host/db)",
+            "(sqlite:///path, postgresql+psycopg://user@host/db, mariadb+pymysql://user@host/db)",
         )
         p.set_defaults(func=_db)
     return parser

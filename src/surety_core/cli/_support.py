@@ -4,6 +4,7 @@ URL, finding the secrets used at issuance, writing private files, and the demo's
 from __future__ import annotations
 
 import contextlib
+import importlib.util
 import logging
 import os
 import tempfile
@@ -56,6 +57,7 @@ TRUSTED_KEYS_FILE = "trusted-keys.json"
 """The surety's public key set beside the database."""
 
 _SQL_EXTRA = "the SQL stores need the 'sql' extra: pip install 'surety-core[sql]'"
+_MARIADB_EXTRA = "MariaDB needs the 'mariadb' extra: pip install 'surety-core[mariadb]'"
 _PG_EXTRA = "PostgreSQL needs the 'postgres' extra: pip install 'surety-core[postgres]'"
 
 
@@ -95,7 +97,8 @@ def db_folder(target: str) -> Path | None:
 
 
 def open_store(target: str, *, option: str = "--db") -> SqlStore:
-    """A store on an existing database: a SQLite path, a ``sqlite:///`` URL or a PostgreSQL URL.
+    """A store on an existing database: a SQLite path or ``sqlite:///`` URL, a PostgreSQL or a
+    MariaDB URL.
 
     The schema must already be current (read-only commands never migrate); a missing SQLite file
     is an :class:`InvalidInputError` rather than a new empty database.
@@ -108,11 +111,35 @@ def open_store(target: str, *, option: str = "--db") -> SqlStore:
         if not path.is_file():
             raise InvalidInputError(option, f"no database file at {path}")
         return sqlite_store(path, upgrade=False)
-    try:
-        import psycopg  # noqa: F401
-    except ImportError:
-        raise ConfigurationError(_PG_EXTRA) from None
+    if _server_engine(target, option) == "mariadb":
+        from surety_core.storage.sql import mariadb_store
+
+        return mariadb_store(target, upgrade=False)
     return postgres_store(target, upgrade=False)
+
+
+def _server_engine(target: str, option: str) -> str:
+    """``"postgresql"`` or ``"mariadb"`` for a server URL whose driver is installed; the store's
+    unsupported-engine error for any other engine."""
+    import sqlalchemy as sa
+
+    from surety_core.storage._sql_schema import unsupported_engine
+
+    try:
+        backend = sa.make_url(target).get_backend_name()
+    except (sa.exc.ArgumentError, ValueError) as exc:
+        raise InvalidInputError(option, "not a database URL or path") from exc
+    if backend in ("postgresql", "postgres"):
+        try:
+            import psycopg  # noqa: F401
+        except ImportError:
+            raise ConfigurationError(_PG_EXTRA) from None
+        return "postgresql"
+    if backend in ("mariadb", "mysql"):
+        if importlib.util.find_spec("pymysql") is None:
+            raise ConfigurationError(_MARIADB_EXTRA)
+        return "mariadb"
+    raise unsupported_engine(backend)
 
 
 def schema_engine(target: str) -> tuple[Engine, str]:
@@ -126,17 +153,12 @@ def schema_engine(target: str) -> tuple[Engine, str]:
             raise InvalidInputError("--url", f"no folder {path.parent} for the database")
         url = sa.URL.create("sqlite+pysqlite", database=str(path))
         return sa.create_engine(url), str(path)
-    try:
-        url = sa.make_url(target)
-    except (sa.exc.ArgumentError, ValueError) as exc:
-        raise InvalidInputError("--url", "not a database URL or path") from exc
+    kind = _server_engine(target, "--url")
+    url = sa.make_url(target)
     if url.drivername in ("postgresql", "postgres"):
         url = url.set(drivername="postgresql+psycopg")
-    if url.drivername == "postgresql+psycopg":
-        try:
-            import psycopg  # noqa: F401
-        except ImportError:
-            raise ConfigurationError(_PG_EXTRA) from None
+    if kind == "mariadb":
+        url = url.set(drivername="mysql+pymysql").update_query_dict({"charset": "utf8mb4"})
     try:
         engine = sa.create_engine(url)
     except (sa.exc.ArgumentError, sa.exc.NoSuchModuleError, ImportError) as exc:

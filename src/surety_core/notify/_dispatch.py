@@ -14,7 +14,12 @@ from typing import Protocol, Self, runtime_checkable
 from attrs import field, frozen
 
 from surety_core import _validation as v
-from surety_core._errors import InvalidInputError, NotFoundError, SuretyError
+from surety_core._errors import (
+    InvalidInputError,
+    NotFoundError,
+    SuretyError,
+    TransactionConflictError,
+)
 from surety_core.notify._errors import NotificationError
 from surety_core.notify._message import Notification, from_outbox
 from surety_core.storage._protocols import OutboxRepository
@@ -31,6 +36,7 @@ __all__ = [
 ]
 
 _log = logging.getLogger("surety_core.notify")
+_CLAIM_RETRIES = 8
 
 
 @runtime_checkable
@@ -173,7 +179,15 @@ class OutboxDispatcher:
     work. A failed send is retried after ``backoff(attempts)`` until ``max_attempts`` attempts
     were made; a :class:`PermanentNotificationError` gives up at once (status ``FAILED``) unless
     ``retry_permanent`` is true. Any other exception from the notifier counts as a transient
-    failure. Use one dispatcher per store at a time (the outbox has no claim operation).
+    failure.
+
+    Several dispatchers may run at once, in threads or processes: each round *claims* its
+    messages (:meth:`~surety_core.storage.OutboxRepository.claim`) for ``lease`` (default five
+    minutes), so no other dispatcher takes them meanwhile; a dispatcher that dies mid-round
+    leaves its claims to expire, and the messages are sent by whichever dispatcher runs after
+    the lease. Keep ``lease`` well above the notifier's worst send time: a message whose lease
+    ran out while it was still being sent can be sent twice (the idempotency key lets the
+    receiving side drop the copy).
     """
 
     def __init__(
@@ -185,6 +199,7 @@ class OutboxDispatcher:
         max_attempts: int = 8,
         backoff: Backoff | None = None,
         retry_permanent: bool = False,
+        lease: timedelta = timedelta(minutes=5),
     ) -> None:
         if not callable(getattr(store, "unit_of_work", None)):
             raise InvalidInputError("store", "must have a unit_of_work() method")
@@ -194,6 +209,9 @@ class OutboxDispatcher:
             raise InvalidInputError("max_attempts", "must be an integer >= 1")
         if backoff is not None and not callable(backoff):
             raise InvalidInputError("backoff", "must be callable: attempt -> timedelta")
+        if not isinstance(lease, timedelta) or lease <= timedelta(0):
+            raise InvalidInputError("lease", "must be a positive timedelta")
+        self.lease = lease
         self._store = store
         self._notifier = notifier
         self._clock = clock or _utc_now
@@ -248,8 +266,7 @@ class OutboxDispatcher:
             return DispatchReport(
                 sent=recovered, unrecorded=tuple(self._unrecorded), store_error=store_error
             )
-        with self._store.unit_of_work() as uow:
-            due = list(uow.outbox.due(at, limit))
+        due = self._claim(at, limit)
         sent: list[str] = list(recovered)
         retrying: list[str] = []
         failed: list[str] = []
@@ -266,6 +283,19 @@ class OutboxDispatcher:
                 )
             lists[outcome].append(message.idempotency_key)
         return DispatchReport(tuple(sent), tuple(retrying), tuple(failed))
+
+    def _claim(self, at: datetime, limit: int) -> list[OutboxMessage]:
+        """This round's messages, claimed for :attr:`lease` (claims that lost a race with
+        another dispatcher's are taken again)."""
+        for attempt in range(_CLAIM_RETRIES):
+            try:
+                with self._store.unit_of_work() as uow:
+                    return list(uow.outbox.claim(at, at + self.lease, limit))
+            except TransactionConflictError:
+                if attempt == _CLAIM_RETRIES - 1:
+                    raise
+                time.sleep(random.uniform(0, 0.002 * 2**attempt))  # noqa: S311 (jitter)
+        raise AssertionError("unreachable")  # pragma: no cover
 
     def _dispatch_one(self, message: OutboxMessage, at: datetime) -> tuple[str, str | None]:
         key = message.idempotency_key

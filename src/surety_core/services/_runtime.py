@@ -13,6 +13,8 @@ any store is built (it sees only the :class:`~surety_core.storage.Store` protoco
 from __future__ import annotations
 
 import logging
+import random
+import time
 from collections.abc import Callable, Iterable, Mapping
 from datetime import UTC, date, datetime
 from typing import Any, TypeVar
@@ -20,7 +22,12 @@ from typing import Any, TypeVar
 from attrs import frozen
 
 from surety_core import _validation as v
-from surety_core._errors import ConcurrencyConflictError, InvalidInputError, NotFoundError
+from surety_core._errors import (
+    ConcurrencyConflictError,
+    InvalidInputError,
+    NotFoundError,
+    TransactionConflictError,
+)
 from surety_core.audit._chain import AuditAction, append_event
 from surety_core.domain._model import GuaranteeContract
 from surety_core.storage._protocols import Store, UnitOfWork
@@ -48,7 +55,7 @@ def check_actor(actor: Any) -> str:
     return actor.strip()
 
 
-class _AuditConflictError(ConcurrencyConflictError):
+class _AuditConflictError(TransactionConflictError):
     """Another writer appended to the audit log first: safe to retry the whole unit of work."""
 
 
@@ -87,8 +94,11 @@ class Runtime:
 
     * ``clock``: returns an aware ``datetime``; read once per attempt.
     * ``today``: the business date (default: ``clock().date()``).
-    * ``retries``: how often a unit of work is retried when the audit log had a concurrent
-      writer (never for a contract changed by someone else: that conflict is the caller's).
+    * ``retries``: how often a unit of work is retried when it lost a race with a concurrent
+      one (:class:`~surety_core.TransactionConflictError`: a deadlock, a serialization
+      failure, the audit log's head or a works' contracts changed meanwhile), after a short
+      random pause; never for a contract changed by someone else: that conflict is the
+      caller's.
     """
 
     __slots__ = ("_clock", "_today", "retries", "store")
@@ -132,10 +142,11 @@ class Runtime:
                 with self.store.unit_of_work() as uow:
                     now = self.now()
                     return work(Step(uow, now, self.business_date(now), who))
-            except _AuditConflictError:
+            except TransactionConflictError:
                 if attempt == self.retries:
                     raise
-                log.debug("audit log race; retrying (attempt %d)", attempt + 1)
+                log.debug("unit of work lost a race; retrying (attempt %d)", attempt + 1)
+                time.sleep(random.uniform(0, 0.002 * 2**attempt))  # noqa: S311 (jitter)
         raise AssertionError("unreachable")  # pragma: no cover
 
 

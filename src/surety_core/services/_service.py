@@ -59,8 +59,9 @@ class SuretyService:
     * ``clock``: returns an aware ``datetime`` (default UTC now); the business date is
       ``clock().date()`` unless ``today`` is given.
     * ``approval``: an optional hook called before issuance.
-    * ``retries``: how often a unit of work is retried when the audit log had a concurrent
-      writer (never for a contract changed by someone else: that conflict is the caller's).
+    * ``retries``: how often a unit of work is retried when it lost a race with a concurrent
+      one (:class:`~surety_core.TransactionConflictError`); never for a contract changed by
+      someone else: that conflict is the caller's.
     """
 
     def __init__(

@@ -8,7 +8,11 @@ from typing import Any
 import attrs
 
 from surety_core import _validation as v
-from surety_core._errors import ConcurrencyConflictError, InvalidInputError, StorageError
+from surety_core._errors import (
+    InvalidInputError,
+    StorageError,
+    TransactionConflictError,
+)
 from surety_core.domain._model import GuaranteeContract
 from surety_core.storage._records import AuditEvent, OutboxMessage, OutboxStatus
 
@@ -46,9 +50,10 @@ def check_replace(old: Any, new: Any) -> None:
 
 
 def check_sequence(event: AuditEvent, last: int) -> None:
-    """``event.sequence`` must be ``last + 1``: lower means another writer took it."""
+    """``event.sequence`` must be ``last + 1``: lower means another writer took it (a race the
+    whole unit of work may simply run again: ``TransactionConflictError``)."""
     if event.sequence <= last:
-        raise ConcurrencyConflictError(
+        raise TransactionConflictError(
             f"audit sequence {event.sequence} is already taken (last is {last})"
         )
     if event.sequence != last + 1:
@@ -92,3 +97,15 @@ def format_number(value: int) -> str:
     if not 1 <= value <= MAX_NUMBER:
         raise StorageError(f"contract number {value} is outside 1..{MAX_NUMBER}")
     return f"{value:010d}"
+
+
+def check_claim_args(now: Any, lease_until: Any, limit: Any) -> None:
+    check_aware(now, "now")
+    check_aware(lease_until, "lease_until")
+    check_limit(limit)
+    if lease_until <= now:
+        raise InvalidInputError("lease_until", "must be later than now")
+
+
+def claimed(message: OutboxMessage, lease_until: datetime) -> OutboxMessage:
+    return attrs.evolve(message, next_attempt_at=lease_until)

@@ -26,6 +26,7 @@ from surety_core._errors import (
     InvalidInputError,
     NotFoundError,
     StorageError,
+    TransactionConflictError,
 )
 from surety_core.domain._model import Application, GuaranteeContract
 from surety_core.storage import _common as c
@@ -60,6 +61,7 @@ T = TypeVar("T")
 _DELETED: Final = object()
 _TABLES: Final = (
     "contracts",
+    "issued",
     "applications",
     "certificates",
     "statements",
@@ -131,6 +133,14 @@ def _contract_add(view: _View, contract: GuaranteeContract) -> None:
     c.check_type(contract, GuaranteeContract, "contract")
     if view.get("contracts", contract.number) is not None:
         raise DuplicateError(f"guarantee contract {contract.number} already exists")
+    issued = (contract.application_reference, contract.product)
+    if contract.application_reference is not None:
+        if view.get("issued", issued) is not None:
+            raise DuplicateError(
+                f"application {contract.application_reference} already has a "
+                f"{contract.product} guarantee"
+            )
+        view.put("issued", issued, contract.number)
     view.put("contracts", contract.number, contract)
 
 
@@ -219,6 +229,19 @@ def _audit_append(view: _View, event: AuditEvent) -> None:
     view.audit_tail.append(event)
 
 
+def _works_snapshot(
+    state: _State, obligee_code: str, works_number: str
+) -> tuple[tuple[str, int, str], ...]:
+    """(number, version, status) of the committed contracts on one works."""
+    return tuple(
+        sorted(
+            (contract.number, contract.version, contract.status.value)
+            for contract in state.tables["contracts"].values()
+            if contract.obligee.code == obligee_code and contract.works.number == works_number
+        )
+    )
+
+
 def _outbox_add(view: _View, message: OutboxMessage) -> None:
     c.check_type(message, OutboxMessage, "message")
     if view.get("outbox", message.idempotency_key) is not None:
@@ -231,6 +254,13 @@ def _outbox_get(view: _View, key: str) -> OutboxMessage:
     if message is None:
         raise NotFoundError(f"outbox message {key!r} not found")
     return message
+
+
+def _outbox_claim(view: _View, key: str, seen: OutboxMessage, lease_until: datetime) -> None:
+    current = view.get("outbox", key)
+    if current is not seen:
+        raise TransactionConflictError(f"outbox message {key!r} was claimed or changed meanwhile")
+    view.put("outbox", key, c.claimed(seen, lease_until))
 
 
 def _outbox_mark_sent(view: _View, key: str, at: datetime) -> None:
@@ -282,6 +312,10 @@ class _Contracts(_Repository):
 
     def for_works(self, obligee_code: str, works_number: str) -> Sequence[GuaranteeContract]:
         def scan(view: _View) -> list[GuaranteeContract]:
+            self._uow._reads.setdefault(
+                ("works", obligee_code, works_number),
+                _works_snapshot(view.state, obligee_code, works_number),
+            )
             found = [
                 contract
                 for contract in view.values("contracts")
@@ -366,8 +400,13 @@ class _Keys(_Repository):
 
 class _Attempts(_Repository):
     def get(self, number: str) -> AttemptState | None:
-        state: AttemptState | None = self._read(lambda view: view.get("attempts", number))
-        return state
+        def read(view: _View) -> AttemptState | None:
+            committed = view.state.tables["attempts"].get(number)
+            self._uow._reads.setdefault(("attempts", number), committed)
+            found: AttemptState | None = view.get("attempts", number)
+            return found
+
+        return self._read(read)
 
     def put(self, state: AttemptState) -> None:
         self._write(_attempt_put, state)
@@ -420,6 +459,18 @@ class _Outbox(_Repository):
 
         return tuple(self._read(scan))
 
+    def claim(
+        self, now: datetime, lease_until: datetime, limit: int = 100
+    ) -> Sequence[OutboxMessage]:
+        c.check_claim_args(now, lease_until, limit)
+        taken = []
+        # Each claim is checked again at commit against the message as read here: a message a
+        # concurrent unit claimed (or marked) meanwhile makes this commit fail as a whole.
+        for message in self.due(now, limit):
+            self._write(_outbox_claim, message.idempotency_key, message, lease_until)
+            taken.append(c.claimed(message, lease_until))
+        return tuple(taken)
+
     def mark_sent(self, idempotency_key: str, at: datetime) -> None:
         self._write(_outbox_mark_sent, idempotency_key, at)
 
@@ -453,6 +504,9 @@ class _MemoryUnitOfWork:
         self._store = store
         self._view = _View(store._state)
         self._journal: list[tuple[Callable[..., None], tuple[Any, ...]]] = []
+        self._reads: dict[tuple[str, ...], Any] = {}
+        """What the rules depend on, as committed when first read: the contracts of a works,
+        a number's limiter state. Checked again at commit (serializable for these reads)."""
         self._state = "new"
         self.contracts: ContractRepository = _Contracts(self)
         self.applications: ApplicationRepository = _Applications(self)
@@ -506,9 +560,20 @@ class _MemoryUnitOfWork:
             self._state = "rolled back"
             return
         self._state = "failed"
+        reads, self._reads = self._reads, {}
         with self._store._lock:
             self._store._check_open()
-            fresh = _View(self._store._state)
+            state = self._store._state
+            for read, seen in reads.items():
+                if read[0] == "works":
+                    changed = _works_snapshot(state, read[1], read[2]) != seen
+                else:
+                    changed = state.tables["attempts"].get(read[1]) is not seen
+                if changed:
+                    raise TransactionConflictError(
+                        f"{' '.join(read)} changed in a concurrent unit of work; run it again"
+                    )
+            fresh = _View(state)
             for fn, args in journal:
                 fn(fresh, *args)
             fresh.merge()

@@ -9,6 +9,20 @@ committed together when the ``with`` block ends normally, or not at all.
 Owns: the ports (the repository and unit-of-work protocols) and the guarantee written on each
 method. Must not know: any adapter (SQL, memory), the services that call the ports, the JSON
 form, keys or signing: records are opaque values to it.
+
+Rules every store keeps, whatever the method:
+
+* **Exact identifiers.** Numbers, references, codes and keys are compared exactly: case,
+  blanks and width matter (``APP-1``, ``app-1`` and ``APP-1 `` are three references).
+* **Inclusive bounds.** ``issued_from``/``issued_to`` and "due at ``now``" include the bound.
+* **Input checks.** A value of the wrong type, a naive ``datetime``, a ``limit`` below 1 or an
+  ``after`` below 0 raise :class:`~surety_core.InvalidInputError` before anything is read or
+  written.
+* **Checked at commit too.** Every uniqueness and optimistic-concurrency rule below holds
+  against what other units of work committed meanwhile: a store may make the second unit wait
+  (a lock), refuse at the call, or refuse at commit, as long as the outcome is one a serial
+  order could give. A race the whole unit may simply run again is reported as
+  :class:`~surety_core.TransactionConflictError`.
 """
 
 from __future__ import annotations
@@ -109,9 +123,10 @@ class ContractNumberAllocator(Protocol):
     """Allocates guarantee contract numbers (保証契約番号)."""
 
     def allocate(self) -> str:
-        """The next number: 10 ASCII digits, never returned before by any process.
+        """The next number: 10 ASCII digits, never returned before by any process, even
+        when the unit of work that took it rolled back.
 
-        Numbers increase; a rolled-back unit of work may leave a gap (that is allowed).
+        Numbers increase; a rolled-back unit of work leaves a gap (that is allowed).
         """
         ...
 
@@ -120,7 +135,9 @@ class ContractRepository(Protocol):
     """Guarantee contracts with their version histories."""
 
     def add(self, contract: GuaranteeContract) -> None:
-        """Store a new contract. Raises ``DuplicateError`` if its number exists."""
+        """Store a new contract. Raises ``DuplicateError`` if its number exists, or if another
+        contract has the same ``application_reference`` and ``product`` (an application is
+        issued once; the SQL stores keep a unique index on the pair)."""
         ...
 
     def get(self, number: str) -> GuaranteeContract:
@@ -140,7 +157,13 @@ class ContractRepository(Protocol):
         ...
 
     def for_works(self, obligee_code: str, works_number: str) -> Sequence[GuaranteeContract]:
-        """Every contract on one works (by its current version), ordered by number."""
+        """Every contract on one works (by its current version), ordered by number.
+
+        The rules across guarantees of one works (caps, one product per works, issued once)
+        are checked on this list, so it must still be true when the unit of work commits:
+        a store either holds the works until the unit ends (PostgreSQL: an advisory lock;
+        SQLite: the write lock) or fails the commit with ``TransactionConflictError`` when a
+        concurrent unit changed the works' contracts meanwhile (the memory store)."""
         ...
 
     def query(self, query: ContractQuery) -> Page[GuaranteeContract]:
@@ -213,7 +236,12 @@ class AttemptRepository(Protocol):
     """The attempt limiter's state, one row per contract number; survives restarts."""
 
     def get(self, number: str) -> AttemptState | None:
-        """The state for ``number``, or ``None`` when there were no recent failures."""
+        """The state for ``number``, or ``None`` when there were no recent failures.
+
+        The limiter reads, compares the key, then writes the new count: a store holds the
+        number's state until the unit of work ends (PostgreSQL: an advisory lock; SQLite: the
+        write lock), or fails the commit with ``TransactionConflictError`` when another unit
+        changed it meanwhile, so no failed attempt is ever lost."""
         ...
 
     def put(self, state: AttemptState) -> None:
@@ -231,14 +259,18 @@ class AuditLog(Protocol):
     def append(self, event: AuditEvent) -> None:
         """Append ``event``; its ``sequence`` must be the last one + 1 (1 for the first).
 
-        Raises ``ConcurrencyConflictError`` when another writer took that sequence first (a
-        sequence at or below the last), ``InvalidInputError`` for a gap. The store does not
-        check the hash chain; the audit module does.
+        Raises ``TransactionConflictError`` (a ``ConcurrencyConflictError``) when another
+        writer took that sequence first (a sequence at or below the last), at the call or at
+        commit; ``InvalidInputError`` for a gap. The store does not check the hash chain; the
+        audit module does.
         """
         ...
 
     def last(self) -> AuditEvent | None:
-        """The newest event, or ``None`` for an empty log."""
+        """The newest event, or ``None`` for an empty log.
+
+        PostgreSQL holds the chain head from here until the unit of work ends, so the append
+        that follows waits for a concurrent writer instead of failing."""
         ...
 
     def events(self, after: int = 0, limit: int | None = None) -> Iterator[AuditEvent]:
@@ -262,6 +294,21 @@ class OutboxRepository(Protocol):
         (by ``created_at``, then idempotency key), at most ``limit``."""
         ...
 
+    def claim(
+        self, now: datetime, lease_until: datetime, limit: int = 100
+    ) -> Sequence[OutboxMessage]:
+        """Take up to ``limit`` messages due at ``now`` (as :meth:`due` orders them) for one
+        dispatcher: each is stored with ``next_attempt_at = lease_until`` (content, status and
+        attempts unchanged) and returned so. No claim by a concurrent unit of work returns a
+        message again before ``lease_until`` (the lease); after it, a message that was neither
+        marked sent nor failed is due again, so a crashed dispatcher's claims are taken over.
+        ``InvalidInputError`` unless ``lease_until`` is later than ``now``.
+
+        Concurrent claims either skip each other's messages (a database's ``FOR UPDATE SKIP
+        LOCKED``, or one writer at a time) or one of them fails at commit with
+        ``TransactionConflictError`` (claim again)."""
+        ...
+
     def mark_sent(self, idempotency_key: str, at: datetime) -> None:
         """Record a successful send (status SENT, attempts + 1, ``sent_at``, no
         ``next_attempt_at``). Idempotent for a sent one. ``NotFoundError`` if absent."""
@@ -270,10 +317,12 @@ class OutboxRepository(Protocol):
     def mark_failed(
         self, idempotency_key: str, error: str, at: datetime, next_attempt_at: datetime | None
     ) -> None:
-        """Record a failed attempt (attempts + 1, ``last_error``); retry at
-        ``next_attempt_at``, or give up (status FAILED) when it is ``None``.
+        """Record a failed attempt (attempts + 1, ``last_error`` kept to its first 2,000
+        characters); retry at ``next_attempt_at``, or give up (status FAILED) when it is
+        ``None``.
 
-        No effect on a message already SENT. ``NotFoundError`` if absent."""
+        On a FAILED message it records the attempt the same way (a ``next_attempt_at`` makes it
+        pending again). No effect on a message already SENT. ``NotFoundError`` if absent."""
         ...
 
     def all(self) -> Sequence[OutboxMessage]:
@@ -285,22 +334,45 @@ class OutboxRepository(Protocol):
 class UnitOfWork(Protocol):
     """One transaction: commit when the ``with`` block ends normally, roll back on an exception.
 
-    A unit of work is used once and by one thread. Reads inside it see its own writes and at
-    least what was committed before it began ("read committed"). A conflict detected only at
-    commit (``DuplicateError``, ``ConcurrencyConflictError``) is raised from the end of the
-    ``with`` block and nothing is written. After a repository raised, let the exception leave
-    the block (the whole unit rolls back); some databases cannot continue the transaction.
+    A unit of work is used once and by one thread: entering it a second time raises
+    ``InvalidInputError``, and so does any repository call before it is entered or after its
+    ``with`` block ended (a write is never silently dropped). Reads inside it see its own writes
+    and at least what was committed before it began ("read committed"). A conflict detected
+    only at commit (``DuplicateError``, ``ConcurrencyConflictError``,
+    ``TransactionConflictError``) is raised from the end of the ``with`` block and nothing is
+    written: a commit is all or nothing. After a repository raised, let the exception leave the
+    block (the whole unit rolls back); some databases cannot continue the transaction.
     """
 
-    contracts: ContractRepository
-    applications: ApplicationRepository
-    certificates: CertificateRepository
-    statements: StatementRepository
-    keys: KeyRepository
-    attempts: AttemptRepository
-    audit: AuditLog
-    outbox: OutboxRepository
-    numbers: ContractNumberAllocator
+    # Read-only properties: a host's unit of work may provide them as plain attributes,
+    # properties or class-level declarations of a narrower (its own) repository type.
+
+    @property
+    def contracts(self) -> ContractRepository: ...
+
+    @property
+    def applications(self) -> ApplicationRepository: ...
+
+    @property
+    def certificates(self) -> CertificateRepository: ...
+
+    @property
+    def statements(self) -> StatementRepository: ...
+
+    @property
+    def keys(self) -> KeyRepository: ...
+
+    @property
+    def attempts(self) -> AttemptRepository: ...
+
+    @property
+    def audit(self) -> AuditLog: ...
+
+    @property
+    def outbox(self) -> OutboxRepository: ...
+
+    @property
+    def numbers(self) -> ContractNumberAllocator: ...
 
     def __enter__(self) -> Self: ...
 

@@ -1,4 +1,5 @@
-"""The SQL store on SQLAlchemy 2 Core: SQLite and PostgreSQL (private; see ``storage.sql``).
+"""The SQL store on SQLAlchemy 2 Core: SQLite, PostgreSQL and MariaDB (private; see
+``storage.sql``).
 
 Each record is kept as the library's versioned JSON (``surety_core.to_json``) in a ``document``
 column, next to indexed columns for the queries. A row that cannot be read back (bad JSON, an
@@ -8,6 +9,7 @@ raises :class:`~surety_core.CorruptRecordError` naming the table and key: never 
 
 from __future__ import annotations
 
+import hashlib
 import os
 import re
 import sqlite3
@@ -21,6 +23,7 @@ from typing import Any, Final, Self, TypeVar
 import attrs
 import sqlalchemy as sa
 from sqlalchemy import event
+from sqlalchemy.dialects import mysql as mysql_dialect
 from sqlalchemy.dialects import postgresql as pg_dialect
 from sqlalchemy.dialects import sqlite as sqlite_dialect
 from sqlalchemy.engine import Connection, Engine
@@ -35,6 +38,7 @@ from surety_core._errors import (
     NotFoundError,
     StorageError,
     SuretyError,
+    TransactionConflictError,
 )
 from surety_core._serialization import from_json, to_json
 from surety_core.domain._model import Application, GuaranteeContract
@@ -64,7 +68,7 @@ from surety_core.storage._records import (
     StatementRecord,
 )
 
-__all__ = ["SqlStore", "postgres_store", "sqlite_store"]
+__all__ = ["SqlStore", "mariadb_store", "postgres_store", "sqlite_store"]
 
 T = TypeVar("T")
 _NumberedT = TypeVar("_NumberedT", CertificateRecord, StatementRecord)
@@ -73,6 +77,19 @@ _EPOCH: Final = datetime(1970, 1, 1, tzinfo=UTC)
 _MICRO: Final = timedelta(microseconds=1)
 _SCHEMA_NAME = re.compile(r"^[a-z_][a-z0-9_]{0,62}$")
 _BUSY_RETRIES = 6
+_ONE: Final = 1
+_ALL: Final = 2
+_COUNT: Final = 3
+_INSERT: Final = 4
+
+
+def _lock_id(name: str) -> int:
+    """A stable signed 64-bit id for a PostgreSQL advisory lock on ``name``."""
+    digest = hashlib.blake2b(name.encode(), digest_size=8, person=b"surety-lock").digest()
+    return int.from_bytes(digest, "big", signed=True)
+
+
+_AUDIT_HEAD_LOCK: Final = "audit-head"
 
 
 def _us(moment: datetime) -> int:
@@ -88,9 +105,35 @@ def _is_busy(exc: BaseException) -> bool:
     return False
 
 
-def _storage_error(action: str, exc: BaseException) -> StorageError:
+_RETRYABLE_SQLSTATES: Final = frozenset({"40001", "40P01"})
+"""Serialization failure and deadlock: the transaction lost a race and may simply run again."""
+_RETRYABLE_MARIADB: Final = frozenset({1213, 1205})
+"""MariaDB's ER_LOCK_DEADLOCK and ER_LOCK_WAIT_TIMEOUT."""
+_DUPLICATE_KEY: Final = 1062
+"""MariaDB's ER_DUP_ENTRY."""
+
+
+def _mariadb_code(exc: BaseException) -> Any:
+    orig = getattr(exc, "orig", None) or exc
+    code = getattr(orig, "errno", None)
+    if code is None and getattr(orig, "args", None):
+        code = orig.args[0]
+    return code
+
+
+def _is_duplicate(exc: BaseException) -> bool:
+    """A MariaDB duplicate-key error (from the driver, or wrapped by SQLAlchemy)."""
+    return bool(_mariadb_code(exc) == _DUPLICATE_KEY)
+
+
+def _storage_error(action: str, exc: BaseException) -> StorageError | TransactionConflictError:
     orig = getattr(exc, "orig", None) or exc
     reason = str(orig).strip().splitlines()[0][:300] if str(orig).strip() else type(orig).__name__
+    if (
+        getattr(orig, "sqlstate", None) in _RETRYABLE_SQLSTATES
+        or _mariadb_code(exc) in _RETRYABLE_MARIADB
+    ):
+        return TransactionConflictError(f"{action}: the transaction lost a race ({reason})")
     if _is_busy(exc):
         return StorageError(f"{action}: the database stayed busy/locked ({reason})")
     return StorageError(f"{action}: {type(orig).__name__}: {reason}")
@@ -112,105 +155,47 @@ def _disagree(table: str, key: str, what: str) -> CorruptRecordError:
     return CorruptRecordError(f"{table}[{key}]", f"column {what} disagrees with the document")
 
 
-# --- statements, built once so SQLAlchemy's compiled cache serves the hot paths ---------------
+# --- statements: each defined once, in SQLAlchemy Core --------------------------------------
+#
+# One definition per query. A statement of fixed shape is compiled from its Core form once per
+# store, for the store's engine (dialect, parameter style, schema_translate_map), and then sent
+# straight to the driver's cursor (see _Fixed): the speed of hand-written driver SQL without a
+# second, hand-written copy of the query that only some engines would run. Statements whose
+# shape depends on the call (ContractQuery filters, audit.events with a limit, add_batch's
+# executemany) go through SQLAlchemy's Connection.execute. There is no other path, so the
+# contract suite run on each engine (and on schema-mapped engines) runs every statement.
 
 _P = sa.bindparam
+
+
+def _constant(text: str) -> Any:
+    """A constant written into the SQL itself, not bound: the planners of SQLite and PostgreSQL
+    use a partial index (``WHERE status = 'active'``) only for a query that states its
+    condition literally. For the library's own enum values (letters only)."""
+    if not text.isalpha():  # pragma: no cover - guards the f-string below
+        raise AssertionError(text)
+    return sa.literal_column(f"'{text}'", sa.String)
+
+
 _k = s.keys.c
 _ct = s.contracts.c
 _ob = s.outbox.c
 
 _KEY_ACTIVE = sa.select(_k.document).where(
-    _k.contract_number == _P("number"), _k.status == KeyStatus.ACTIVE.value
+    _k.contract_number == _P("number"), _k.status == _constant(KeyStatus.ACTIVE.value)
 )
-_KEY_ACTIVE_SQL: Final = {
-    "sqlite": "SELECT document FROM surety_keys WHERE contract_number = ? AND status = 'active'",
-    "postgresql": (
-        "SELECT document FROM surety_keys WHERE contract_number = %s AND status = 'active'"
-    ),
-}
-"""_KEY_ACTIVE as fixed driver SQL, for the verification hot path."""
-_RAW_SQL: Final = {
-    "attempt_one": "SELECT document FROM surety_attempts WHERE contract_number = ?",
-    "contract_one": "SELECT version, status, document FROM surety_contracts WHERE number = ?",
-    "cert_history": (
-        "SELECT version, document FROM surety_certificates WHERE contract_number = ?"
-        " ORDER BY version"
-    ),
-    "audit_last": "SELECT sequence, document FROM surety_audit ORDER BY sequence DESC LIMIT 1",
-    "audit_insert": (
-        "INSERT INTO surety_audit (sequence, at_us, document) VALUES (?, ?, ?)"
-        " ON CONFLICT DO NOTHING RETURNING sequence"
-    ),
-    "statements": (
-        "SELECT sequence, document FROM surety_statements WHERE contract_number = ?"
-        " ORDER BY sequence"
-    ),
-    "application_one": "SELECT document FROM surety_applications WHERE reference = ?",
-    "contracts_for_works": (
-        "SELECT number, version, status, document FROM surety_contracts"
-        " WHERE obligee_code = ? AND works_number = ? ORDER BY number"
-    ),
-}
-"""The same statements as _ATTEMPT_ONE, _CONTRACT_ONE, _CERT_HISTORY, _AUDIT_LAST and the audit
-insert of ``insert_new``, as fixed driver SQL (``?`` placeholders; ``%s`` on PostgreSQL): the
-obligee view runs them on every verification, and SQLAlchemy's per-statement overhead was most of
-their cost. Parameters and columns are text and integers only, so no type processing is lost."""
-
-
-_RAW_INSERT_TABLES: Final = (
-    s.contracts,
-    s.applications,
-    s.certificates,
-    s.statements,
-    s.keys,
-    s.outbox,
-)
-"""Tables issuance inserts into through the driver, with the same ``INSERT ... ON CONFLICT DO
-NOTHING RETURNING`` as ``insert_new``. Their columns are text and integers, and dates, which
-are bound as SQLAlchemy binds them (ISO ``YYYY-MM-DD`` text on SQLite, ``date`` on psycopg)."""
-_DATE_COLUMNS: Final = frozenset(
-    column.name
-    for table in _RAW_INSERT_TABLES
-    for column in table.columns
-    if isinstance(column.type, sa.Date)
-)
-
-
-def _raw_insert(table: sa.Table) -> tuple[str, tuple[str, ...]]:
-    columns = tuple(column.name for column in table.columns)
-    keys = ", ".join(column.name for column in table.primary_key.columns)
-    sql = (
-        f"INSERT INTO {table.name} ({', '.join(columns)})"  # noqa: S608 (schema constants)
-        f" VALUES ({', '.join('?' for _ in columns)}) ON CONFLICT DO NOTHING RETURNING {keys}"
-    )
-    return sql, columns
-
-
-def _raw_sql(dialect: str) -> dict[str, str]:
-    fixed = dict(_RAW_SQL)
-    for table in _RAW_INSERT_TABLES:
-        fixed[f"insert:{table.name}"] = _raw_insert(table)[0]
-    if dialect == "sqlite":
-        fixed["allocate"] = (
-            "UPDATE surety_counters SET value = value + 1 WHERE name = 'contract_number'"
-            " RETURNING value"
-        )
-        return fixed
-    fixed["allocate"] = "SELECT nextval('surety_contract_number_seq')"
-    return {name: sql.replace("?", "%s") for name, sql in fixed.items()}
-
-
-_RAW_INSERT_COLUMNS: Final = {table.name: _raw_insert(table)[1] for table in _RAW_INSERT_TABLES}
-
-
 _KEY_HISTORY = (
     sa.select(_k.generation, _k.status, _k.document)
     .where(_k.contract_number == _P("number"))
     .order_by(_k.generation)
 )
-_KEY_ONE = sa.select(_k.document).where(
-    _k.contract_number == _P("number"), _k.generation == _P("generation")
+_KEY_ONE_LOCKED = (
+    sa.select(_k.document)
+    .where(_k.contract_number == _P("number"), _k.generation == _P("generation"))
+    .with_for_update()
 )
+"""Row locks where the engine has them (``FOR UPDATE``; SQLite renders none: its unit of work
+already holds the database's write lock)."""
 _KEY_UPDATE = (
     sa.update(s.keys)
     .where(_k.contract_number == _P("w_number"), _k.generation == _P("w_generation"))
@@ -234,6 +219,7 @@ _CONTRACT_REPLACE = (
         works_number=_P("works_number"),
         issued_on=_P("issued_on"),
         document=_P("document"),
+        application_reference=_P("application_reference"),
     )
 )
 _CONTRACT_EXISTS = sa.select(_ct.number).where(_ct.number == _P("number"))
@@ -243,6 +229,7 @@ _CONTRACTS_FOR_WORKS = (
     .order_by(_ct.number)
 )
 _OUTBOX_ONE = sa.select(_ob.document).where(_ob.idempotency_key == _P("key"))
+_OUTBOX_ONE_LOCKED = _OUTBOX_ONE.with_for_update()
 _OUTBOX_UPDATE = (
     sa.update(s.outbox)
     .where(_ob.idempotency_key == _P("key"))
@@ -253,7 +240,7 @@ _OUTBOX_UPDATE = (
 _OUTBOX_DUE = (
     sa.select(_ob.idempotency_key, _ob.document)
     .where(
-        _ob.status == OutboxStatus.PENDING.value,
+        _ob.status == _constant(OutboxStatus.PENDING.value),
         sa.or_(_ob.next_attempt_at_us.is_(None), _ob.next_attempt_at_us <= _P("now")),
     )
     .order_by(_ob.created_at_us, _ob.idempotency_key)
@@ -287,42 +274,130 @@ _NEXT_COUNTER = (
     .values(value=s.counters.c.value + 1)
     .returning(s.counters.c.value)
 )
+_NEXT_SEQUENCE = sa.select(s.contract_number_sequence.next_value())
+_BURN_NUMBERS = (
+    sa.update(s.counters)
+    .where(s.counters.c.name == s.COUNTER_CONTRACT_NUMBER, s.counters.c.value < _P("value"))
+    .values(value=_P("value"))
+)
+_ADVISORY_LOCK = sa.select(sa.func.pg_advisory_xact_lock(_P("key", type_=sa.BigInteger)))
+"""PostgreSQL: wait for and hold a transaction-scoped advisory lock (see _lock_id)."""
+_ROW_LOCK = (
+    mysql_dialect.insert(s.locks).values(id=_P("key")).on_duplicate_key_update(id=s.locks.c.id)
+)
+"""MariaDB: the same, as the row lock InnoDB holds on an upserted row until the transaction
+ends (``GET_LOCK`` would outlive the transaction)."""
+_OUTBOX_CLAIM = _OUTBOX_DUE.with_for_update(skip_locked=True)
+"""Due messages, skipping rows a concurrent claim holds (PostgreSQL; SQLite renders no lock:
+its unit of work holds the database's write lock)."""
+
+
+class _Fixed:
+    """A Core statement compiled once for one engine: its SQL text in the driver's parameter
+    style and how to bind its parameters.
+
+    This is how every statement of a fixed shape runs (see :class:`_Dialect`): SQLAlchemy
+    writes the SQL, once, from the one Core definition above, with the engine's dialect and
+    schema map; each call then goes straight to the driver's cursor, skipping SQLAlchemy's
+    per-execution work (cache-key generation, parameter processing, result wrapping), which
+    was most of the cost of the verification hot path. Bind processors of the column types are
+    still applied (dates on SQLite); rows come back as the driver returns them, which is why
+    these statements select text and integer columns only.
+    """
+
+    __slots__ = ("binds", "constants", "named", "names", "plain", "sql", "statement")
+
+    def __init__(self, statement: Any, dialect: sa.Dialect, translate: Any) -> None:
+        compiled = statement.compile(
+            dialect=dialect,
+            schema_translate_map=translate or None,
+            render_schema_translate=bool(translate),
+        )
+        sql = compiled.string
+        if "__[" in sql:  # pragma: no cover - a statement SQLAlchemy finishes only per execution
+            raise AssertionError(f"not a fixed statement: {sql}")
+        by_name = {name: bind for bind, name in compiled.bind_names.items()}
+        names = compiled.positiontup if compiled.positional else list(by_name)
+        binds = []
+        for name in names or ():
+            bind = by_name[name]
+            process = bind.type.dialect_impl(dialect).bind_processor(dialect)
+            binds.append((name, bool(bind.required), bind.value, process))
+        self.sql: Final = sql
+        self.named: Final = not compiled.positional
+        self.binds: Final[tuple[tuple[str, bool, Any, Any], ...]] = tuple(binds)
+        self.names: Final = tuple(bind[0] for bind in binds)
+        self.constants: Final = {name: value for name, required, value, _ in binds if not required}
+        self.plain: Final = all(bind[3] is None for bind in binds)
+        self.statement: Final = statement
+        """Held so that the ``id`` this is cached under stays this statement's."""
+
+    def parameters(self, values: dict[str, Any] | None) -> Any:
+        """The driver's parameters (a tuple, or a dict for named styles) for ``values``."""
+        given = {**self.constants, **values} if values else self.constants
+        if self.plain:  # no bind processors: the common case, kept short for the hot paths
+            if self.named:
+                return given
+            return tuple([given[name] for name in self.names])
+        out = [
+            given[name] if process is None else process(given[name])
+            for name, _required, _constant, process in self.binds
+        ]
+        return dict(zip(self.names, out, strict=True)) if self.named else tuple(out)
 
 
 class _Dialect:
-    """The statements that differ between SQLite and PostgreSQL."""
+    """What differs between engines: the few statements written per dialect (insert-if-new,
+    upsert, the number allocator), and the compiled form of every fixed statement."""
 
     def __init__(self, name: str, engine: Engine) -> None:
-        insert: Callable[[sa.Table], Any]
-        if name == "sqlite":
-            insert = sqlite_dialect.insert
-        elif name == "postgresql":
-            insert = pg_dialect.insert
-        else:
-            raise ConfigurationError(f"SqlStore supports SQLite and PostgreSQL, not {name}")
         self.name = name
-        # RETURNING tells whether a row went in (rowcount is not reliable on every driver).
-        self.insert_new = {
-            table.name: insert(table).on_conflict_do_nothing().returning(*table.primary_key.columns)
-            for table in s.DATA_TABLES
-        }
-        upsert = insert(s.attempts)
-        self.upsert_attempt = upsert.on_conflict_do_update(
-            index_elements=[s.attempts.c.contract_number],
-            set_={"document": upsert.excluded.document},
-        )
-        self.lock_rows = name == "postgresql"
-        # The verification hot path goes straight to the driver with a fixed SQL text (the
-        # same query as _KEY_ACTIVE), unless the engine remaps schemas.
+        self.insert_new: dict[str, Any]
+        if name == "mariadb":
+            # No ON CONFLICT: a plain INSERT, whose duplicate-key error (which rolls back only
+            # that statement in InnoDB) tells that the row existed (see _is_duplicate).
+            self.insert_new = {table.name: sa.insert(table) for table in s.DATA_TABLES}
+            upsert_mysql = mysql_dialect.insert(s.attempts)
+            self.upsert_attempt: Any = upsert_mysql.on_duplicate_key_update(
+                document=upsert_mysql.inserted.document
+            )
+        else:
+            insert: Callable[[sa.Table], Any] = (
+                sqlite_dialect.insert if name == "sqlite" else pg_dialect.insert
+            )
+            # RETURNING tells whether a row went in (rowcount is not reliable on every driver).
+            self.insert_new = {
+                table.name: insert(table)
+                .on_conflict_do_nothing()
+                .returning(*table.primary_key.columns)
+                for table in s.DATA_TABLES
+            }
+            upsert = insert(s.attempts)
+            self.upsert_attempt = upsert.on_conflict_do_update(
+                index_elements=[s.attempts.c.contract_number],
+                set_={"document": upsert.excluded.document},
+            )
+        self.returning = name != "mariadb"
+        self.advisory_locks = name in ("postgresql", "mariadb")
+        self.allocate = _NEXT_COUNTER if name == "sqlite" else _NEXT_SEQUENCE
+        # A counter row rolls back with the unit of work (a sequence does not): the numbers a
+        # rolled-back unit handed out are burnt by a short transaction of their own.
+        self.counter_allocator = name == "sqlite"
         self.driver_error: type[Exception] = engine.dialect.loaded_dbapi.Error
-        self.key_active_sql: str | None = None
-        self.raw: dict[str, str] | None = None
-        if not engine.get_execution_options().get("schema_translate_map"):
-            self.key_active_sql = _KEY_ACTIVE_SQL[name]
-            self.raw = _raw_sql(name)
+        self._sa_dialect = engine.dialect
+        self._translate = engine.get_execution_options().get("schema_translate_map")
+        self._fixed: dict[int, _Fixed] = {}
         # SQLite units of work hold the write lock from BEGIN IMMEDIATE to the end, so the audit
         # head read in a unit of work cannot move under it except by its own appends.
         self.exclusive_writer = name == "sqlite"
+
+    def fixed(self, statement: Any) -> _Fixed:
+        """``statement`` compiled for this engine, once (a race compiles it twice, harmlessly)."""
+        found = self._fixed.get(id(statement))
+        if found is None:
+            found = _Fixed(statement, self._sa_dialect, self._translate)
+            self._fixed[id(statement)] = found
+        return found
 
 
 # --- repositories ---------------------------------------------------------------------------
@@ -337,7 +412,6 @@ class _Repository:
 
     def _series(
         self,
-        raw_name: str,
         statement: Any,
         number: str,
         table: sa.Table,
@@ -346,12 +420,7 @@ class _Repository:
     ) -> tuple[_NumberedT, ...]:
         """The records of ``number`` kept as ``(position, document)`` rows, checked against
         their indexed columns (``field`` is the record's position attribute)."""
-        raw = self._uow._dialect.raw
-        rows: Any
-        if raw is not None:
-            rows = self._uow._fetch_raw(raw[raw_name], (number,), one=False)
-        else:
-            rows = self._run(statement, {"number": number})
+        rows = self._uow._query(statement, {"number": number})
         records = []
         for position, document in rows:
             key = f"{number}/{position}"
@@ -363,19 +432,9 @@ class _Repository:
 
     def _insert_new(self, table: sa.Table, params: dict[str, Any]) -> bool:
         """Insert unless a unique key exists; ``False`` when it did (nothing written)."""
-        raw = self._uow._dialect.raw
-        columns = _RAW_INSERT_COLUMNS.get(table.name)
-        if raw is not None and columns is not None:
-            if self._uow._dialect.name == "sqlite":
-                values = tuple(
-                    params[name].isoformat() if name in _DATE_COLUMNS else params[name]
-                    for name in columns
-                )
-            else:
-                values = tuple(params[name] for name in columns)
-            return self._uow._fetch_raw(raw[f"insert:{table.name}"], values, one=True) is not None
-        result = self._run(self._uow._dialect.insert_new[table.name], params)
-        return result.first() is not None
+        uow = self._uow
+        inserted: bool = uow._driver(uow._dialect.insert_new[table.name], params, _INSERT)
+        return inserted
 
 
 def _contract_columns(contract: GuaranteeContract) -> dict[str, Any]:
@@ -389,6 +448,7 @@ def _contract_columns(contract: GuaranteeContract) -> dict[str, Any]:
         "works_number": contract.works.number,
         "issued_on": contract.issued_on,
         "document": to_json(contract),
+        "application_reference": contract.application_reference,
     }
 
 
@@ -416,11 +476,7 @@ class _Contracts(_Repository):
         return contract
 
     def find(self, number: str) -> GuaranteeContract | None:
-        raw = self._uow._dialect.raw
-        if raw is not None:
-            row = self._uow._fetch_raw(raw["contract_one"], (number,), one=True)
-        else:
-            row = self._run(_CONTRACT_ONE, {"number": number}).first()
+        row = self._uow._query_one(_CONTRACT_ONE, {"number": number})
         return None if row is None else _contract_row((number, *row))
 
     def replace(self, old: GuaranteeContract, new: GuaranteeContract) -> None:
@@ -431,9 +487,9 @@ class _Contracts(_Repository):
             "old_status": old.status.value,
             **_contract_columns(new),
         }
-        if self._run(_CONTRACT_REPLACE, params).rowcount == 1:
+        if self._uow._change(_CONTRACT_REPLACE, params) == 1:
             return
-        if self._run(_CONTRACT_EXISTS, {"number": old.number}).first() is None:
+        if self._uow._query_one(_CONTRACT_EXISTS, {"number": old.number}) is None:
             raise NotFoundError(f"guarantee contract {old.number} not found")
         raise ConcurrencyConflictError(
             f"guarantee contract {old.number} was changed by another writer "
@@ -441,15 +497,13 @@ class _Contracts(_Repository):
         )
 
     def for_works(self, obligee_code: str, works_number: str) -> Sequence[GuaranteeContract]:
-        raw = self._uow._dialect.raw
-        rows: Any
-        if raw is not None:
-            params = (obligee_code, works_number)
-            rows = self._uow._fetch_raw(raw["contracts_for_works"], params, one=False)
-        else:
-            rows = self._run(
-                _CONTRACTS_FOR_WORKS, {"obligee_code": obligee_code, "works_number": works_number}
-            )
+        # PostgreSQL: the works is locked until the unit of work ends, so that a rule checked
+        # across its guarantees (caps, one product per works, "issued once") still holds at
+        # commit. SQLite holds its write lock for the whole unit anyway.
+        self._uow._advisory_lock(f"works:{obligee_code}\x1f{works_number}")
+        rows = self._uow._query(
+            _CONTRACTS_FOR_WORKS, {"obligee_code": obligee_code, "works_number": works_number}
+        )
         return tuple(_contract_row(row) for row in rows)
 
     def query(self, query: ContractQuery) -> Page[GuaranteeContract]:
@@ -497,12 +551,10 @@ class _Applications(_Repository):
             raise DuplicateError(f"application {application.reference} already exists")
 
     def get(self, reference: str) -> Application:
-        raw = self._uow._dialect.raw
-        if raw is not None and isinstance(reference, str):
-            row = self._uow._fetch_raw(raw["application_one"], (reference,), one=True)
-            document = None if row is None else row[0]
-        else:
-            document = self._run(_APPLICATION_ONE, {"reference": reference}).scalar()
+        row = None
+        if isinstance(reference, str):
+            row = self._uow._query_one(_APPLICATION_ONE, {"reference": reference})
+        document = None if row is None else row[0]
         if document is None:
             raise NotFoundError(f"application {reference!r} not found")
         application = _load(s.applications.name, reference, document, Application)
@@ -532,9 +584,7 @@ class _Certificates(_Repository):
         raise NotFoundError(f"certificate {number} version {version} not found")
 
     def history(self, number: str) -> Sequence[CertificateRecord]:
-        return self._series(
-            "cert_history", _CERT_HISTORY, number, s.certificates, CertificateRecord, "version"
-        )
+        return self._series(_CERT_HISTORY, number, s.certificates, CertificateRecord, "version")
 
 
 class _Statements(_Repository):
@@ -552,9 +602,7 @@ class _Statements(_Repository):
             )
 
     def for_contract(self, number: str) -> Sequence[StatementRecord]:
-        return self._series(
-            "statements", _STATEMENTS, number, s.statements, StatementRecord, "sequence"
-        )
+        return self._series(_STATEMENTS, number, s.statements, StatementRecord, "sequence")
 
 
 def _key_row(number: str, row: Any) -> KeyRecord:
@@ -592,11 +640,7 @@ class _Keys(_Repository):
     def active(self, number: str) -> KeyRecord | None:
         if not isinstance(number, str):
             raise InvalidInputError("number", f"must be text, not {type(number).__name__}")
-        raw_sql = self._uow._dialect.key_active_sql
-        if raw_sql is not None:
-            row = self._uow._fetch_one_raw(raw_sql, number)
-        else:
-            row = self._run(_KEY_ACTIVE, {"number": number}).first()
+        row = self._uow._query_one(_KEY_ACTIVE, {"number": number})
         if row is None:
             return None
         record = _load(s.keys.name, number, row[0], KeyRecord)
@@ -606,15 +650,14 @@ class _Keys(_Repository):
 
     def revoke(self, number: str, generation: int, at: datetime) -> None:
         c.check_aware(at, "at")
-        statement = _KEY_ONE.with_for_update() if self._uow._dialect.lock_rows else _KEY_ONE
-        document = self._run(statement, {"number": number, "generation": generation}).scalar()
-        if document is None:
+        row = self._uow._query_one(_KEY_ONE_LOCKED, {"number": number, "generation": generation})
+        if row is None:
             raise NotFoundError(f"key record {number} generation {generation} not found")
-        record = _load(s.keys.name, f"{number}/{generation}", document, KeyRecord)
+        record = _load(s.keys.name, f"{number}/{generation}", row[0], KeyRecord)
         if record.status is KeyStatus.REVOKED:
             return
         revoked = attrs.evolve(record, status=KeyStatus.REVOKED, revoked_at=at)
-        self._run(
+        self._uow._change(
             _KEY_UPDATE,
             {
                 "w_number": number,
@@ -625,19 +668,19 @@ class _Keys(_Repository):
         )
 
     def history(self, number: str) -> Sequence[KeyRecord]:
-        return tuple(_key_row(number, row) for row in self._run(_KEY_HISTORY, {"number": number}))
+        rows = self._uow._query(_KEY_HISTORY, {"number": number})
+        return tuple(_key_row(number, row) for row in rows)
 
 
 class _Attempts(_Repository):
     def get(self, number: str) -> AttemptState | None:
-        raw = self._uow._dialect.raw
-        if raw is not None:
-            row = self._uow._fetch_raw(raw["attempt_one"], (number,), one=True)
-            document = None if row is None else row[0]
-        else:
-            document = self._run(_ATTEMPT_ONE, {"number": number}).scalar()
-        if document is None:
+        # PostgreSQL: the number's limiter state is held until the unit of work ends, so
+        # concurrent guesses at one number are counted one after the other (never lost).
+        self._uow._advisory_lock(f"attempts:{number}")
+        row = self._uow._query_one(_ATTEMPT_ONE, {"number": number})
+        if row is None:
             return None
+        document = row[0]
         state = _load(s.attempts.name, number, document, AttemptState)
         if state.contract_number != number:
             raise _disagree(s.attempts.name, number, "contract_number")
@@ -645,13 +688,13 @@ class _Attempts(_Repository):
 
     def put(self, state: AttemptState) -> None:
         c.check_type(state, AttemptState, "state")
-        self._run(
+        self._uow._change(
             self._uow._dialect.upsert_attempt,
             {"contract_number": state.contract_number, "document": to_json(state)},
         )
 
     def clear(self, number: str) -> None:
-        self._run(_ATTEMPT_CLEAR, {"number": number})
+        self._uow._change(_ATTEMPT_CLEAR, {"number": number})
 
 
 def _event_row(row: Any) -> AuditEvent:
@@ -666,30 +709,25 @@ class _Audit(_Repository):
     def append(self, event: AuditEvent) -> None:
         c.check_type(event, AuditEvent, "event")
         uow = self._uow
+        uow._advisory_lock(_AUDIT_HEAD_LOCK)
         last = uow._audit_head
         if last is None:
-            last = int(self._run(_AUDIT_MAX).scalar() or 0)
+            row = uow._query_one(_AUDIT_MAX)
+            last = int(row[0] or 0) if row is not None else 0
         c.check_sequence(event, last)
         document = to_json(event)
-        raw = uow._dialect.raw
-        if raw is not None:
-            params = (event.sequence, _us(event.at), document)
-            inserted = uow._fetch_raw(raw["audit_insert"], params, one=True) is not None
-        else:
-            params_map = {"sequence": event.sequence, "at_us": _us(event.at), "document": document}
-            inserted = self._insert_new(s.audit, params_map)
-        if not inserted:
-            raise ConcurrencyConflictError(f"audit sequence {event.sequence} is already taken")
+        params = {"sequence": event.sequence, "at_us": _us(event.at), "document": document}
+        if not self._insert_new(s.audit, params):
+            raise TransactionConflictError(f"audit sequence {event.sequence} is already taken")
         uow._audit_head = event.sequence if uow._dialect.exclusive_writer else None
         uow._store._audit_memo = (event.sequence, document, event)
 
     def last(self) -> AuditEvent | None:
         uow = self._uow
-        raw = uow._dialect.raw
-        if raw is not None:
-            row = uow._fetch_raw(raw["audit_last"], (), one=True)
-        else:
-            row = self._run(_AUDIT_LAST).first()
+        # PostgreSQL: the chain head is held until the unit of work ends, so the append that
+        # follows waits for a concurrent writer's commit instead of failing on its sequence.
+        uow._advisory_lock(_AUDIT_HEAD_LOCK)
+        row = uow._query_one(_AUDIT_LAST)
         if uow._dialect.exclusive_writer:
             uow._audit_head = 0 if row is None else int(row[0])
         if row is None:
@@ -749,13 +787,11 @@ class _Outbox(_Repository):
             raise DuplicateError(f"outbox message {message.idempotency_key!r} already exists")
 
     def _one(self, key: str, *, lock: bool = False) -> OutboxMessage:
-        statement = _OUTBOX_ONE
-        if lock and self._uow._dialect.lock_rows:
-            statement = statement.with_for_update()
-        document = self._run(statement, {"key": key}).scalar()
-        if document is None:
+        statement = _OUTBOX_ONE_LOCKED if lock else _OUTBOX_ONE
+        row = self._uow._query_one(statement, {"key": key})
+        if row is None:
             raise NotFoundError(f"outbox message {key!r} not found")
-        return _message_row((key, document))
+        return _message_row((key, row[0]))
 
     def get(self, idempotency_key: str) -> OutboxMessage:
         return self._one(idempotency_key)
@@ -763,15 +799,33 @@ class _Outbox(_Repository):
     def due(self, now: datetime, limit: int = 100) -> Sequence[OutboxMessage]:
         c.check_aware(now, "now")
         c.check_limit(limit)
-        rows = self._run(_OUTBOX_DUE, {"now": _us(now), "limit": limit})
+        rows = self._uow._query(_OUTBOX_DUE, {"now": _us(now), "limit": limit})
         messages = tuple(_message_row(row) for row in rows)
         for message in messages:
             if message.status is not OutboxStatus.PENDING:
                 raise _disagree(s.outbox.name, message.idempotency_key, "status")
         return messages
 
+    def claim(
+        self, now: datetime, lease_until: datetime, limit: int = 100
+    ) -> Sequence[OutboxMessage]:
+        c.check_claim_args(now, lease_until, limit)
+        # Rows another dispatcher is claiming right now are skipped, not waited for.
+        rows = self._uow._query(_OUTBOX_CLAIM, {"now": _us(now), "limit": limit})
+        taken = []
+        for row in rows:
+            message = _message_row(row)
+            if message.status is not OutboxStatus.PENDING:
+                raise _disagree(s.outbox.name, message.idempotency_key, "status")
+            leased = c.claimed(message, lease_until)
+            self._update(leased)
+            taken.append(leased)
+        return tuple(taken)
+
     def _update(self, message: OutboxMessage) -> None:
-        self._run(_OUTBOX_UPDATE, {"key": message.idempotency_key, **_outbox_params(message)})
+        self._uow._change(
+            _OUTBOX_UPDATE, {"key": message.idempotency_key, **_outbox_params(message)}
+        )
 
     def mark_sent(self, idempotency_key: str, at: datetime) -> None:
         c.check_aware(at, "at")
@@ -788,7 +842,7 @@ class _Outbox(_Repository):
             self._update(c.failed(message, error, next_attempt_at))
 
     def all(self) -> Sequence[OutboxMessage]:
-        return tuple(_message_row(row) for row in self._run(_OUTBOX_ALL))
+        return tuple(_message_row(row) for row in self._uow._query(_OUTBOX_ALL))
 
 
 class _Numbers:
@@ -796,25 +850,15 @@ class _Numbers:
         self._uow = uow
 
     def allocate(self) -> str:
-        raw = self._uow._dialect.raw
-        if raw is not None:
-            row = self._uow._fetch_raw(raw["allocate"], (), one=True)
-            if row is None or row[0] is None:
-                raise CorruptRecordError(
-                    f"{s.counters.name}[{s.COUNTER_CONTRACT_NUMBER}]", "the counter row is missing"
-                )
-            return c.format_number(int(row[0]))
-        if self._uow._dialect.name == "postgresql":
-            value = self._uow._execute(
-                sa.select(s.contract_number_sequence.next_value())
-            ).scalar_one()
-        else:
-            value = self._uow._execute(_NEXT_COUNTER).scalar()
-            if value is None:
-                raise CorruptRecordError(
-                    f"{s.counters.name}[{s.COUNTER_CONTRACT_NUMBER}]", "the counter row is missing"
-                )
-        return c.format_number(int(value))
+        row = self._uow._query_one(self._uow._dialect.allocate)
+        if row is None or row[0] is None:
+            raise CorruptRecordError(
+                f"{s.counters.name}[{s.COUNTER_CONTRACT_NUMBER}]", "the counter row is missing"
+            )
+        value = int(row[0])
+        if self._uow._dialect.counter_allocator:
+            self._uow._allocated = max(self._uow._allocated, value)
+        return c.format_number(value)
 
 
 # --- unit of work and store -----------------------------------------------------------------
@@ -833,6 +877,10 @@ class SqlUnitOfWork:
         self._connection: Connection | None = None
         self._state = "new"
         self._audit_head: int | None = None
+        self._locks: set[str] = set()
+        self._allocated = 0
+        """The highest number this unit took from the counter row (SQLite): burnt on rollback."""
+        """Advisory locks this unit of work holds (PostgreSQL; released at its end)."""
         """The audit log's last sequence as read or written in this unit of work (SQLite
         only; ``None`` when unknown): saves append a second look-up."""
         self.contracts: ContractRepository = _Contracts(self)
@@ -886,29 +934,72 @@ class SqlUnitOfWork:
         for table, rows in batches:
             if not rows:
                 continue
-            inserted = self._execute(self._dialect.insert_new[table.name], rows).all()
+            statement = self._dialect.insert_new[table.name]
+            if not self._dialect.returning:
+                try:
+                    self._execute(statement, rows)
+                except StorageError as exc:
+                    if exc.__cause__ is not None and _is_duplicate(exc.__cause__):
+                        raise DuplicateError(
+                            f"record(s) of the batch already exist in {table.name}"
+                        ) from None
+                    raise
+                continue
+            inserted = self._execute(statement, rows).all()
             if len(inserted) != len(rows):
                 raise DuplicateError(
                     f"{len(rows) - len(inserted)} record(s) of the batch already exist in "
                     f"{table.name}"
                 )
 
-    def _fetch_one_raw(self, sql: str, param: str) -> Any:
-        """One row of a fixed, single-parameter query through the driver's own cursor."""
-        return self._fetch_raw(sql, (param,), one=True)
+    def _advisory_lock(self, name: str) -> None:
+        """PostgreSQL and MariaDB: wait for and hold the transaction-scoped lock ``name``."""
+        if not self._dialect.advisory_locks or name in self._locks:
+            return
+        if self._dialect.name == "postgresql":
+            self._query_one(_ADVISORY_LOCK, {"key": _lock_id(name)})
+        else:
+            self._change(_ROW_LOCK, {"key": _lock_id(name)})
+        self._locks.add(name)
 
-    def _fetch_raw(self, sql: str, params: tuple[Any, ...], *, one: bool) -> Any:
-        """A fixed statement through the driver's own cursor: its first row (``one``) or all."""
+    def _query(self, statement: Any, values: dict[str, Any] | None = None) -> list[Any]:
+        """Every row of a fixed statement (see :class:`_Fixed`)."""
+        rows: list[Any] = self._driver(statement, values, _ALL)
+        return rows
+
+    def _query_one(self, statement: Any, values: dict[str, Any] | None = None) -> Any:
+        """The first row of a fixed statement, or ``None``."""
+        return self._driver(statement, values, _ONE)
+
+    def _change(self, statement: Any, values: dict[str, Any] | None = None) -> int:
+        """Run a fixed statement that changes rows; the number of rows it matched."""
+        count: int = self._driver(statement, values, _COUNT)
+        return count
+
+    def _driver(self, statement: Any, values: dict[str, Any] | None, fetch: int) -> Any:
+        """A fixed statement through the driver's own cursor, inside this unit's transaction."""
         connection = self._connection
         if connection is None or self._state != "open":
             raise InvalidInputError(
                 None, f"the unit of work is {self._state}; use it inside one 'with' block"
             )
+        fixed = self._dialect.fixed(statement)
         try:
             cursor = connection.connection.cursor()
             try:
-                cursor.execute(sql, params)
-                return cursor.fetchone() if one else cursor.fetchall()
+                try:
+                    cursor.execute(fixed.sql, fixed.parameters(values))
+                except self._dialect.driver_error as exc:
+                    if fetch == _INSERT and _is_duplicate(exc):
+                        return False
+                    raise
+                if fetch == _INSERT:
+                    return not self._dialect.returning or cursor.fetchone() is not None
+                if fetch == _ONE:
+                    return cursor.fetchone()
+                if fetch == _ALL:
+                    return cursor.fetchall()
+                return cursor.rowcount
             finally:
                 cursor.close()
         except self._dialect.driver_error as exc:
@@ -946,6 +1037,8 @@ class SqlUnitOfWork:
                     connection.rollback()
                 except sa.exc.SQLAlchemyError:
                     connection.invalidate()
+                else:
+                    self._burn_numbers(connection)
                 return
             self._state = "failed"
             try:
@@ -955,6 +1048,8 @@ class SqlUnitOfWork:
                     connection.rollback()
                 except sa.exc.SQLAlchemyError:
                     connection.invalidate()
+                else:
+                    self._burn_numbers(connection)
                 raise _storage_error("commit failed", error) from error
             self._state = "committed"
         finally:
@@ -962,11 +1057,31 @@ class SqlUnitOfWork:
             if self._store._lock is not None:
                 self._store._lock.release()
 
+    def _burn_numbers(self, connection: Connection) -> None:
+        """After a rollback: move the counter past the numbers this unit handed out, so that
+        none is handed out again ("never returned before"). Best effort: if this fails too
+        (the database went away), the numbers may come round again, but nothing that used them
+        was committed."""
+        if not self._allocated:
+            return
+        try:
+            connection.begin()
+            connection.execute(_BURN_NUMBERS, {"value": self._allocated})
+            connection.commit()
+        except sa.exc.SQLAlchemyError:
+            try:
+                connection.rollback()
+            except sa.exc.SQLAlchemyError:
+                connection.invalidate()
+
 
 class SqlStore:
-    """A store on a SQLAlchemy 2 engine (SQLite or PostgreSQL); safe to share between threads.
+    """A store on a SQLAlchemy 2 engine (SQLite, PostgreSQL or MariaDB); safe to share between
+    threads.
 
-    Build one with :func:`sqlite_store` or :func:`postgres_store`, or pass your own ``engine``.
+    Build one with :func:`sqlite_store`, :func:`postgres_store` or :func:`mariadb_store`, or pass
+    your own ``engine``; any other engine is refused with ``ConfigurationError`` (see
+    :data:`~surety_core.storage.sql.SUPPORTED_ENGINES`).
     With ``upgrade=True`` (the default) the schema is created or upgraded on start; with
     ``False`` it must already be at :data:`SCHEMA_VERSION`. Either way a database whose schema
     is newer than this code is refused with ``SchemaVersionError``.
@@ -979,7 +1094,8 @@ class SqlStore:
         if not isinstance(engine, Engine):
             raise InvalidInputError("engine", "must be a SQLAlchemy Engine")
         self._engine = engine
-        self._dialect = _Dialect(engine.dialect.name, engine)
+        kind = self._retry("connecting", lambda: s.engine_kind(engine))
+        self._dialect = _Dialect(kind, engine)
         self._lock: threading.Lock | None = threading.Lock() if serialize else None
         self._closed = False
         self._audit_memo: tuple[int, str, AuditEvent] | None = None
@@ -1030,10 +1146,24 @@ class SqlStore:
         raise AssertionError("unreachable")  # pragma: no cover
 
     def _begin(self) -> Connection:
+        sqlite = self._dialect.name == "sqlite"
+
         def begin() -> Connection:
             connection = self._engine.connect()
             try:
                 connection.begin()
+                if sqlite:
+                    # A host's own SQLite engine (not built by sqlite_store) begins lazily, so
+                    # two units could read the same state and both write: take the write lock
+                    # now, as sqlite_store's engines do.
+                    raw = connection.connection.dbapi_connection
+                    if raw is not None and not raw.in_transaction:
+                        try:
+                            raw.execute("BEGIN IMMEDIATE")
+                        except sqlite3.Error as exc:
+                            raise sa.exc.DBAPIError.instance(
+                                "BEGIN IMMEDIATE", (), exc, sqlite3.Error
+                            ) from exc
             except BaseException:
                 connection.close()
                 raise
@@ -1150,6 +1280,7 @@ def postgres_store(
     if parsed.drivername in ("postgresql", "postgres"):
         parsed = parsed.set(drivername="postgresql+psycopg")
     if parsed.drivername != "postgresql+psycopg":
+        _refuse_other_engines(parsed)
         raise InvalidInputError("url", "must be a postgresql+psycopg:// URL")
     connect_args: dict[str, Any] = {}
     if schema is not None:
@@ -1162,6 +1293,61 @@ def postgres_store(
         pool_pre_ping=True,
         echo=echo,
     )
+    try:
+        return SqlStore(engine, upgrade=upgrade)
+    except BaseException:
+        engine.dispose()
+        raise
+
+
+_MARIADB_DRIVERS: Final = ("mariadb", "mariadb+pymysql", "mysql", "mysql+pymysql")
+
+
+def _refuse_other_engines(url: sa.URL) -> None:
+    """The unsupported-engine error for a URL of an engine no factory serves."""
+    backend = url.get_backend_name()
+    if backend not in ("sqlite", "postgresql", "postgres", "mysql", "mariadb"):
+        raise s.unsupported_engine(backend)
+
+
+def mariadb_store(
+    url: str | sa.URL,
+    *,
+    pool_size: int = 5,
+    upgrade: bool = True,
+    echo: bool = False,
+) -> SqlStore:
+    """A store on MariaDB (10.3 or later) through PyMySQL, e.g.
+    ``mariadb+pymysql://user:password@host/db`` (``mariadb://`` and ``mysql+pymysql://`` are
+    read the same way; the database of the URL holds the tables).
+
+    Needs the ``mariadb`` extra. Tables are InnoDB with the ``utf8mb4_nopad_bin`` collation, so
+    identifiers compare exactly; contract numbers come from a ``SEQUENCE``; transactions are
+    READ COMMITTED; one active key per contract is a unique index on a generated column. A MySQL
+    server is refused (``ConfigurationError``), as is MariaDB before 10.3.
+    """
+    try:
+        parsed = sa.make_url(url)
+    except (sa.exc.ArgumentError, ValueError, TypeError) as exc:
+        raise InvalidInputError("url", "not a database URL") from exc
+    if parsed.drivername not in _MARIADB_DRIVERS:
+        _refuse_other_engines(parsed)
+        raise InvalidInputError("url", "must be a mariadb+pymysql:// URL")
+    parsed = parsed.set(drivername="mysql+pymysql").update_query_dict({"charset": "utf8mb4"})
+    try:
+        engine = sa.create_engine(
+            parsed,
+            isolation_level="READ COMMITTED",
+            pool_size=pool_size,
+            max_overflow=pool_size,
+            pool_pre_ping=True,
+            pool_recycle=3600,
+            echo=echo,
+        )
+    except ImportError as exc:
+        raise ConfigurationError(
+            "MariaDB needs the 'mariadb' extra: pip install 'surety-core[mariadb]'"
+        ) from exc
     try:
         return SqlStore(engine, upgrade=upgrade)
     except BaseException:

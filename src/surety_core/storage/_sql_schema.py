@@ -6,27 +6,85 @@ Public names are re-exported by :mod:`surety_core.storage.sql`.
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import Any
 
 import sqlalchemy as sa
+from sqlalchemy.dialects import mysql
 from sqlalchemy.engine import Connection, Engine
 
-from surety_core._errors import SchemaVersionError, StorageError
+from surety_core._errors import ConfigurationError, SchemaVersionError, StorageError
 
 __all__ = [
     "SCHEMA_VERSION",
+    "SUPPORTED_ENGINES",
     "create_schema",
     "metadata",
     "read_schema_version",
     "upgrade_schema",
 ]
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 """The database schema version this release reads and writes."""
 
 COUNTER_CONTRACT_NUMBER = "contract_number"
 
+SUPPORTED_ENGINES = "SQLite, PostgreSQL and MariaDB (10.3 or later)"
+"""The database engines the SQL store supports (MySQL is not one of them: see the storage
+guide)."""
+MARIADB_MINIMUM = (10, 3)
+"""Sequences, generated columns and the NO PAD binary collation, all needed, came in 10.3."""
+
+
+def unsupported_engine(what: str) -> ConfigurationError:
+    """The one error every entry point raises for an engine the store does not support."""
+    return ConfigurationError(f"surety_core's SQL store supports {SUPPORTED_ENGINES}, not {what}")
+
+
+def engine_kind(bind: Engine | Connection) -> str:
+    """``"sqlite"``, ``"postgresql"`` or ``"mariadb"`` for a supported engine; otherwise the
+    :func:`unsupported_engine` error. A MySQL-family engine is connected to once (if it has not
+    been yet) to tell MariaDB from MySQL and read the server's version."""
+    dialect = bind.dialect
+    name = dialect.name
+    if name in ("sqlite", "postgresql"):
+        return name
+    if name not in ("mysql", "mariadb"):
+        raise unsupported_engine(name)
+    if dialect.server_version_info is None and isinstance(bind, Engine):
+        try:
+            with bind.connect():
+                pass
+        except sa.exc.InvalidRequestError as exc:  # a mariadb:// URL on a MySQL server
+            raise unsupported_engine(f"this server ({str(exc)[:100]})") from None
+        except sa.exc.SQLAlchemyError as exc:
+            reason = str(getattr(exc, "orig", None) or exc).strip().splitlines()[0][:300]
+            raise StorageError(f"could not connect to the database: {reason}") from exc
+    version = tuple(dialect.server_version_info or ())
+    shown = ".".join(str(part) for part in version) or "of an unknown version"
+    if not getattr(dialect, "is_mariadb", False):
+        raise unsupported_engine(f"MySQL {shown}")
+    if version < MARIADB_MINIMUM:
+        raise unsupported_engine(f"MariaDB {shown}")
+    return "mariadb"
+
+
 metadata = sa.MetaData()
 """Every table, index and sequence of the SQL stores; add it to a host's own migrations."""
+
+_MARIADB: dict[str, Any] = {
+    f"{prefix}_{option}": value
+    for prefix in ("mysql", "mariadb")  # SQLAlchemy reads one or the other, by URL scheme
+    for option, value in (
+        ("engine", "InnoDB"),
+        ("charset", "utf8mb4"),
+        # Binary and NO PAD: identifiers compare exactly ('APP-1' is not 'app-1' nor 'APP-1 ').
+        ("collate", "utf8mb4_nopad_bin"),
+    )
+}
+"""Table options on MariaDB (other engines ignore them); their text already compares exactly."""
+
+_DOCUMENT = sa.Text().with_variant(mysql.LONGTEXT(), "mysql", "mariadb")
+"""The JSON document column (MariaDB's TEXT holds only 64 KiB)."""
 
 schema_version_table = sa.Table(
     "surety_schema_version",
@@ -34,6 +92,7 @@ schema_version_table = sa.Table(
     sa.Column("id", sa.Integer, primary_key=True, autoincrement=False),
     sa.Column("version", sa.Integer, nullable=False),
     comment="One row (id 1): the surety_core schema version of this database.",
+    **_MARIADB,
 )
 
 counters = sa.Table(
@@ -42,6 +101,7 @@ counters = sa.Table(
     sa.Column("name", sa.String(32), primary_key=True),
     sa.Column("value", sa.BigInteger, nullable=False),
     comment="Counters updated inside a transaction (SQLite's contract-number allocator).",
+    **_MARIADB,
 )
 
 contract_number_sequence = sa.Sequence(
@@ -61,10 +121,13 @@ contracts = sa.Table(
     sa.Column("obligee_code", sa.String(32), nullable=False),
     sa.Column("works_number", sa.String(64), nullable=False),
     sa.Column("issued_on", sa.Date, nullable=False),
-    sa.Column("document", sa.Text, nullable=False),
+    sa.Column("document", _DOCUMENT, nullable=False),
+    sa.Column("application_reference", sa.String(32), nullable=True),
     sa.Index("ix_surety_contracts_principal", "corporate_number", "number"),
     sa.Index("ix_surety_contracts_works", "obligee_code", "works_number", "number"),
+    sa.Index("ux_surety_contracts_application", "application_reference", "product", unique=True),
     comment="Guarantee contracts: versioned JSON (document) plus columns for queries.",
+    **_MARIADB,
 )
 
 applications = sa.Table(
@@ -73,7 +136,8 @@ applications = sa.Table(
     sa.Column("reference", sa.String(32), primary_key=True),
     sa.Column("corporate_number", sa.String(13), nullable=False),
     sa.Column("applied_on", sa.Date, nullable=False),
-    sa.Column("document", sa.Text, nullable=False),
+    sa.Column("document", _DOCUMENT, nullable=False),
+    **_MARIADB,
 )
 
 certificates = sa.Table(
@@ -82,7 +146,8 @@ certificates = sa.Table(
     sa.Column("contract_number", sa.String(10), primary_key=True),
     sa.Column("version", sa.Integer, primary_key=True, autoincrement=False),
     sa.Column("created_at_us", sa.BigInteger, nullable=False),
-    sa.Column("document", sa.Text, nullable=False),
+    sa.Column("document", _DOCUMENT, nullable=False),
+    **_MARIADB,
 )
 
 statements = sa.Table(
@@ -91,8 +156,9 @@ statements = sa.Table(
     sa.Column("contract_number", sa.String(10), primary_key=True),
     sa.Column("sequence", sa.Integer, primary_key=True, autoincrement=False),
     sa.Column("kind", sa.String(16), nullable=False),
-    sa.Column("document", sa.Text, nullable=False),
+    sa.Column("document", _DOCUMENT, nullable=False),
     comment="Fee, refund and claim statements kept with each guarantee contract.",
+    **_MARIADB,
 )
 
 keys = sa.Table(
@@ -101,8 +167,9 @@ keys = sa.Table(
     sa.Column("contract_number", sa.String(10), primary_key=True),
     sa.Column("generation", sa.Integer, primary_key=True, autoincrement=False),
     sa.Column("status", sa.String(16), nullable=False),
-    sa.Column("document", sa.Text, nullable=False),
+    sa.Column("document", _DOCUMENT, nullable=False),
     comment="Authentication key records (HMAC digest and sealed key, never the plain key).",
+    **_MARIADB,
 )
 sa.Index(
     "ux_surety_keys_active",
@@ -110,13 +177,27 @@ sa.Index(
     unique=True,
     sqlite_where=keys.c.status == "active",
     postgresql_where=keys.c.status == "active",
+).ddl_if(callable_=lambda *_args, **kw: kw["dialect"].name in ("sqlite", "postgresql"))
+"""At most one active key per contract: a partial unique index on SQLite and PostgreSQL."""
+sa.event.listen(
+    keys,
+    "after_create",
+    sa.DDL(  # type: ignore[no-untyped-call]
+        "ALTER TABLE %(fullname)s ADD COLUMN active_contract_number VARCHAR(10)"
+        " AS (CASE WHEN status = 'active' THEN contract_number END) PERSISTENT,"
+        " ADD UNIQUE INDEX ux_surety_keys_active (active_contract_number)"
+    ).execute_if(callable_=lambda *_args, **kw: kw["dialect"].name in ("mysql", "mariadb")),
 )
+"""MariaDB has no partial index: a stored generated column holds the contract number only
+while the key is active (NULL otherwise, and NULLs do not collide), under a unique index.
+Not part of the ``Table``: the store never reads or writes it."""
 
 attempts = sa.Table(
     "surety_attempts",
     metadata,
     sa.Column("contract_number", sa.String(64), primary_key=True),
-    sa.Column("document", sa.Text, nullable=False),
+    sa.Column("document", _DOCUMENT, nullable=False),
+    **_MARIADB,
 )
 
 audit = sa.Table(
@@ -124,7 +205,8 @@ audit = sa.Table(
     metadata,
     sa.Column("sequence", sa.BigInteger, primary_key=True, autoincrement=False),
     sa.Column("at_us", sa.BigInteger, nullable=False),
-    sa.Column("document", sa.Text, nullable=False),
+    sa.Column("document", _DOCUMENT, nullable=False),
+    **_MARIADB,
 )
 
 outbox = sa.Table(
@@ -134,8 +216,18 @@ outbox = sa.Table(
     sa.Column("status", sa.String(16), nullable=False),
     sa.Column("created_at_us", sa.BigInteger, nullable=False),
     sa.Column("next_attempt_at_us", sa.BigInteger, nullable=True),
-    sa.Column("document", sa.Text, nullable=False),
+    sa.Column("document", _DOCUMENT, nullable=False),
     sa.Index("ix_surety_outbox_due", "status", "created_at_us", "idempotency_key"),
+    **_MARIADB,
+)
+
+locks = sa.Table(
+    "surety_locks",
+    metadata,
+    sa.Column("id", sa.BigInteger, primary_key=True, autoincrement=False),
+    comment="MariaDB's transaction-scoped named locks: a unit of work upserts a row (a works, "
+    "a contract number, the audit head) and holds its row lock until it ends.",
+    **_MARIADB,
 )
 
 DATA_TABLES = (
@@ -149,13 +241,41 @@ DATA_TABLES = (
     outbox,
 )
 
-# Upgrades from version n to n + 1, run in one transaction; none yet (version 1 is the first).
-MIGRATIONS: dict[int, Callable[[Connection], None]] = {}
+
+def _v1_to_v2(connection: Connection) -> None:
+    """Version 2: ``surety_contracts.application_reference`` with a unique index on
+    (application_reference, product), so the database itself refuses a second issuance of
+    one application (an application requests each product at most once)."""
+    schema = connection.schema_for_object(contracts)
+    preparer = connection.dialect.identifier_preparer
+    table = preparer.quote(contracts.name)
+    if schema:
+        table = f"{preparer.quote_schema(schema)}.{table}"
+    if connection.dialect.name == "postgresql":
+        extract = "document::json -> 'data' ->> 'application_reference'"
+    elif connection.dialect.name in ("mysql", "mariadb"):
+        extract = "JSON_UNQUOTE(JSON_EXTRACT(document, '$.data.application_reference'))"
+    else:
+        extract = "json_extract(document, '$.data.application_reference')"
+    connection.execute(sa.text(f"ALTER TABLE {table} ADD COLUMN application_reference VARCHAR(32)"))
+    connection.execute(
+        sa.text(f"UPDATE {table} SET application_reference = {extract}")  # noqa: S608
+    )
+    for index in contracts.indexes:
+        if index.name == "ux_surety_contracts_application":
+            index.create(connection)
+    locks.create(connection, checkfirst=True)
+
+
+# Upgrades from version n to n + 1, run in one transaction.
+MIGRATIONS: dict[int, Callable[[Connection], None]] = {1: _v1_to_v2}
 
 
 def read_schema_version(connection: Connection) -> int | None:
     """The schema version recorded in the database, or ``None`` when there is none yet."""
-    if not sa.inspect(connection).has_table(schema_version_table.name):
+    # The schema the engine maps the table to (a ``schema_translate_map``), else the default.
+    schema = connection.schema_for_object(schema_version_table)
+    if not sa.inspect(connection).has_table(schema_version_table.name, schema=schema):
         return None
     row = connection.execute(
         sa.select(schema_version_table.c.version).where(schema_version_table.c.id == 1)
@@ -168,10 +288,23 @@ def read_schema_version(connection: Connection) -> int | None:
     return version
 
 
-def _lock(connection: Connection) -> None:
-    # Serialise concurrent upgrades (PostgreSQL); SQLite's write lock does the same there.
-    if connection.dialect.name == "postgresql":
+_MARIADB_LOCK = "surety_core_schema"
+
+
+def _lock(connection: Connection, kind: str) -> None:
+    # Serialise concurrent upgrades: a transaction-scoped advisory lock on PostgreSQL, a named
+    # lock on MariaDB (released by _unlock); SQLite's write lock does the same there.
+    if kind == "postgresql":
         connection.execute(sa.text("SELECT pg_advisory_xact_lock(7305561274001)"))
+    elif kind == "mariadb":
+        got = connection.execute(sa.text(f"SELECT GET_LOCK('{_MARIADB_LOCK}', 60)")).scalar()
+        if got != 1:
+            raise StorageError("another process kept the schema lock for 60 seconds")
+
+
+def _unlock(connection: Connection, kind: str) -> None:
+    if kind == "mariadb":
+        connection.execute(sa.text(f"SELECT RELEASE_LOCK('{_MARIADB_LOCK}')"))
 
 
 def _create(connection: Connection) -> None:
@@ -195,23 +328,32 @@ def create_schema(engine: Engine | Connection) -> None:
 def upgrade_schema(engine: Engine | Connection, *, _create_only: bool = False) -> int:
     """Create the schema, or upgrade it to :data:`SCHEMA_VERSION`; returns the version.
 
-    Refuses (``SchemaVersionError``) a database whose schema is newer than this code knows.
-    Runs in one transaction, so a failed upgrade changes nothing.
+    Refuses (``SchemaVersionError``) a database whose schema is newer than this code knows,
+    and (``ConfigurationError``) an engine the store does not support. Runs in one transaction,
+    so a failed upgrade changes nothing (except on MariaDB, whose DDL statements commit).
     """
+    kind = engine_kind(engine)
     try:
         if isinstance(engine, Connection):
-            _upgrade(engine, _create_only)
+            _upgrade(engine, _create_only, kind)
         else:
             with engine.begin() as connection:
-                _upgrade(connection, _create_only)
+                _upgrade(connection, _create_only, kind)
     except sa.exc.SQLAlchemyError as exc:
         reason = str(getattr(exc, "orig", None) or exc).strip().splitlines()[0][:300]
         raise StorageError(f"could not create or upgrade the schema: {reason}") from exc
     return SCHEMA_VERSION
 
 
-def _upgrade(connection: Connection, create_only: bool) -> None:
-    _lock(connection)
+def _upgrade(connection: Connection, create_only: bool, kind: str) -> None:
+    _lock(connection, kind)
+    try:
+        _upgrade_locked(connection, create_only)
+    finally:
+        _unlock(connection, kind)
+
+
+def _upgrade_locked(connection: Connection, create_only: bool) -> None:
     found = read_schema_version(connection)
     if found is None:
         _create(connection)

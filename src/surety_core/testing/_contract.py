@@ -25,11 +25,12 @@ can be used one by one. Only pytest is needed.
 
 from __future__ import annotations
 
+import queue
 import random
 import threading
 from collections.abc import Callable, Iterator
 from datetime import date, datetime, timedelta, timezone
-from typing import ClassVar
+from typing import Any, ClassVar, Final
 
 import attrs
 
@@ -45,6 +46,7 @@ from surety_core._errors import (
     DuplicateError,
     InvalidInputError,
     NotFoundError,
+    TransactionConflictError,
 )
 from surety_core.domain._model import (
     Application,
@@ -77,6 +79,8 @@ __all__ = [
     "CertificatesContract",
     "ConcurrencyContract",
     "ContractsContract",
+    "DocumentedBehaviourContract",
+    "InterleavingContract",
     "KeysContract",
     "NumbersContract",
     "OutboxContract",
@@ -124,6 +128,7 @@ def _contract(
     works: str = "R7-001",
     issued_on: date = date(2025, 4, 1),
     versions: int = 1,
+    application: str | None = None,
 ) -> GuaranteeContract:
     """A contract of the ``corporate``-th contractor with ``versions`` versions (each amendment
     lowers the amount by 1 M yen and the contract price by 2.5 M yen)."""
@@ -136,7 +141,7 @@ def _contract(
         issued_on=issued_on,
         status=status,
         status_on=None if status is GuaranteeStatus.ISSUED else issued_on + timedelta(days=30),
-        application_reference="APP-1",
+        application_reference=f"APP-{number}" if application is None else application,
     )
     history = tuple(
         GuaranteeVersion(
@@ -754,7 +759,7 @@ class NumbersContract(StoreContractBase):
         with store.unit_of_work() as uow:
             seen.append(uow.numbers.allocate())
         assert all(len(n) == 10 and n.isascii() and n.isdigit() for n in seen)
-        assert len(set(seen[:-2] + seen[-1:])) == len(seen) - 1
+        assert len(set(seen)) == len(seen), "a rolled-back number was handed out again"
         committed = seen[:-2] + seen[-1:]
         assert committed == sorted(committed)
         assert seen[:-2] == sorted(seen[:-2])
@@ -968,6 +973,363 @@ class ConcurrencyContract(StoreContractBase):
             assert len(uow.keys.history(number)) == 1
 
 
+_COMMIT: Final = object()
+
+
+class _Unit:
+    """One unit of work driven step by step from a test, in a thread of its own (a store may
+    make a second unit wait for the first: a database lock). :meth:`send` queues a step and
+    waits briefly for it; :meth:`end` commits (or rolls back) and returns the exception that
+    ended the unit, if any. A step that raised ends the unit there: the exception leaves the
+    ``with`` block, as the protocol asks, and later steps are ignored."""
+
+    def __init__(self, store: Store, pause: float) -> None:
+        self._store = store
+        self._pause = pause
+        self._steps: queue.Queue[Any] = queue.Queue()
+        self._done: queue.Queue[tuple[str, Any]] = queue.Queue()
+        self.results: list[Any] = []
+        self.error: BaseException | None = None
+        self._thread = threading.Thread(target=self._run, daemon=True)
+        self._thread.start()
+
+    def _run(self) -> None:
+        try:
+            step = self._steps.get()
+            if step is _COMMIT:
+                self._done.put(("end", None))
+                return
+            with self._store.unit_of_work() as uow:
+                while step is not _COMMIT:
+                    if step is _BoomError:
+                        raise _BoomError
+                    self.results.append(step(uow))
+                    self._done.put(("step", None))
+                    step = self._steps.get()
+        except BaseException as exc:
+            self.error = exc
+        self._done.put(("end", None))
+
+    def send(self, step: Callable[[UnitOfWork], Any]) -> bool:
+        """Queue ``step``; ``True`` when it finished within the pause (``False``: it waits)."""
+        self._steps.put(step)
+        try:
+            self._done.get(timeout=self._pause)
+        except queue.Empty:
+            return False
+        return True
+
+    def end(self, *, commit: bool = True) -> BaseException | None:
+        self._steps.put(_COMMIT if commit else _BoomError)
+        self._steps.put(_COMMIT)
+        self._thread.join(timeout=60)
+        assert not self._thread.is_alive(), "a unit of work hung"
+        return None if isinstance(self.error, _BoomError) else self.error
+
+
+class InterleavingContract(StoreContractBase):
+    """Two units of work interleaved step by step: every rule checked when a call is made is
+    checked again at commit, and a commit is all or nothing (skipped without threads).
+
+    A store may make the second unit wait for the first (a lock), refuse at the call, or refuse
+    at commit; each is right as long as the outcome is one of the serial ones."""
+
+    pause: ClassVar[float] = 0.2
+    """How long a step may take before the test counts it as waiting for the other unit."""
+
+    def _units(self, store: Store) -> tuple[_Unit, _Unit]:
+        if not self.supports_threads:
+            pytest.skip("this store is not shared between threads")
+        return _Unit(store, self.pause), _Unit(store, self.pause)
+
+    @pytest.mark.parametrize(
+        "first_second",
+        [
+            "contract number",
+            "application reference",
+            "application and product",
+            "active key",
+            "key generation",
+            "certificate version",
+            "statement sequence",
+            "outbox key",
+        ],
+    )
+    def test_a_duplicate_is_refused_at_commit_too(self, store: Store, first_second: str) -> None:
+        def pair() -> tuple[Callable[[UnitOfWork], Any], Callable[[UnitOfWork], Any]]:
+            n = _number(1)
+            if first_second == "contract number":
+                return (
+                    lambda u: u.contracts.add(_contract(n)),
+                    lambda u: u.contracts.add(_contract(n, corporate=1)),
+                )
+            if first_second == "application reference":
+                return (
+                    lambda u: u.applications.add(_application("APP-7")),
+                    lambda u: u.applications.add(
+                        attrs.evolve(_application("APP-7"), notification_email=None)
+                    ),
+                )
+            if first_second == "application and product":
+                return (
+                    lambda u: u.contracts.add(_contract(n, application="APP-7")),
+                    lambda u: u.contracts.add(_contract(_number(2), application="APP-7")),
+                )
+            if first_second == "active key":
+                return (
+                    lambda u: u.keys.add(_key(n, 1)),
+                    lambda u: u.keys.add(_key(n, 2)),
+                )
+            if first_second == "key generation":
+                return (
+                    lambda u: u.keys.add(_key(n, 1)),
+                    lambda u: u.keys.add(_key(n, 1, status=KeyStatus.REVOKED, revoked_at=_T0)),
+                )
+            if first_second == "certificate version":
+                return (
+                    lambda u: u.certificates.add(_certificate(n, 1)),
+                    lambda u: u.certificates.add(
+                        attrs.evolve(_certificate(n, 1), created_at=_T0 + timedelta(hours=1))
+                    ),
+                )
+            if first_second == "statement sequence":
+                return (
+                    lambda u: u.statements.add(_statement(n, 1)),
+                    lambda u: u.statements.add(_statement(n, 1, kind=StatementKind.REFUND)),
+                )
+            return (
+                lambda u: u.outbox.add(_message("k")),
+                lambda u: u.outbox.add(_message("k", _T0 + timedelta(hours=1))),
+            )
+
+        first, second = pair()
+        a, b = self._units(store)
+        a.send(first)
+        b.send(second)
+        assert a.end() is None, "the first unit to commit wins"
+        error = b.end()
+        assert isinstance(error, DuplicateError), f"the second must be refused, got {error!r}"
+        with store.unit_of_work() as uow:
+            check = self._stored(first_second)
+            assert check(uow), "what is stored is the first unit's record"
+
+    @staticmethod
+    def _stored(case: str) -> Callable[[UnitOfWork], bool]:
+        n = _number(1)
+        checks: dict[str, Callable[[UnitOfWork], bool]] = {
+            "contract number": lambda u: u.contracts.get(n) == _contract(n),
+            "application reference": lambda u: u.applications.get("APP-7") == _application("APP-7"),
+            "application and product": lambda u: u.contracts.find(_number(2)) is None,
+            "active key": lambda u: [k.generation for k in u.keys.history(n)] == [1],
+            "key generation": lambda u: (
+                u.keys.history(n) == (_key(n, 1),) or list(u.keys.history(n)) == [_key(n, 1)]
+            ),
+            "certificate version": lambda u: u.certificates.get(n, 1) == _certificate(n, 1),
+            "statement sequence": lambda u: (
+                list(u.statements.for_contract(n)) == [_statement(n, 1)]
+            ),
+            "outbox key": lambda u: u.outbox.get("k") == _message("k"),
+        }
+        return checks[case]
+
+    def test_an_optimistic_replace_is_checked_at_commit_too(self, store: Store) -> None:
+        old = _contract(_number(1))
+        self.add(store, old)
+        a, b = self._units(store)
+        a.send(lambda u: u.contracts.replace(old, _amended(old, works="W-A")))
+        b.send(lambda u: u.contracts.replace(old, _amended(old, works="W-B")))
+        assert a.end() is None
+        error = b.end()
+        assert isinstance(error, ConcurrencyConflictError), f"got {error!r}"
+        with store.unit_of_work() as uow:
+            assert uow.contracts.get(old.number).works.number == "W-A"
+
+    def test_a_commit_that_fails_half_way_leaves_nothing(self, store: Store) -> None:
+        old = _contract(_number(1))
+        self.add(store, old)
+        a, b = self._units(store)
+        a.send(lambda u: u.contracts.replace(old, _released(old)))
+        # b writes first, then loses its replace: its earlier writes must go too.
+        b.send(lambda u: u.contracts.add(_contract(_number(2), corporate=1)))
+        b.send(lambda u: u.outbox.add(_message("b")))
+        b.send(lambda u: u.contracts.replace(old, _amended(old)))
+        assert a.end() is None
+        assert isinstance(b.end(), ConcurrencyConflictError)
+        with store.unit_of_work() as uow:
+            assert uow.contracts.find(_number(2)) is None
+            with pytest.raises(NotFoundError):
+                uow.outbox.get("b")
+            assert uow.contracts.get(old.number) == _released(old)
+
+    def test_a_rolled_back_unit_never_makes_a_number_come_round_again(self, store: Store) -> None:
+        a, b = self._units(store)
+        a.send(lambda u: u.numbers.allocate())
+        b.send(lambda u: u.numbers.allocate())
+        assert a.end(commit=False) is None  # a rolls back
+        assert b.end() is None
+        with store.unit_of_work() as uow:
+            after = [uow.numbers.allocate() for _ in range(3)]
+        handed_out = a.results + b.results + after
+        assert len(set(handed_out)) == len(handed_out) == 5, handed_out
+
+    def test_limiter_state_updates_are_never_lost(self, store: Store) -> None:
+        number = _number(5)
+
+        def one_more(uow: UnitOfWork) -> None:
+            state = uow.attempts.get(number)
+            failures = 0 if state is None else state.failures
+            uow.attempts.put(_attempt(number, failures + 1))
+
+        a, b = self._units(store)
+        a.send(one_more)
+        b.send(one_more)
+        ended = [a.end(), b.end()]
+        lost = [e for e in ended if e is not None]
+        assert all(isinstance(e, ConcurrencyConflictError) for e in lost), lost
+        with store.unit_of_work() as uow:
+            state = uow.attempts.get(number)
+            assert state is not None
+            assert state.failures == 2 - len(lost), "a failure count was overwritten"
+
+    def test_a_rule_across_one_works_holds_at_commit(self, store: Store) -> None:
+        def issue_if_none(corporate: int, number: str) -> Callable[[UnitOfWork], bool]:
+            def step(uow: UnitOfWork) -> bool:
+                if uow.contracts.for_works("kashiwa", "R7-009"):
+                    return False
+                uow.contracts.add(_contract(number, corporate=corporate, works="R7-009"))
+                return True
+
+            return step
+
+        a, b = self._units(store)
+        a.send(issue_if_none(0, _number(1)))
+        b.send(issue_if_none(1, _number(2)))
+        ended = [a.end(), b.end()]
+        assert all(e is None or isinstance(e, ConcurrencyConflictError) for e in ended), ended
+        with store.unit_of_work() as uow:
+            assert len(uow.contracts.for_works("kashiwa", "R7-009")) == 1
+
+    def test_claims_of_two_dispatchers_never_overlap(self, store: Store) -> None:
+        with store.unit_of_work() as uow:
+            for key in ("m1", "m2", "m3"):
+                uow.outbox.add(_message(key))
+        lease = _T0 + timedelta(minutes=5)
+        a, b = self._units(store)
+        a.send(lambda u: [m.idempotency_key for m in u.outbox.claim(_T0, lease, 2)])
+        b.send(lambda u: [m.idempotency_key for m in u.outbox.claim(_T0, lease, 10)])
+        ended = [a.end(), b.end()]
+        assert all(e is None or isinstance(e, TransactionConflictError) for e in ended), ended
+        taken = [
+            key
+            for unit, e in zip((a, b), ended, strict=True)
+            if e is None
+            for key in unit.results[0]
+        ]
+        assert len(taken) == len(set(taken)), f"a message was claimed twice: {taken}"
+
+
+class DocumentedBehaviourContract(StoreContractBase):
+    """What the protocol documents beyond the data: input checks, the unit of work's life,
+    exact identifiers, inclusive bounds, the outbox's error text and a failed message."""
+
+    def test_a_unit_of_work_is_entered_once_and_refuses_use_outside_its_block(
+        self, store: Store
+    ) -> None:
+        uow = store.unit_of_work()
+        with pytest.raises(InvalidInputError):
+            uow.contracts.find(_number(1))
+        with uow:
+            uow.outbox.add(_message("inside"))
+        with pytest.raises(InvalidInputError):
+            uow.outbox.add(_message("after"))
+        with pytest.raises(InvalidInputError):
+            uow.contracts.find(_number(1))
+        with pytest.raises(InvalidInputError), uow:
+            pass
+        with store.unit_of_work() as check:
+            assert [m.idempotency_key for m in check.outbox.all()] == ["inside"]
+
+    def test_identifiers_are_compared_exactly(self, store: Store) -> None:
+        with store.unit_of_work() as uow:
+            uow.applications.add(_application("APP-1"))
+            uow.applications.add(_application("app-1"))
+            uow.contracts.add(_contract(_number(1), works="R7-001"))
+            uow.contracts.add(_contract(_number(2), works="r7-001", corporate=1))
+            uow.outbox.add(_message("k"))
+            uow.outbox.add(_message("K"))
+            uow.outbox.add(_message("k "))
+            uow.attempts.put(_attempt(_number(1)))
+        with store.unit_of_work() as uow:
+            assert uow.applications.get("app-1").reference == "app-1"
+            with pytest.raises(NotFoundError):
+                uow.applications.get("App-1")
+            assert [c.number for c in uow.contracts.for_works("kashiwa", "R7-001")] == [_number(1)]
+            assert [c.number for c in uow.contracts.for_works("kashiwa", "r7-001")] == [_number(2)]
+            assert uow.contracts.for_works("kashiwa", "R7-001 ") == ()
+            assert len(uow.outbox.all()) == 3
+            assert uow.contracts.find(f" {_number(1)}") is None
+            assert uow.attempts.get(f"{_number(1)} ") is None
+            assert uow.keys.active(f"{_number(1)} ") is None
+
+    def test_date_bounds_are_inclusive(self, store: Store) -> None:
+        day = date(2025, 4, 1)
+        self.add(store, _contract(_number(1), issued_on=day))
+        with store.unit_of_work() as uow:
+            for query in (
+                ContractQuery(_corporate(0), issued_from=day),
+                ContractQuery(_corporate(0), issued_to=day),
+                ContractQuery(_corporate(0), issued_from=day, issued_to=day),
+            ):
+                assert uow.contracts.query(query).total == 1, query
+            uow.outbox.add(_message("m", next_attempt_at=_T0 + timedelta(minutes=1)))
+            assert [m.idempotency_key for m in uow.outbox.due(_T0 + timedelta(minutes=1))] == ["m"]
+
+    def test_inputs_are_checked(self, store: Store) -> None:
+        naive = datetime(2025, 4, 1, 9, 0)
+        with store.unit_of_work() as uow:
+            uow.outbox.add(_message("m"))
+            uow.keys.add(_key(_number(1)))
+            bad_calls: list[Callable[[], object]] = [
+                lambda: uow.contracts.add("contract"),  # type: ignore[arg-type]
+                lambda: uow.outbox.due(naive),
+                lambda: uow.outbox.due(_T0, limit=0),
+                lambda: uow.outbox.claim(_T0, _T0, 10),
+                lambda: uow.outbox.mark_sent("m", naive),
+                lambda: uow.outbox.mark_failed("m", "x", naive, None),
+                lambda: uow.keys.revoke(_number(1), 1, naive),
+                lambda: list(uow.audit.events(after=-1)),
+                lambda: list(uow.audit.events(limit=0)),
+                lambda: uow.audit.append(_event(3)),
+            ]
+            for call in bad_calls:
+                with pytest.raises(InvalidInputError):
+                    call()
+
+    def test_last_error_is_kept_to_its_first_2000_characters(self, store: Store) -> None:
+        with store.unit_of_work() as uow:
+            uow.outbox.add(_message("m"))
+            uow.outbox.mark_failed("m", "e" * 5000, _T0, _T0 + timedelta(minutes=1))
+            assert uow.outbox.get("m").last_error == "e" * 2000
+
+    def test_mark_failed_on_a_failed_message_records_the_attempt(self, store: Store) -> None:
+        with store.unit_of_work() as uow:
+            uow.outbox.add(_message("m"))
+            uow.outbox.mark_failed("m", "550 no such user", _T0, None)
+            failed = uow.outbox.get("m")
+            assert (failed.status, failed.attempts) == (OutboxStatus.FAILED, 1)
+            uow.outbox.mark_failed("m", "550 again", _T0, None)
+            again = uow.outbox.get("m")
+            assert (again.status, again.attempts, again.last_error) == (
+                OutboxStatus.FAILED,
+                2,
+                "550 again",
+            )
+            retry = _T0 + timedelta(hours=1)
+            uow.outbox.mark_failed("m", "try later", _T0, retry)
+            revived = uow.outbox.get("m")
+            assert (revived.status, revived.next_attempt_at) == (OutboxStatus.PENDING, retry)
+
+
 class StoreContract(
     ContractsContract,
     ApplicationsContract,
@@ -980,5 +1342,7 @@ class StoreContract(
     NumbersContract,
     UnitOfWorkContract,
     ConcurrencyContract,
+    InterleavingContract,
+    DocumentedBehaviourContract,
 ):
     """The whole suite. Subclass it as ``Test...`` and override the ``store`` fixture."""

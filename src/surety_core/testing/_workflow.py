@@ -39,7 +39,7 @@ from surety_core.keys._format import ALPHABET, AuthKey
 from surety_core.notify import COMPLETION_NOTICE_KIND, OutboxDispatcher, completion_notice_key
 from surety_core.services import IssuedGuarantee, SuretyService
 from surety_core.storage._protocols import ContractQuery, Store
-from surety_core.storage._records import AuditEvent
+from surety_core.storage._records import AuditEvent, OutboxStatus
 from surety_core.testing import _samples as samples
 from surety_core.testing._doubles import FixedClock, RecordingNotifier
 
@@ -209,6 +209,9 @@ class WorkflowContract(WorkflowContractBase):
             assert _key(issued).reveal().replace("-", "") not in texts.replace("-", "")
         with story.store.unit_of_work() as uow:
             assert {m.kind for m in uow.outbox.all()} == {COMPLETION_NOTICE_KIND}
+            # Recorded as sent: a dispatcher's claim (lease) alone would also keep a second
+            # round quiet, but only until the lease ends.
+            assert {m.status for m in uow.outbox.all()} == {OutboxStatus.SENT}
 
     # -- the obligee's view -----------------------------------------------------------------
 

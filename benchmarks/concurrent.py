@@ -1,0 +1,254 @@
+"""Four processes at once on PostgreSQL (127.0.0.1 only): ``issue_postgres_4proc`` and
+``verify_postgres_4proc``, each beside a raw psycopg floor measured in the same run.
+
+The library figure is the obligee's view (``SuretyService.view``: limiter, key, HMAC, audit
+event) or an issuance (``SuretyService.issue``: number, contract, signed certificate, fee
+statement, key, notice, audit event), one unit of work each, four processes started together.
+The floor does the same number of round trips' worth of plain psycopg work: a look-up by number
+and an HMAC compare; or three inserts (contract, key, notice) and a commit.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import json
+import os
+import subprocess
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+from benchmarks import floors, library
+from benchmarks._results import Result
+
+__all__ = ["PROCESSES", "issue_postgres_4proc", "verify_postgres_4proc"]
+
+PROCESSES = 4
+ROOT = Path(__file__).resolve().parent.parent
+_SIZES = {"tiny": 5, "quick": 60, "full": 300}
+_HMAC_KEY = b"h" * 32
+
+
+def _per_process(mode: str) -> int:
+    return _SIZES.get(mode, _SIZES["quick"])
+
+
+def _wait_until(start_at: float) -> None:
+    """Report ready, then wait for the parent's go (every process is set up by then)."""
+    del start_at
+    print("ready", flush=True)
+    sys.stdin.readline()
+
+
+def _child(argv: list[str]) -> None:
+    kind, url, start_at_text, payload = argv
+    start_at = float(start_at_text)
+    data = json.loads(payload)
+    count = 0
+    if kind == "issue-library":
+        store = library.open_postgres_store(url)
+        issuer = library.make_issuer()
+        issuer.next_application = int(data["offset"])
+        references = library.apply_batch(store, issuer, int(data["count"]))
+        service = issuer.service(store)
+        _wait_until(start_at)
+        for reference in references:
+            service.issue(reference)
+            count += 1
+        store.close()
+    elif kind == "verify-library":
+        store = library.open_postgres_store(url)
+        issuer = library.make_issuer()
+        pairs = data["pairs"]
+        _wait_until(start_at)
+        for number, key in pairs:
+            library.verify(store, issuer, number, key)
+            count += 1
+        store.close()
+    else:
+        import psycopg
+
+        with psycopg.connect(floors.psycopg_url(url)) as connection:
+            if kind == "issue-floor":
+                document = "x" * 2000
+                _wait_until(start_at)
+                for _ in range(int(data["count"])):
+                    with connection.transaction():
+                        number = connection.execute("SELECT nextval('floor_seq')").fetchone()
+                        assert number is not None
+                        connection.execute(
+                            "INSERT INTO floor_contracts VALUES (%s, %s)", (number[0], document)
+                        )
+                        connection.execute(
+                            "INSERT INTO floor_keys VALUES (%s, %s)", (str(number[0]), b"d" * 32)
+                        )
+                        connection.execute(
+                            "INSERT INTO floor_outbox VALUES (%s, %s)",
+                            (f"issued:{number[0]}", document),
+                        )
+                    count += 1
+            else:
+                _wait_until(start_at)
+                for number, key in data["pairs"]:
+                    with connection.transaction():
+                        row = connection.execute(
+                            "SELECT digest FROM floor_keys WHERE number = %s", (number,)
+                        ).fetchone()
+                    assert row is not None
+                    expected = hmac.new(_HMAC_KEY, f"{number}:{key}".encode(), hashlib.sha256)
+                    hmac.compare_digest(expected.digest(), bytes(row[0]))
+                    count += 1
+    print(json.dumps({"count": count, "end": time.time()}), flush=True)
+
+
+def _run_processes(kind: str, url: str, payloads: list[dict[str, Any]]) -> float:
+    """Start one process per payload, all released at the same moment; operations per second."""
+    env = dict(os.environ)
+    env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(ROOT), env.get("PYTHONPATH")]))
+    start_at = 0.0
+    children = [
+        subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "benchmarks.concurrent",
+                kind,
+                url,
+                repr(start_at),
+                json.dumps(payload),
+            ],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+            env=env,
+        )
+        for payload in payloads
+    ]
+    for child in children:  # every process imported, connected and set up
+        assert child.stdout is not None
+        if child.stdout.readline().strip() != "ready":
+            child.kill()
+            raise RuntimeError(f"{kind} child failed to start: {child.communicate()[1][-1500:]}")
+    start_at = time.time()
+    for child in children:
+        assert child.stdin is not None
+        child.stdin.write("go\n")
+        child.stdin.flush()
+    total, last_end = 0, start_at
+    for child in children:
+        out, err = child.communicate(timeout=600)
+        if child.returncode != 0:
+            raise RuntimeError(f"{kind} child failed: {err[-1500:]}")
+        done = json.loads(out.strip().splitlines()[-1])
+        total += int(done["count"])
+        last_end = max(last_end, float(done["end"]))
+    return total / max(last_end - start_at, 1e-9)
+
+
+def _skip(config: Any, spec: Any, floor_name: str) -> list[Result] | None:
+    if not config.postgres_url:
+        reason = "SURETY_TEST_POSTGRES_URL is not set"
+    else:
+        try:
+            import psycopg  # noqa: F401
+        except ImportError as exc:
+            reason = f"psycopg is not installed (install the 'postgres' extra): {exc}"
+        else:
+            return None
+    return [
+        Result(floor_name, spec.unit, kind="floor", skipped=reason),
+        spec.skipped(reason),
+    ]
+
+
+def _floor_schema(url: str) -> None:
+    import psycopg
+
+    with psycopg.connect(floors.psycopg_url(url), autocommit=True) as connection:
+        connection.execute("CREATE SEQUENCE floor_seq")
+        connection.execute("CREATE TABLE floor_contracts (number bigint PRIMARY KEY, doc text)")
+        connection.execute("CREATE TABLE floor_keys (number text PRIMARY KEY, digest bytea)")
+        connection.execute("CREATE TABLE floor_outbox (key text PRIMARY KEY, doc text)")
+
+
+def _result(
+    spec: Any, floor_name: str, what: str, library_rate: float, floor_rate: float
+) -> list[Result]:
+    floor = Result(
+        floor_name,
+        spec.unit,
+        kind="floor",
+        fields={"per_second": round(floor_rate), "processes": PROCESSES, "what": what},
+    )
+    figure = spec.result(
+        {
+            "per_second": round(library_rate),
+            "ratio": round(floor_rate / library_rate, 2),
+            "processes": PROCESSES,
+        }
+    )
+    return [floor, figure]
+
+
+def issue_postgres_4proc(config: Any, spec: Any) -> list[Result]:
+    floor_name = "floor_issue_postgres_4proc"
+    skipped = _skip(config, spec, floor_name)
+    if skipped is not None:
+        return skipped
+    url = config.postgres_url
+    count = _per_process(config.mode)
+    scheme = url.partition("://")[0]
+    with floors.scratch_database(url, "issue4") as scratch:
+        _floor_schema(scratch)
+        floor_rate = _run_processes(
+            "issue-floor", scratch, [{"count": count} for _ in range(PROCESSES)]
+        )
+    with floors.scratch_database(url, "issue4lib") as scratch:
+        lib_url = scheme + "://" + scratch.partition("://")[2]
+        library.open_postgres_store(lib_url).close()  # the schema, before the race
+        payloads = [{"count": count, "offset": (i + 1) * 1_000_000} for i in range(PROCESSES)]
+        library_rate = _run_processes("issue-library", lib_url, payloads)
+    return _result(
+        spec, floor_name, "psycopg: nextval + 3 inserts + commit", library_rate, floor_rate
+    )
+
+
+def verify_postgres_4proc(config: Any, spec: Any) -> list[Result]:
+    floor_name = "floor_verify_postgres_4proc"
+    skipped = _skip(config, spec, floor_name)
+    if skipped is not None:
+        return skipped
+    url = config.postgres_url
+    count = _per_process(config.mode) * 4
+    scheme = url.partition("://")[0]
+    with floors.scratch_database(url, "verify4lib") as scratch:
+        lib_url = scheme + "://" + scratch.partition("://")[2]
+        store = library.open_postgres_store(lib_url)
+        pairs = library.populate(store, library.make_issuer(), count * PROCESSES)
+        store.close()
+        slices = [{"pairs": pairs[i::PROCESSES]} for i in range(PROCESSES)]
+        library_rate = _run_processes("verify-library", lib_url, slices)
+    with floors.scratch_database(url, "verify4") as scratch:
+        _floor_schema(scratch)
+        import psycopg
+
+        with (
+            psycopg.connect(floors.psycopg_url(scratch), autocommit=True) as connection,
+            connection.cursor() as cursor,
+        ):
+            cursor.executemany(
+                "INSERT INTO floor_keys VALUES (%s, %s)",
+                [
+                    (n, hmac.new(_HMAC_KEY, f"{n}:{k}".encode(), hashlib.sha256).digest())
+                    for n, k in pairs
+                ],
+            )
+        floor_rate = _run_processes("verify-floor", scratch, slices)
+    return _result(spec, floor_name, "psycopg: look-up by number + HMAC", library_rate, floor_rate)
+
+
+if __name__ == "__main__":
+    _child(sys.argv[1:])
