@@ -75,12 +75,12 @@ class ProductCatalogueDirective(SphinxDirective):
                 p.name_en,
                 p.period_rule.value,
                 "yes" if p.requires_advance else "no",
-                "yes" if p.claimable else "no",
+                p.claim_basis.value if p.claimable else "no",
                 ", ".join(r.code for r in p.rules) or "-",
             ]
             for p in default_products()
         ]
-        header = ["Code", "日本語", "English", "Period", "Needs advance", "Claims", "Own rules"]
+        header = ["Code", "日本語", "English", "Period", "Advance planned", "Claims", "Own rules"]
         return [_table(header, rows, [15, 12, 15, 13, 8, 7, 30])]
 
 

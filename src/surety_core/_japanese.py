@@ -45,6 +45,7 @@ STATUS_NAMES: Mapping[GuaranteeStatus, str] = MappingProxyType(
         GuaranteeStatus.RELEASED: "解約・返還",
         GuaranteeStatus.CLAIMED: "保証事故",
         GuaranteeStatus.EXPIRED: "期間満了",
+        GuaranteeStatus.COMPLETED: "完成・引渡し",
     }
 )
 """The one table of status labels (状態), by status. A new status gets its label here (a test

@@ -17,16 +17,17 @@ import binascii
 import json
 import typing
 from datetime import date, datetime
+from enum import Enum, IntEnum, StrEnum
 from fractions import Fraction
 from typing import Any, NoReturn, TypeVar
 
 import attrs
 import cattrs
-from cattrs.errors import BaseValidationError
+from cattrs.errors import BaseValidationError, IterableValidationError, IterableValidationNote
 
 from surety_core import _validation as v
 from surety_core._errors import InvalidInputError
-from surety_core.domain import _claims, _fees, _model, _rules
+from surety_core.domain import _claims, _fees, _model, _payments, _rules
 from surety_core.storage import _records
 
 __all__ = [
@@ -93,21 +94,79 @@ def _structure_fraction(value: Any, _: type) -> Fraction:
 
 
 def _structure_int(value: Any, _: type) -> int:
-    if isinstance(value, bool) or not isinstance(value, int):
+    if type(value) is not int:
         raise InvalidInputError(None, f"must be an integer, not {type(value).__name__}")
     return value
 
 
 def _structure_str(value: Any, _: type) -> str:
-    if not isinstance(value, str):
+    if type(value) is not str:
         raise InvalidInputError(None, f"must be a string, not {type(value).__name__}")
     return value
+
+
+def _structure_float(value: Any, _: type) -> float:
+    if type(value) is not float and type(value) is not int:
+        raise InvalidInputError(None, f"must be a number, not {type(value).__name__}")
+    return float(value)
 
 
 def _structure_bool(value: Any, _: type) -> bool:
     if not isinstance(value, bool):
         raise InvalidInputError(None, f"must be true or false, not {type(value).__name__}")
     return value
+
+
+def _structure_enum(value: Any, cls: type[Enum]) -> Any:
+    if isinstance(value, cls):
+        return value
+    if type(value) is not str and type(value) is not int:
+        raise InvalidInputError(None, f"must be one of the codes, not {type(value).__name__}")
+    try:
+        return cls(value)
+    except ValueError:
+        raise InvalidInputError(None, f"unknown code {str(value)[:40]!r}") from None
+
+
+def _is_sequence(t: Any) -> bool:
+    return typing.get_origin(t) in (tuple, list, frozenset) or t in (tuple, list, frozenset)
+
+
+def _sequence_hook(t: Any, conv: cattrs.Converter) -> Any:
+    """A JSON array for a tuple, list or frozenset field: never a string or an object (which
+    cattrs would otherwise iterate character by character, or key by key)."""
+    origin = typing.get_origin(t) or t
+    args = typing.get_args(t)
+    if origin is tuple and len(args) == 2 and args[1] is Ellipsis:
+        kinds: Any = None
+        element: Any = args[0]
+    elif origin is tuple and args:
+        kinds, element = args, None
+    else:
+        kinds, element = None, args[0] if args else Any
+
+    def structure(value: Any, _: Any) -> Any:
+        if type(value) is not list:
+            raise InvalidInputError(None, f"must be a JSON array, not {type(value).__name__}")
+        if kinds is not None and len(value) != len(kinds):
+            raise InvalidInputError(None, f"must have exactly {len(kinds)} items")
+        items: list[Any] = []
+        errors: list[Exception] = []
+        for index, item in enumerate(value):
+            kind = element if kinds is None else kinds[index]
+            try:
+                items.append(item if kind is Any else conv.structure(item, kind))
+            except Exception as exc:  # every problem, each with its index
+                exc.__notes__ = [
+                    *getattr(exc, "__notes__", []),
+                    IterableValidationNote(f"Structuring {t} @ index {index}", index, kind),
+                ]
+                errors.append(exc)
+        if errors:
+            raise IterableValidationError(f"While structuring {t!r}", errors, t)
+        return frozenset(items) if origin is frozenset else origin(items)
+
+    return structure
 
 
 converter.register_unstructure_hook(date, lambda d: d.isoformat())
@@ -118,10 +177,17 @@ converter.register_unstructure_hook(bytes, lambda b: base64.b64encode(b).decode(
 converter.register_structure_hook(bytes, _structure_bytes)
 converter.register_unstructure_hook(Fraction, lambda f: f"{f.numerator}/{f.denominator}")
 converter.register_structure_hook(Fraction, _structure_fraction)
-# Exact-type predicates: a plain ``str`` hook would otherwise also catch ``StrEnum`` fields.
-converter.register_structure_hook_func(lambda t: t is int, _structure_int)
-converter.register_structure_hook_func(lambda t: t is str, _structure_str)
-converter.register_structure_hook_func(lambda t: t is bool, _structure_bool)
+# The plain types by class (cattrs looks these up before any predicate hook, so a predicate
+# hook would never run and ``int("7")``, ``str(["X"])``, ``bool("false")`` would slip through).
+# Enums get their own hook, so the ``str`` and ``int`` hooks never catch a StrEnum or IntEnum.
+converter.register_structure_hook(int, _structure_int)
+converter.register_structure_hook(str, _structure_str)
+converter.register_structure_hook(bool, _structure_bool)
+converter.register_structure_hook(float, _structure_float)
+converter.register_structure_hook(Enum, _structure_enum)
+converter.register_structure_hook(StrEnum, _structure_enum)
+converter.register_structure_hook(IntEnum, _structure_enum)
+converter.register_structure_hook_factory(_is_sequence, _sequence_hook)
 
 
 def _is_frozenset(t: Any) -> bool:
@@ -212,7 +278,7 @@ def from_json_data(payload: Any, cls: type[T] | None = None) -> Any:
         raise InvalidInputError("type", f"unknown type {str(name)[:40]!r}")
     if cls is not None and _TYPES[name] is not cls:
         raise InvalidInputError("type", f"expected {cls.__name__}, found {name}")
-    if version != SCHEMA_VERSION:
+    if type(version) is not int or version != SCHEMA_VERSION:
         raise InvalidInputError(
             "schema_version", f"unsupported schema version {str(version)[:20]!r}"
         )
@@ -245,6 +311,7 @@ def from_json(text: str | bytes, cls: type[T] | None = None) -> Any:
 def _register_library_types() -> None:
     for cls in (
         _model.Period,
+        _model.JointVentureMember,
         _model.Principal,
         _model.Obligee,
         _model.Surety,
@@ -255,6 +322,8 @@ def _register_library_types() -> None:
         _model.GuaranteeVersion,
         _model.Amendment,
         _model.GuaranteeContract,
+        _model.ElectronicAcceptance,
+        _model.KindShare,
         _model.ObligeePolicy,
         _rules.Rule,
         _rules.Violation,
@@ -265,6 +334,9 @@ def _register_library_types() -> None:
         _fees.FeeStatement,
         _fees.RefundStatement,
         _claims.ClaimSettlement,
+        _claims.ClaimCase,
+        _payments.Payment,
+        _payments.PaymentArrangement,
         _records.KeyRecord,
         _records.CertificateRecord,
         _records.AuditEvent,

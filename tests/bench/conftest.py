@@ -27,6 +27,10 @@ def make_application(i: int, *, medium: Medium = Medium.ELECTRONIC) -> Applicati
     )
 
 
+SECRETS = samples.secret_provider()
+"""The secrets of every benchmark service (the samples' fixed test secrets)."""
+
+
 @dataclass
 class ServiceEnv:
     store: Store

@@ -19,6 +19,7 @@ import sqlalchemy as sa
 
 from surety_core import ConcurrencyConflictError, CorruptRecordError, InvalidInputError
 from surety_core.audit import append_event, record_event, verify_audit_chain
+from surety_core.keys import StaticSecretProvider
 from surety_core.storage.sql import SqlStore, sqlite_store
 
 AT = datetime(2025, 4, 1, 9, 0, tzinfo=UTC)
@@ -34,6 +35,11 @@ def store(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[SqlStore]:
         yield request.getfixturevalue("pg_store")
 
 
+SECRETS = StaticSecretProvider(
+    {"h1": b"h" * 32}, {"e1": b"e" * 32}, current_hmac_key_id="h1", current_encryption_key_id="e1"
+)
+
+
 def _set(store: SqlStore, sql: str, **params: object) -> None:
     with store.engine.begin() as connection:
         connection.execute(sa.text(sql), params)
@@ -42,7 +48,12 @@ def _set(store: SqlStore, sql: str, **params: object) -> None:
 def _append(store: SqlStore, subject: str, minutes: int = 0) -> None:
     with store.unit_of_work() as uow:
         append_event(
-            uow.audit, at=AT + timedelta(minutes=minutes), actor="t", action="x", subject=subject
+            uow.audit,
+            secrets=SECRETS,
+            at=AT + timedelta(minutes=minutes),
+            actor="t",
+            action="x",
+            subject=subject,
         )
 
 
@@ -62,7 +73,7 @@ def test_a_tampered_head_is_corrupt_even_right_after_this_store_wrote_it(store: 
         tampered = uow.audit.last()
     assert tampered is not None
     assert tampered.subject == "0000000002"  # read from the row, not from the memo
-    assert not verify_audit_chain([tampered])
+    assert not verify_audit_chain([tampered], secrets=SECRETS)
     _set(store, "UPDATE surety_audit SET document = '{not json' WHERE sequence = 1")
     with store.unit_of_work() as uow, pytest.raises(CorruptRecordError):
         uow.audit.last()
@@ -73,14 +84,18 @@ def test_append_after_last_still_checks_the_sequence(store: SqlStore) -> None:
     with store.unit_of_work() as uow:
         head = uow.audit.last()
         assert head is not None
-        gap = record_event(head, at=AT, actor="t", action="x", subject="s")
-        gap = record_event(gap, at=AT, actor="t", action="x", subject="s")  # sequence 3
+        gap = record_event(head, secrets=SECRETS, at=AT, actor="t", action="x", subject="s")
+        gap = record_event(
+            gap, secrets=SECRETS, at=AT, actor="t", action="x", subject="s"
+        )  # sequence 3
         with pytest.raises(InvalidInputError):
             uow.audit.append(gap)
     with store.unit_of_work() as uow:
         uow.audit.last()
         with pytest.raises(ConcurrencyConflictError):
-            uow.audit.append(record_event(None, at=AT, actor="t", action="x", subject="s"))
+            uow.audit.append(
+                record_event(None, secrets=SECRETS, at=AT, actor="t", action="x", subject="s")
+            )
     with store.unit_of_work() as uow:
         assert [e.sequence for e in uow.audit.events()] == [1]
 
@@ -95,7 +110,7 @@ def test_two_stores_on_one_file_keep_one_intact_chain(tmp_path: Path) -> None:
             events = list(uow.audit.events())
         assert [e.sequence for e in events] == list(range(1, 7))
         assert [e.subject for e in events] == [f"{i:010d}" for i in range(6)]
-        assert verify_audit_chain(events).ok
+        assert verify_audit_chain(events, secrets=SECRETS).ok
     finally:
         first.close()
         second.close()

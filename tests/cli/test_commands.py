@@ -340,6 +340,7 @@ def test_db_and_verify_on_postgresql(
     from surety_core.cli._demo import _POLICY, _SURETY, _applications
     from surety_core.keys import DEVELOPMENT_SECRET_ENV, DevelopmentSecretProvider
     from surety_core.services import PolicyBook, SuretyService
+    from surety_core.testing import samples
 
     url, schema = postgres_schema
     target = (
@@ -359,6 +360,7 @@ def test_db_and_verify_on_postgresql(
         signing_keys=SigningKeyRing.generate(),
         rate_table=sample_rate_table(),
         policies=PolicyBook([_POLICY]),
+        arrangements=samples.arrangement_book(),
     )
     issued = service.apply_and_issue(_applications(datetime.now(UTC).date())[0]).guarantees[1]
     assert issued.key is not None

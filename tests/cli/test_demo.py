@@ -115,9 +115,10 @@ def test_demo_prints_the_story_with_keys_only_in_the_key_notice_step(
 ) -> None:
     demo = run_demo(tmp_path / "demo")
     out, err = capsys.readouterr()
-    for step in range(1, 13):
-        assert f"[{step}/12]" in out
+    for step in range(1, 14):
+        assert f"[{step}/13]" in out
     for heading in (
+        "入金",
         "電子保証履歴一覧",
         "認証キーのお知らせ",
         "閲覧",
@@ -126,7 +127,7 @@ def test_demo_prints_the_story_with_keys_only_in_the_key_notice_step(
         "入力ミス",
     ):
         assert heading in out
-    notice_step = out.split("[6/12]")[1].split("[7/12]")[0]
+    notice_step = out.split("[7/13]")[1].split("[8/13]")[0]
     rest = out.replace(notice_step, "")
     for key in (demo.contract_key, demo.advance_key):
         assert key in notice_step
@@ -145,7 +146,7 @@ def test_demo_aligns_japanese_columns_by_display_width(
 
     run_demo(tmp_path / "demo")
     out = capsys.readouterr().out
-    history = out.split("[5/12]")[1].split("[6/12]")[0].splitlines()[1:]
+    history = out.split("[6/13]")[1].split("[7/13]")[0].splitlines()[1:]
     _header, rule, *rows = [line for line in history if line.strip()]
     assert len(rows) == 3
     starts = [i for i, c in enumerate(rule) if c == "-" and (i == 0 or rule[i - 1] == " ")]
@@ -195,7 +196,7 @@ def test_console_script_runs_the_demo_in_a_subprocess(tmp_path: Path) -> None:
         check=False,
     )
     assert result.returncode == 0, result.stderr
-    assert "[12/12]" in result.stdout
+    assert "[13/13]" in result.stdout
     assert "Traceback" not in result.stderr
     assert result.stderr.count("DevelopmentSecretProvider") == 1
     summary = json.loads((tmp_path / "tmp" / "summary.json").read_text(encoding="utf-8"))

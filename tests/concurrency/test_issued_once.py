@@ -49,6 +49,7 @@ def test_schema_1_is_upgraded_with_the_references_filled_in(tmp_path: Path) -> N
     store.close()
     engine = sa.create_engine(f"sqlite:///{path}")
     with engine.begin() as connection:  # back to version 1's shape
+        connection.execute(sa.text("DROP TABLE surety_payments"))
         connection.execute(sa.text("DROP INDEX ux_surety_contracts_application"))
         connection.execute(
             sa.text("ALTER TABLE surety_contracts DROP COLUMN application_reference")
@@ -57,7 +58,7 @@ def test_schema_1_is_upgraded_with_the_references_filled_in(tmp_path: Path) -> N
     engine.dispose()
     store = sqlite_store(path)
     try:
-        assert store.check_schema() == SCHEMA_VERSION == 2
+        assert store.check_schema() == SCHEMA_VERSION == 3
         with store.engine.connect() as connection:
             assert connection.execute(
                 sa.text("SELECT application_reference FROM surety_contracts")

@@ -72,7 +72,7 @@ def test_mixed_load_keeps_every_invariant(
         assert len(compared) <= w.MAX_FAILURES, "the limiter was never exceeded"
 
     with store.unit_of_work() as uow:
-        report = verify_audit_chain(uow.audit.events())
+        report = verify_audit_chain(uow.audit.events(), secrets=w.secrets())
         messages = uow.outbox.all()
         for contract_number in {line[2] for line in lines if line[:2] == ["amend", "ok"]}:
             amended = sum(1 for line in lines if line == ["amend", "ok", contract_number])

@@ -105,7 +105,12 @@ def test_paper_content_gets_no_electronic_certificate(
     content: CertificateContent, ring: SigningKeyRing
 ) -> None:
     paper = attrs.evolve(content, medium=Medium.PAPER)
-    signed_paper = sign_certificate(paper, ring)
+    with pytest.raises(InvalidInputError, match="medium"):
+        sign_certificate(paper, ring)  # paper content is never signed now
+    # A paper payload as a release that still signed paper content would have signed it.
+    from surety_core.certificates._signing import _sign_payload, canonical_content
+
+    signed_paper = _sign_payload(canonical_content(paper), ring)
     with pytest.raises(InvalidInputError, match="paper"):
         build_signed_certificate_pdf(paper, signed_paper)
     # Even printed by hand around a genuinely signed paper payload, it does not check.

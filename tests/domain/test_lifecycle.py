@@ -33,11 +33,13 @@ def test_transition_table() -> None:
         GuaranteeStatus.RELEASED,
         GuaranteeStatus.CLAIMED,
         GuaranteeStatus.EXPIRED,
+        GuaranteeStatus.COMPLETED,
     }
-    for status in GuaranteeStatus:
-        if status.is_final:
-            assert STATUS_TRANSITIONS[status] == frozenset()
-            assert not any(can_transition(status, t) for t in GuaranteeStatus)
+    # an expired guarantee may still be claimed for a default during its period
+    assert STATUS_TRANSITIONS[GuaranteeStatus.EXPIRED] == {GuaranteeStatus.CLAIMED}
+    for status in (GuaranteeStatus.RELEASED, GuaranteeStatus.CLAIMED, GuaranteeStatus.COMPLETED):
+        assert STATUS_TRANSITIONS[status] == frozenset()
+        assert not any(can_transition(status, t) for t in GuaranteeStatus)
     assert set(STATUS_TRANSITIONS) == set(GuaranteeStatus)
 
 

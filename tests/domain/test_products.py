@@ -14,6 +14,7 @@ from surety_core import (
     INTERMEDIATE_ADVANCE_PAYMENT,
     RULES,
     Application,
+    ClaimBasis,
     ConfigurationError,
     InvalidInputError,
     Medium,
@@ -123,7 +124,7 @@ def test_a_host_product_may_require_an_advance() -> None:
     products = default_products().with_product(needs)
     alone = application(ProductRequest("bid_bond_x", Medium.PAPER, 1_000, BID_PERIOD))
     codes = [v.code for v in validate_application(alone, POLICY, products=products)]
-    assert codes == ["CONTRACT_GUARANTEE_REQUIRES_ADVANCE"]
+    assert codes == ["CONTRACT_GUARANTEE_ADVANCE_NOT_PLANNED"]
 
 
 def test_contract_requires_advance_can_be_switched_off() -> None:
@@ -131,7 +132,7 @@ def test_contract_requires_advance_can_be_switched_off() -> None:
         ProductRequest(CONTRACT_GUARANTEE, Medium.PAPER, 10_000_000, WORKS.period)
     )
     codes = [v.code for v in validate_application(contract_only, POLICY)]
-    assert codes == ["CONTRACT_GUARANTEE_REQUIRES_ADVANCE"]
+    assert codes == ["CONTRACT_GUARANTEE_ADVANCE_NOT_PLANNED"]
     off = default_products(contract_requires_advance=False)
     assert validate_application(contract_only, POLICY, products=off) == ()
     relaxed = default_products().with_product(
@@ -153,7 +154,8 @@ def test_registry_operations() -> None:
     assert len(extended) == 4
     assert "bid_bond" not in extended.without("bid_bond")
     assert base.get(ADVANCE_PAYMENT).claimable
-    assert not base.get(CONTRACT_GUARANTEE).claimable
+    assert base.get(CONTRACT_GUARANTEE).claimable  # the penalty (違約金)
+    assert base.get(CONTRACT_GUARANTEE).claim_basis is ClaimBasis.PENALTY
     with pytest.raises(ConfigurationError):
         base.get("nope")
     in_place = ProductRegistry()

@@ -36,8 +36,14 @@ from surety_core import (
     check_amendment,
     check_application,
     claim,
+    complete,
+    default_products,
     expire,
+    fee_coverage,
+    pay_claim,
+    receive_claim,
     refund_on_release,
+    reject_claim,
     release,
     sample_rate_table,
     validate_amendment,
@@ -211,7 +217,7 @@ def test_example_with_many_violations() -> None:
     assert [(v.code, v.path) for v in found] == [
         ("ELECTRONIC_REQUIRES_EMAIL", "notification_email"),
         ("ADVANCE_CAP_EXCEEDED", "requests[0].amount"),
-        ("PERIOD_OUTSIDE_WORKS", "requests[1].period"),
+        ("PERIOD_NOT_ENDING_AT_COMPLETION", "requests[1].period"),
         ("CONTRACT_GUARANTEE_BELOW_MINIMUM", "requests[1].amount"),
         ("DUPLICATE_PRODUCT", "requests[2].product"),
     ]
@@ -271,7 +277,7 @@ def test_amendments_of_works_announced_before_the_start_date_are_excluded() -> N
 
 
 def test_intermediate_needs_an_advance_in_the_application_or_existing() -> None:
-    progress = Progress(date(2025, 10, 1), True, 50_000_000)
+    progress = Progress(date(2025, 10, 1), True, 50_000_000, date(2025, 4, 10), date(2025, 10, 1))
     inter = req(INTERMEDIATE_ADVANCE_PAYMENT, 20_000_000, progress=progress)
     alone = validate_application(app(inter), POLICY)
     assert [v.code for v in alone] == ["INTERMEDIATE_REQUIRES_ADVANCE"]
@@ -297,7 +303,9 @@ def test_half_period_boundary() -> None:
     day_183 = WORKS.period.start + timedelta(days=182)
     for as_of, expected in ((day_182, ["INTERMEDIATE_HALF_PERIOD_NOT_ELAPSED"]), (day_183, [])):
         inter = req(
-            INTERMEDIATE_ADVANCE_PAYMENT, 20_000_000, progress=Progress(as_of, True, 50_000_000)
+            INTERMEDIATE_ADVANCE_PAYMENT,
+            20_000_000,
+            progress=Progress(as_of, True, 50_000_000, date(2025, 4, 10), as_of),
         )
         found = validate_application(app(req(ADVANCE_PAYMENT, 40_000_000), inter), POLICY)
         assert [v.code for v in found] == expected
@@ -358,8 +366,22 @@ LIFECYCLE_TRIGGERS: dict[str, Callable[[], set[str]]] = {
         lambda: claim(
             contract(CONTRACT_GUARANTEE, 10_000_000),
             date(2025, 9, 1),
-            advance_paid=1,
+            penalty=1,
+            products=default_products().with_product(
+                evolve(default_products().get(CONTRACT_GUARANTEE), claimable=False)
+            ),
+        )
+    ),
+    "CLAIM_PENALTY_MISSING": lambda: _raised(
+        lambda: claim(contract(CONTRACT_GUARANTEE, 10_000_000), date(2025, 9, 1))
+    ),
+    "CLAIM_DEFAULT_OUTSIDE_PERIOD": lambda: _raised(
+        lambda: claim(
+            expire(contract(), date(2026, 4, 1)),
+            date(2026, 5, 1),
+            advance_paid=40_000_000,
             completed_value=0,
+            default_on=date(2026, 4, 15),
         )
     ),
     "REFUND_NOT_ALLOWED": lambda: _raised(
@@ -371,6 +393,22 @@ LIFECYCLE_TRIGGERS: dict[str, Callable[[], set[str]]] = {
         )
     ),
     "RELEASE_AFTER_PERIOD_END": lambda: _raised(lambda: release(contract(), date(2026, 4, 1))),
+    "COMPLETION_AFTER_PERIOD_END": lambda: _raised(lambda: complete(contract(), date(2026, 4, 1))),
+    "CLAIM_STEP_NOT_ALLOWED": lambda: _raised(
+        lambda: pay_claim(
+            receive_claim(contract(), date(2025, 9, 1), claimed_amount=1), date(2025, 9, 2)
+        )
+    ),
+    "FEE_NOT_RECEIVED": lambda: {
+        v.code for v in fee_coverage(due=1, payments=(), arrangement=None).violations()
+    },
+    "CLAIM_STEP_DATE_BACKWARDS": lambda: _raised(
+        lambda: reject_claim(
+            receive_claim(contract(), date(2025, 9, 1), claimed_amount=1),
+            date(2025, 8, 31),
+            reason="x",
+        )
+    ),
 }
 
 
@@ -409,8 +447,14 @@ def test_an_amendment_cannot_move_the_announcement_date_or_kind() -> None:
     cheaper = evolve(WORKS, contract_price=50_000_000)
     ok = Amendment(20_000_000, FULL, cheaper, date(2025, 6, 1), "請負代金額の減額")
     assert validate_amendment(contract(), ok, POLICY) == ()
-    over = evolve(ok, amount=20_000_001)
+    # keeping more of the advance than the repayment threshold (5/10 of the new price) is not
+    over = evolve(ok, amount=25_000_001)
     assert [v.code for v in validate_amendment(contract(), over, POLICY)] == [
+        "ADVANCE_ABOVE_REPAYMENT_THRESHOLD"
+    ]
+    # an increase is checked against the cap of the new price
+    more = Amendment(40_000_001, FULL, WORKS, date(2025, 6, 1), "前払金の増額")
+    assert [v.code for v in validate_amendment(contract(), more, POLICY)] == [
         "ADVANCE_CAP_EXCEEDED"
     ]
     consulting = evolve(WORKS, kind=WorksKind.CONSULTING)
@@ -441,7 +485,7 @@ def test_progress_boundaries() -> None:
             Medium.PAPER,
             20_000_000,
             works.period,
-            Progress(as_of, True, completed),
+            Progress(as_of, True, completed, works.period.start, as_of),
         )
         adv = ProductRequest(ADVANCE_PAYMENT, Medium.PAPER, 40_000_000, works.period)
         a = Application("APP-1", PRINCIPAL, works, (adv, inter), date(2025, 3, 20))

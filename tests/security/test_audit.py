@@ -19,10 +19,13 @@ from surety_core.audit import (
     record_event,
     verify_audit_chain,
 )
-from surety_core.keys import generate_key
+from surety_core.keys import StaticSecretProvider, generate_key
 from surety_core.storage._records import AuditEvent
 
 NOW = datetime(2026, 4, 1, 9, 0, tzinfo=UTC)
+SECRETS = StaticSecretProvider(
+    {"a1": b"a" * 32}, {"e1": b"e" * 32}, current_hmac_key_id="a1", current_encryption_key_id="e1"
+)
 
 
 def chain(length: int) -> list[AuditEvent]:
@@ -32,6 +35,7 @@ def chain(length: int) -> list[AuditEvent]:
         events.append(
             record_event(
                 events[-1] if events else None,
+                secrets=SECRETS,
                 at=NOW + timedelta(seconds=i),
                 actor=f"user-{i % 3}",
                 action=actions[i % len(actions)],
@@ -54,7 +58,7 @@ def test_record_event_links() -> None:
     assert len(first.hash) == 32
     assert first.action == "applied"
     assert first.details == (("ip", "192.0.2.0"), ("n", "0"))
-    report = verify_audit_chain(CHAIN)
+    report = verify_audit_chain(CHAIN, secrets=SECRETS)
     assert report.ok
     assert bool(report)
     assert report.checked == 12
@@ -65,6 +69,7 @@ def test_record_event_links() -> None:
 def test_plain_string_actions_and_pair_details() -> None:
     event = record_event(
         None,
+        secrets=SECRETS,
         at=NOW,
         actor="system",
         action="host.custom",
@@ -72,34 +77,34 @@ def test_plain_string_actions_and_pair_details() -> None:
         details=[("b", "2"), ("a", "")],
     )
     assert event.details == (("a", ""), ("b", "2"))
-    assert verify_audit_chain([event]).ok
+    assert verify_audit_chain([event], secrets=SECRETS).ok
 
 
 def test_hash_does_not_depend_on_the_time_zone_representation() -> None:
     jst = timezone(timedelta(hours=9))
     event = CHAIN[0]
     same_instant = evolve(event, at=event.at.astimezone(jst))
-    assert verify_audit_chain([same_instant, *CHAIN[1:]]).ok
+    assert verify_audit_chain([same_instant, *CHAIN[1:]], secrets=SECRETS).ok
 
 
 def test_empty_chain_is_intact_and_anchor_detects_truncation() -> None:
-    assert verify_audit_chain([]).ok
-    report = verify_audit_chain(CHAIN[:-2], expected_head=CHAIN[-1].hash)
+    assert verify_audit_chain([], secrets=SECRETS).ok
+    report = verify_audit_chain(CHAIN[:-2], secrets=SECRETS, expected_head=CHAIN[-1].hash)
     assert not report.ok
     assert report.problem is AuditProblem.TRUNCATED
     assert report.broken_sequence == 11
-    assert verify_audit_chain(CHAIN, expected_head=CHAIN[-1].hash).ok
+    assert verify_audit_chain(CHAIN, secrets=SECRETS, expected_head=CHAIN[-1].hash).ok
 
 
 def test_pages_continue_from_a_trusted_event() -> None:
-    assert verify_audit_chain(CHAIN[5:], after=CHAIN[4]).ok
-    report = verify_audit_chain(CHAIN[6:], after=CHAIN[4])
+    assert verify_audit_chain(CHAIN[5:], secrets=SECRETS, after=CHAIN[4]).ok
+    report = verify_audit_chain(CHAIN[6:], secrets=SECRETS, after=CHAIN[4])
     assert report.problem is AuditProblem.MISSING
     assert report.broken_index == 0
 
 
 def _broken(events: list[AuditEvent]) -> tuple[int | None, int | None, AuditProblem | None]:
-    report = verify_audit_chain(events)
+    report = verify_audit_chain(events, secrets=SECRETS)
     assert not report.ok
     assert report.problem is not None
     assert str(report.problem) in report.describe()
@@ -121,7 +126,13 @@ def test_altered_event() -> None:
 def test_altered_and_rehashed_event_breaks_the_next_link() -> None:
     events = list(CHAIN)
     forged = record_event(
-        events[3], at=events[4].at, actor="forger", action="issued", subject="x", details={}
+        events[3],
+        secrets=SECRETS,
+        at=events[4].at,
+        actor="forger",
+        action="issued",
+        subject="x",
+        details={},
     )
     events[4] = forged
     assert _broken(events) == (5, 6, AuditProblem.BROKEN_LINK)
@@ -150,7 +161,13 @@ def test_reordered_events() -> None:
 
 def test_inserted_event() -> None:
     intruder = record_event(
-        CHAIN[3], at=NOW, actor="intruder", action="issued", subject="x", details={}
+        CHAIN[3],
+        secrets=SECRETS,
+        at=NOW,
+        actor="intruder",
+        action="issued",
+        subject="x",
+        details={},
     )
     events = [*CHAIN[:4], intruder, *CHAIN[4:]]
     assert _broken(events) == (5, 5, AuditProblem.OUT_OF_ORDER)
@@ -159,9 +176,9 @@ def test_inserted_event() -> None:
 def test_bad_start() -> None:
     assert _broken(CHAIN[1:]) == (0, 2, AuditProblem.BAD_START)
     fake_first = evolve(CHAIN[0], previous_hash=b"\x01" * 32)
-    rehashed = record_event(None, at=NOW, actor="a", action="issued", subject="s")
+    rehashed = record_event(None, secrets=SECRETS, at=NOW, actor="a", action="issued", subject="s")
     assert _broken([fake_first])[2] is AuditProblem.ALTERED
-    assert verify_audit_chain([rehashed]).ok
+    assert verify_audit_chain([rehashed], secrets=SECRETS).ok
 
 
 @given(st.data())
@@ -192,7 +209,7 @@ def test_any_single_field_edit_is_detected(data: st.DataObject) -> None:
     name = data.draw(st.sampled_from(sorted(edits)))
     events = list(CHAIN)
     events[index] = edits[name]()
-    report = verify_audit_chain(events)
+    report = verify_audit_chain(events, secrets=SECRETS)
     assert not report.ok
     assert report.broken_index == index
 
@@ -202,7 +219,7 @@ def test_any_deletion_that_leaves_the_tail_is_detected(dropped: list[int]) -> No
     events = [e for i, e in enumerate(CHAIN) if i not in dropped]
     if not events:
         return
-    report = verify_audit_chain(events, expected_head=CHAIN[-1].hash)
+    report = verify_audit_chain(events, secrets=SECRETS, expected_head=CHAIN[-1].hash)
     assert not report.ok
     first = min(dropped)
     assert report.broken_index == min(first, len(events))
@@ -211,7 +228,7 @@ def test_any_deletion_that_leaves_the_tail_is_detected(dropped: list[int]) -> No
 @given(st.permutations(list(range(len(CHAIN)))))
 def test_any_reordering_is_detected(order: list[int]) -> None:
     events = [CHAIN[i] for i in order]
-    report = verify_audit_chain(events)
+    report = verify_audit_chain(events, secrets=SECRETS)
     expected = list(range(len(CHAIN)))
     if order == expected:
         assert report.ok
@@ -232,38 +249,83 @@ def test_keys_never_enter_the_audit_log() -> None:
     ]
     for text in forms:
         with pytest.raises(InvalidInputError) as info:
-            record_event(None, at=NOW, actor="a", action="issued", subject="s", details={"k": text})
+            record_event(
+                None,
+                secrets=SECRETS,
+                at=NOW,
+                actor="a",
+                action="issued",
+                subject="s",
+                details={"k": text},
+            )
         assert key.reveal() not in str(info.value)
         with pytest.raises(InvalidInputError):
-            record_event(None, at=NOW, actor=text[:200], action="issued", subject="s")
+            record_event(
+                None, secrets=SECRETS, at=NOW, actor=text[:200], action="issued", subject="s"
+            )
         with pytest.raises(InvalidInputError):
-            record_event(None, at=NOW, actor="a", action="issued", subject=text[:200])
+            record_event(
+                None, secrets=SECRETS, at=NOW, actor="a", action="issued", subject=text[:200]
+            )
         with pytest.raises(InvalidInputError):
-            record_event(None, at=NOW, actor="a", action="issued", subject="s", details={text: "x"})
+            record_event(
+                None,
+                secrets=SECRETS,
+                at=NOW,
+                actor="a",
+                action="issued",
+                subject="s",
+                details={text: "x"},
+            )
 
 
 def test_ordinary_details_are_not_mistaken_for_keys() -> None:
     digest = "ab" * 32
     for value in (digest, "2026000001", "192.0.2.1", "株式会社テスト建設", "ABCD-EFGH", "A" * 40):
-        record_event(None, at=NOW, actor="a", action="issued", subject="s", details={"v": value})
+        record_event(
+            None,
+            secrets=SECRETS,
+            at=NOW,
+            actor="a",
+            action="issued",
+            subject="s",
+            details={"v": value},
+        )
 
 
 def test_bad_fields_are_refused() -> None:
     with pytest.raises(InvalidInputError):
-        record_event(None, at=datetime(2026, 1, 1), actor="a", action="issued", subject="s")
-    with pytest.raises(InvalidInputError):
-        record_event(None, at=NOW, actor="", action="issued", subject="s")
-    with pytest.raises(InvalidInputError):
-        record_event(None, at=NOW, actor="a", action="not a code!", subject="s")
-    with pytest.raises(InvalidInputError):
         record_event(
-            None, at=NOW, actor="a", action="issued", subject="s", details=[("a", "1"), ("a", "2")]
+            None, secrets=SECRETS, at=datetime(2026, 1, 1), actor="a", action="issued", subject="s"
         )
     with pytest.raises(InvalidInputError):
-        record_event(None, at=NOW, actor="a", action="issued", subject="s", details=[("a", 1)])  # type: ignore[list-item]
+        record_event(None, secrets=SECRETS, at=NOW, actor="", action="issued", subject="s")
+    with pytest.raises(InvalidInputError):
+        record_event(None, secrets=SECRETS, at=NOW, actor="a", action="not a code!", subject="s")
     with pytest.raises(InvalidInputError):
         record_event(
             None,
+            secrets=SECRETS,
+            at=NOW,
+            actor="a",
+            action="issued",
+            subject="s",
+            details=[("a", "1"), ("a", "2")],
+        )
+    with pytest.raises(InvalidInputError):
+        record_event(
+            None,
+            secrets=SECRETS,
+            at=NOW,
+            actor="a",
+            action="issued",
+            subject="s",
+            details=[("a", 1)],  # type: ignore[list-item]
+        )
+    with pytest.raises(InvalidInputError):
+        record_event(
+            None,
+            secrets=SECRETS,
             at=NOW,
             actor="a",
             action="issued",
@@ -271,9 +333,10 @@ def test_bad_fields_are_refused() -> None:
             details={str(i): "" for i in range(51)},
         )
     with pytest.raises(InvalidInputError):
-        record_event("x", at=NOW, actor="a", action="issued", subject="s")  # type: ignore[arg-type]
-    with pytest.raises(InvalidInputError):
-        verify_audit_chain(["x"])  # type: ignore[list-item]
+        record_event("x", secrets=SECRETS, at=NOW, actor="a", action="issued", subject="s")  # type: ignore[arg-type]
+    # The verifier reports a bad row rather than raising.
+    report = verify_audit_chain(["x"], secrets=SECRETS)  # type: ignore[list-item]
+    assert report.problem is AuditProblem.UNREADABLE
 
 
 class MemoryLog:
@@ -298,6 +361,7 @@ def test_append_event_chains_onto_the_log() -> None:
     for i in range(5):
         append_event(
             log,
+            secrets=SECRETS,
             at=NOW,
             actor="system",
             action=AuditAction.VERIFY_FAILED,
@@ -305,5 +369,5 @@ def test_append_event_chains_onto_the_log() -> None:
             details={"try": str(i)},
         )
     assert [e.sequence for e in log.rows] == [1, 2, 3, 4, 5]
-    assert verify_audit_chain(log.events()).ok
-    assert verify_audit_chain(log.events(after=2), after=log.rows[1]).ok
+    assert verify_audit_chain(log.events(), secrets=SECRETS).ok
+    assert verify_audit_chain(log.events(after=2), secrets=SECRETS, after=log.rows[1]).ok

@@ -459,6 +459,7 @@ def test_check_key_reports_outcomes_without_raising() -> None:
         events.append(
             record_event(
                 events[-1] if events else None,
+                secrets=PROTECTOR.secrets,
                 at=NOW,
                 actor="obligee:city-001",
                 action=action[result.outcome],
@@ -470,7 +471,7 @@ def test_check_key_reports_outcomes_without_raising() -> None:
         *[KeyCheckOutcome.FAILED] * 5,
         KeyCheckOutcome.REFUSED,
     ]
-    assert verify_audit_chain(events).ok
+    assert verify_audit_chain(events, secrets=PROTECTOR.secrets).ok
     refused = check_key(stores, NUMBER, key, protector=PROTECTOR, now=NOW + timedelta(minutes=1))
     assert refused.retry_after == pytest.approx(14 * 60)
     assert refused.record is None

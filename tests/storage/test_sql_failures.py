@@ -308,3 +308,22 @@ def test_sql_unit_of_work_is_used_once_and_only_inside_with(store: SqlStore) -> 
         uow.keys.active(NUMBER)
     with pytest.raises(InvalidInputError), uow:
         pass
+
+
+def test_a_version_2_database_is_upgraded_with_the_payments_table(tmp_path: Path) -> None:
+    from surety_core.testing._contract import _payment
+
+    engine = sa.create_engine(f"sqlite:///{tmp_path / 'v1.db'}")
+    create_schema(engine)
+    with engine.begin() as connection:  # what a version 2 database looks like
+        connection.execute(sa.text("DROP TABLE surety_payments"))
+        connection.execute(sa.text("UPDATE surety_schema_version SET version = 2"))
+    with pytest.raises(SchemaVersionError, match="upgrade_schema"):
+        SqlStore(engine, upgrade=False)
+    assert upgrade_schema(engine) == SCHEMA_VERSION == 3
+    store = SqlStore(engine, upgrade=False)
+    with store.unit_of_work() as uow:
+        uow.payments.add(_payment("APP-1"))
+    with store.unit_of_work() as uow:
+        assert [p.reference for p in uow.payments.for_reference("APP-1")] == ["APP-1"]
+    store.close()

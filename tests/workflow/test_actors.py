@@ -25,6 +25,7 @@ from surety_core.services import (
     SuretyService,
 )
 from surety_core.storage import ContractQuery, Store
+from surety_core.testing import samples
 
 from .test_flow import PERIOD, POLICY, PRINCIPAL, SURETY, Clock, _secrets, application
 
@@ -40,6 +41,7 @@ def _issued(store: Store) -> tuple[str, str, SigningKeyRing]:
         rate_table=sample_rate_table(),
         policies=PolicyBook([POLICY]),
         clock=Clock(),
+        arrangements=samples.arrangement_book(corporate_numbers=[PRINCIPAL.corporate_number]),
     )
     result = issuer.apply_and_issue(application(contract=None))
     (guarantee,) = result.guarantees
@@ -74,9 +76,18 @@ def test_registry_from_a_store_and_a_secret_provider_alone_serves_view(any_store
 
 def test_registry_constructor_takes_no_signing_keys_or_rates() -> None:
     params = set(inspect.signature(ObligeeRegistry).parameters)
-    assert params == {"store", "secrets", "limiter", "products", "clock", "today", "retries"}
+    assert params == {
+        "store",
+        "secrets",
+        "limiter",
+        "products",
+        "clock",
+        "today",
+        "zone",
+        "retries",
+    }
     params = set(inspect.signature(ContractorPortal).parameters)
-    assert params == {"store", "secrets", "products", "clock", "today", "retries"}
+    assert params == {"store", "secrets", "products", "clock", "today", "zone", "retries"}
 
 
 def test_registry_shows_an_ended_period_as_expired(any_store: Store) -> None:
@@ -112,6 +123,7 @@ def test_facade_delegates_to_the_three_actors(any_store: Store) -> None:
         rate_table=sample_rate_table(),
         policies=PolicyBook([POLICY]),
         clock=Clock(),
+        arrangements=samples.arrangement_book(corporate_numbers=[PRINCIPAL.corporate_number]),
     )
     assert isinstance(service.issuer, SuretyIssuer)
     assert isinstance(service.portal, ContractorPortal)

@@ -392,7 +392,7 @@ def test_audit_chain_is_intact_and_holds_no_key(env: Env, caplog: pytest.LogCapt
             for n in (g.contract.number for g in result.guarantees)
             for r in uow.keys.history(n)
         ]
-    assert verify_audit_chain(events).ok
+    assert verify_audit_chain(events, secrets=_secrets()).ok
     actions = [e.action for e in events]
     assert actions.count("verify_succeeded") == 2
     assert actions.count("verify_failed") == 2

@@ -1,28 +1,37 @@
-"""The hash-chained audit log (private; see :mod:`surety_core.audit`).
+"""The keyed, chained audit log (private; see :mod:`surety_core.audit`).
 
-Each event's ``hash`` is SHA-256 over a canonical encoding of every other field, including the
-``previous_hash`` (the hash of the event before it; 32 zero bytes for the first). Altering,
-deleting, inserting or reordering an event therefore breaks a link that
-:func:`verify_audit_chain` reports.
+Each event's ``hash`` is an HMAC-SHA256, under a secret of the host's
+:class:`~surety_core.keys.SecretProvider` named by the event's ``key_id``, over a canonical
+encoding of every other field, including the ``previous_hash`` (the hash of the event before
+it; 32 zero bytes for the first). Whoever can write the table but does not hold the secret can
+therefore neither edit an event and re-hash the rest nor append a forged one: the verifier
+names the first event whose link does not check. Dropping the newest events and anything done
+by someone who *does* hold the secret is caught against a signed checkpoint
+(:mod:`surety_core.audit` ``AuditCheckpoint``, in ``_checkpoint``).
 
-Owns: the event's canonical encoding and hash, :func:`append_event` (the one way an event is
-chained and written), the verification of a chain, and the refusal of keys in event details.
-Must not know: who calls it or why (the services choose the action and the details), the
-clock (``at`` is an argument), how the log is stored, nor any key or signing secret.
+Owns: the event's canonical encoding and keyed hash, :func:`append_event` (the one way an event
+is chained and written), the check of an event's fields before it is written
+(:func:`check_event_fields`), the verification of a chain, and the refusal of keys, control
+characters and lone surrogates in event fields. Must not know: who calls it or why (the services
+choose the action and the details), the clock (``at`` is an argument), how the log is stored,
+nor any signing key (checkpoints are signed in ``_checkpoint``).
 """
 
 from __future__ import annotations
 
-import hashlib
+import hmac
 import json
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from datetime import UTC, datetime
 from enum import StrEnum
+from typing import Any
 
-from attrs import frozen
+from attrs import evolve, frozen
 
-from surety_core._errors import InvalidInputError
+from surety_core import _validation as v
+from surety_core._errors import InvalidInputError, SuretyError
 from surety_core.keys._format import contains_key_like
+from surety_core.keys._secrets import SecretProvider
 from surety_core.storage._protocols import AuditLog
 from surety_core.storage._records import AuditEvent
 
@@ -32,6 +41,7 @@ __all__ = [
     "AuditProblem",
     "AuditReport",
     "append_event",
+    "check_event_fields",
     "event_hash",
     "record_event",
     "verify_audit_chain",
@@ -40,7 +50,7 @@ __all__ = [
 GENESIS_HASH = bytes(32)
 """The ``previous_hash`` of the first event."""
 
-_CONTEXT = "surety_core.audit.v1"
+_CONTEXT = "surety_core.audit.v2"
 _MAX_DETAILS = 50
 _MAX_DETAIL_TEXT = 1000
 
@@ -62,6 +72,8 @@ class AuditAction(StrEnum):
     RELEASED = "released"
     CLAIMED = "claimed"
     EXPIRED = "expired"
+    COMPLETED = "completed"
+    PAYMENT_RECEIVED = "payment_received"
     SECRETS_ROTATED = "secrets_rotated"
     SIGNING_KEY_ROTATED = "signing_key_rotated"
 
@@ -70,7 +82,8 @@ class AuditProblem(StrEnum):
     """Why a chain is broken at a given event."""
 
     ALTERED = "altered"
-    """The event's fields do not match its hash (edited in place)."""
+    """The event's fields do not match its keyed hash (edited, re-hashed without the secret,
+    or forged and appended)."""
     MISSING = "missing"
     """A sequence number is skipped: events were deleted."""
     OUT_OF_ORDER = "out_of_order"
@@ -81,7 +94,16 @@ class AuditProblem(StrEnum):
     BAD_START = "bad_start"
     """The first event is not sequence 1 with the genesis hash (or does not follow the anchor)."""
     TRUNCATED = "truncated"
-    """The chain is intact but does not end at the expected head hash."""
+    """The chain is intact but ends before the expected head (the newest events were dropped)."""
+    UNKEYED = "unkeyed"
+    """The event carries no key id: written before the log was keyed, or forged."""
+    UNKNOWN_KEY = "unknown_key"
+    """The event names an HMAC secret the secret provider does not hold."""
+    UNREADABLE = "unreadable"
+    """The stored row cannot be read back as a valid event."""
+    CHECKPOINT_MISMATCH = "checkpoint_mismatch"
+    """The event at the checkpoint's sequence is not the one the checkpoint signed: the log
+    was rewritten (by someone holding the HMAC secret) up to or past the checkpoint."""
 
 
 @frozen
@@ -89,8 +111,9 @@ class AuditReport:
     """The result of :func:`verify_audit_chain`.
 
     ``ok`` is true for an intact chain. Otherwise ``broken_index`` is the position (0-based) in
-    the events given, ``broken_sequence`` that event's sequence, and ``problem`` says why.
-    ``checked`` counts events verified before the break; ``head`` is the last good hash.
+    the events given, ``broken_sequence`` that event's sequence (``None`` when unreadable), and
+    ``problem`` says why. ``checked`` counts events verified before the break; ``head`` is the
+    last good hash and ``last`` the last good event (``None`` when none was checked).
     """
 
     ok: bool
@@ -99,6 +122,7 @@ class AuditReport:
     broken_index: int | None = None
     broken_sequence: int | None = None
     problem: AuditProblem | None = None
+    last: AuditEvent | None = None
 
     def __bool__(self) -> bool:
         return self.ok
@@ -107,9 +131,9 @@ class AuditReport:
         """One line for an operator."""
         if self.ok:
             return f"audit chain intact: {self.checked} event(s)"
+        where = "?" if self.broken_sequence is None else str(self.broken_sequence)
         return (
-            f"audit chain broken at position {self.broken_index} "
-            f"(sequence {self.broken_sequence}): {self.problem}"
+            f"audit chain broken at position {self.broken_index} (sequence {where}): {self.problem}"
         )
 
 
@@ -117,8 +141,9 @@ def _utc(at: datetime) -> str:
     return at.astimezone(UTC).isoformat(timespec="microseconds")
 
 
-def event_hash(
+def _canonical(
     *,
+    key_id: str,
     sequence: int,
     at: datetime,
     actor: str,
@@ -127,10 +152,11 @@ def event_hash(
     details: Iterable[tuple[str, str]],
     previous_hash: bytes,
 ) -> bytes:
-    """SHA-256 over the canonical encoding of an event's fields (times in UTC, to the µs)."""
-    encoded = json.dumps(
+    # ensure_ascii: every text encodes, whatever it holds (a lone surrogate cannot crash this).
+    return json.dumps(
         [
             _CONTEXT,
+            key_id,
             sequence,
             _utc(at),
             actor,
@@ -139,14 +165,42 @@ def event_hash(
             [list(pair) for pair in details],
             previous_hash.hex(),
         ],
-        ensure_ascii=False,
+        ensure_ascii=True,
         separators=(",", ":"),
-    ).encode()
-    return hashlib.sha256(encoded).digest()
+    ).encode("ascii")
 
 
-def _recompute(event: AuditEvent) -> bytes:
+def event_hash(
+    *,
+    secret: bytes,
+    key_id: str,
+    sequence: int,
+    at: datetime,
+    actor: str,
+    action: str,
+    subject: str,
+    details: Iterable[tuple[str, str]],
+    previous_hash: bytes,
+) -> bytes:
+    """HMAC-SHA256 under ``secret`` (the HMAC secret ``key_id``) over the canonical encoding
+    of an event's fields (times in UTC, to the µs)."""
+    message = _canonical(
+        key_id=key_id,
+        sequence=sequence,
+        at=at,
+        actor=actor,
+        action=action,
+        subject=subject,
+        details=details,
+        previous_hash=previous_hash,
+    )
+    return hmac.digest(secret, message, "sha256")
+
+
+def _recompute(event: AuditEvent, secret: bytes, key_id: str) -> bytes:
     return event_hash(
+        secret=secret,
+        key_id=key_id,
         sequence=event.sequence,
         at=event.at,
         actor=event.actor,
@@ -175,6 +229,8 @@ def _details(details: Mapping[str, str] | Iterable[tuple[str, str]]) -> tuple[tu
             raise InvalidInputError("details", "names and values must be text")
         if not name or len(name) > 64 or len(value) > _MAX_DETAIL_TEXT:
             raise InvalidInputError("details", "names are 1-64 and values 0-1000 characters")
+        if v._BAD_TEXT.search(name) or v._BAD_TEXT.search(value):
+            raise InvalidInputError("details", "must not contain control characters or surrogates")
         if name in out:
             raise InvalidInputError("details", f"the name {name[:64]!r} appears twice")
         _refuse_keys(f"details.{name[:64]}", name)
@@ -183,31 +239,70 @@ def _details(details: Mapping[str, str] | Iterable[tuple[str, str]]) -> tuple[tu
     return tuple(sorted(out.items()))
 
 
+_ANY_TIME = datetime(2000, 1, 1, tzinfo=UTC)
+
+
+def check_event_fields(
+    *,
+    actor: str,
+    action: AuditAction | str,
+    subject: str,
+    details: Mapping[str, str] | Iterable[tuple[str, str]] = (),
+    at: datetime = _ANY_TIME,
+) -> tuple[tuple[str, str], ...]:
+    """Validate what an event would record, without recording it; return the sorted details.
+
+    Raises :class:`~surety_core.InvalidInputError` exactly when :func:`record_event` would for
+    these fields, so that a caller can refuse an operation before doing anything that must be
+    audited (the obligee view checks the actor before it compares a key).
+    """
+    pairs = _details(details)
+    for name, text in (("actor", actor), ("subject", subject)):
+        if isinstance(text, str):
+            _refuse_keys(name, text)
+    action_text = action.value if isinstance(action, AuditAction) else action
+    AuditEvent(
+        sequence=1,
+        at=at,
+        actor=actor,
+        action=action_text,
+        subject=subject,
+        details=pairs,
+        previous_hash=GENESIS_HASH,
+        hash=GENESIS_HASH,
+        key_id="check",
+    )
+    return pairs
+
+
 def record_event(
     previous: AuditEvent | None,
     *,
+    secrets: SecretProvider,
     at: datetime,
     actor: str,
     action: AuditAction | str,
     subject: str,
     details: Mapping[str, str] | Iterable[tuple[str, str]] = (),
 ) -> AuditEvent:
-    """The event that follows ``previous`` (or the first event when it is ``None``).
+    """The event that follows ``previous`` (or the first event when it is ``None``), keyed
+    with the secret provider's current HMAC secret.
 
     ``details`` are sorted by name. Raises :class:`~surety_core.InvalidInputError` for bad
-    fields, and when the actor, subject or any detail holds something that parses as an
-    authentication key: keys never enter the audit log.
+    fields (control characters and lone surrogates included), and when the actor, subject or
+    any detail holds something that parses as an authentication key: keys never enter the
+    audit log.
     """
     if previous is not None and not isinstance(previous, AuditEvent):
         raise InvalidInputError("previous", "must be an AuditEvent or None")
-    pairs = _details(details)
-    for name, text in (("actor", actor), ("subject", subject)):
-        if isinstance(text, str):
-            _refuse_keys(name, text)
+    if not isinstance(secrets, SecretProvider):
+        raise InvalidInputError("secrets", "must be a SecretProvider")
+    pairs = check_event_fields(at=at, actor=actor, action=action, subject=subject, details=details)
+    key_id = secrets.current_hmac_key_id
+    secret = secrets.hmac_secret(key_id)
     action_text = action.value if isinstance(action, AuditAction) else action
     sequence = 1 if previous is None else previous.sequence + 1
     previous_hash = GENESIS_HASH if previous is None else previous.hash
-    # Validate the fields first (AuditEvent's validators), then hash the validated values.
     draft = AuditEvent(
         sequence=sequence,
         at=at,
@@ -217,15 +312,15 @@ def record_event(
         details=pairs,
         previous_hash=previous_hash,
         hash=GENESIS_HASH,
+        key_id=key_id,
     )
-    from attrs import evolve
-
-    return evolve(draft, hash=_recompute(draft))
+    return evolve(draft, hash=_recompute(draft, secret, key_id))
 
 
 def append_event(
     log: AuditLog,
     *,
+    secrets: SecretProvider,
     at: datetime,
     actor: str,
     action: AuditAction | str,
@@ -238,67 +333,145 @@ def append_event(
     first; retry the unit of work.
     """
     event = record_event(
-        log.last(), at=at, actor=actor, action=action, subject=subject, details=details
+        log.last(),
+        secrets=secrets,
+        at=at,
+        actor=actor,
+        action=action,
+        subject=subject,
+        details=details,
     )
     log.append(event)
     return event
 
 
+class _Secrets:
+    """Looks secrets up once per key id; an unknown id is remembered as ``None``."""
+
+    def __init__(self, provider: SecretProvider) -> None:
+        self._provider = provider
+        self._found: dict[str, bytes | None] = {}
+
+    def get(self, key_id: str) -> bytes | None:
+        if key_id not in self._found:
+            try:
+                secret = self._provider.hmac_secret(key_id)
+                self._found[key_id] = secret if isinstance(secret, bytes) else None
+            except SuretyError:
+                self._found[key_id] = None
+        return self._found[key_id]
+
+
+def _safe(events: Iterable[Any]) -> Iterator[tuple[Any, BaseException | None]]:
+    """The events, with the error raised while reading one (then stop)."""
+    iterator = iter(events)
+    while True:
+        try:
+            item = next(iterator)
+        except StopIteration:
+            return
+        except (SuretyError, ValueError, TypeError, KeyError, UnicodeError) as exc:
+            yield None, exc
+            return
+        yield item, None
+
+
 def verify_audit_chain(
     events: Iterable[AuditEvent],
     *,
+    secrets: SecretProvider,
     after: AuditEvent | None = None,
     expected_head: bytes | None = None,
+    expected_sequence: int | None = None,
 ) -> AuditReport:
-    """Check a run of events and name the first broken link.
+    """Check a run of events and name the first bad one; never raises for a bad event.
 
-    Without ``after`` the run must start at sequence 1 with the genesis hash; with it, the run
-    continues from that (already trusted) event, so a long log can be checked in pages.
-    ``expected_head`` (a hash kept outside the store) also detects deleting the newest events.
+    Every event's keyed hash is recomputed with the secret its ``key_id`` names (so rotated
+    secrets keep verifying while the provider holds them). Without ``after`` the run must start
+    at sequence 1 with the genesis hash; with it, the run continues from that (already trusted)
+    event, so a long log can be checked in pages. ``expected_head`` with
+    ``expected_sequence`` (from a checkpoint: use :func:`verify_audit_log` for that) also
+    detects dropping the newest events and a rewrite by someone holding the secret.
     """
-    expected_sequence = 1 if after is None else after.sequence + 1
+    if not isinstance(secrets, SecretProvider):
+        raise InvalidInputError("secrets", "must be a SecretProvider")
+    return _check_run(
+        events,
+        _Secrets(secrets),
+        after=after,
+        expected_head=expected_head,
+        expected_sequence=expected_sequence,
+        final=True,
+    )
+
+
+def _check_run(
+    events: Iterable[AuditEvent],
+    keys: _Secrets,
+    *,
+    after: AuditEvent | None,
+    expected_head: bytes | None,
+    expected_sequence: int | None,
+    final: bool,
+) -> AuditReport:
+    next_sequence = 1 if after is None else after.sequence + 1
     head = GENESIS_HASH if after is None else after.hash
+    last = after
     checked = 0
 
-    def broken(index: int, event: AuditEvent, problem: AuditProblem) -> AuditReport:
+    def broken(index: int, sequence: int | None, problem: AuditProblem) -> AuditReport:
         return AuditReport(
             ok=False,
             checked=checked,
             head=head,
             broken_index=index,
-            broken_sequence=event.sequence,
+            broken_sequence=sequence,
             problem=problem,
+            last=last,
         )
 
-    for index, event in enumerate(events):
-        if not isinstance(event, AuditEvent):
-            raise InvalidInputError(f"events[{index}]", "must be an AuditEvent")
-        if _recompute(event) != event.hash:
-            return broken(index, event, AuditProblem.ALTERED)
-        if event.sequence != expected_sequence:
+    index = -1
+    for index, (event, error) in enumerate(_safe(events)):
+        if error is not None or not isinstance(event, AuditEvent):
+            return broken(index, None, AuditProblem.UNREADABLE)
+        if event.key_id is None:
+            return broken(index, event.sequence, AuditProblem.UNKEYED)
+        secret = keys.get(event.key_id)
+        if secret is None:
+            return broken(index, event.sequence, AuditProblem.UNKNOWN_KEY)
+        try:
+            expected = _recompute(event, secret, event.key_id)
+        except (ValueError, TypeError, UnicodeError, OverflowError):
+            return broken(index, event.sequence, AuditProblem.UNREADABLE)
+        if not hmac.compare_digest(expected, event.hash):
+            return broken(index, event.sequence, AuditProblem.ALTERED)
+        if event.sequence != next_sequence:
             if index == 0 and after is None:
-                return broken(index, event, AuditProblem.BAD_START)
+                return broken(index, event.sequence, AuditProblem.BAD_START)
             problem = (
                 AuditProblem.MISSING
-                if event.sequence > expected_sequence
+                if event.sequence > next_sequence
                 else AuditProblem.OUT_OF_ORDER
             )
-            return broken(index, event, problem)
+            return broken(index, event.sequence, problem)
         if event.previous_hash != head:
             problem = (
                 AuditProblem.BAD_START if index == 0 and after is None else AuditProblem.BROKEN_LINK
             )
-            return broken(index, event, problem)
+            return broken(index, event.sequence, problem)
+        at_checkpoint = expected_sequence is not None and event.sequence == expected_sequence
+        if at_checkpoint and expected_head is not None and event.hash != expected_head:
+            return broken(index, event.sequence, AuditProblem.CHECKPOINT_MISMATCH)
         head = event.hash
-        expected_sequence += 1
+        last = event
+        next_sequence += 1
         checked += 1
-    if expected_head is not None and head != expected_head:
-        return AuditReport(
-            ok=False,
-            checked=checked,
-            head=head,
-            broken_index=checked,
-            broken_sequence=expected_sequence,
-            problem=AuditProblem.TRUNCATED,
+    if final and expected_head is not None:
+        short = (
+            head != expected_head
+            if expected_sequence is None
+            else next_sequence <= expected_sequence
         )
-    return AuditReport(ok=True, checked=checked, head=head)
+        if short:
+            return broken(index + 1, next_sequence, AuditProblem.TRUNCATED)
+    return AuditReport(ok=True, checked=checked, head=head, last=last)

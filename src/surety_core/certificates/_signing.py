@@ -442,10 +442,20 @@ def sign_certificate(content: CertificateContent, ring: SigningKeyRing) -> bytes
     """The signed document (canonical JSON bytes) for ``content`` under the ring's current key."""
     if not isinstance(ring, SigningKeyRing):
         raise InvalidInputError("ring", "must be a SigningKeyRing")
-    payload = canonical_content(content)
+    if isinstance(content, CertificateContent) and content.medium is not Medium.ELECTRONIC:
+        # A paper guarantee's certificate is the paper one: nothing electronic may state it.
+        raise InvalidInputError("content.medium", "only electronic guarantees are signed")
+    document = _sign_payload(canonical_content(content), ring)
+    log.debug("signed certificate %s version %d", content.number, content.version)
+    return document
+
+
+def _sign_payload(payload: bytes, ring: SigningKeyRing) -> bytes:
+    """The signed envelope of ``payload`` (no check of what it states: tests use it to model a
+    paper payload signed by a release that still signed paper content)."""
     kid, private = ring._signing_key()
     signature = private.sign(_CONTEXT + kid.encode() + b"\x00" + payload)
-    document = _dumps(
+    return _dumps(
         {
             "alg": _ALG,
             "kid": kid,
@@ -454,8 +464,6 @@ def sign_certificate(content: CertificateContent, ring: SigningKeyRing) -> bytes
             "type": _DOCUMENT_TYPE,
         }
     )
-    log.debug("signed certificate %s version %d with %s", content.number, content.version, kid)
-    return document
 
 
 def _verify(document: bytes, trusted: TrustedKeySet) -> CertificateContent:
@@ -529,12 +537,21 @@ def certificate_digest(document: bytes) -> bytes:
 
 
 def certificate_record(
-    content: CertificateContent, document: bytes, *, created_at: datetime
+    content: CertificateContent,
+    document: bytes,
+    *,
+    created_at: datetime,
+    sequence: int | None = None,
 ) -> CertificateRecord:
-    """The :class:`CertificateRecord` that stores ``document`` (signed from ``content``)."""
+    """The :class:`CertificateRecord` that stores ``document`` (signed from ``content``).
+
+    ``sequence`` is the record's place in the contract's certificate history (1, 2, …): every
+    amendment and every status change (release, claim, expiry) is a new signed version, so
+    several records may state the same contract ``version``. Default: ``content.version``.
+    """
     return CertificateRecord(
         contract_number=content.number,
-        version=content.version,
+        version=content.version if sequence is None else sequence,
         document=document,
         digest=certificate_digest(document),
         created_at=created_at,

@@ -1,8 +1,8 @@
 """The ``surety`` command (also ``python -m surety_core``).
 
 Commands: ``demo``, ``verify``, ``notice``, ``check-pdf``, ``serve``, ``keys
-generate|rotate|export`` and ``db init|upgrade``; ``surety COMMAND --help`` describes each.
-Exit status:
+generate|rotate|export``, ``audit verify`` and ``db init|upgrade``; ``surety COMMAND --help``
+describes each. Exit status:
 
 * 0: done (``verify``: the certificate is shown; ``check-pdf``: the certificate is genuine);
 * 1: rejected (``verify``: wrong key, unknown number or too many attempts, one opaque answer;
@@ -23,7 +23,7 @@ import sys
 from collections.abc import Callable, Sequence
 from datetime import timedelta, timezone
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from surety_core._errors import (
     DocumentError,
@@ -36,6 +36,9 @@ from surety_core._errors import (
 )
 from surety_core._japanese import medium_label, status_label
 from surety_core.domain._rules import RuleViolationError
+
+if TYPE_CHECKING:
+    from surety_core.keys._format import AuthKey
 
 __all__ = ["EXIT_BAD_INPUT", "EXIT_FAILED", "EXIT_OK", "EXIT_REJECTED", "main"]
 
@@ -83,6 +86,8 @@ def _out_file(name: str) -> Path:
     out = Path(name)
     if out.is_dir():
         raise InvalidInputError("--out", f"{out} is a folder; name the file to write")
+    if out.exists() and not out.is_file():
+        raise InvalidInputError("--out", f"{out} is not a regular file; name the file to write")
     if not out.parent.is_dir():
         raise InvalidInputError("--out", f"no folder {out.parent} for {out.name}")
     return out
@@ -120,25 +125,40 @@ def _serve(args: argparse.Namespace) -> int:
 # -- verify --------------------------------------------------------------------------------
 
 
+def _typed_key(args: argparse.Namespace) -> AuthKey:
+    """The key from ``--key`` (then dropped from ``args``), else from a prompt on a terminal,
+    else from the first line of standard input; no typed text stays in any frame."""
+    from surety_core.keys._format import parse_key_quietly
+
+    if args.key is not None:
+        parsed = parse_key_quietly(args.key)
+        args.key = None
+    elif sys.stdin is not None and sys.stdin.isatty():
+        import getpass
+
+        parsed = parse_key_quietly(getpass.getpass("認証キー (authentication key): "))
+    else:
+        parsed = parse_key_quietly(sys.stdin.readline(200) if sys.stdin is not None else "")
+    if isinstance(parsed, KeyFormatError):
+        if "check character" in parsed.reason:
+            reason = "the check character does not match, so the key has a typo"
+        else:
+            reason = f"the key {parsed.reason}"
+        raise KeyFormatError(
+            None, f"{reason}; nothing was looked up. Compare it with the key notice."
+        )
+    return parsed
+
+
 def _verify(args: argparse.Namespace) -> int:
     from surety_core.certificates import verify_chain
     from surety_core.cli._support import find_trusted_keys, open_store, secret_provider
     from surety_core.cli._text import fields, table
-    from surety_core.keys._format import parse_key
     from surety_core.services import ObligeeRegistry
 
     # Both checked before anything is opened or looked up.
     number = _number(args.number)
-    try:
-        key = parse_key(args.key)
-    except KeyFormatError as exc:
-        if "check character" in exc.reason:
-            reason = "the check character does not match, so the key has a typo"
-        else:
-            reason = f"the key {exc.reason}"
-        raise KeyFormatError(
-            None, f"{reason}; nothing was looked up. Compare it with the key notice."
-        ) from None
+    key = _typed_key(args)
     trusted = find_trusted_keys(args.trust, args.db)
     store = open_store(args.db)
     try:
@@ -371,6 +391,71 @@ def _keys_pdf_ca_export(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+# -- audit ---------------------------------------------------------------------------------
+
+
+def _audit_verify(args: argparse.Namespace) -> int:
+    from datetime import UTC, datetime
+
+    from surety_core.audit import AuditCheckpoint, sign_checkpoint, verify_audit_log
+    from surety_core.cli._support import (
+        SECRETS_DIR,
+        SIGNING_KEYS_FILE,
+        db_folder,
+        find_trusted_keys,
+        load_ring,
+        open_store,
+        read_file,
+        secret_provider,
+        write_public,
+    )
+
+    checkpoint = None
+    if args.checkpoint is not None:
+        checkpoint = AuditCheckpoint.from_json(
+            read_file(Path(args.checkpoint), "--checkpoint", limit=4096)
+        )
+    found = find_trusted_keys(args.trust, args.db)
+    if checkpoint is not None and found is None:
+        raise InvalidInputError("--trust", "a checkpoint is checked against the surety's key set")
+    ring, out = None, None
+    if args.write_checkpoint is not None:
+        out = _out_file(args.write_checkpoint)
+        near = db_folder(args.db)
+        default = None if near is None else near / SECRETS_DIR / SIGNING_KEYS_FILE
+        ring_path = Path(args.ring) if args.ring is not None else default
+        if ring_path is None:
+            raise InvalidInputError("--ring", "name the signing key ring to sign the checkpoint")
+        ring = load_ring(ring_path, "--ring")
+    store = open_store(args.db)
+    try:
+        secrets = secret_provider(db=args.db, secrets=args.secrets)
+        with store.unit_of_work() as uow:
+            report = verify_audit_log(
+                uow.audit,
+                secrets=secrets,
+                checkpoint=checkpoint,
+                trusted=None if found is None else found[0],
+            )
+    finally:
+        store.close()
+    against = "" if checkpoint is None else f" against the checkpoint at {checkpoint.sequence}"
+    if not report.ok:
+        where = "?" if report.broken_sequence is None else str(report.broken_sequence)
+        _err(
+            f"audit log broken{against}: first bad event is sequence {where} "
+            f"(position {report.broken_index}): {report.problem}"
+        )
+        return EXIT_REJECTED
+    head = 0 if report.last is None else report.last.sequence
+    _out(f"audit log intact{against}: {report.checked} event(s), head at sequence {head}")
+    if ring is not None and out is not None:
+        signed = sign_checkpoint(report.last, ring, at=datetime.now(UTC))
+        write_public(out, signed.to_json())
+        _out(f"wrote {out}: checkpoint of sequence {head} signed by {signed.kid}")
+    return EXIT_OK
+
+
 # -- db ------------------------------------------------------------------------------------
 
 
@@ -488,7 +573,11 @@ def _parser() -> argparse.ArgumentParser:
     )
     verify.add_argument("--db", required=True, metavar="PATH", help="SQLite file or database URL")
     verify.add_argument("--number", required=True, help="保証契約番号, 10 digits")
-    verify.add_argument("--key", required=True, help="認証キー as printed on the key notice")
+    verify.add_argument(
+        "--key",
+        help="認証キー as printed on the key notice; better left out: it is then asked for "
+        "(hidden) or read from standard input, and stays out of the process list and history",
+    )
     verify.add_argument("--secrets", metavar="FILE", help=_SECRETS_HELP)
     verify.add_argument(
         "--trust",
@@ -595,6 +684,36 @@ def _parser() -> argparse.ArgumentParser:
     pdf_export.add_argument("--out", metavar="PEM", help="the file to write (default: stdout)")
     pdf_export.set_defaults(func=_keys_pdf_ca_export)
 
+    audit = command(
+        "audit",
+        _missing_action,
+        "check the audit log",
+        "Check the keyed audit log of a database, optionally against a signed checkpoint.",
+    )
+    audit_sub = audit.add_subparsers(dest="action", required=True, metavar="ACTION")
+    audit_verify = audit_sub.add_parser(
+        "verify",
+        parents=[common],
+        epilog=_EXIT_HELP,
+        help="verify every event, name the first bad one",
+        description="Recompute every event's keyed link (exit 0 when intact; exit 1 naming the "
+        "first bad event). With --checkpoint, the log must also reach the signed head unchanged; "
+        "--write-checkpoint signs the verified head for next time.",
+    )
+    audit_verify.add_argument("--db", required=True, metavar="URL", help="SQLite file or URL")
+    audit_verify.add_argument("--secrets", metavar="FILE", help=_SECRETS_HELP)
+    audit_verify.add_argument("--checkpoint", metavar="FILE", help="the last signed checkpoint")
+    audit_verify.add_argument(
+        "--trust", metavar="KEYSET", help="the surety's public key set (default: beside the db)"
+    )
+    audit_verify.add_argument(
+        "--write-checkpoint", metavar="FILE", help="sign the verified head into FILE"
+    )
+    audit_verify.add_argument(
+        "--ring", metavar="FILE", help="the signing key ring (default: secrets/ beside the db)"
+    )
+    audit_verify.set_defaults(func=_audit_verify)
+
     db = command(
         "db",
         _missing_action,
@@ -673,6 +792,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         args = parser.parse_args(argv)
     except SystemExit as exc:  # --help, or a usage error already printed by argparse
         return exc.code if isinstance(exc.code, int) else EXIT_BAD_INPUT
+    for name, value in sorted(vars(args).items()):
+        if isinstance(value, str) and "\x00" in value:
+            # No path or name holds a NUL byte; say so before anything is opened.
+            option = "FILE" if name == "file" else "--" + name.replace("_", "-")
+            _err(f"error: {option}: contains a NUL byte; nothing was opened")
+            return EXIT_BAD_INPUT
     try:
         with _warnings_to_stderr():
             code: int = args.func(args)

@@ -47,8 +47,15 @@ from surety_core.domain._model import (
     GuaranteeContract,
     Period,
 )
+from surety_core.domain._payments import ArrangementBook, PaymentMethod
 from surety_core.keys._format import ALPHABET, AuthKey, parse_key
-from surety_core.services import IssuedGuarantee, ObligeeView, SuretyService, utc_now
+from surety_core.services import (
+    IssuedGuarantee,
+    ObligeeView,
+    SuretyService,
+    business_date,
+    utc_now,
+)
 from surety_core.testing import samples
 
 __all__ = ["DEFAULT_OUT", "MARKER", "run_demo"]
@@ -58,7 +65,7 @@ DEFAULT_OUT = "surety-demo"
 MARKER = ".surety-demo"
 """The file that marks a folder as the demo's own (only such a folder is cleaned on a rerun)."""
 
-_STEPS = 12
+_STEPS = 13
 _CITY = samples.city()
 _SURETY = samples.surety()
 _PRINCIPAL = samples.contractor()
@@ -78,8 +85,17 @@ def _period(period: Period) -> str:
 
 def _prepare(out: Path) -> None:
     """Make ``out`` a fresh demo folder; refuse a non-empty folder that is not the demo's."""
+    if out.is_symlink():
+        raise InvalidInputError("--out", f"{out} is a symbolic link; name the folder itself")
     if out.exists() and not out.is_dir():
         raise InvalidInputError("--out", f"{out} exists and is not a folder")
+    # The demo deletes and writes only inside ``out``: a symlinked sub-folder or file would
+    # lead it outside, so it is refused, never followed.
+    for name in (MARKER, SECRETS_DIR, *_FILES, *_OUTPUTS):
+        if (out / name).is_symlink():
+            raise InvalidInputError(
+                "--out", f"{out / name} is a symbolic link; the demo never follows one"
+            )
     if out.is_dir() and any(out.iterdir()) and not (out / MARKER).is_file():
         raise InvalidInputError(
             "--out", f"{out} is not empty and was not written by the demo; choose another folder"
@@ -194,9 +210,10 @@ def run_demo(out: Path, *, write: Callable[[str], None] = print, width: int | No
             signing_keys=ring,
             policies=samples.policy_book(policies=[_POLICY]),
             clock=utc_now,
+            arrangements=ArrangementBook(),  # no 一括納付: each fee is paid before issuance
         )
         now = datetime.now(UTC)
-        today = now.date()
+        today = business_date(now)
 
         story.heading("当事者 (the parties and the obligee's policy)")
         story.say(
@@ -237,10 +254,38 @@ def run_demo(out: Path, *, write: Callable[[str], None] = print, width: int | No
             shrink=(1,),
         )
 
+        story.heading("入金 (the fee is received: the guarantee contract is concluded)")
+        receipts = [service.apply(app) for app in applications]
+        paid = [
+            service.record_payment(
+                r.reference, amount=r.due, received_on=today, method=PaymentMethod.BANK_TRANSFER
+            )
+            for r in receipts
+        ]
+        story.table(
+            ["申込 application", "保証料 due", "入金 received", "方法 method", "領収証 no."],
+            [
+                [
+                    p.payment.reference,
+                    _yen(r.due),
+                    _yen(p.payment.amount),
+                    p.payment.method.label_ja,
+                    p.receipt.number,
+                ]
+                for r, p in zip(receipts, paid, strict=True)
+            ],
+            right=(1, 2),
+        )
+        story.say(
+            "  issuance waits for the fee (rule FEE_NOT_RECEIVED); under a consolidated monthly\n"
+            "  payment arrangement (保証料一括納付) it need not, and apply_and_issue is same-day.\n"
+            "  The receipt (領収証) stays on paper: the data above is what it is printed from."
+        )
+
         story.heading("発行 (issuance: certificate signed, key sealed, fee computed)")
         issued: list[IssuedGuarantee] = []
-        for app in applications:
-            issued.extend(service.apply_and_issue(app).guarantees)
+        for r in receipts:
+            issued.extend(service.issue(r.reference).guarantees)
         story.table(
             ["保証契約番号", "商品 product", "媒体", "保証金額", "保証料 fee"],
             [

@@ -7,6 +7,7 @@ import contextlib
 import importlib.util
 import logging
 import os
+import stat
 import tempfile
 import warnings
 from collections.abc import Iterator
@@ -39,6 +40,7 @@ __all__ = [
     "load_trusted_keys",
     "open_store",
     "read_file",
+    "regular_file",
     "schema_engine",
     "secret_provider",
     "write_private",
@@ -108,6 +110,8 @@ def open_store(target: str, *, option: str = "--db") -> SqlStore:
 
     path = _sqlite_path(target)
     if path is not None:
+        if path.exists() or path.is_symlink():
+            regular_file(path, option)
         if not path.is_file():
             raise InvalidInputError(option, f"no database file at {path}")
         return sqlite_store(path, upgrade=False)
@@ -192,9 +196,7 @@ def secret_provider(
             raise InvalidInputError(
                 "--secrets", f"give either --secrets or {DEVELOPMENT_SECRET_ENV}, not both"
             )
-        path = Path(secrets)
-        if not path.is_file():
-            raise InvalidInputError("--secrets", f"no secret file at {path}")
+        path = regular_file(Path(secrets), "--secrets")
         with _quiet_development_warning():
             return DevelopmentSecretProvider(path)
     if from_env is not None:
@@ -213,6 +215,26 @@ def secret_provider(
         "no secrets found for this database: pass --secrets FILE, set "
         f"{DEVELOPMENT_SECRET_ENV}, or keep {SECRETS_DIR}/{SECRET_FILE} beside the SQLite file"
     )
+
+
+def regular_file(path: Path, option: str) -> Path:
+    """``path`` when it names an existing regular file (symlinks to one are fine); otherwise
+    :class:`InvalidInputError` naming ``option``: a FIFO would block, a device never ends."""
+    try:
+        mode = path.stat().st_mode
+    except FileNotFoundError:
+        raise InvalidInputError(option, f"no file at {path}") from None
+    except (OSError, ValueError) as exc:
+        raise InvalidInputError(option, f"cannot read {path}: {_reason(exc)}") from None
+    if stat.S_ISDIR(mode):
+        raise InvalidInputError(option, f"{path} is a folder, not a file")
+    if not stat.S_ISREG(mode):
+        raise InvalidInputError(option, f"{path} is not a regular file")
+    return path
+
+
+def _reason(exc: BaseException) -> str:
+    return getattr(exc, "strerror", None) or type(exc).__name__
 
 
 def read_file(path: Path, option: str, *, limit: int = 16 << 20) -> bytes:

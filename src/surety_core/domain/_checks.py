@@ -12,6 +12,7 @@ signing, fees, or what the caller does with the violations.
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
+from fractions import Fraction
 from typing import Any
 
 from attrs import evolve
@@ -27,6 +28,7 @@ from surety_core.domain._model import (
     GuaranteeStatus,
     Medium,
     ObligeePolicy,
+    Principal,
     ProductRequest,
     Works,
 )
@@ -64,21 +66,49 @@ def _common(ctx: RequestContext) -> Iterator[Violation]:
     rule = ctx.product.period_rule
     if rule is not PeriodRule.ANY:
         wp, gp = works.period, request.period
-        if rule is PeriodRule.ENDS_AT_COMPLETION:
-            if gp.start < wp.start or gp.start > wp.end:
+        if rule in (PeriodRule.ENDS_AT_COMPLETION, PeriodRule.CONTRACT_TO_COMPLETION):
+            if rule is PeriodRule.ENDS_AT_COMPLETION and (gp.start < wp.start or gp.start > wp.end):
                 yield r.PERIOD_OUTSIDE_WORKS.violation(f"{ctx.path}.period", f"{gp} vs {wp}")
+            if rule is PeriodRule.CONTRACT_TO_COMPLETION and gp.start > wp.start:
+                yield r.CONTRACT_GUARANTEE_NOT_FROM_CONTRACT.violation(
+                    f"{ctx.path}.period", f"starts {gp.start}, works period starts {wp.start}"
+                )
             if gp.end != wp.end:
                 yield r.PERIOD_NOT_ENDING_AT_COMPLETION.violation(
                     f"{ctx.path}.period", f"ends {gp.end}, completion {wp.end}"
                 )
         elif not gp.within(wp):
             yield r.PERIOD_OUTSIDE_WORKS.violation(f"{ctx.path}.period", f"{gp} vs {wp}")
-    if (
-        ctx.product.requires_advance
-        and ctx.stage is Stage.APPLICATION
-        and not ctx.others_of(ADVANCE_PAYMENT)
-    ):
-        yield r.CONTRACT_GUARANTEE_REQUIRES_ADVANCE.violation(ctx.path)
+    if ctx.stage is Stage.APPLICATION:
+        if (
+            ctx.product.requires_advance
+            and not works.advance_planned
+            and not ctx.others_of(ADVANCE_PAYMENT)
+        ):
+            yield r.CONTRACT_GUARANTEE_ADVANCE_NOT_PLANNED.violation(
+                ctx.path, "works.advance_planned is false and no advance guarantee"
+            )
+        if ctx.product.one_per_works and any(c.product == request.product for c in ctx.existing):
+            yield r.PRODUCT_ALREADY_ON_WORKS.violation(
+                f"{ctx.path}.product", f"{request.product} on works {works.number}"
+            )
+
+
+def _joint_venture(principal: Principal) -> Iterator[Violation]:
+    """The ``JOINT_VENTURE_*`` rules for a principal that lists members."""
+    members = principal.members
+    if not members:
+        return
+    if len(members) < 2:
+        yield r.JOINT_VENTURE_TOO_FEW_MEMBERS.violation("principal.members", str(len(members)))
+    total = sum((m.share for m in members), Fraction(0))
+    if total != 1:
+        yield r.JOINT_VENTURE_SHARES_NOT_WHOLE.violation("principal.members", f"sum {total}")
+    heads = [m for m in members if m.representative]
+    if len(heads) != 1 or heads[0].corporate_number != principal.corporate_number:
+        yield r.JOINT_VENTURE_REPRESENTATIVE.violation(
+            "principal.members", f"{len(heads)} representative(s)"
+        )
 
 
 def _run(ctx: RequestContext) -> list[Violation]:
@@ -149,6 +179,7 @@ def validate_application(
         application.notification_email is None or not is_valid_email(application.notification_email)
     ):
         found.append(r.ELECTRONIC_REQUIRES_EMAIL.violation("notification_email"))
+    found.extend(_joint_venture(application.principal))
     seen: set[str] = set()
     for i, request in enumerate(application.requests):
         path = f"requests[{i}]"
@@ -274,6 +305,7 @@ def validate_amendment(
         existing=live,
         products=registry,
         stage=Stage.AMENDMENT,
+        amended=contract,
     )
     found.extend(_run(ctx))
     return tuple(found)

@@ -6,6 +6,7 @@ import itertools
 from datetime import date
 from enum import StrEnum
 from fractions import Fraction
+from typing import Any
 
 from attrs import field, frozen
 
@@ -15,9 +16,13 @@ from surety_core._errors import InvalidInputError
 __all__ = [
     "Amendment",
     "Application",
+    "DateBasis",
+    "ElectronicAcceptance",
     "GuaranteeContract",
     "GuaranteeStatus",
     "GuaranteeVersion",
+    "JointVentureMember",
+    "KindShare",
     "Medium",
     "Obligee",
     "ObligeePolicy",
@@ -37,7 +42,25 @@ class WorksKind(StrEnum):
     CONSTRUCTION = "construction"
     """Construction works (工事)."""
     CONSULTING = "consulting"
-    """Design, survey or consulting service (測量・設計・建設コンサルタント等業務)."""
+    """Construction consulting service (建設コンサルタント等業務)."""
+    DESIGN = "design"
+    """Design (設計業務)."""
+    SURVEY = "survey"
+    """Survey (測量業務)."""
+    INVESTIGATION = "investigation"
+    """Geological or other investigation (地質調査等の調査業務)."""
+    MANUFACTURE = "manufacture"
+    """Manufacture (製造の請負, e.g. bridge members or equipment)."""
+
+    @property
+    def is_service(self) -> bool:
+        """True for the service contracts (業務委託: consulting, design, survey, investigation)."""
+        return self in _SERVICES
+
+
+_SERVICES = frozenset(
+    {WorksKind.CONSULTING, WorksKind.DESIGN, WorksKind.SURVEY, WorksKind.INVESTIGATION}
+)
 
 
 class Medium(StrEnum):
@@ -60,10 +83,12 @@ class GuaranteeStatus(StrEnum):
     """A claim arose (保証事故)."""
     EXPIRED = "expired"
     """The guarantee period ended (期間満了)."""
+    COMPLETED = "completed"
+    """The works were completed and handed over (完成・引渡し): the guarantee ended fulfilled."""
 
     @property
     def is_final(self) -> bool:
-        """True once nothing more can change (released, claimed or expired)."""
+        """True once the terms can no longer change (released, claimed, expired, completed)."""
         return self is not GuaranteeStatus.ISSUED
 
 
@@ -96,12 +121,36 @@ class Period:
 
 
 @frozen
+class JointVentureMember:
+    """A member of a joint venture (共同企業体の構成員): its share of the venture (出資比率) and
+    whether it is the representative (代表者)."""
+
+    name: str = field(converter=v.strip_text, validator=v.text())
+    corporate_number: str = field(converter=v.strip_text, validator=v.corporate_number)
+    share: Fraction = field(validator=v.share)
+    representative: bool = field(default=False, validator=v.instance_of(bool))
+
+
+@frozen
 class Principal:
-    """The contractor (受注者): name, 13-digit corporate number (法人番号) and address."""
+    """The contractor (受注者): name, 13-digit corporate number (法人番号) and address.
+
+    A joint venture (共同企業体) lists its ``members``; it has no corporate number of its own and
+    acts through its representative, whose corporate number it carries (rules
+    ``JOINT_VENTURE_*`` check the members' shares and the representative).
+    """
 
     name: str = field(converter=v.strip_text, validator=v.text())
     corporate_number: str = field(converter=v.strip_text, validator=v.corporate_number)
     address: str = field(converter=v.strip_text, validator=v.text(300))
+    members: tuple[JointVentureMember, ...] = field(
+        default=(), converter=v.to_tuple, validator=v.tuple_of(JointVentureMember, max_length=20)
+    )
+
+    @property
+    def is_joint_venture(self) -> bool:
+        """True for a joint venture (it lists members)."""
+        return bool(self.members)
 
 
 @frozen
@@ -122,7 +171,17 @@ class Surety:
 
 @frozen
 class Works:
-    """A public works or service contract (工事・業務委託) that guarantees refer to."""
+    """A public works or service contract (工事・業務委託) that guarantees refer to.
+
+    * ``advance_planned``: the obligee plans to pay an advance (前払金の支出が予定されている);
+      a contract guarantee is sold only then (rule ``CONTRACT_GUARANTEE_ADVANCE_NOT_PLANNED``).
+    * ``contract_guarantee_share``: the contract-guarantee share the obligee set for this works
+      (e.g. 3/10 for a low bid); ``None`` uses the policy's ``contract_min_share``.
+    * ``department``: the obligee's department that ordered it (e.g. ``建設部``), for policies
+      that adopt electronic guarantees per department.
+    * ``contracted_on``: the date the works contract was concluded, for policies that adopt
+      electronic guarantees by contract date (else the start of the works period counts).
+    """
 
     obligee: Obligee = field(validator=v.instance_of(Obligee))
     name: str = field(converter=v.strip_text, validator=v.text())
@@ -131,6 +190,10 @@ class Works:
     contract_price: int = field(validator=v.yen)
     period: Period = field(validator=v.instance_of(Period))
     announced_on: date = field(validator=v.a_date)
+    advance_planned: bool = field(default=False, validator=v.instance_of(bool))
+    contract_guarantee_share: Fraction | None = field(default=None, validator=v.optional(v.share))
+    department: str | None = field(default=None, validator=v.optional(v.text(100)))
+    contracted_on: date | None = field(default=None, validator=v.optional_date)
 
 
 @frozen
@@ -139,11 +202,16 @@ class Progress:
 
     ``scheduled_work_done`` states that the work scheduled for the elapsed time is done;
     ``completed_value`` is the value of the work completed so far (出来高), in yen.
+    ``advance_paid_on`` is the date the obligee paid the advance (the intermediate advance
+    follows a paid advance) and ``certified_on`` the date of the obligee's certification
+    (中間前金払認定) of the progress; both are required by the rules.
     """
 
     as_of: date = field(validator=v.a_date)
     scheduled_work_done: bool = field(validator=v.instance_of(bool))
     completed_value: int = field(validator=v.non_negative_yen)
+    advance_paid_on: date | None = field(default=None, validator=v.optional_date)
+    certified_on: date | None = field(default=None, validator=v.optional_date)
 
 
 @frozen
@@ -275,6 +343,71 @@ class GuaranteeContract:
         return self.versions[-1].works.obligee
 
 
+class DateBasis(StrEnum):
+    """Which date of a works an obligee's adoption date is compared with."""
+
+    ANNOUNCEMENT = "announcement"
+    """The announcement date (公告日)."""
+    CONTRACT = "contract"
+    """The works contract date (契約日; the start of the works period when not given)."""
+
+
+def _kinds(value: Any) -> Any:
+    return frozenset(value) if isinstance(value, set | list | tuple) else value
+
+
+def _frozenset_of(cls: type[Any]) -> Any:
+    def check(instance: object, attribute: Any, value: Any) -> None:
+        name = v.field_name(instance, attribute)
+        if not isinstance(value, frozenset) or not all(isinstance(x, cls) for x in value):
+            raise InvalidInputError(name, f"must be a frozenset of {cls.__name__}")
+        if len(value) > 100:
+            raise InvalidInputError(name, "must hold at most 100 items")
+
+    return check
+
+
+def _days(instance: object, attribute: Any, value: Any) -> None:
+    if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= 10_000:
+        raise InvalidInputError(v.field_name(instance, attribute), "must be 0..10000 days")
+
+
+@frozen
+class ElectronicAcceptance:
+    """One adoption of electronic guarantees as an obligee writes it: from ``start``, compared
+    with the works' announcement or contract date (``basis``), for the works ``kinds`` and
+    ``departments`` listed (empty: all)."""
+
+    start: date = field(validator=v.a_date)
+    basis: DateBasis = field(default=DateBasis.ANNOUNCEMENT, validator=v.enum_of(DateBasis))
+    kinds: frozenset[WorksKind] = field(
+        default=frozenset(), converter=_kinds, validator=_frozenset_of(WorksKind)
+    )
+    departments: frozenset[str] = field(
+        default=frozenset(), converter=v.to_frozenset, validator=_frozenset_of(str)
+    )
+
+    def covers(self, works: Works) -> bool:
+        """True when this adoption covers ``works``."""
+        if self.kinds and works.kind not in self.kinds:
+            return False
+        if self.departments and works.department not in self.departments:
+            return False
+        if self.basis is DateBasis.CONTRACT:
+            day = works.contracted_on if works.contracted_on is not None else works.period.start
+        else:
+            day = works.announced_on
+        return day >= self.start
+
+
+@frozen
+class KindShare:
+    """An advance cap share for one works kind (overrides the policy's defaults)."""
+
+    kind: WorksKind = field(validator=v.enum_of(WorksKind))
+    share: Fraction = field(validator=v.share)
+
+
 @frozen
 class ObligeePolicy:
     """An obligee's policy: electronic acceptance, caps and minimums (usual defaults shown).
@@ -282,12 +415,27 @@ class ObligeePolicy:
     * ``electronic_from``: the first announcement date of works for which the obligee accepts
       electronic guarantees; ``None`` means it does not accept them. Works announced before it,
       and their amendments, are excluded.
+    * ``electronic``: further adoptions as obligees write them (:class:`ElectronicAcceptance`:
+      from an announcement or a contract date, by works kind or department); a works covered by
+      ``electronic_from`` or any of them is accepted.
     * ``excluded_works``: works numbers excluded from electronic guarantees regardless of date.
     * ``advance_cap_construction`` / ``advance_cap_consulting``: advance ≤ share × price
-      (4/10 and 3/10).
+      (4/10 for construction; 3/10 for the services — consulting, design, survey,
+      investigation — and manufacture); ``advance_caps`` overrides the share per works kind.
+    * ``advance_min_price``: advances only for works of at least this contract price (0: any).
+    * ``advance_unit``: the advance is rounded down to this unit (e.g. 100,000 yen): the cap
+      is rounded down to it and an advance amount must be a multiple of it.
+    * ``intermediate_kinds`` / ``intermediate_min_days``: the works kinds for which the obligee
+      pays intermediate advances (default construction) and the shortest works period (days).
     * ``intermediate_cap``: intermediate advance ≤ 2/10; ``combined_cap``: advance +
       intermediate ≤ 6/10.
-    * ``contract_min_share``: contract guarantee ≥ 1/10 of the price (some obligees 3/10).
+    * ``contract_min_share``: contract guarantee ≥ 1/10 of the price (some obligees 3/10; a
+      works may set its own, :attr:`Works.contract_guarantee_share`).
+    * ``repayment_threshold`` / ``repayment_threshold_with_intermediate``: when the contract
+      price is cut, the advance already paid (with the intermediate advance, if any) is repaid
+      only above this share of the new price (commonly 5/10, or 6/10 with an intermediate
+      advance; some obligees 4/10, or as agreed); an amendment that keeps the advance within it
+      passes.
     """
 
     obligee_code: str = field(validator=v.code)
@@ -302,17 +450,44 @@ class ObligeePolicy:
     intermediate_cap: Fraction = field(default=Fraction(2, 10), validator=v.share)
     combined_cap: Fraction = field(default=Fraction(6, 10), validator=v.share)
     contract_min_share: Fraction = field(default=Fraction(1, 10), validator=v.share)
+    repayment_threshold: Fraction = field(default=Fraction(5, 10), validator=v.share)
+    repayment_threshold_with_intermediate: Fraction = field(
+        default=Fraction(6, 10), validator=v.share
+    )
+    electronic: tuple[ElectronicAcceptance, ...] = field(
+        default=(), converter=v.to_tuple, validator=v.tuple_of(ElectronicAcceptance, max_length=100)
+    )
+    advance_caps: tuple[KindShare, ...] = field(
+        default=(), converter=v.to_tuple, validator=v.tuple_of(KindShare, max_length=20)
+    )
+    advance_min_price: int = field(default=0, validator=v.non_negative_yen)
+    advance_unit: int = field(default=1, validator=v.yen)
+    intermediate_kinds: frozenset[WorksKind] = field(
+        default=frozenset({WorksKind.CONSTRUCTION}),
+        converter=_kinds,
+        validator=_frozenset_of(WorksKind),
+    )
+    intermediate_min_days: int = field(default=0, validator=_days)
 
     def advance_cap(self, kind: WorksKind) -> Fraction:
-        """The advance cap share for a works kind."""
+        """The advance cap share for a works kind (``advance_caps`` first)."""
+        for override in self.advance_caps:
+            if override.kind is kind:
+                return override.share
         if kind is WorksKind.CONSTRUCTION:
             return self.advance_cap_construction
         return self.advance_cap_consulting
 
+    def contract_share(self, works: Works) -> Fraction:
+        """The contract-guarantee minimum share for ``works`` (its own, else the policy's)."""
+        if works.contract_guarantee_share is not None:
+            return works.contract_guarantee_share
+        return self.contract_min_share
+
     def accepts_electronic(self, works: Works) -> bool:
         """True when the obligee accepts electronic guarantees for ``works``."""
-        return (
-            self.electronic_from is not None
-            and works.announced_on >= self.electronic_from
-            and works.number not in self.excluded_works
-        )
+        if works.number in self.excluded_works:
+            return False
+        if self.electronic_from is not None and works.announced_on >= self.electronic_from:
+            return True
+        return any(adoption.covers(works) for adoption in self.electronic)

@@ -17,6 +17,7 @@ from attrs import field, frozen
 
 from surety_core import _validation as v
 from surety_core._errors import ConfigurationError, InvalidInputError
+from surety_core.domain._claims import ClaimBasis
 from surety_core.domain._model import GuaranteeContract, ObligeePolicy, ProductRequest, Works
 from surety_core.domain._rules import Rule, Violation
 
@@ -60,7 +61,10 @@ class PeriodRule(StrEnum):
     ENDS_AT_COMPLETION = "ends_at_completion"
     """Starts within the works period and ends exactly at its completion date (advance types)."""
     WITHIN_WORKS = "within_works"
-    """Lies entirely within the works period (contract guarantee)."""
+    """Lies entirely within the works period."""
+    CONTRACT_TO_COMPLETION = "contract_to_completion"
+    """Runs from the works contract (on or before the start of the works period) to the
+    completion date (contract guarantee)."""
     ANY = "any"
     """No constraint from the core (a host product checks its own period, e.g. a bid bond)."""
 
@@ -77,10 +81,14 @@ class Product:
 
     * ``code``: stable identifier used in requests and contracts (e.g. ``advance_payment``).
     * ``checks``: product-specific rule checks, run for every request of this product.
-    * ``requires_advance``: a request needs an advance payment guarantee on the same works (in
-      the same application or among the existing contracts) — rule
-      ``CONTRACT_GUARANTEE_REQUIRES_ADVANCE``; switch it off with :func:`attrs.evolve`.
-    * ``claimable``: advance-payment type; claims pay advance paid minus work completed.
+    * ``requires_advance``: sold only for works on which an advance is planned
+      (:attr:`Works.advance_planned`, or an advance payment guarantee in the same application or
+      among the existing contracts) — rule ``CONTRACT_GUARANTEE_ADVANCE_NOT_PLANNED``; switch it
+      off with :func:`attrs.evolve`.
+    * ``claimable``: the product takes claims (保証事故), settled by ``claim_basis``: advance
+      repayment (advance paid + partial payments − work completed) or the penalty (違約金).
+    * ``one_per_works``: a works holds at most one guarantee of this product in force (rule
+      ``PRODUCT_ALREADY_ON_WORKS``; an increase is an amendment).
     * ``period_rule``: how the guarantee period fits the works period.
     * ``rules``: the rules its ``checks`` may report (so a catalogue can list them).
     """
@@ -91,6 +99,10 @@ class Product:
     checks: tuple[Check, ...] = field(default=(), converter=v.to_tuple, validator=_checks)
     requires_advance: bool = field(default=False, validator=v.instance_of(bool))
     claimable: bool = field(default=False, validator=v.instance_of(bool))
+    claim_basis: ClaimBasis = field(
+        default=ClaimBasis.ADVANCE_REPAYMENT, validator=v.enum_of(ClaimBasis)
+    )
+    one_per_works: bool = field(default=True, validator=v.instance_of(bool))
     period_rule: PeriodRule = field(
         default=PeriodRule.WITHIN_WORKS, validator=v.enum_of(PeriodRule)
     )
@@ -190,6 +202,8 @@ class RequestContext:
     * ``siblings``: the other requests of the same application (empty for an amendment).
     * ``existing``: guarantee contracts in force (status issued) on the same works, excluding the
       contract being amended.
+    * ``amended``: for an amendment, the contract being amended (its current terms); else
+      ``None``.
     """
 
     request: ProductRequest
@@ -201,6 +215,7 @@ class RequestContext:
     existing: tuple[GuaranteeContract, ...]
     products: ProductRegistry
     stage: Stage
+    amended: GuaranteeContract | None = None
 
     def others_of(self, code: str) -> list[int]:
         """Amounts of the product ``code`` among the siblings and existing contracts."""

@@ -37,10 +37,13 @@ class RuleSource(StrEnum):
     """Law or the standard public-works contract terms (公共工事標準請負契約約款 等)."""
     OBLIGEE_POLICY = "obligee_policy"
     """The obligee's own policy (caps, minimums, acceptance of electronic guarantees)."""
+    SURETY_TERMS = "surety_terms"
+    """The surety's terms of business (保証約款・特約) for a product it sells."""
     PRODUCT = "product"
-    """The product definition (a product set can switch it off or replace it)."""
+    """The product set the host configured (which products exist and how they behave)."""
     DATA = "data"
-    """Sanity of the data itself (bounds, formats)."""
+    """Sanity of the data itself and the library's own life-cycle model (bounds, formats,
+    version order, final states)."""
 
 
 _RULE_CODE = re.compile(r"[A-Z][A-Z0-9_]{1,63}")
@@ -137,10 +140,11 @@ def _rule(code: str, ja: str, en: str, source: RuleSource) -> Rule:
     return RULES.add(Rule(code=code, message_ja=ja, message_en=en, source=source))
 
 
-_B, _L, _P, _R, _D = (
+_B, _L, _P, _T, _R, _D = (
     RuleSource.BRIEFING,
     RuleSource.LAW,
     RuleSource.OBLIGEE_POLICY,
+    RuleSource.SURETY_TERMS,
     RuleSource.PRODUCT,
     RuleSource.DATA,
 )
@@ -170,6 +174,24 @@ UNKNOWN_PRODUCT = _rule(
     "the product is not in the product set",
     _R,
 )
+JOINT_VENTURE_TOO_FEW_MEMBERS = _rule(
+    "JOINT_VENTURE_TOO_FEW_MEMBERS",
+    "共同企業体の構成員は2者以上でなければなりません。",
+    "a joint venture has at least two members",
+    _P,
+)
+JOINT_VENTURE_SHARES_NOT_WHOLE = _rule(
+    "JOINT_VENTURE_SHARES_NOT_WHOLE",
+    "共同企業体の構成員の出資比率の合計が1(100%)になりません。",
+    "the members' shares of a joint venture must add up to exactly 1",
+    _P,
+)
+JOINT_VENTURE_REPRESENTATIVE = _rule(
+    "JOINT_VENTURE_REPRESENTATIVE",
+    "共同企業体には代表者がちょうど1者必要で、申込者の法人番号は代表者のものでなければなりません。",
+    "a joint venture has exactly one representative, whose corporate number the principal carries",
+    _P,
+)
 # --- per-request rules ---------------------------------------------------------------------
 ELECTRONIC_NOT_ACCEPTED = _rule(
     "ELECTRONIC_NOT_ACCEPTED",
@@ -188,13 +210,13 @@ PERIOD_OUTSIDE_WORKS = _rule(
     "PERIOD_OUTSIDE_WORKS",
     "保証期間が工期の範囲外です。",
     "the guarantee period does not lie within the works period",
-    _R,
+    _T,
 )
 PERIOD_NOT_ENDING_AT_COMPLETION = _rule(
     "PERIOD_NOT_ENDING_AT_COMPLETION",
     "保証期間の終期は工期の完成期限と一致する必要があります。",
     "the guarantee period must end at the completion date of the works",
-    _R,
+    _T,
 )
 ADVANCE_CAP_EXCEEDED = _rule(
     "ADVANCE_CAP_EXCEEDED",
@@ -215,6 +237,18 @@ COMBINED_CAP_EXCEEDED = _rule(
     "advance plus intermediate advance exceed the obligee's cap (usually 6/10 of the price)",
     _P,
 )
+ADVANCE_PRICE_BELOW_MINIMUM = _rule(
+    "ADVANCE_PRICE_BELOW_MINIMUM",
+    "請負代金額が発注者の定める前払金の対象となる額に達しません。",
+    "the contract price is below the obligee's minimum for advances",
+    _P,
+)
+ADVANCE_NOT_IN_UNITS = _rule(
+    "ADVANCE_NOT_IN_UNITS",
+    "前払金の額は発注者の定める単位未満を切り捨てた額でなければなりません(例: 10万円単位)。",
+    "the advance must be a whole multiple of the obligee's unit (e.g. 100,000 yen)",
+    _P,
+)
 INTERMEDIATE_REQUIRES_ADVANCE = _rule(
     "INTERMEDIATE_REQUIRES_ADVANCE",
     "中間前払金保証は、同じ工事に前払金保証がある場合に限り申し込めます。",
@@ -226,6 +260,30 @@ INTERMEDIATE_PROGRESS_MISSING = _rule(
     "中間前払金の申込には工事の進捗(出来高)の情報が必要です。",
     "an intermediate advance request needs progress data",
     _L,
+)
+INTERMEDIATE_ADVANCE_NOT_PAID = _rule(
+    "INTERMEDIATE_ADVANCE_NOT_PAID",
+    "中間前払金は、前払金の支払を受けた後(支払日の記載が必要)に限り請求できます。",
+    "an intermediate advance follows a paid advance (the date it was paid is needed)",
+    _L,
+)
+INTERMEDIATE_NOT_CERTIFIED = _rule(
+    "INTERMEDIATE_NOT_CERTIFIED",
+    "中間前払金の申込には発注者の認定(中間前金払認定)が必要です。",
+    "an intermediate advance needs the obligee's certification of the progress (認定)",
+    _L,
+)
+INTERMEDIATE_NOT_FOR_KIND = _rule(
+    "INTERMEDIATE_NOT_FOR_KIND",
+    "発注者はこの種類の契約について中間前払金を支払いません。",
+    "the obligee pays no intermediate advance for this kind of contract",
+    _P,
+)
+INTERMEDIATE_PERIOD_TOO_SHORT = _rule(
+    "INTERMEDIATE_PERIOD_TOO_SHORT",
+    "工期が発注者の定める日数に満たないため、中間前払金の対象になりません。",
+    "the works period is shorter than the obligee's minimum for intermediate advances",
+    _P,
 )
 INTERMEDIATE_HALF_PERIOD_NOT_ELAPSED = _rule(
     "INTERMEDIATE_HALF_PERIOD_NOT_ELAPSED",
@@ -251,11 +309,31 @@ CONTRACT_GUARANTEE_BELOW_MINIMUM = _rule(
     "the contract guarantee is below the obligee's minimum share (usually 1/10 of the price)",
     _P,
 )
-CONTRACT_GUARANTEE_REQUIRES_ADVANCE = _rule(
-    "CONTRACT_GUARANTEE_REQUIRES_ADVANCE",
-    "契約保証は、同じ工事に前払金保証がある場合に限り取り扱います。",
-    "a contract guarantee is only sold for works that also have an advance payment guarantee",
-    _R,
+CONTRACT_GUARANTEE_ADVANCE_NOT_PLANNED = _rule(
+    "CONTRACT_GUARANTEE_ADVANCE_NOT_PLANNED",
+    "契約保証は、前払金の支出が予定されている工事に限り取り扱います。",
+    "a contract guarantee is only sold for works on which an advance is planned",
+    _T,
+)
+CONTRACT_GUARANTEE_NOT_FROM_CONTRACT = _rule(
+    "CONTRACT_GUARANTEE_NOT_FROM_CONTRACT",
+    "契約保証の保証期間は工事請負契約の締結時(工期の始期以前)から始まる必要があります。",
+    "a contract guarantee runs from the works contract: it must start on or before the start"
+    " of the works period",
+    _L,
+)
+PRODUCT_ALREADY_ON_WORKS = _rule(
+    "PRODUCT_ALREADY_ON_WORKS",
+    "この工事には同じ保証商品の保証契約が既にあります(増額は変更で行います)。",
+    "the works already has a guarantee of this product (an increase is an amendment)",
+    _T,
+)
+ADVANCE_ABOVE_REPAYMENT_THRESHOLD = _rule(
+    "ADVANCE_ABOVE_REPAYMENT_THRESHOLD",
+    "請負代金額の減額後も、前払金が返還を要しない限度(変更後の請負代金額の10分の5等)を超えています。",
+    "after the price cut the advance still exceeds the obligee's repayment threshold (usually"
+    " 5/10 of the new price): the excess must be repaid and the guarantee reduced",
+    _P,
 )
 # --- amendments ----------------------------------------------------------------------------
 MEDIUM_FIXED = _rule(
@@ -293,7 +371,8 @@ AMENDMENT_OTHER_WORKS = _rule(
 STATUS_TRANSITION_NOT_ALLOWED = _rule(
     "STATUS_TRANSITION_NOT_ALLOWED",
     "この状態からは変更できません(解約・返還、保証事故、期間満了は最終状態です)。",
-    "this status change is not allowed (released, claimed and expired are final)",
+    "this status change is not allowed (released, claimed and completed are final; expired"
+    " takes only a claim for a default in the period)",
     _D,
 )
 STATUS_DATE_BEFORE_LAST_CHANGE = _rule(
@@ -310,15 +389,45 @@ EXPIRY_BEFORE_PERIOD_END = _rule(
 )
 CLAIM_NOT_ALLOWED_FOR_PRODUCT = _rule(
     "CLAIM_NOT_ALLOWED_FOR_PRODUCT",
-    "この保証商品では保証事故の支払(前払金の返還)を扱いません。",
-    "claims (advance paid minus work completed) apply only to advance-payment-type products",
+    "この保証商品では保証事故の支払を扱いません。",
+    "the product takes no claims",
     _R,
+)
+CLAIM_PENALTY_MISSING = _rule(
+    "CLAIM_PENALTY_MISSING",
+    "契約保証の保証事故には、発注者に支払うべき違約金の額が必要です。",
+    "a claim on a contract guarantee needs the penalty (違約金) owed to the obligee",
+    _T,
+)
+CLAIM_DEFAULT_OUTSIDE_PERIOD = _rule(
+    "CLAIM_DEFAULT_OUTSIDE_PERIOD",
+    "保証事故の原因となった債務不履行が保証期間外に生じています。",
+    "the default that caused the claim did not happen within the guarantee period",
+    _T,
 )
 REFUND_NOT_ALLOWED = _rule(
     "REFUND_NOT_ALLOWED",
     "保証料率表により、この商品の保証料は返還されません。",
     "the rate table allows no fee refund for this product",
-    _R,
+    _T,
+)
+COMPLETION_AFTER_PERIOD_END = _rule(
+    "COMPLETION_AFTER_PERIOD_END",
+    "完成・引渡しの日が保証期間の終了後です(工期の延長による変更が先に必要です)。",
+    "completion after the guarantee period ended needs an amendment extending it first",
+    _D,
+)
+CLAIM_STEP_NOT_ALLOWED = _rule(
+    "CLAIM_STEP_NOT_ALLOWED",
+    "保証事故の手続はこの順序で進められません(受付→査定→支払または不払)。",
+    "a claim moves received → assessed → paid, or to rejected; not this step",
+    _D,
+)
+CLAIM_STEP_DATE_BACKWARDS = _rule(
+    "CLAIM_STEP_DATE_BACKWARDS",
+    "保証事故の手続の日付が前の手続より前です。",
+    "a claim step is dated before the previous step",
+    _D,
 )
 RELEASE_AFTER_PERIOD_END = _rule(
     "RELEASE_AFTER_PERIOD_END",
@@ -349,3 +458,16 @@ class RuleViolationError(SuretyError):
     def codes(self) -> tuple[str, ...]:
         """The rule codes of the violations, in the order found."""
         return tuple(v.code for v in self.violations)
+
+
+# --- payments (保証料の収納) ----------------------------------------------------------------------
+
+FEE_NOT_RECEIVED = _rule(
+    "FEE_NOT_RECEIVED",
+    "保証料の入金が確認できないため、保証契約を締結（証書を発行）できません。"
+    "保証料をお振込みいただくか、保証料一括納付のお取扱いをご利用ください。",
+    "The guarantee fee has not been received and no consolidated monthly payment arrangement"
+    " (保証料一括納付) covers the contractor: the guarantee contract is not concluded and nothing"
+    " is issued.",
+    RuleSource.SURETY_TERMS,
+)

@@ -12,6 +12,7 @@ from collections.abc import Iterator
 from fractions import Fraction
 
 from surety_core.domain import _rules as r
+from surety_core.domain._claims import ClaimBasis
 from surety_core.domain._products import (
     ADVANCE_PAYMENT,
     CONTRACT_GUARANTEE,
@@ -27,12 +28,14 @@ from surety_core.domain._rules import Violation
 
 __all__ = [
     "advance_cap",
+    "advance_terms",
     "combined_cap",
     "contract_minimum",
     "default_products",
     "intermediate_cap",
     "intermediate_progress",
     "intermediate_requires_advance",
+    "repayment_threshold",
 ]
 
 
@@ -40,23 +43,68 @@ def _floor_share(price: int, share: Fraction) -> int:
     return math.floor(price * share)
 
 
+def _price_cut_keeping_amount(ctx: RequestContext) -> bool:
+    """An amendment that cuts the contract price without increasing the guaranteed amount."""
+    old = ctx.amended
+    return (
+        ctx.stage is Stage.AMENDMENT
+        and old is not None
+        and ctx.request.amount <= old.amount
+        and ctx.works.contract_price < old.works.contract_price
+    )
+
+
 def advance_cap(ctx: RequestContext) -> Iterator[Violation]:
-    """``ADVANCE_CAP_EXCEEDED``: advance ≤ the obligee's cap share for the works kind."""
+    """``ADVANCE_CAP_EXCEEDED``: the advances of the works ≤ the obligee's cap share for the
+    works kind (this request with the other advance requests and existing advance guarantees).
+
+    Not checked for an amendment that cuts the price and keeps the amount: the repayment
+    threshold applies instead (:func:`repayment_threshold`).
+    """
+    if _price_cut_keeping_amount(ctx):
+        return
     cap = ctx.policy.advance_cap(ctx.works.kind)
-    if ctx.request.amount > ctx.works.contract_price * cap:
+    others = ctx.others_of(ADVANCE_PAYMENT)
+    total = ctx.request.amount + sum(others)
+    limit = _cap_amount(ctx, cap)
+    if total > limit:
+        beside = f" with {sum(others)} existing" if others else ""
         yield r.ADVANCE_CAP_EXCEEDED.violation(
             f"{ctx.path}.amount",
-            f"{ctx.request.amount} > {cap} x {ctx.works.contract_price}"
-            f" = {_floor_share(ctx.works.contract_price, cap)}",
+            f"{ctx.request.amount}{beside} > {cap} x {ctx.works.contract_price} = {limit}",
+        )
+
+
+def _cap_amount(ctx: RequestContext, share: Fraction) -> int:
+    """``share`` of the contract price, rounded down to the obligee's advance unit."""
+    unit = ctx.policy.advance_unit
+    return _floor_share(ctx.works.contract_price, share) // unit * unit
+
+
+def advance_terms(ctx: RequestContext) -> Iterator[Violation]:
+    """``ADVANCE_PRICE_BELOW_MINIMUM`` (applications) and ``ADVANCE_NOT_IN_UNITS``: the
+    obligee's minimum contract price for advances and the unit the advance is rounded to."""
+    policy = ctx.policy
+    if ctx.stage is Stage.APPLICATION and ctx.works.contract_price < policy.advance_min_price:
+        yield r.ADVANCE_PRICE_BELOW_MINIMUM.violation(
+            "works.contract_price",
+            f"{ctx.works.contract_price} < {policy.advance_min_price}",
+        )
+    if ctx.request.amount % policy.advance_unit:
+        yield r.ADVANCE_NOT_IN_UNITS.violation(
+            f"{ctx.path}.amount", f"{ctx.request.amount} is not a multiple of {policy.advance_unit}"
         )
 
 
 def intermediate_cap(ctx: RequestContext) -> Iterator[Violation]:
-    """``INTERMEDIATE_CAP_EXCEEDED``: intermediate advance ≤ the obligee's cap (2/10)."""
+    """``INTERMEDIATE_CAP_EXCEEDED``: the intermediate advances of the works ≤ the cap (2/10)."""
+    if _price_cut_keeping_amount(ctx):
+        return
     cap = ctx.policy.intermediate_cap
-    if ctx.request.amount > ctx.works.contract_price * cap:
+    total = ctx.request.amount + sum(ctx.others_of(INTERMEDIATE_ADVANCE_PAYMENT))
+    if total > _cap_amount(ctx, cap):
         yield r.INTERMEDIATE_CAP_EXCEEDED.violation(
-            f"{ctx.path}.amount", f"{ctx.request.amount} > {cap} x {ctx.works.contract_price}"
+            f"{ctx.path}.amount", f"{total} > {cap} x {ctx.works.contract_price}"
         )
 
 
@@ -67,6 +115,8 @@ def combined_cap(ctx: RequestContext) -> Iterator[Violation]:
     contracts on the works. Reported once per application: at the intermediate request when
     there is one in the application, else at the advance request.
     """
+    if _price_cut_keeping_amount(ctx):
+        return
     code = ctx.request.product
     if code == ADVANCE_PAYMENT and any(
         s.product == INTERMEDIATE_ADVANCE_PAYMENT for s in ctx.siblings
@@ -78,9 +128,34 @@ def combined_cap(ctx: RequestContext) -> Iterator[Violation]:
         + sum(ctx.others_of(INTERMEDIATE_ADVANCE_PAYMENT))
     )
     cap = ctx.policy.combined_cap
-    if total > ctx.works.contract_price * cap:
+    if total > _cap_amount(ctx, cap):
         yield r.COMBINED_CAP_EXCEEDED.violation(
             f"{ctx.path}.amount", f"advance + intermediate {total} > {cap} of the price"
+        )
+
+
+def repayment_threshold(ctx: RequestContext) -> Iterator[Violation]:
+    """``ADVANCE_ABOVE_REPAYMENT_THRESHOLD``: after a price cut that keeps the amount, the
+    advances of the works (advance + intermediate) ≤ the obligee's repayment threshold of the
+    new price (5/10, or 6/10 with an intermediate advance, by default)."""
+    if not _price_cut_keeping_amount(ctx):
+        return
+    intermediate = ctx.others_of(INTERMEDIATE_ADVANCE_PAYMENT)
+    if ctx.request.product == INTERMEDIATE_ADVANCE_PAYMENT:
+        intermediate = [*intermediate, ctx.request.amount]
+    advances = ctx.others_of(ADVANCE_PAYMENT)
+    if ctx.request.product == ADVANCE_PAYMENT:
+        advances = [*advances, ctx.request.amount]
+    policy = ctx.policy
+    share = (
+        policy.repayment_threshold_with_intermediate if intermediate else policy.repayment_threshold
+    )
+    total = sum(advances) + sum(intermediate)
+    if total > ctx.works.contract_price * share:
+        yield r.ADVANCE_ABOVE_REPAYMENT_THRESHOLD.violation(
+            f"{ctx.path}.amount",
+            f"advances {total} > {share} x {ctx.works.contract_price}"
+            f" = {_floor_share(ctx.works.contract_price, share)}",
         )
 
 
@@ -99,10 +174,21 @@ def intermediate_progress(ctx: RequestContext) -> Iterator[Violation]:
     """
     if ctx.stage is not Stage.APPLICATION:
         return
+    policy, works = ctx.policy, ctx.works
+    if works.kind not in policy.intermediate_kinds:
+        yield r.INTERMEDIATE_NOT_FOR_KIND.violation("works.kind", works.kind.value)
+    if works.period.days < policy.intermediate_min_days:
+        yield r.INTERMEDIATE_PERIOD_TOO_SHORT.violation(
+            "works.period", f"{works.period.days} < {policy.intermediate_min_days} days"
+        )
     progress = ctx.request.progress
     if progress is None:
         yield r.INTERMEDIATE_PROGRESS_MISSING.violation(f"{ctx.path}.progress")
         return
+    if progress.advance_paid_on is None or progress.advance_paid_on > progress.as_of:
+        yield r.INTERMEDIATE_ADVANCE_NOT_PAID.violation(f"{ctx.path}.progress.advance_paid_on")
+    if progress.certified_on is None or progress.certified_on < progress.as_of:
+        yield r.INTERMEDIATE_NOT_CERTIFIED.violation(f"{ctx.path}.progress.certified_on")
     works_period = ctx.works.period
     elapsed = (progress.as_of - works_period.start).days + 1
     if elapsed * 2 <= works_period.days:
@@ -121,8 +207,9 @@ def intermediate_progress(ctx: RequestContext) -> Iterator[Violation]:
 
 
 def contract_minimum(ctx: RequestContext) -> Iterator[Violation]:
-    """``CONTRACT_GUARANTEE_BELOW_MINIMUM``: amount ≥ the obligee's minimum share (1/10)."""
-    share = ctx.policy.contract_min_share
+    """``CONTRACT_GUARANTEE_BELOW_MINIMUM``: amount ≥ the works' contract-guarantee share, else
+    the obligee's minimum share (1/10; 3/10 for a low bid, say)."""
+    share = ctx.policy.contract_share(ctx.works)
     if ctx.request.amount < ctx.works.contract_price * share:
         yield r.CONTRACT_GUARANTEE_BELOW_MINIMUM.violation(
             f"{ctx.path}.amount",
@@ -134,7 +221,7 @@ def default_products(*, contract_requires_advance: bool = True) -> ProductRegist
     """The three products of the briefing, as a new registry each call.
 
     ``contract_requires_advance=False`` gives a product set in which a contract guarantee is sold
-    without an advance payment guarantee on the same works.
+    also for works on which no advance is planned.
     """
     return ProductRegistry.of(
         [
@@ -142,10 +229,17 @@ def default_products(*, contract_requires_advance: bool = True) -> ProductRegist
                 code=ADVANCE_PAYMENT,
                 name_ja=PRODUCT_NAMES_JA[ADVANCE_PAYMENT],
                 name_en="Advance payment guarantee",
-                checks=(advance_cap, combined_cap),
+                checks=(advance_cap, advance_terms, combined_cap, repayment_threshold),
                 claimable=True,
+                claim_basis=ClaimBasis.ADVANCE_REPAYMENT,
                 period_rule=PeriodRule.ENDS_AT_COMPLETION,
-                rules=(r.ADVANCE_CAP_EXCEEDED, r.COMBINED_CAP_EXCEEDED),
+                rules=(
+                    r.ADVANCE_CAP_EXCEEDED,
+                    r.ADVANCE_PRICE_BELOW_MINIMUM,
+                    r.ADVANCE_NOT_IN_UNITS,
+                    r.COMBINED_CAP_EXCEEDED,
+                    r.ADVANCE_ABOVE_REPAYMENT_THRESHOLD,
+                ),
             ),
             Product(
                 code=INTERMEDIATE_ADVANCE_PAYMENT,
@@ -153,11 +247,14 @@ def default_products(*, contract_requires_advance: bool = True) -> ProductRegist
                 name_en="Intermediate advance payment guarantee",
                 checks=(
                     intermediate_cap,
+                    advance_terms,
                     combined_cap,
                     intermediate_requires_advance,
                     intermediate_progress,
+                    repayment_threshold,
                 ),
                 claimable=True,
+                claim_basis=ClaimBasis.ADVANCE_REPAYMENT,
                 period_rule=PeriodRule.ENDS_AT_COMPLETION,
                 rules=(
                     r.INTERMEDIATE_CAP_EXCEEDED,
@@ -167,6 +264,13 @@ def default_products(*, contract_requires_advance: bool = True) -> ProductRegist
                     r.INTERMEDIATE_HALF_PERIOD_NOT_ELAPSED,
                     r.INTERMEDIATE_SCHEDULED_WORK_NOT_DONE,
                     r.INTERMEDIATE_PROGRESS_BELOW_HALF,
+                    r.INTERMEDIATE_ADVANCE_NOT_PAID,
+                    r.INTERMEDIATE_NOT_CERTIFIED,
+                    r.INTERMEDIATE_NOT_FOR_KIND,
+                    r.INTERMEDIATE_PERIOD_TOO_SHORT,
+                    r.ADVANCE_PRICE_BELOW_MINIMUM,
+                    r.ADVANCE_NOT_IN_UNITS,
+                    r.ADVANCE_ABOVE_REPAYMENT_THRESHOLD,
                 ),
             ),
             Product(
@@ -175,8 +279,14 @@ def default_products(*, contract_requires_advance: bool = True) -> ProductRegist
                 name_en="Contract guarantee",
                 checks=(contract_minimum,),
                 requires_advance=contract_requires_advance,
-                period_rule=PeriodRule.WITHIN_WORKS,
-                rules=(r.CONTRACT_GUARANTEE_BELOW_MINIMUM, r.CONTRACT_GUARANTEE_REQUIRES_ADVANCE),
+                claimable=True,
+                claim_basis=ClaimBasis.PENALTY,
+                period_rule=PeriodRule.CONTRACT_TO_COMPLETION,
+                rules=(
+                    r.CONTRACT_GUARANTEE_BELOW_MINIMUM,
+                    r.CONTRACT_GUARANTEE_ADVANCE_NOT_PLANNED,
+                    r.CONTRACT_GUARANTEE_NOT_FROM_CONTRACT,
+                ),
             ),
         ]
     )

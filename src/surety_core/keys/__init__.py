@@ -14,6 +14,7 @@ from surety_core.keys._format import (
     generate_key,
     normalize_key_text,
     parse_key,
+    parse_key_quietly,
 )
 from surety_core.keys._limiter import (
     AttemptLimiter,
@@ -66,6 +67,7 @@ __all__ = [
     "normalize_contract_number",
     "normalize_key_text",
     "parse_key",
+    "parse_key_quietly",
     "refusal",
     "reissue_key",
     "verify_key",

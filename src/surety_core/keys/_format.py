@@ -33,6 +33,7 @@ __all__ = [
     "key_bytes",
     "normalize_key_text",
     "parse_key",
+    "parse_key_quietly",
 ]
 
 ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
@@ -228,6 +229,23 @@ def parse_key(text: str | AuthKey) -> AuthKey:
     if not _checksum_ok(compact):
         raise KeyFormatError("key", "the check character does not match; check for a typo")
     return AuthKey(compact)
+
+
+def parse_key_quietly(text: str | AuthKey) -> AuthKey | KeyFormatError:
+    """:func:`parse_key`, returning (not raising) a fresh :class:`~surety_core.KeyFormatError`
+    with no traceback, so that the caller can drop the typed text from its frame (``del``)
+    before raising: a crash report with frame locals then shows no key, not even a mistyped
+    one. Library boundaries use it::
+
+        parsed = parse_key_quietly(key)
+        del key
+        if isinstance(parsed, KeyFormatError):
+            raise parsed
+    """
+    try:
+        return parse_key(text)
+    except KeyFormatError as exc:
+        return KeyFormatError(exc.field, exc.reason)
 
 
 def contains_key_like(text: str) -> bool:

@@ -21,17 +21,19 @@ from datetime import datetime, timedelta
 from enum import StrEnum
 from typing import Protocol
 
-from attrs import field, frozen
+from attrs import evolve, field, frozen
 
 from surety_core import _validation as v
 from surety_core._errors import (
     AttemptsExceededError,
     DuplicateError,
     InvalidInputError,
+    KeyFormatError,
     NotFoundError,
     VerificationError,
 )
-from surety_core.keys._format import AuthKey, generate_key, parse_key
+from surety_core._serialization import from_json, to_json
+from surety_core.keys._format import AuthKey, generate_key, parse_key_quietly
 from surety_core.keys._secrets import KeyProtector, no_match_digest
 from surety_core.storage._protocols import AttemptRepository, KeyRepository
 from surety_core.storage._records import AttemptState, KeyRecord, KeyStatus
@@ -221,6 +223,25 @@ class KeyCheck:
         return self.record
 
 
+_DUMMY_RECORDS: dict[tuple[str, str], str] = {}
+"""The JSON text of a key record no key matches, by (HMAC id, encryption id)."""
+
+
+def _same_work_as_a_hit(protector: KeyProtector, number: str, key: AuthKey, now: datetime) -> None:
+    """What a look-up that finds a record costs beyond the query: decoding the stored record
+    (a SQL store decodes its JSON row) and one HMAC with one constant-time comparison. Done for
+    an unknown number so that neither the time nor the answer tells it from a wrong key."""
+    ids = (protector.secrets.current_hmac_key_id, protector.secrets.current_encryption_key_id)
+    document = _DUMMY_RECORDS.get(ids)
+    if document is None:
+        sealed = protector.seal("0000000000", 1, generate_key(), now)
+        document = to_json(evolve(sealed, digest=no_match_digest()))
+        _DUMMY_RECORDS[ids] = document
+    dummy = from_json(document, KeyRecord)
+    expected = protector.digest(number, key, dummy.hmac_key_id)
+    hmac.compare_digest(expected, dummy.digest)
+
+
 def check_key(
     stores: KeyStores,
     number: str,
@@ -238,11 +259,16 @@ def check_key(
     number normalised (:class:`~surety_core.InvalidInputError`), both before any storage
     access; the limiter may refuse (outcome ``REFUSED``, even for the right key); the active
     record is looked up and compared in constant time. An unknown number, a number without an
-    active key and a wrong key all give ``FAILED`` after the same work (one HMAC, one
-    constant-time comparison), and all count as a failure for that number. A success writes
+    active key and a wrong key all give ``FAILED`` after the same work (a key record decoded
+    from JSON, one HMAC, one constant-time comparison), and all count as a failure for that
+    number. A success writes
     nothing unless there were failures to forget.
     """
-    auth_key = parse_key(key)
+    parsed = parse_key_quietly(key)
+    del key  # no typed key text stays in this frame (crash reports show frame locals)
+    if isinstance(parsed, KeyFormatError):
+        raise parsed
+    auth_key = parsed
     compact_number = normalize_contract_number(number)
     active_limiter = limiter if limiter is not None else _DEFAULT_LIMITER
     try:
@@ -254,9 +280,7 @@ def check_key(
     if record is not None and record.status is KeyStatus.ACTIVE:
         ok = protector.matches(record, auth_key)
     else:
-        # Same work as a real comparison: one HMAC and one constant-time compare.
-        expected = protector.digest(compact_number, auth_key, protector.secrets.current_hmac_key_id)
-        hmac.compare_digest(expected, no_match_digest())
+        _same_work_as_a_hit(protector, compact_number, auth_key, now)
         ok = False
     if not ok or record is None:
         active_limiter.failed(stores.attempts, compact_number, state, now)
@@ -287,8 +311,12 @@ def verify_key(
        back and the failure is not counted. Inside a unit of work use :func:`check_key`, record
        the outcome, let the block commit, then call :meth:`KeyCheck.raise_for_outcome`.
     """
+    parsed = parse_key_quietly(key)
+    del key  # no typed key text stays in this frame
+    if isinstance(parsed, KeyFormatError):
+        raise parsed
     return check_key(
-        stores, number, key, protector=protector, now=now, limiter=limiter
+        stores, number, parsed, protector=protector, now=now, limiter=limiter
     ).raise_for_outcome()
 
 

@@ -12,12 +12,19 @@ errors, and runs in one unit of work so that a failure leaves nothing half-done.
 """
 
 from surety_core.domain._lifecycle import ORIGINAL_REASON
-from surety_core.services._issuer import ApprovalHook, PolicyBook, PolicySource, SuretyIssuer
-from surety_core.services._portal import ContractorPortal
+from surety_core.services._issuer import (
+    ApprovalHook,
+    ArrangementSource,
+    PolicyBook,
+    PolicySource,
+    SuretyIssuer,
+)
+from surety_core.services._portal import HISTORY_CSV_HEADER, ContractorPortal, history_csv
 from surety_core.services._registry import ObligeeRegistry
 from surety_core.services._results import (
     AmendmentResult,
     ApplicationReceipt,
+    CertificateStanding,
     ClaimResult,
     GuaranteeDetails,
     GuaranteeSummary,
@@ -25,17 +32,22 @@ from surety_core.services._results import (
     IssuedGuarantee,
     KeyNotice,
     ObligeeView,
+    PaymentResult,
     ReleaseResult,
     VersionView,
 )
-from surety_core.services._runtime import utc_now
+from surety_core.services._runtime import BUSINESS_ZONE, business_date, utc_now
 from surety_core.services._service import SuretyService
 
 __all__ = [
+    "BUSINESS_ZONE",
+    "HISTORY_CSV_HEADER",
     "ORIGINAL_REASON",
     "AmendmentResult",
     "ApplicationReceipt",
     "ApprovalHook",
+    "ArrangementSource",
+    "CertificateStanding",
     "ClaimResult",
     "ContractorPortal",
     "GuaranteeDetails",
@@ -45,11 +57,14 @@ __all__ = [
     "KeyNotice",
     "ObligeeRegistry",
     "ObligeeView",
+    "PaymentResult",
     "PolicyBook",
     "PolicySource",
     "ReleaseResult",
     "SuretyIssuer",
     "SuretyService",
     "VersionView",
+    "business_date",
+    "history_csv",
     "utc_now",
 ]

@@ -13,15 +13,21 @@ notices in the outbox), nor how an obligee's view or a contractor's page is show
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping
-from datetime import date, datetime
+from datetime import date, datetime, tzinfo
 from typing import Protocol, TypeVar
 
 from attrs import field, frozen
 
 from surety_core import _validation as v
-from surety_core._errors import DuplicateError, InvalidInputError, NotFoundError
+from surety_core._errors import (
+    DuplicateError,
+    InvalidInputError,
+    NotFoundError,
+    VerificationError,
+)
 from surety_core._serialization import from_json, to_json
-from surety_core.audit._chain import AuditAction
+from surety_core.audit._chain import AuditAction, AuditReport
+from surety_core.audit._checkpoint import AuditCheckpoint, sign_checkpoint, verify_audit_log
 from surety_core.certificates._signing import (
     SigningKeyRing,
     certificate_record,
@@ -40,6 +46,7 @@ from surety_core.domain._fees import (
 )
 from surety_core.domain._lifecycle import amend as amend_contract
 from surety_core.domain._lifecycle import claim as claim_contract
+from surety_core.domain._lifecycle import complete as complete_contract
 from surety_core.domain._lifecycle import expire as expire_contract
 from surety_core.domain._lifecycle import issue as issue_contract
 from surety_core.domain._lifecycle import release as release_contract
@@ -52,7 +59,17 @@ from surety_core.domain._model import (
     ObligeePolicy,
     Surety,
 )
+from surety_core.domain._payments import (
+    ArrangementBook,
+    FeeCoverage,
+    Payment,
+    PaymentArrangement,
+    PaymentMethod,
+    fee_coverage,
+    receipt_for,
+)
 from surety_core.domain._products import ProductRegistry
+from surety_core.domain._rules import raise_if_any
 from surety_core.domain._standard import default_products
 from surety_core.keys._format import AuthKey
 from surety_core.keys._limiter import issue_key, normalize_contract_number
@@ -66,13 +83,21 @@ from surety_core.services._results import (
     IssuanceResult,
     IssuedGuarantee,
     KeyNotice,
+    PaymentResult,
     ReleaseResult,
 )
-from surety_core.services._runtime import Clock, Runtime, Step, owned_contract, utc_now
+from surety_core.services._runtime import (
+    BUSINESS_ZONE,
+    Clock,
+    Runtime,
+    Step,
+    owned_contract,
+    utc_now,
+)
 from surety_core.storage._protocols import Store, UnitOfWork
 from surety_core.storage._records import CertificateRecord, StatementKind, StatementRecord
 
-__all__ = ["ApprovalHook", "PolicyBook", "PolicySource", "SuretyIssuer"]
+__all__ = ["ApprovalHook", "ArrangementSource", "PolicyBook", "PolicySource", "SuretyIssuer"]
 
 R = TypeVar("R")
 
@@ -85,6 +110,15 @@ class PolicySource(Protocol):
 
     def policy_for(self, obligee_code: str) -> ObligeePolicy:
         """The policy of the obligee with ``obligee_code``."""
+        ...
+
+
+class ArrangementSource(Protocol):
+    """Where the issuer finds consolidated monthly payment arrangements (保証料一括納付);
+    :class:`~surety_core.ArrangementBook` is one, a host may read its own table."""
+
+    def arrangement_for(self, corporate_number: str, on: date) -> PaymentArrangement | None:
+        """The arrangement covering the contractor ``corporate_number`` on ``on``, or ``None``."""
         ...
 
 
@@ -120,6 +154,7 @@ _STATUS_ACTION: Mapping[GuaranteeStatus, AuditAction] = {
     GuaranteeStatus.RELEASED: AuditAction.RELEASED,
     GuaranteeStatus.CLAIMED: AuditAction.CLAIMED,
     GuaranteeStatus.EXPIRED: AuditAction.EXPIRED,
+    GuaranteeStatus.COMPLETED: AuditAction.COMPLETED,
 }
 """The audit action of a change by the status it leads to (any other change is an amendment)."""
 
@@ -133,8 +168,11 @@ class SuretyIssuer:
     * ``signing_keys``: the surety's Ed25519 keys (:mod:`surety_core.certificates`).
     * ``rate_table``: fee rates as data; ``policies``: each obligee's policy.
     * ``products``: the product set (default: the three products of the briefing).
-    * ``clock``, ``today``, ``retries``: see :class:`~surety_core.services.SuretyService`.
+    * ``clock``, ``today``, ``zone``, ``retries``: see :class:`~surety_core.services.SuretyService`.
     * ``approval``: an optional hook called before issuance.
+    * ``arrangements``: the contractors' consolidated monthly payment arrangements
+      (保証料一括納付); without one, issuance waits until the fee is received
+      (:meth:`record_payment`), else rule ``FEE_NOT_RECEIVED``.
     * ``portal_name``: the contractors' portal named in the completion notice.
     """
 
@@ -150,16 +188,20 @@ class SuretyIssuer:
         products: ProductRegistry | None = None,
         clock: Clock = utc_now,
         today: Callable[[], date] | None = None,
+        zone: tzinfo | str = BUSINESS_ZONE,
         approval: ApprovalHook | None = None,
         retries: int = 5,
         portal_name: str = "受注者向けポータル",
+        arrangements: ArrangementSource | None = None,
     ) -> None:
         v.require(surety, Surety, "surety")
         v.require(signing_keys, SigningKeyRing, "signing_keys")
         v.require(rate_table, RateTable, "rate_table")
         products = default_products() if products is None else products
         v.require(products, ProductRegistry, "products")
-        self._runtime = Runtime(store, clock=clock, today=today, retries=retries)
+        self._runtime = Runtime(
+            store, secrets=secrets, clock=clock, today=today, retries=retries, zone=zone
+        )
         self._surety = surety
         self._protector = KeyProtector(secrets)
         self._signing = signing_keys
@@ -168,6 +210,9 @@ class SuretyIssuer:
         self._products = products
         self._approval = approval
         self._portal_name = portal_name
+        self._arrangements: ArrangementSource = (
+            ArrangementBook() if arrangements is None else arrangements
+        )
 
     def __repr__(self) -> str:
         return f"SuretyIssuer(surety={self._surety.code!r})"
@@ -184,12 +229,16 @@ class SuretyIssuer:
 
     def _sign(
         self, uow: UnitOfWork, contract: GuaranteeContract, now: datetime
-    ) -> CertificateRecord:
+    ) -> CertificateRecord | None:
+        """Sign the contract's current version and status as the next certificate version
+        (``None`` for a paper guarantee: only electronic content is signed)."""
+        if contract.medium is not Medium.ELECTRONIC:
+            return None
         history = uow.certificates.history(contract.number)
         previous = history[-1].digest if history else None
         content = content_from_contract(contract, issued_at=now, previous_digest=previous)
         document = sign_certificate(content, self._signing)
-        record = certificate_record(content, document, created_at=now)
+        record = certificate_record(content, document, created_at=now, sequence=len(history) + 1)
         uow.certificates.add(record)
         return record
 
@@ -301,6 +350,7 @@ class SuretyIssuer:
         if any(c.application_reference == reference for c in existing):
             raise DuplicateError(f"application {reference} was already issued")
         check_application(application, policy, products=self._products, existing=existing)
+        raise_if_any(list(self._coverage(uow, application, step.today).violations()))
         if self._approval is not None:
             self._approval(application)
         issued: list[IssuedGuarantee] = []
@@ -334,9 +384,99 @@ class SuretyIssuer:
         return IssuanceResult(reference, tuple(issued))
 
     def apply_and_issue(self, application: Application, *, actor: str = "surety") -> IssuanceResult:
-        """:meth:`apply` then :meth:`issue`: same-day issuance with nothing waiting."""
+        """:meth:`apply` then :meth:`issue`: same-day issuance with nothing waiting (the fee
+        must be covered by a consolidated monthly payment arrangement, as nothing can have been
+        paid for an application not yet made)."""
         self.apply(application, actor=actor)
         return self.issue(application.reference, actor=actor)
+
+    # -- the audit log -------------------------------------------------------------------
+
+    def verify_audit_log(self, *, checkpoint: AuditCheckpoint | None = None) -> AuditReport:
+        """Check the store's whole audit log with this issuer's secrets (and, given the last
+        ``checkpoint``, against it with this issuer's public keys); see
+        :func:`~surety_core.audit.verify_audit_log`."""
+        with self._runtime.store.unit_of_work() as uow:
+            return verify_audit_log(
+                uow.audit,
+                secrets=self._runtime.secrets,
+                checkpoint=checkpoint,
+                trusted=self._signing.trusted_keys(),
+            )
+
+    def checkpoint_audit_log(self, *, checkpoint: AuditCheckpoint | None = None) -> AuditCheckpoint:
+        """Verify the audit log (against ``checkpoint`` if given), then sign its head with the
+        current signing key. Raises :class:`~surety_core.VerificationError` naming the first bad
+        event when the log does not verify. Keep the result away from the database."""
+        report = self.verify_audit_log(checkpoint=checkpoint)
+        if not report.ok:
+            raise VerificationError(report.describe())
+        return sign_checkpoint(report.last, self._signing, at=self._runtime.now())
+
+    # -- payments -----------------------------------------------------------------------
+
+    def _coverage(self, uow: UnitOfWork, application: Application, on: date) -> FeeCoverage:
+        due = sum(fee_for_request(self._rates, application, r).total for r in application.requests)
+        arrangement = self._arrangements.arrangement_for(application.principal.corporate_number, on)
+        return fee_coverage(
+            due=due,
+            payments=uow.payments.for_reference(application.reference),
+            arrangement=arrangement,
+        )
+
+    def fee_coverage(self, reference: str, *, actor: str = "surety") -> FeeCoverage:
+        """Whether the fee of the application ``reference`` is covered today, and how."""
+        v.require(reference, str, "reference")
+
+        def work(step: Step) -> FeeCoverage:
+            application = step.uow.applications.get(reference)
+            return self._coverage(step.uow, application, step.today)
+
+        return self._runtime.run(work, actor=actor)
+
+    def record_payment(
+        self,
+        reference: str,
+        *,
+        amount: int,
+        received_on: date,
+        method: PaymentMethod,
+        payer: str | None = None,
+        actor: str = "surety",
+    ) -> PaymentResult:
+        """Record a fee payment received for the application ``reference`` (保証料の入金).
+
+        ``payer`` defaults to the contractor's name. Returns the payment, the coverage after it
+        and the data of the paper receipt (領収証). ``NotFoundError`` for an unknown application.
+        """
+        v.require(reference, str, "reference")
+
+        def work(step: Step) -> PaymentResult:
+            application = step.uow.applications.get(reference)
+            kept = step.uow.payments.for_reference(reference)
+            payment = Payment(
+                reference=reference,
+                sequence=len(kept) + 1,
+                amount=amount,
+                received_on=received_on,
+                method=method,
+                payer=application.principal.name if payer is None else payer,
+            )
+            step.uow.payments.add(payment)
+            step.audit(
+                AuditAction.PAYMENT_RECEIVED,
+                reference,
+                {
+                    "sequence": str(payment.sequence),
+                    "amount": str(payment.amount),
+                    "method": payment.method.value,
+                },
+            )
+            coverage = self._coverage(step.uow, application, step.today)
+            receipt = receipt_for(payment, surety_name=self._surety.name)
+            return PaymentResult(payment, coverage, receipt)
+
+        return self._runtime.run(work, actor=actor)
 
     # -- keys ---------------------------------------------------------------------------
 
@@ -376,6 +516,9 @@ class SuretyIssuer:
             old = step.uow.contracts.get(compact)
             new, result = change(step, old)
             step.uow.contracts.replace(old, new)
+            if new.status is not old.status:
+                # Every status is a signed version: release, claim and expiry are signed too.
+                self._sign(step.uow, new, step.now)
             step.audit(
                 _STATUS_ACTION.get(new.status, AuditAction.AMENDED),
                 compact,
@@ -433,12 +576,18 @@ class SuretyIssuer:
         number: str,
         on: date,
         *,
-        advance_paid: int,
-        completed_value: int,
+        advance_paid: int | None = None,
+        completed_value: int | None = None,
+        partial_payments: int = 0,
+        paid_by_others: int = 0,
+        penalty: int | None = None,
+        default_on: date | None = None,
         actor: str = "surety",
     ) -> ClaimResult:
-        """Record a claim (保証事故): payout = advance paid − value of work completed, never
-        negative and never above the guaranteed amount."""
+        """Record a claim (保証事故) and settle it (see :func:`surety_core.claim`): for an
+        advance-type guarantee, advance paid + partial payments − value of work completed; for a
+        contract guarantee, the penalty (違約金); never above the guaranteed amount. An expired
+        guarantee takes a claim for a default during its period (``default_on``)."""
 
         def change(step: Step, old: GuaranteeContract) -> tuple[GuaranteeContract, ClaimResult]:
             new, settlement = claim_contract(
@@ -446,6 +595,10 @@ class SuretyIssuer:
                 on,
                 advance_paid=advance_paid,
                 completed_value=completed_value,
+                partial_payments=partial_payments,
+                paid_by_others=paid_by_others,
+                penalty=penalty,
+                default_on=default_on,
                 products=self._products,
             )
             self._add_statement(step, old.number, StatementKind.CLAIM, settlement)
@@ -460,6 +613,18 @@ class SuretyIssuer:
             step: Step, old: GuaranteeContract
         ) -> tuple[GuaranteeContract, GuaranteeContract]:
             new = expire_contract(old, on)
+            return new, new
+
+        return self._change(number, actor, change)
+
+    def complete(self, number: str, on: date, *, actor: str = "surety") -> GuaranteeContract:
+        """Record the completion and hand-over of the works (完成・引渡し) on ``on``: the
+        guarantee ends fulfilled (see :func:`surety_core.complete`)."""
+
+        def change(
+            step: Step, old: GuaranteeContract
+        ) -> tuple[GuaranteeContract, GuaranteeContract]:
+            new = complete_contract(old, on)
             return new, new
 
         return self._change(number, actor, change)

@@ -11,13 +11,17 @@ or PDF.
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from datetime import date
+import csv
+import io
+import unicodedata
+from collections.abc import Callable, Iterable
+from datetime import date, tzinfo
 
 from surety_core import _validation as v
-from surety_core._errors import NotFoundError
+from surety_core._errors import InvalidInputError, NotFoundError
 from surety_core._serialization import from_json
 from surety_core.audit._chain import AuditAction
+from surety_core.domain._model import GuaranteeContract, Medium
 from surety_core.domain._products import ProductRegistry
 from surety_core.domain._standard import default_products
 from surety_core.keys._limiter import normalize_contract_number
@@ -28,10 +32,17 @@ from surety_core.services._results import (
     KeyNotice,
     VersionView,
 )
-from surety_core.services._runtime import Clock, Runtime, Step, owned_contract, utc_now
-from surety_core.storage._protocols import ContractQuery, Page, Store
+from surety_core.services._runtime import (
+    BUSINESS_ZONE,
+    Clock,
+    Runtime,
+    Step,
+    owned_contract,
+    utc_now,
+)
+from surety_core.storage._protocols import MAX_PAGE, ContractQuery, Page, Store
 
-__all__ = ["ContractorPortal"]
+__all__ = ["HISTORY_CSV_HEADER", "ContractorPortal", "history_csv"]
 
 
 class ContractorPortal:
@@ -40,7 +51,7 @@ class ContractorPortal:
     * ``store``: a :class:`~surety_core.storage.Store`.
     * ``secrets``: the secret provider that decrypts the sealed keys for the key notice.
     * ``products``: the product set, for the product names (default: the built-in three).
-    * ``clock``, ``today``, ``retries``: see :class:`~surety_core.services.SuretyService`.
+    * ``clock``, ``today``, ``zone``, ``retries``: see :class:`~surety_core.services.SuretyService`.
     """
 
     def __init__(
@@ -51,11 +62,14 @@ class ContractorPortal:
         products: ProductRegistry | None = None,
         clock: Clock = utc_now,
         today: Callable[[], date] | None = None,
+        zone: tzinfo | str = BUSINESS_ZONE,
         retries: int = 5,
     ) -> None:
         products = default_products() if products is None else products
         v.require(products, ProductRegistry, "products")
-        self._runtime = Runtime(store, clock=clock, today=today, retries=retries)
+        self._runtime = Runtime(
+            store, secrets=secrets, clock=clock, today=today, retries=retries, zone=zone
+        )
         self._protector = KeyProtector(secrets)
         self._products = products
 
@@ -77,6 +91,65 @@ class ContractorPortal:
                 total=page.total,
                 offset=page.offset,
                 limit=page.limit,
+            )
+
+        return self._runtime.run(work, actor="principal")
+
+    def history_list(
+        self,
+        corporate_number: str,
+        *,
+        include_paper: bool = False,
+        search: str | None = None,
+        offset: int = 0,
+        limit: int = 50,
+    ) -> Page[GuaranteeSummary]:
+        """The history list (電子保証履歴一覧) as the briefing shows it: the principal's
+        electronic guarantees (paper ones too only when ``include_paper``), newest first (issue
+        date, then number), each row with its surety; ``search`` keeps the rows whose works name
+        or works number contains it (full-width and case folded). Export with
+        :func:`history_csv`."""
+        v.require(include_paper, bool, "include_paper")
+        needle = None
+        if search is not None:
+            v.require(search, str, "search")
+            if len(search) > 200:
+                raise InvalidInputError("search", "must be at most 200 characters")
+            needle = _fold(search)
+        first = ContractQuery(
+            corporate_number=corporate_number,
+            medium=None if include_paper else Medium.ELECTRONIC,
+            limit=MAX_PAGE,
+        )
+        window = ContractQuery(corporate_number=corporate_number, offset=offset, limit=limit)
+
+        def work(step: Step) -> Page[GuaranteeSummary]:
+            found: list[GuaranteeContract] = []
+            query = first
+            while True:
+                page = step.uow.contracts.query(query)
+                found.extend(page.items)
+                if not page.items or len(found) >= page.total:
+                    break
+                query = ContractQuery(
+                    corporate_number=first.corporate_number,
+                    medium=first.medium,
+                    offset=len(found),
+                    limit=MAX_PAGE,
+                )
+            if needle:
+                found = [
+                    c
+                    for c in found
+                    if needle in _fold(c.works.name) or needle in _fold(c.works.number)
+                ]
+            found.sort(key=lambda c: (c.issued_on, c.number), reverse=True)
+            rows = found[window.offset : window.offset + window.limit]
+            return Page(
+                items=tuple(GuaranteeSummary.of(c, self._products) for c in rows),
+                total=len(found),
+                offset=window.offset,
+                limit=window.limit,
             )
 
         return self._runtime.run(work, actor="principal")
@@ -129,3 +202,62 @@ class ContractorPortal:
             )
 
         return self._runtime.run(work, actor=actor)
+
+
+def _fold(text: str) -> str:
+    return unicodedata.normalize("NFKC", text).casefold().strip()
+
+
+HISTORY_CSV_HEADER = (
+    "保証契約番号",
+    "保証の種類",
+    "保証契約内容",
+    "工事番号",
+    "保証金額",
+    "保証期間",
+    "保証会社",
+    "発注者",
+    "媒体",
+    "状態",
+    "版",
+    "発行日",
+)
+"""The columns of :func:`history_csv`, as the history list shows them."""
+
+_MEDIUM_JA = {Medium.ELECTRONIC: "電子", Medium.PAPER: "書面"}
+
+
+def _cell(value: str) -> str:
+    # a cell a spreadsheet would run as a formula is kept as text
+    return f"'{value}" if value[:1] in ("=", "+", "-", "@", "\t", "\r") else value
+
+
+def history_csv(rows: Iterable[GuaranteeSummary]) -> str:
+    """The history list rows as CSV text (UTF-8 with the columns of
+    :data:`HISTORY_CSV_HEADER`; cells that a spreadsheet would run as formulas are prefixed
+    with ``'``). Write it with ``encoding="utf-8-sig"`` for spreadsheet programs."""
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\r\n")
+    writer.writerow(HISTORY_CSV_HEADER)
+    for row in rows:
+        v.require(row, GuaranteeSummary, "rows[]")
+        writer.writerow(
+            [
+                _cell(str(x))
+                for x in (
+                    row.number,
+                    row.product_name,
+                    row.content,
+                    row.works_number,
+                    row.amount,
+                    str(row.period),
+                    row.surety,
+                    row.obligee,
+                    _MEDIUM_JA.get(row.medium, row.medium.value),
+                    row.status.value,
+                    row.version,
+                    f"{row.issued_on:%Y/%m/%d}",
+                )
+            ]
+        )
+    return out.getvalue()

@@ -12,28 +12,33 @@ so an obligee-facing process holds no private key. Nor SQL, SMTP or PDF.
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable
-from datetime import date
+from datetime import date, datetime, tzinfo
 
 from surety_core import _validation as v
+from surety_core._errors import KeyFormatError, SuretyError
 from surety_core.audit._chain import AuditAction
 from surety_core.domain._model import GuaranteeStatus
 from surety_core.domain._products import ProductRegistry
 from surety_core.domain._standard import default_products
-from surety_core.keys._format import AuthKey, parse_key
+from surety_core.keys._format import AuthKey, parse_key_quietly
 from surety_core.keys._limiter import (
     AttemptLimiter,
     KeyCheck,
     KeyCheckOutcome,
+    WindowAttemptLimiter,
     check_key,
     normalize_contract_number,
 )
 from surety_core.keys._secrets import KeyProtector, SecretProvider
 from surety_core.services._results import ObligeeView, VersionView
-from surety_core.services._runtime import Clock, Runtime, Step, check_actor, utc_now
+from surety_core.services._runtime import BUSINESS_ZONE, Clock, Runtime, Step, check_actor, utc_now
 from surety_core.storage._protocols import Store
 
 __all__ = ["ObligeeRegistry"]
+
+log = logging.getLogger("surety_core.services")
 
 
 class ObligeeRegistry:
@@ -43,7 +48,7 @@ class ObligeeRegistry:
     * ``secrets``: the secret provider whose HMAC keys check the authentication keys.
     * ``limiter``: the attempt limiter (default: the window limiter).
     * ``products``: the product set, for the product names (default: the built-in three).
-    * ``clock``, ``today``, ``retries``: see :class:`~surety_core.services.SuretyService`.
+    * ``clock``, ``today``, ``zone``, ``retries``: see :class:`~surety_core.services.SuretyService`.
     """
 
     def __init__(
@@ -55,11 +60,14 @@ class ObligeeRegistry:
         products: ProductRegistry | None = None,
         clock: Clock = utc_now,
         today: Callable[[], date] | None = None,
+        zone: tzinfo | str = BUSINESS_ZONE,
         retries: int = 5,
     ) -> None:
         products = default_products() if products is None else products
         v.require(products, ProductRegistry, "products")
-        self._runtime = Runtime(store, clock=clock, today=today, retries=retries)
+        self._runtime = Runtime(
+            store, secrets=secrets, clock=clock, today=today, retries=retries, zone=zone
+        )
         self._protector = KeyProtector(secrets)
         self._limiter = limiter
         self._products = products
@@ -80,9 +88,16 @@ class ObligeeRegistry:
         failures raise :class:`~surety_core.AttemptsExceededError`, even with the right key.
         Every attempt that reaches the store is audited (never the key).
         """
-        auth_key = parse_key(key)
+        parsed = parse_key_quietly(key)
+        del key  # no typed key text stays in this frame (crash reports show frame locals)
+        if isinstance(parsed, KeyFormatError):
+            raise parsed
+        auth_key = parsed
         compact = normalize_contract_number(number)
+        # Every audited field is checked before the key is compared (the actor here; the
+        # subject and details are the normalised number and digits).
         check_actor(actor)
+        compared: list[datetime] = []
 
         def work(step: Step) -> tuple[KeyCheck, ObligeeView | None]:
             uow = step.uow
@@ -94,6 +109,8 @@ class ObligeeRegistry:
                 now=step.now,
                 limiter=self._limiter,
             )
+            if check.outcome is not KeyCheckOutcome.REFUSED:
+                compared.append(step.now)
             if check.record is None:
                 refused = check.outcome is KeyCheckOutcome.REFUSED
                 step.audit(
@@ -124,8 +141,23 @@ class ObligeeRegistry:
             )
 
         # A failure is committed (limiter state and audit event) before it is raised.
-        check, view = self._runtime.run(work, actor=actor)
+        try:
+            check, view = self._runtime.run(work, actor=actor)
+        except Exception:
+            # Whatever failed after the key was compared rolled the unit of work back: count
+            # the attempt as a failure in a unit of work of its own, so no guess goes uncounted.
+            if compared:
+                self._count_failure(compact, compared[-1])
+            raise
         if view is None:
             check.raise_for_outcome()
             raise AssertionError("a failed check always raises")  # pragma: no cover
         return view
+
+    def _count_failure(self, number: str, now: datetime) -> None:
+        limiter = self._limiter if self._limiter is not None else WindowAttemptLimiter()
+        try:
+            with self._runtime.store.unit_of_work() as uow:
+                limiter.failed(uow.attempts, number, uow.attempts.get(number), now)
+        except SuretyError:
+            log.warning("could not count a failed verification of %s", number)

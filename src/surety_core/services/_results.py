@@ -11,9 +11,11 @@ Must not know: how the values were computed, the store, the clock, signing keys 
 from __future__ import annotations
 
 from datetime import date, datetime
+from enum import StrEnum
 
 from attrs import frozen
 
+from surety_core.certificates._signing import certificate_digest
 from surety_core.domain._claims import ClaimSettlement
 from surety_core.domain._fees import FeeStatement, RefundStatement
 from surety_core.domain._model import (
@@ -23,6 +25,7 @@ from surety_core.domain._model import (
     Medium,
     Period,
 )
+from surety_core.domain._payments import FeeCoverage, Payment, ReceiptData
 from surety_core.domain._products import ProductRegistry
 from surety_core.keys._format import AuthKey
 from surety_core.storage._records import CertificateRecord
@@ -30,6 +33,7 @@ from surety_core.storage._records import CertificateRecord
 __all__ = [
     "AmendmentResult",
     "ApplicationReceipt",
+    "CertificateStanding",
     "ClaimResult",
     "GuaranteeDetails",
     "GuaranteeSummary",
@@ -37,6 +41,7 @@ __all__ = [
     "IssuedGuarantee",
     "KeyNotice",
     "ObligeeView",
+    "PaymentResult",
     "ReleaseResult",
     "VersionView",
 ]
@@ -77,6 +82,8 @@ class GuaranteeSummary:
     status: GuaranteeStatus
     version: int
     issued_on: date
+    works_number: str = ""
+    """The works (or service contract) number, searchable in the history list."""
 
     @classmethod
     def of(cls, contract: GuaranteeContract, products: ProductRegistry) -> GuaranteeSummary:
@@ -94,16 +101,18 @@ class GuaranteeSummary:
             status=contract.status,
             version=contract.version,
             issued_on=contract.issued_on,
+            works_number=contract.works.number,
         )
 
 
 @frozen
 class IssuedGuarantee:
-    """One guarantee issued from an application. ``key`` is ``None`` for paper; its repr is
-    masked (see :class:`~surety_core.keys.AuthKey`)."""
+    """One guarantee issued from an application. ``key`` and ``certificate`` are ``None`` for
+    paper (only electronic content is signed); the key's repr is masked (see
+    :class:`~surety_core.keys.AuthKey`)."""
 
     contract: GuaranteeContract
-    certificate: CertificateRecord
+    certificate: CertificateRecord | None
     fee: FeeStatement
     key: AuthKey | None
 
@@ -123,6 +132,11 @@ class ApplicationReceipt:
 
     reference: str
     fees: tuple[FeeStatement, ...]
+
+    @property
+    def due(self) -> int:
+        """The fee due for the whole application (yen): the sum of :attr:`fees`."""
+        return sum(f.total for f in self.fees)
 
 
 @frozen
@@ -172,13 +186,36 @@ class ObligeeView:
     history: tuple[CertificateRecord, ...]
     viewed_at: datetime
 
+    def standing(self, document: bytes) -> CertificateStanding:
+        """Whether a signed certificate ``document`` (e.g. attached to a PDF someone sent) is
+        the registry's current version, a superseded one, or not in this history at all."""
+        digest = certificate_digest(document) if isinstance(document, bytes) else b""
+        for record in self.history:
+            if record.digest == digest:
+                if record is self.history[-1]:
+                    return CertificateStanding.CURRENT
+                return CertificateStanding.SUPERSEDED
+        return CertificateStanding.UNKNOWN
+
+
+class CertificateStanding(StrEnum):
+    """Where a signed certificate stands in the registry (:meth:`ObligeeView.standing`)."""
+
+    CURRENT = "current"
+    """The latest signed version: what the registry states now."""
+    SUPERSEDED = "superseded"
+    """An earlier signed version: a newer one (an amendment or a status change) exists."""
+    UNKNOWN = "unknown"
+    """Not a version of this guarantee in the registry."""
+
 
 @frozen
 class AmendmentResult:
-    """An amended contract with its new signed version and fee statement."""
+    """An amended contract with its new signed version (``None`` for paper) and fee
+    statement."""
 
     contract: GuaranteeContract
-    certificate: CertificateRecord
+    certificate: CertificateRecord | None
     fee: FeeStatement
 
 
@@ -196,3 +233,13 @@ class ClaimResult:
 
     contract: GuaranteeContract
     settlement: ClaimSettlement
+
+
+@frozen
+class PaymentResult:
+    """A recorded fee payment: the payment, the application's coverage after it, and the data
+    of the paper receipt (領収証)."""
+
+    payment: Payment
+    coverage: FeeCoverage
+    receipt: ReceiptData

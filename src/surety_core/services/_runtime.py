@@ -16,8 +16,9 @@ import logging
 import random
 import time
 from collections.abc import Callable, Iterable, Mapping
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, tzinfo
 from typing import Any, TypeVar
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from attrs import frozen
 
@@ -28,11 +29,22 @@ from surety_core._errors import (
     NotFoundError,
     TransactionConflictError,
 )
-from surety_core.audit._chain import AuditAction, append_event
+from surety_core.audit._chain import AuditAction, append_event, check_event_fields
 from surety_core.domain._model import GuaranteeContract
+from surety_core.keys._secrets import SecretProvider
 from surety_core.storage._protocols import Store, UnitOfWork
 
-__all__ = ["Clock", "Runtime", "Step", "check_actor", "owned_contract", "utc_now"]
+__all__ = [
+    "BUSINESS_ZONE",
+    "Clock",
+    "Runtime",
+    "Step",
+    "business_date",
+    "business_zone",
+    "check_actor",
+    "owned_contract",
+    "utc_now",
+]
 
 log = logging.getLogger("surety_core.services")
 
@@ -47,12 +59,44 @@ def utc_now() -> datetime:
     return datetime.now(UTC)
 
 
+BUSINESS_ZONE: tzinfo = ZoneInfo("Asia/Tokyo")
+"""The zone business dates are taken in by default: Japan (Asia/Tokyo)."""
+
+
+def business_zone(zone: Any) -> tzinfo:
+    """``zone`` as a ``tzinfo``: a ``tzinfo`` as is, or an IANA name such as ``Asia/Tokyo``."""
+    if isinstance(zone, tzinfo):
+        return zone
+    if isinstance(zone, str) and 0 < len(zone) <= 64:
+        try:
+            return ZoneInfo(zone)
+        except (ZoneInfoNotFoundError, ValueError):
+            pass
+    raise InvalidInputError("zone", "must be a tzinfo or an IANA zone name such as Asia/Tokyo")
+
+
+def business_date(now: datetime, zone: tzinfo = BUSINESS_ZONE) -> date:
+    """The business date (issue date, effective date, expiry) at the instant ``now``: the date
+    in ``zone`` (Japan by default), so that 08:30 JST on 1 April is 1 April everywhere.
+
+    The one clock → date conversion of the services; the domain receives dates only.
+    """
+    return v.require_aware(now, "now").astimezone(zone).date()
+
+
 def check_actor(actor: Any) -> str:
-    """The trimmed actor name; non-empty text of at most 200 characters, else
-    :class:`~surety_core.InvalidInputError`."""
+    """The trimmed actor name; non-empty text of at most 200 characters that the audit log
+    accepts (no control characters, lone surrogates or anything shaped like a key), else
+    :class:`~surety_core.InvalidInputError`. Checked before anything is looked up or compared,
+    so that no audited operation can fail at its audit event after doing its work."""
     if not isinstance(actor, str) or not actor.strip() or len(actor) > 200:
         raise InvalidInputError("actor", "must be non-empty text of at most 200 characters")
-    return actor.strip()
+    who = actor.strip()
+    try:
+        check_event_fields(actor=who, action=AuditAction.APPLIED, subject="-")
+    except InvalidInputError as exc:
+        raise InvalidInputError("actor", exc.reason) from None
+    return who
 
 
 class _AuditConflictError(TransactionConflictError):
@@ -62,12 +106,13 @@ class _AuditConflictError(TransactionConflictError):
 @frozen
 class Step:
     """One attempt of one unit of work: the open ``uow``, the time ``now`` read once, the
-    business date ``today`` and the checked ``actor``."""
+    business date ``today``, the checked ``actor`` and the ``secrets`` that key the audit log."""
 
     uow: UnitOfWork
     now: datetime
     today: date
     actor: str
+    secrets: SecretProvider
 
     def audit(
         self,
@@ -79,6 +124,7 @@ class Step:
         try:
             append_event(
                 self.uow.audit,
+                secrets=self.secrets,
                 at=self.now,
                 actor=self.actor,
                 action=action,
@@ -92,8 +138,10 @@ class Step:
 class Runtime:
     """Runs a service's work in one unit of work of ``store``.
 
+    * ``secrets``: the secret provider whose current HMAC secret keys each audit event.
     * ``clock``: returns an aware ``datetime``; read once per attempt.
-    * ``today``: the business date (default: ``clock().date()``).
+    * ``today``: the business date (default: :func:`business_date` of the clock's time).
+    * ``zone``: the zone of business dates (default Asia/Tokyo; a ``tzinfo`` or IANA name).
     * ``retries``: how often a unit of work is retried when it lost a race with a concurrent
       one (:class:`~surety_core.TransactionConflictError`: a deadlock, a serialization
       failure, the audit log's head or a works' contracts changed meanwhile), after a short
@@ -101,15 +149,17 @@ class Runtime:
       caller's.
     """
 
-    __slots__ = ("_clock", "_today", "retries", "store")
+    __slots__ = ("_clock", "_today", "retries", "secrets", "store", "zone")
 
     def __init__(
         self,
         store: Store,
         *,
+        secrets: SecretProvider,
         clock: Clock = utc_now,
         today: Callable[[], date] | None = None,
         retries: int = 5,
+        zone: tzinfo | str = BUSINESS_ZONE,
     ) -> None:
         if not callable(clock):
             raise InvalidInputError("clock", "must be a callable returning an aware datetime")
@@ -117,10 +167,14 @@ class Runtime:
             raise InvalidInputError("today", "must be a callable returning a date")
         if isinstance(retries, bool) or not isinstance(retries, int) or not 0 <= retries <= 100:
             raise InvalidInputError("retries", "must be an integer in 0..100")
+        if not isinstance(secrets, SecretProvider):
+            raise InvalidInputError("secrets", "must be a SecretProvider")
         self.store = store
+        self.secrets = secrets
         self._clock = clock
         self._today = today
         self.retries = retries
+        self.zone = business_zone(zone)
 
     def __repr__(self) -> str:
         return f"Runtime(store={type(self.store).__name__}, retries={self.retries})"
@@ -130,8 +184,8 @@ class Runtime:
         return v.require_aware(self._clock(), "clock")
 
     def business_date(self, now: datetime) -> date:
-        """The business date at ``now`` (``today()`` when given, else ``now.date()``)."""
-        return self._today() if self._today is not None else now.date()
+        """The business date at ``now`` (``today()`` when given, else the date in the zone)."""
+        return self._today() if self._today is not None else business_date(now, self.zone)
 
     def run(self, work: Callable[[Step], R], *, actor: str) -> R:
         """Check ``actor``, then run ``work`` in a unit of work (committed when it returns,
@@ -141,7 +195,7 @@ class Runtime:
             try:
                 with self.store.unit_of_work() as uow:
                     now = self.now()
-                    return work(Step(uow, now, self.business_date(now), who))
+                    return work(Step(uow, now, self.business_date(now), who, self.secrets))
             except TransactionConflictError:
                 if attempt == self.retries:
                     raise

@@ -12,16 +12,25 @@ here), nor SQL, SMTP or PDF.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
-from datetime import date
+from datetime import date, tzinfo
 
+from surety_core._errors import KeyFormatError
+from surety_core.audit._chain import AuditReport
+from surety_core.audit._checkpoint import AuditCheckpoint
 from surety_core.certificates._signing import SigningKeyRing
 from surety_core.domain._fees import RateTable
 from surety_core.domain._model import Amendment, Application, GuaranteeContract, Surety
+from surety_core.domain._payments import FeeCoverage, PaymentMethod
 from surety_core.domain._products import ProductRegistry
-from surety_core.keys._format import AuthKey
+from surety_core.keys._format import AuthKey, parse_key_quietly
 from surety_core.keys._limiter import AttemptLimiter
 from surety_core.keys._secrets import SecretProvider
-from surety_core.services._issuer import ApprovalHook, PolicySource, SuretyIssuer
+from surety_core.services._issuer import (
+    ApprovalHook,
+    ArrangementSource,
+    PolicySource,
+    SuretyIssuer,
+)
 from surety_core.services._portal import ContractorPortal
 from surety_core.services._registry import ObligeeRegistry
 from surety_core.services._results import (
@@ -33,9 +42,10 @@ from surety_core.services._results import (
     IssuanceResult,
     KeyNotice,
     ObligeeView,
+    PaymentResult,
     ReleaseResult,
 )
-from surety_core.services._runtime import Clock, utc_now
+from surety_core.services._runtime import BUSINESS_ZONE, Clock, utc_now
 from surety_core.storage._protocols import ContractQuery, Page, Store
 
 __all__ = ["SuretyService"]
@@ -56,8 +66,9 @@ class SuretyService:
     * ``rate_table``: fee rates as data; ``policies``: each obligee's policy.
     * ``products``: the product set (default: the three products of the briefing).
     * ``limiter``: the attempt limiter for the obligee view (default: the window limiter).
-    * ``clock``: returns an aware ``datetime`` (default UTC now); the business date is
-      ``clock().date()`` unless ``today`` is given.
+    * ``clock``: returns an aware ``datetime`` (default UTC now); the business date is the
+      clock's date in ``zone`` (default Asia/Tokyo, a ``tzinfo`` or IANA name) unless ``today``
+      is given.
     * ``approval``: an optional hook called before issuance.
     * ``retries``: how often a unit of work is retried when it lost a race with a concurrent
       one (:class:`~surety_core.TransactionConflictError`); never for a contract changed by
@@ -77,9 +88,11 @@ class SuretyService:
         limiter: AttemptLimiter | None = None,
         clock: Clock = utc_now,
         today: Callable[[], date] | None = None,
+        zone: tzinfo | str = BUSINESS_ZONE,
         approval: ApprovalHook | None = None,
         retries: int = 5,
         portal_name: str = "受注者向けポータル",
+        arrangements: ArrangementSource | None = None,
     ) -> None:
         self.issuer = SuretyIssuer(
             store,
@@ -91,13 +104,21 @@ class SuretyService:
             products=products,
             clock=clock,
             today=today,
+            zone=zone,
             approval=approval,
             retries=retries,
             portal_name=portal_name,
+            arrangements=arrangements,
         )
         products = self.issuer.products
         self.portal = ContractorPortal(
-            store, secrets, products=products, clock=clock, today=today, retries=retries
+            store,
+            secrets,
+            products=products,
+            clock=clock,
+            today=today,
+            zone=zone,
+            retries=retries,
         )
         self.registry = ObligeeRegistry(
             store,
@@ -106,6 +127,7 @@ class SuretyService:
             products=products,
             clock=clock,
             today=today,
+            zone=zone,
             retries=retries,
         )
 
@@ -141,6 +163,31 @@ class SuretyService:
         <surety_core.services.SuretyIssuer.apply_and_issue>`."""
         return self.issuer.apply_and_issue(application, actor=actor)
 
+    def record_payment(
+        self,
+        reference: str,
+        *,
+        amount: int,
+        received_on: date,
+        method: PaymentMethod,
+        payer: str | None = None,
+        actor: str = "surety",
+    ) -> PaymentResult:
+        """:meth:`SuretyIssuer.record_payment
+        <surety_core.services.SuretyIssuer.record_payment>`."""
+        return self.issuer.record_payment(
+            reference,
+            amount=amount,
+            received_on=received_on,
+            method=method,
+            payer=payer,
+            actor=actor,
+        )
+
+    def fee_coverage(self, reference: str, *, actor: str = "surety") -> FeeCoverage:
+        """:meth:`SuretyIssuer.fee_coverage <surety_core.services.SuretyIssuer.fee_coverage>`."""
+        return self.issuer.fee_coverage(reference, actor=actor)
+
     def amend(self, number: str, amendment: Amendment, *, actor: str = "surety") -> AmendmentResult:
         """:meth:`SuretyIssuer.amend <surety_core.services.SuretyIssuer.amend>`."""
         return self.issuer.amend(number, amendment, actor=actor)
@@ -154,18 +201,44 @@ class SuretyService:
         number: str,
         on: date,
         *,
-        advance_paid: int,
-        completed_value: int,
+        advance_paid: int | None = None,
+        completed_value: int | None = None,
+        partial_payments: int = 0,
+        paid_by_others: int = 0,
+        penalty: int | None = None,
+        default_on: date | None = None,
         actor: str = "surety",
     ) -> ClaimResult:
         """:meth:`SuretyIssuer.claim <surety_core.services.SuretyIssuer.claim>`."""
         return self.issuer.claim(
-            number, on, advance_paid=advance_paid, completed_value=completed_value, actor=actor
+            number,
+            on,
+            advance_paid=advance_paid,
+            completed_value=completed_value,
+            partial_payments=partial_payments,
+            paid_by_others=paid_by_others,
+            penalty=penalty,
+            default_on=default_on,
+            actor=actor,
         )
+
+    def complete(self, number: str, on: date, *, actor: str = "surety") -> GuaranteeContract:
+        """:meth:`SuretyIssuer.complete <surety_core.services.SuretyIssuer.complete>`."""
+        return self.issuer.complete(number, on, actor=actor)
 
     def expire(self, number: str, on: date, *, actor: str = "surety") -> GuaranteeContract:
         """:meth:`SuretyIssuer.expire <surety_core.services.SuretyIssuer.expire>`."""
         return self.issuer.expire(number, on, actor=actor)
+
+    def verify_audit_log(self, *, checkpoint: AuditCheckpoint | None = None) -> AuditReport:
+        """:meth:`SuretyIssuer.verify_audit_log
+        <surety_core.services.SuretyIssuer.verify_audit_log>`."""
+        return self.issuer.verify_audit_log(checkpoint=checkpoint)
+
+    def checkpoint_audit_log(self, *, checkpoint: AuditCheckpoint | None = None) -> AuditCheckpoint:
+        """:meth:`SuretyIssuer.checkpoint_audit_log
+        <surety_core.services.SuretyIssuer.checkpoint_audit_log>`."""
+        return self.issuer.checkpoint_audit_log(checkpoint=checkpoint)
 
     def reissue_key(
         self, number: str, *, corporate_number: str, actor: str = "surety"
@@ -194,4 +267,8 @@ class SuretyService:
 
     def view(self, number: str, key: str | AuthKey, *, actor: str = "obligee") -> ObligeeView:
         """:meth:`ObligeeRegistry.view <surety_core.services.ObligeeRegistry.view>`."""
-        return self.registry.view(number, key, actor=actor)
+        parsed = parse_key_quietly(key)
+        del key  # no typed key text stays in this frame (crash reports show frame locals)
+        if isinstance(parsed, KeyFormatError):
+            raise parsed
+        return self.registry.view(number, parsed, actor=actor)

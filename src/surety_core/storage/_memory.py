@@ -29,6 +29,7 @@ from surety_core._errors import (
     TransactionConflictError,
 )
 from surety_core.domain._model import Application, GuaranteeContract
+from surety_core.domain._payments import Payment
 from surety_core.storage import _common as c
 from surety_core.storage._protocols import (
     ApplicationRepository,
@@ -41,6 +42,7 @@ from surety_core.storage._protocols import (
     KeyRepository,
     OutboxRepository,
     Page,
+    PaymentRepository,
     StatementRepository,
 )
 from surety_core.storage._records import (
@@ -65,6 +67,7 @@ _TABLES: Final = (
     "applications",
     "certificates",
     "statements",
+    "payments",
     "keys",
     "attempts",
     "outbox",
@@ -185,6 +188,15 @@ def _statement_add(view: _View, record: StatementRecord) -> None:
         )
     ordered = tuple(sorted((*kept, record), key=lambda r: r.sequence))
     view.put("statements", record.contract_number, ordered)
+
+
+def _payment_add(view: _View, payment: Payment) -> None:
+    c.check_type(payment, Payment, "payment")
+    kept: tuple[Payment, ...] = view.get("payments", payment.reference) or ()
+    if any(p.sequence == payment.sequence for p in kept):
+        raise DuplicateError(f"payment {payment.reference} #{payment.sequence} already exists")
+    ordered = tuple(sorted((*kept, payment), key=lambda p: p.sequence))
+    view.put("payments", payment.reference, ordered)
 
 
 def _key_add(view: _View, record: KeyRecord) -> None:
@@ -378,6 +390,15 @@ class _Statements(_Repository):
         return kept or ()
 
 
+class _Payments(_Repository):
+    def add(self, payment: Payment) -> None:
+        self._write(_payment_add, payment)
+
+    def for_reference(self, reference: str) -> Sequence[Payment]:
+        kept: tuple[Payment, ...] | None = self._read(lambda view: view.get("payments", reference))
+        return kept or ()
+
+
 class _Keys(_Repository):
     def add(self, record: KeyRecord) -> None:
         self._write(_key_add, record)
@@ -512,6 +533,7 @@ class _MemoryUnitOfWork:
         self.applications: ApplicationRepository = _Applications(self)
         self.certificates: CertificateRepository = _Certificates(self)
         self.statements: StatementRepository = _Statements(self)
+        self.payments: PaymentRepository = _Payments(self)
         self.keys: KeyRepository = _Keys(self)
         self.attempts: AttemptRepository = _Attempts(self)
         self.audit: AuditLog = _Audit(self)

@@ -36,6 +36,7 @@ from attrs import field, frozen
 
 from surety_core import _validation as v
 from surety_core.domain._model import Application, GuaranteeContract, GuaranteeStatus, Medium
+from surety_core.domain._payments import Payment
 from surety_core.storage._records import (
     AttemptState,
     AuditEvent,
@@ -56,6 +57,7 @@ __all__ = [
     "KeyRepository",
     "OutboxRepository",
     "Page",
+    "PaymentRepository",
     "StatementRepository",
     "Store",
     "UnitOfWork",
@@ -208,6 +210,18 @@ class StatementRepository(Protocol):
 
     def for_contract(self, number: str) -> Sequence[StatementRecord]:
         """Every statement of ``number``, by sequence (empty if none)."""
+        ...
+
+
+class PaymentRepository(Protocol):
+    """Fee payments received (保証料の入金), kept per application reference."""
+
+    def add(self, payment: Payment) -> None:
+        """Store a payment. ``DuplicateError`` if (reference, sequence) exists."""
+        ...
+
+    def for_reference(self, reference: str) -> Sequence[Payment]:
+        """Every payment for the application ``reference``, by sequence (empty if none)."""
         ...
 
 
@@ -373,6 +387,9 @@ class UnitOfWork(Protocol):
 
     @property
     def numbers(self) -> ContractNumberAllocator: ...
+
+    @property
+    def payments(self) -> PaymentRepository: ...
 
     def __enter__(self) -> Self: ...
 

@@ -40,6 +40,24 @@ def _bytes(max_length: int = 4096) -> Any:
     return check
 
 
+def _details(instance: object, attribute: object, value: Any) -> None:
+    name = v.field_name(instance, attribute)
+    if not isinstance(value, tuple) or len(value) > 50:
+        raise InvalidInputError(name, "must be at most 50 (name, text) pairs")
+    for pair in value:
+        if (
+            not isinstance(pair, tuple | list)
+            or len(pair) != 2
+            or not all(isinstance(part, str) for part in pair)
+        ):
+            raise InvalidInputError(name, "entries are (name, text) pairs")
+        key, text = pair
+        if not 1 <= len(key) <= 64 or len(text) > 1000:
+            raise InvalidInputError(name, "names are 1-64 and values 0-1000 characters")
+        if v._BAD_TEXT.search(key) or v._BAD_TEXT.search(text):
+            raise InvalidInputError(name, "must not contain control characters or surrogates")
+
+
 def _non_negative(instance: object, attribute: object, value: Any) -> None:
     if isinstance(value, bool) or not isinstance(value, int) or value < 0:
         raise InvalidInputError(v.field_name(instance, attribute), "must be an integer >= 0")
@@ -90,10 +108,12 @@ class CertificateRecord:
 
 @frozen
 class AuditEvent:
-    """One hash-chained audit event. ``details`` never holds a key.
+    """One chained audit event. ``details`` never holds a key.
 
     ``sequence`` starts at 1 and has no gaps; ``previous_hash`` is the ``hash`` of the event
-    before it (32 zero bytes for the first); ``hash`` covers every other field.
+    before it (32 zero bytes for the first); ``hash`` is an HMAC-SHA256 over every other field
+    under the HMAC secret ``key_id`` of the host's secret provider (``None`` only in events
+    written before the log was keyed; the verifier reports those).
     """
 
     sequence: int = field(validator=v.positive_int)
@@ -101,9 +121,10 @@ class AuditEvent:
     actor: str = field(validator=v.text(200))
     action: str = field(validator=v.code)
     subject: str = field(validator=v.text(200))
-    details: tuple[tuple[str, str], ...] = field(converter=v.to_tuple)
+    details: tuple[tuple[str, str], ...] = field(converter=v.to_tuple, validator=_details)
     previous_hash: bytes = field(validator=_bytes(64))
     hash: bytes = field(validator=_bytes(64))
+    key_id: str | None = field(default=None, validator=v.optional(v.code))
 
 
 class OutboxStatus(StrEnum):

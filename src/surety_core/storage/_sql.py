@@ -42,6 +42,7 @@ from surety_core._errors import (
 )
 from surety_core._serialization import from_json, to_json
 from surety_core.domain._model import Application, GuaranteeContract
+from surety_core.domain._payments import Payment
 from surety_core.storage import _common as c
 from surety_core.storage import _sql_schema as s
 from surety_core.storage._protocols import (
@@ -55,6 +56,7 @@ from surety_core.storage._protocols import (
     KeyRepository,
     OutboxRepository,
     Page,
+    PaymentRepository,
     StatementRepository,
 )
 from surety_core.storage._records import (
@@ -264,6 +266,11 @@ _STATEMENTS = (
     sa.select(s.statements.c.sequence, s.statements.c.document)
     .where(s.statements.c.contract_number == _P("number"))
     .order_by(s.statements.c.sequence)
+)
+_PAYMENTS = (
+    sa.select(s.payments.c.sequence, s.payments.c.document)
+    .where(s.payments.c.reference == _P("reference"))
+    .order_by(s.payments.c.sequence)
 )
 _APPLICATION_ONE = sa.select(s.applications.c.document).where(
     s.applications.c.reference == _P("reference")
@@ -605,6 +612,29 @@ class _Statements(_Repository):
         return self._series(_STATEMENTS, number, s.statements, StatementRecord, "sequence")
 
 
+class _Payments(_Repository):
+    def add(self, payment: Payment) -> None:
+        c.check_type(payment, Payment, "payment")
+        params = {
+            "reference": payment.reference,
+            "sequence": payment.sequence,
+            "document": to_json(payment),
+        }
+        if not self._insert_new(s.payments, params):
+            raise DuplicateError(f"payment {payment.reference} #{payment.sequence} already exists")
+
+    def for_reference(self, reference: str) -> Sequence[Payment]:
+        payments = []
+        rows: Any = self._run(_PAYMENTS, {"reference": reference})
+        for sequence, document in rows:
+            key = f"{reference}/{sequence}"
+            payment = _load(s.payments.name, key, document, Payment)
+            if (payment.reference, payment.sequence) != (reference, sequence):
+                raise _disagree(s.payments.name, key, "reference/sequence")
+            payments.append(payment)
+        return tuple(payments)
+
+
 def _key_row(number: str, row: Any) -> KeyRecord:
     generation, status, document = row
     key = f"{number}/{generation}"
@@ -887,6 +917,7 @@ class SqlUnitOfWork:
         self.applications: ApplicationRepository = _Applications(self)
         self.certificates: CertificateRepository = _Certificates(self)
         self.statements: StatementRepository = _Statements(self)
+        self.payments: PaymentRepository = _Payments(self)
         self.keys: KeyRepository = _Keys(self)
         self.attempts: AttemptRepository = _Attempts(self)
         self.audit: AuditLog = _Audit(self)

@@ -23,7 +23,7 @@ __all__ = [
     "upgrade_schema",
 ]
 
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 """The database schema version this release reads and writes."""
 
 COUNTER_CONTRACT_NUMBER = "contract_number"
@@ -161,6 +161,16 @@ statements = sa.Table(
     **_MARIADB,
 )
 
+payments = sa.Table(
+    "surety_payments",
+    metadata,
+    sa.Column("reference", sa.String(32), primary_key=True),
+    sa.Column("sequence", sa.Integer, primary_key=True, autoincrement=False),
+    sa.Column("document", _DOCUMENT, nullable=False),
+    comment="Fee payments received, per application (schema version 3).",
+    **_MARIADB,
+)
+
 keys = sa.Table(
     "surety_keys",
     metadata,
@@ -235,6 +245,7 @@ DATA_TABLES = (
     applications,
     certificates,
     statements,
+    payments,
     keys,
     attempts,
     audit,
@@ -268,7 +279,15 @@ def _v1_to_v2(connection: Connection) -> None:
 
 
 # Upgrades from version n to n + 1, run in one transaction.
-MIGRATIONS: dict[int, Callable[[Connection], None]] = {1: _v1_to_v2}
+
+
+def _v2_to_v3(connection: Connection) -> None:
+    """Version 3: the fee payments table (``surety_payments``)."""
+    payments.create(connection, checkfirst=True)
+
+
+# Upgrades from version n to n + 1, run in one transaction.
+MIGRATIONS: dict[int, Callable[[Connection], None]] = {1: _v1_to_v2, 2: _v2_to_v3}
 
 
 def read_schema_version(connection: Connection) -> int | None:

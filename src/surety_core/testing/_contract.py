@@ -58,6 +58,7 @@ from surety_core.domain._model import (
     Principal,
     Works,
 )
+from surety_core.domain._payments import Payment, PaymentMethod
 from surety_core.storage._protocols import ContractQuery, Store, UnitOfWork
 from surety_core.storage._records import (
     AttemptState,
@@ -84,6 +85,7 @@ __all__ = [
     "KeysContract",
     "NumbersContract",
     "OutboxContract",
+    "PaymentsContract",
     "StatementsContract",
     "StoreContract",
     "StoreContractBase",
@@ -515,6 +517,43 @@ class StatementsContract(StoreContractBase):
             raise _BoomError
         with store.unit_of_work() as uow:
             assert [r.kind for r in uow.statements.for_contract(_number(1))] == [StatementKind.FEE]
+
+
+def _payment(reference: str, sequence: int = 1, amount: int = 10_000) -> Payment:
+    return Payment(
+        reference=reference,
+        sequence=sequence,
+        amount=amount,
+        received_on=date(2025, 4, 1),
+        method=PaymentMethod.BANK_TRANSFER,
+        payer="株式会社東葛建設",
+    )
+
+
+class PaymentsContract(StoreContractBase):
+    """Fee payments kept per application: add, list by sequence, duplicates, rollback."""
+
+    def test_listed_by_sequence_per_reference(self, store: Store) -> None:
+        payments = [_payment("APP-1", 2, 5), _payment("APP-1", 1, 7), _payment("APP-2", 1)]
+        with store.unit_of_work() as uow:
+            for payment in payments:
+                uow.payments.add(payment)
+            assert [p.sequence for p in uow.payments.for_reference("APP-1")] == [1, 2]
+        with store.unit_of_work() as uow:
+            assert list(uow.payments.for_reference("APP-1")) == [payments[1], payments[0]]
+            assert list(uow.payments.for_reference("APP-2")) == [payments[2]]
+            assert list(uow.payments.for_reference("APP-3")) == []
+
+    def test_duplicate_and_rollback(self, store: Store) -> None:
+        with store.unit_of_work() as uow:
+            uow.payments.add(_payment("APP-1", 1))
+        with pytest.raises(DuplicateError), store.unit_of_work() as uow:
+            uow.payments.add(_payment("APP-1", 1, 99))
+        with pytest.raises(_BoomError), store.unit_of_work() as uow:
+            uow.payments.add(_payment("APP-1", 2))
+            raise _BoomError
+        with store.unit_of_work() as uow:
+            assert [p.amount for p in uow.payments.for_reference("APP-1")] == [10_000]
 
 
 class KeysContract(StoreContractBase):
@@ -1335,6 +1374,7 @@ class StoreContract(
     ApplicationsContract,
     CertificatesContract,
     StatementsContract,
+    PaymentsContract,
     KeysContract,
     AttemptsContract,
     AuditContract,

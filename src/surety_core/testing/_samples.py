@@ -38,6 +38,7 @@ from surety_core.domain._model import (
     Works,
     WorksKind,
 )
+from surety_core.domain._payments import ArrangementBook, PaymentArrangement
 from surety_core.domain._products import ADVANCE_PAYMENT, CONTRACT_GUARANTEE
 from surety_core.keys._secrets import SecretProvider, StaticSecretProvider
 from surety_core.services import ORIGINAL_REASON, PolicyBook, PolicySource, SuretyService
@@ -58,6 +59,7 @@ __all__ = [
     "CONTRACTOR_EMAIL",
     "SAMPLE_DAY",
     "SAMPLE_NOW",
+    "arrangement_book",
     "attempt_state",
     "audit_event",
     "certificate_record",
@@ -135,6 +137,22 @@ def corporate_number(index: int = 0, /) -> str:
     different contractors as a test needs (``corporate_number(0)`` is ``2001000000000``)."""
     base = f"{1_000_000_000 + index:012d}"
     return f"{corporate_number_check_digit(base)}{base}"
+
+
+def arrangement_book(
+    *, corporate_numbers: Iterable[str] | None = None, starts_on: date = date(2025, 1, 1)
+) -> ArrangementBook:
+    """Consolidated monthly payment arrangements (保証料一括納付) from ``starts_on`` for the
+    sample contractor (or ``corporate_numbers``): issuance then need not wait for a payment."""
+    numbers = (
+        (contractor().corporate_number,) if corporate_numbers is None else tuple(corporate_numbers)
+    )
+    return ArrangementBook(
+        tuple(
+            PaymentArrangement(number, f"IK{i + 1:04d}", starts_on)
+            for i, number in enumerate(numbers)
+        )
+    )
 
 
 def contract_number(index: int = 1, /) -> str:
@@ -351,7 +369,8 @@ def surety_service(
 ) -> SuretyService:
     """A :class:`~surety_core.services.SuretyService` on ``store`` with the sample parts: the
     surety, :func:`secret_provider`, a new :func:`signing_ring`, the sample rate table, the
-    city's policy and a :class:`~surety_core.testing.FixedClock` at :data:`SAMPLE_NOW`.
+    city's policy, :func:`arrangement_book` (so the sample contractor's issuance need not wait
+    for a payment) and a :class:`~surety_core.testing.FixedClock` at :data:`SAMPLE_NOW`.
     ``options`` go to the service as they are (``limiter=``, ``approval=``, ``products=``...)."""
     return SuretyService(
         store,
@@ -361,7 +380,7 @@ def surety_service(
         rate_table=rate_table if rate_table is not None else sample_rate_table(),
         policies=policies if policies is not None else policy_book(),
         clock=clock if clock is not None else FixedClock(),
-        **options,
+        **({"arrangements": arrangement_book()} | options),
     )
 
 

@@ -30,13 +30,14 @@ from attrs import evolve, field, frozen
 from surety_core._validation import corporate_number_check_digit, is_valid_email
 from surety_core.domain import _rules as r
 from surety_core.domain._fees import DayCount, ProductRate, RateBand, RateTable, Rounding
-from surety_core.domain._lifecycle import amend, claim, expire, release
+from surety_core.domain._lifecycle import amend, claim, complete, expire, release
 from surety_core.domain._model import (
     Amendment,
     Application,
     GuaranteeContract,
     GuaranteeStatus,
     GuaranteeVersion,
+    JointVentureMember,
     Medium,
     Obligee,
     ObligeePolicy,
@@ -71,6 +72,7 @@ __all__ = [
     "guarantee_contracts",
     "invalid_amendments",
     "invalid_applications",
+    "joint_ventures",
     "obligee_policies",
     "obligees",
     "periods",
@@ -104,8 +106,19 @@ APPLICATION_RULE_CODES: frozenset[str] = frozenset(
         r.INTERMEDIATE_HALF_PERIOD_NOT_ELAPSED.code,
         r.INTERMEDIATE_SCHEDULED_WORK_NOT_DONE.code,
         r.INTERMEDIATE_PROGRESS_BELOW_HALF.code,
+        r.INTERMEDIATE_ADVANCE_NOT_PAID.code,
+        r.INTERMEDIATE_NOT_CERTIFIED.code,
+        r.INTERMEDIATE_NOT_FOR_KIND.code,
+        r.INTERMEDIATE_PERIOD_TOO_SHORT.code,
+        r.ADVANCE_PRICE_BELOW_MINIMUM.code,
+        r.ADVANCE_NOT_IN_UNITS.code,
         r.CONTRACT_GUARANTEE_BELOW_MINIMUM.code,
-        r.CONTRACT_GUARANTEE_REQUIRES_ADVANCE.code,
+        r.JOINT_VENTURE_TOO_FEW_MEMBERS.code,
+        r.JOINT_VENTURE_SHARES_NOT_WHOLE.code,
+        r.JOINT_VENTURE_REPRESENTATIVE.code,
+        r.CONTRACT_GUARANTEE_ADVANCE_NOT_PLANNED.code,
+        r.CONTRACT_GUARANTEE_NOT_FROM_CONTRACT.code,
+        r.PRODUCT_ALREADY_ON_WORKS.code,
     }
 )
 """The rule codes :func:`invalid_applications` can break, one at a time."""
@@ -118,6 +131,7 @@ AMENDMENT_RULE_CODES: frozenset[str] = frozenset(
         r.AMENDMENT_EFFECTIVE_DATE_BACKWARDS.code,
         r.AMENDMENT_OTHER_WORKS.code,
         r.ADVANCE_CAP_EXCEEDED.code,
+        r.ADVANCE_ABOVE_REPAYMENT_THRESHOLD.code,
         r.POLICY_OBLIGEE_MISMATCH.code,
     }
 )
@@ -229,6 +243,28 @@ def principals(
     )
 
 
+@st.composite
+def joint_ventures(draw: st.DrawFn, *, size: Any = None, name: Any = None) -> Principal:
+    """Joint ventures (共同企業体): 2..5 members whose shares add up to 1, one representative,
+    whose corporate number the principal carries."""
+    n: int = draw(_part(size, st.integers(2, 5)))
+    weights = draw(st.lists(st.integers(1, 20), min_size=n, max_size=n))
+    total = sum(weights)
+    shares = [Fraction(w, total) for w in weights]
+    numbers = draw(st.lists(corporate_numbers(), min_size=n, max_size=n, unique=True))
+    head = draw(st.integers(0, n - 1))
+    members = tuple(
+        JointVentureMember(draw(_names()), numbers[i], shares[i], representative=i == head)
+        for i in range(n)
+    )
+    return Principal(
+        name=draw(_part(name, _names().map(lambda x: f"{x}特定建設工事共同企業体"))),
+        corporate_number=numbers[head],
+        address=draw(_names()),
+        members=members,
+    )
+
+
 def sureties(*, name: Any = None, code: Any = None) -> SearchStrategy[Surety]:
     """Sureties (保証会社)."""
     return st.builds(Surety, name=_part(name, _names()), code=_part(code, codes()))
@@ -245,10 +281,13 @@ def works(
     contract_price: Any = None,
     period: Any = None,
     announced_on: Any = None,
+    advance_planned: Any = None,
+    contract_guarantee_share: Any = None,
 ) -> Works:
     """Works or service contracts (工事・業務委託): price 1 M..100 G yen, 30..1500 days.
 
-    ``announced_on`` defaults to 0..180 days before the period starts.
+    ``announced_on`` defaults to 0..180 days before the period starts; ``advance_planned`` to
+    either; ``contract_guarantee_share`` to none or 3/10 (a low bid).
     """
     p = draw(_part(period, periods(min_days=30)))
     return Works(
@@ -261,6 +300,10 @@ def works(
         announced_on=draw(
             _part(announced_on, st.integers(0, 180).map(lambda d: p.start - timedelta(days=d)))
         ),
+        advance_planned=draw(_part(advance_planned, st.booleans())),
+        contract_guarantee_share=draw(
+            _part(contract_guarantee_share, st.sampled_from([None, None, Fraction(3, 10)]))
+        ),
     )
 
 
@@ -270,6 +313,8 @@ _SHARES = {
     "intermediate_cap": [Fraction(2, 10), Fraction(1, 10)],
     "combined_cap": [Fraction(6, 10), Fraction(5, 10), Fraction(7, 10)],
     "contract_min_share": [Fraction(1, 10), Fraction(3, 10)],
+    "repayment_threshold": [Fraction(5, 10), Fraction(4, 10)],
+    "repayment_threshold_with_intermediate": [Fraction(6, 10), Fraction(5, 10)],
 }
 
 
@@ -285,14 +330,28 @@ def obligee_policies(
     intermediate_cap: Any = None,
     combined_cap: Any = None,
     contract_min_share: Any = None,
+    repayment_threshold: Any = None,
+    repayment_threshold_with_intermediate: Any = None,
+    electronic: Any = None,
+    advance_min_price: Any = None,
+    advance_unit: Any = None,
+    intermediate_kinds: Any = None,
+    intermediate_min_days: Any = None,
 ) -> ObligeePolicy:
-    """Obligee policies with usual caps; any part may be replaced by keyword."""
+    """Obligee policies with usual caps; any part may be replaced by keyword.
+
+    By default: no further electronic adoptions, a minimum price for advances of 0 or
+    1,000,000 yen, the advance in units of 1, 1,000 or 100,000 yen, intermediate advances for
+    construction or every kind, with a minimum works period of 0 or 30 days.
+    """
     shares = {
         "advance_cap_construction": advance_cap_construction,
         "advance_cap_consulting": advance_cap_consulting,
         "intermediate_cap": intermediate_cap,
         "combined_cap": combined_cap,
         "contract_min_share": contract_min_share,
+        "repayment_threshold": repayment_threshold,
+        "repayment_threshold_with_intermediate": repayment_threshold_with_intermediate,
     }
     values = {k: draw(_part(shares.get(k), st.sampled_from(opts))) for k, opts in _SHARES.items()}
     return ObligeePolicy(
@@ -304,6 +363,16 @@ def obligee_policies(
                 st.frozensets(st.from_regex(r"X[0-9]{1,3}", fullmatch=True), max_size=3),
             )
         ),
+        electronic=draw(_part(electronic, st.just(()))),
+        advance_min_price=draw(_part(advance_min_price, st.sampled_from([0, 0, 1_000_000]))),
+        advance_unit=draw(_part(advance_unit, st.sampled_from([1, 1, 1_000, 100_000]))),
+        intermediate_kinds=draw(
+            _part(
+                intermediate_kinds,
+                st.sampled_from([frozenset({WorksKind.CONSTRUCTION}), frozenset(WorksKind)]),
+            )
+        ),
+        intermediate_min_days=draw(_part(intermediate_min_days, st.sampled_from([0, 0, 30]))),
         **values,
     )
 
@@ -356,8 +425,9 @@ def application_cases(
     """Valid applications with their policy (and an existing advance where one is needed).
 
     ``products`` is a tuple of product codes from the default set (default: one of the usual
-    combinations, including an intermediate advance or a contract guarantee whose advance is an
-    existing contract). ``policy`` must belong to the works' obligee; the media drawn honour it.
+    combinations, including an intermediate advance whose advance is an existing contract, and
+    a contract guarantee alone: on works with an advance planned it comes first, else beside an
+    existing advance). ``policy`` must belong to the works' obligee; the media drawn honour it.
     """
     w: Works = draw(_part(works, _works_default()))
     pol: ObligeePolicy = draw(
@@ -372,9 +442,21 @@ def application_cases(
     )
     combo: tuple[str, ...] = draw(_part(products, st.sampled_from(_COMBOS)))
     price, wp = w.contract_price, w.period
-    acap = min(pol.advance_cap(w.kind), pol.combined_cap)
     has_int = _I in combo
-    adv = draw(st.integers(1, max(1, _floor(price, acap) - (1 if has_int else 0))))
+    if has_int and (w.kind not in pol.intermediate_kinds or wp.days < pol.intermediate_min_days):
+        if policy is not None:
+            assume(False)  # the given policy pays no intermediate advance on these works
+        pol = evolve(pol, intermediate_kinds=pol.intermediate_kinds | {w.kind})
+        pol = evolve(pol, intermediate_min_days=min(pol.intermediate_min_days, wp.days))
+    if (_A in combo or has_int) and price < pol.advance_min_price:
+        if policy is not None:
+            assume(False)
+        pol = evolve(pol, advance_min_price=0)
+    unit = pol.advance_unit
+    acap = min(pol.advance_cap(w.kind), pol.combined_cap)
+    cap_units = _floor(price, acap) // unit
+    assume(cap_units >= (2 if has_int else 1))
+    adv = unit * draw(st.integers(1, cap_units - (1 if has_int else 0)))
     accepts = pol.accepts_electronic(w)
     media = _part(medium, st.sampled_from(Medium) if accepts else st.just(Medium.PAPER))
 
@@ -385,38 +467,45 @@ def application_cases(
     existing: list[GuaranteeContract] = []
     if _A in combo:
         requests.append(ProductRequest(_A, draw(media), adv, Period(starts_in_works(), wp.end)))
-    elif _I in combo or _C in combo:
+    elif _I in combo or not w.advance_planned:
         existing.append(
             _contract(draw, w, _A, adv, Period(wp.start, wp.end), draw(media), wp.start)
         )
     if has_int:
-        int_max = min(_floor(price, pol.intermediate_cap), _floor(price, pol.combined_cap) - adv)
+        int_units = min(
+            _floor(price, pol.intermediate_cap) // unit,
+            _floor(price, pol.combined_cap) // unit - adv // unit,
+        )
+        assume(int_units >= 1)
         elapsed = draw(st.integers(wp.days // 2 + 1, wp.days))
+        as_of = wp.start + timedelta(days=elapsed - 1)
         progress = Progress(
-            as_of=wp.start + timedelta(days=elapsed - 1),
+            as_of=as_of,
             scheduled_work_done=True,
             completed_value=draw(st.integers(_ceil(price, Fraction(1, 2)), price)),
+            advance_paid_on=wp.start + timedelta(days=draw(st.integers(0, elapsed - 1))),
+            certified_on=as_of + timedelta(days=draw(st.integers(0, 14))),
         )
         requests.append(
             ProductRequest(
                 _I,
                 draw(media),
-                draw(st.integers(1, max(1, int_max))),
+                unit * draw(st.integers(1, int_units)),
                 Period(starts_in_works(), wp.end),
                 progress,
             )
         )
     if _C in combo:
-        start = starts_in_works()
-        end = start + timedelta(days=draw(st.integers(0, (wp.end - start).days)))
-        amount = draw(st.integers(_ceil(price, pol.contract_min_share), price))
-        requests.append(ProductRequest(_C, draw(media), amount, Period(start, end)))
+        # from the works contract (on or before the works period starts) to completion
+        start = wp.start - timedelta(days=draw(st.integers(0, 60)))
+        amount = draw(st.integers(_ceil(price, pol.contract_share(w)), price))
+        requests.append(ProductRequest(_C, draw(media), amount, Period(start, wp.end)))
     requests = draw(st.permutations(requests))
     electronic = any(q.medium is Medium.ELECTRONIC for q in requests)
     email = draw(_part(notification_email, emails() if electronic else st.none() | emails()))
     application = Application(
         reference=draw(st.from_regex(r"APP-[0-9]{1,8}", fullmatch=True)),
-        principal=draw(_part(principal, principals())),
+        principal=draw(_part(principal, principals() | joint_ventures())),
         works=w,
         requests=tuple(requests),
         applied_on=draw(st.dates(w.announced_on, wp.start)),
@@ -455,23 +544,26 @@ def invalid_applications(
         w.obligee.code,
         electronic_from=w.announced_on,
         contract_min_share=draw(st.sampled_from([Fraction(1, 10), Fraction(3, 10)])),
+        intermediate_kinds=frozenset(WorksKind),
     )
     acap, icap, ccap = policy.advance_cap(w.kind), policy.intermediate_cap, policy.combined_cap
     medium = draw(st.sampled_from(Medium))
     full = Period(wp.start, wp.end)
     adv_amount = draw(st.integers(1, _floor(price, min(acap, ccap - icap))))
     adv = ProductRequest(_A, medium, adv_amount, full)
-    good_progress = Progress(wp.end, True, price)
+    good_progress = Progress(wp.end, True, price, advance_paid_on=wp.start, certified_on=wp.end)
     inter = ProductRequest(
         _I, medium, draw(st.integers(1, _floor(price, icap))), full, good_progress
     )
     contract = ProductRequest(
-        _C, medium, draw(st.integers(_ceil(price, policy.contract_min_share), price)), full
+        _C, medium, draw(st.integers(_ceil(price, policy.contract_share(w)), price)), full
     )
     optional_contract = [contract] if draw(st.booleans()) else []
     email: str | None = draw(emails())
     k = draw(st.integers(1, 1000))
     requests: list[ProductRequest]
+    existing: list[GuaranteeContract] = []
+    principal_override: Principal | None = None
 
     if code == r.POLICY_OBLIGEE_MISMATCH.code:
         requests = [adv, *optional_contract]
@@ -497,10 +589,10 @@ def invalid_applications(
     elif code == r.AMOUNT_EXCEEDS_CONTRACT_PRICE.code:
         requests = [adv, evolve(contract, amount=price + k)]
     elif code == r.PERIOD_OUTSIDE_WORKS.code:
-        if draw(st.booleans()):
-            requests = [adv, evolve(contract, period=Period(wp.start, wp.end + timedelta(days=k)))]
-        else:
-            requests = [evolve(adv, period=Period(wp.start - timedelta(days=k), wp.end))]
+        requests = [
+            evolve(adv, period=Period(wp.start - timedelta(days=k), wp.end)),
+            *optional_contract,
+        ]
     elif code == r.PERIOD_NOT_ENDING_AT_COMPLETION.code:
         cut = draw(st.integers(1, wp.days - 1))
         requests = [
@@ -524,27 +616,73 @@ def invalid_applications(
         requests = [adv, evolve(inter, progress=None)]
     elif code == r.INTERMEDIATE_HALF_PERIOD_NOT_ELAPSED.code:
         offset = draw(st.integers(-30, wp.days // 2 - 1))
-        progress = evolve(good_progress, as_of=wp.start + timedelta(days=offset))
+        as_of = wp.start + timedelta(days=offset)
+        progress = evolve(good_progress, as_of=as_of, advance_paid_on=min(wp.start, as_of))
         requests = [adv, evolve(inter, progress=progress)]
     elif code == r.INTERMEDIATE_SCHEDULED_WORK_NOT_DONE.code:
         requests = [adv, evolve(inter, progress=evolve(good_progress, scheduled_work_done=False))]
     elif code == r.INTERMEDIATE_PROGRESS_BELOW_HALF.code:
         low = draw(st.integers(0, _ceil(price, Fraction(1, 2)) - 1))
         requests = [adv, evolve(inter, progress=evolve(good_progress, completed_value=low))]
+    elif code == r.INTERMEDIATE_ADVANCE_NOT_PAID.code:
+        paid = draw(st.sampled_from([None, wp.end + timedelta(days=k)]))
+        requests = [adv, evolve(inter, progress=evolve(good_progress, advance_paid_on=paid))]
+    elif code == r.INTERMEDIATE_NOT_CERTIFIED.code:
+        certified = draw(st.sampled_from([None, wp.end - timedelta(days=k)]))
+        requests = [adv, evolve(inter, progress=evolve(good_progress, certified_on=certified))]
+    elif code == r.INTERMEDIATE_NOT_FOR_KIND.code:
+        policy = evolve(policy, intermediate_kinds=frozenset(WorksKind) - {w.kind})
+        requests = [adv, inter]
+    elif code == r.INTERMEDIATE_PERIOD_TOO_SHORT.code:
+        policy = evolve(policy, intermediate_min_days=wp.days + draw(st.integers(1, 300)))
+        requests = [adv, inter]
+    elif code == r.ADVANCE_PRICE_BELOW_MINIMUM.code:
+        policy = evolve(policy, advance_min_price=price + k)
+        requests = [adv, *optional_contract]
+    elif code == r.ADVANCE_NOT_IN_UNITS.code:
+        unit = 100_000
+        policy = evolve(policy, advance_unit=unit)
+        units = draw(st.integers(1, _floor(price, min(acap, ccap - icap)) // unit))
+        odd = unit * units - draw(st.integers(1, unit - 1))
+        requests = [evolve(adv, amount=odd), *optional_contract]
     elif code == r.CONTRACT_GUARANTEE_BELOW_MINIMUM.code:
-        low = draw(st.integers(1, _ceil(price, policy.contract_min_share) - 1))
+        low = draw(st.integers(1, _ceil(price, policy.contract_share(w)) - 1))
         requests = [adv, evolve(contract, amount=low)]
-    else:  # CONTRACT_GUARANTEE_REQUIRES_ADVANCE
+    elif code == r.CONTRACT_GUARANTEE_NOT_FROM_CONTRACT.code:
+        late = wp.start + timedelta(days=draw(st.integers(1, wp.days - 1)))
+        requests = [adv, evolve(contract, period=Period(late, wp.end))]
+    elif code == r.PRODUCT_ALREADY_ON_WORKS.code:
+        requests = [adv, contract]
+        existing = [_contract(draw, w, _C, contract.amount, full, medium, wp.start)]
+    elif code.startswith("JOINT_VENTURE_"):
+        requests = [adv, *optional_contract]
+        jv = draw(joint_ventures(size=st.integers(3, 5)))
+        members = jv.members
+        if code == r.JOINT_VENTURE_TOO_FEW_MEMBERS.code:
+            head = next(m for m in members if m.representative)
+            members = (evolve(head, share=Fraction(1)),)
+        elif code == r.JOINT_VENTURE_SHARES_NOT_WHOLE.code:
+            members = members[:-1]  # the shares of the others no longer add up to 1
+            if not any(m.representative for m in members):
+                members = (evolve(members[0], representative=True), *members[1:])
+                jv = evolve(jv, corporate_number=members[0].corporate_number)
+        else:
+            members = tuple(evolve(m, representative=False) for m in members)
+        principal_override = evolve(jv, members=members)
+    else:  # CONTRACT_GUARANTEE_ADVANCE_NOT_PLANNED
+        w = evolve(w, advance_planned=False)
         requests = [contract]
     application = Application(
         reference=draw(st.from_regex(r"APP-[0-9]{1,8}", fullmatch=True)),
-        principal=draw(principals()),
+        principal=principal_override or draw(principals()),
         works=w,
         requests=tuple(draw(st.permutations(requests))),
         applied_on=wp.start,
         notification_email=email,
     )
-    return ApplicationCase(application, policy, (), default_products(), frozenset({code}))
+    return ApplicationCase(
+        application, policy, tuple(existing), default_products(), frozenset({code})
+    )
 
 
 # --- contracts and amendments -------------------------------------------------------------
@@ -558,8 +696,15 @@ def _next_effective(draw: st.DrawFn, contract: GuaranteeContract, max_days: int)
 
 def _lowest_amount(contract: GuaranteeContract, policy: ObligeePolicy) -> int:
     if contract.product == _C:
-        return _ceil(contract.works.contract_price, policy.contract_min_share)
-    return 1
+        return _ceil(contract.works.contract_price, policy.contract_share(contract.works))
+    return policy.advance_unit
+
+
+def _in_units(contract: GuaranteeContract, policy: ObligeePolicy, amount: int) -> int:
+    """``amount`` rounded down to the obligee's advance unit (advance-type products)."""
+    if contract.product == _C:
+        return amount
+    return max(policy.advance_unit, amount // policy.advance_unit * policy.advance_unit)
 
 
 @st.composite
@@ -591,7 +736,9 @@ def _contract_case(
     for _ in range(draw(st.integers(0, max_amendments))):
         low = _lowest_amount(contract, case.policy)
         amendment = Amendment(
-            amount=draw(st.integers(low, max(low, contract.amount))),
+            amount=_in_units(
+                contract, case.policy, draw(st.integers(low, max(low, contract.amount)))
+            ),
             period=contract.period,
             works=contract.works,
             effective_on=_next_effective(draw, contract, 60),
@@ -616,24 +763,28 @@ def guarantee_contracts(
     contract, _ = draw(
         _contract_case(product=product, medium=medium, works=works, max_amendments=max_amendments)
     )
-    statuses = [
-        x for x in GuaranteeStatus if x is not GuaranteeStatus.CLAIMED or contract.product != _C
-    ]
+    statuses = list(GuaranteeStatus)
     target: GuaranteeStatus = draw(_part(status, st.sampled_from(statuses)))
     last = max(contract.issued_on, contract.current.effective_on)
     if target is GuaranteeStatus.RELEASED:
         on = last + timedelta(days=draw(st.integers(0, max(0, (contract.period.end - last).days))))
         contract = release(contract, on)
+    elif target is GuaranteeStatus.COMPLETED:
+        on = last + timedelta(days=draw(st.integers(0, max(0, (contract.period.end - last).days))))
+        contract = complete(contract, on)
     elif target is GuaranteeStatus.EXPIRED:
         contract = expire(contract, max(last, contract.period.end + timedelta(days=1)))
+    elif target is GuaranteeStatus.CLAIMED and contract.product == _C:
+        contract, _settlement = claim(
+            contract, last, penalty=draw(st.integers(0, contract.amount * 2))
+        )
     elif target is GuaranteeStatus.CLAIMED:
-        if contract.product == _C:
-            assume(False)
         contract, _settlement = claim(
             contract,
             last,
             advance_paid=contract.amount,
             completed_value=draw(st.integers(0, contract.amount)),
+            partial_payments=draw(st.integers(0, contract.amount)),
         )
     return contract
 
@@ -642,15 +793,24 @@ def guarantee_contracts(
 def amendment_cases(
     draw: st.DrawFn, *, product: Any = None, medium: Any = None, works: Any = None
 ) -> AmendmentCase:
-    """A contract in force and a valid amendment of it (amount kept or reduced)."""
+    """A contract in force and a valid amendment of it (amount kept or reduced); an advance
+    guarantee may see the contract price cut within the obligee's repayment threshold."""
     contract, case = draw(
         _contract_case(product=product, medium=medium, works=works, max_amendments=2)
     )
     low = _lowest_amount(contract, case.policy)
+    amount = _in_units(contract, case.policy, draw(st.integers(low, max(low, contract.amount))))
+    amended_works = contract.works
+    if contract.product == _A and not case.existing and draw(st.booleans()):
+        price = contract.works.contract_price
+        floor_price = max(amount, _ceil(amount, 1 / case.policy.repayment_threshold))
+        if floor_price < price:
+            new_price = draw(st.integers(floor_price, price - 1))
+            amended_works = evolve(contract.works, contract_price=new_price)
     amendment = Amendment(
-        amount=draw(st.integers(low, max(low, contract.amount))),
+        amount=amount,
         period=contract.period,
-        works=contract.works,
+        works=amended_works,
         effective_on=_next_effective(draw, contract, 30),
         reason="変更",
         medium=draw(st.sampled_from([None, contract.medium])),
@@ -667,7 +827,8 @@ def invalid_amendments(draw: st.DrawFn, *, rule_code: Any = None) -> AmendmentCa
     if code not in AMENDMENT_RULE_CODES:
         raise ValueError(f"invalid_amendments cannot break {code!r}")
     case: AmendmentCase = draw(amendment_cases(product=_A))
-    contract, amendment, policy = case.contract, case.amendment, case.policy
+    contract, amendment = case.contract, case.amendment
+    policy = evolve(case.policy, advance_unit=1)  # only the rule chosen is broken
     as_version = case.as_version
     k = draw(st.integers(1, 30))
     if code == r.MEDIUM_FIXED.code:
@@ -676,7 +837,12 @@ def invalid_amendments(draw: st.DrawFn, *, rule_code: Any = None) -> AmendmentCa
     elif code == r.AMENDMENT_AFTER_FINAL.code:
         final = draw(
             st.sampled_from(
-                [GuaranteeStatus.RELEASED, GuaranteeStatus.CLAIMED, GuaranteeStatus.EXPIRED]
+                [
+                    GuaranteeStatus.RELEASED,
+                    GuaranteeStatus.CLAIMED,
+                    GuaranteeStatus.EXPIRED,
+                    GuaranteeStatus.COMPLETED,
+                ]
             )
         )
         contract = evolve(contract, status=final, status_on=contract.current.effective_on)
@@ -700,10 +866,22 @@ def invalid_amendments(draw: st.DrawFn, *, rule_code: Any = None) -> AmendmentCa
             )
         )
         amendment = evolve(amendment, works=moved)
-    elif code == r.ADVANCE_CAP_EXCEEDED.code:
-        w = amendment.works
+    elif code == r.ADVANCE_ABOVE_REPAYMENT_THRESHOLD.code:
+        # cut the price so that the advance kept exceeds the threshold of the new price
+        amount = contract.amount
+        share = policy.repayment_threshold
+        top = _ceil(amount, 1 / share) - 1  # the highest price under which amount > share x price
+        assume(amount <= top < contract.works.contract_price)
+        new_price = draw(st.integers(amount, top))
         amendment = evolve(
-            amendment, amount=_floor(w.contract_price, policy.advance_cap(w.kind)) + k
+            amendment,
+            amount=amount,
+            works=evolve(amendment.works, contract_price=new_price),
+        )
+    elif code == r.ADVANCE_CAP_EXCEEDED.code:
+        w = contract.works  # the price unchanged: an increase above the cap
+        amendment = evolve(
+            amendment, works=w, amount=_floor(w.contract_price, policy.advance_cap(w.kind)) + k
         )
         policy = evolve(policy, combined_cap=Fraction(1))  # only the advance cap is broken
     else:  # POLICY_OBLIGEE_MISMATCH
