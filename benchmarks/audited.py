@@ -8,14 +8,14 @@ ratio to them measures the library's overhead and nothing else:
 * :func:`verify_audited_case` (``floor_verify_audited``): per verification, one write
   transaction (``BEGIN IMMEDIATE``): the indexed read of the active key record and its JSON,
   HMAC-SHA256 of the key and ``hmac.compare_digest``, the audit head read (its JSON holds the
-  previous hash), the SHA-256 link over the event's canonical encoding, the audit insert, the
-  limiter row's upsert, ``COMMIT``.
+  previous hash), the keyed link (HMAC-SHA256 under the audit secret) over the event's
+  canonical encoding, the audit insert, the limiter row's upsert, ``COMMIT``.
 * :func:`issue_full_case` (``floor_issue_full``): per batch, one transaction writing every row
   issuance writes. Per guarantee: the application read (and its JSON), the works read (guarantees
   on the same works), the contract document, the Ed25519-signed certificate, the fee statement,
   a generated key (HMAC digest and AES-GCM seal), the completion e-mail in the outbox and the
-  chained audit event; one counter update and one audit-head read per batch, one ``executemany``
-  per table.
+  chained audit event (keyed link); one counter update and one audit-head read per batch, one
+  ``executemany`` per table.
 
 The documents are the library's own: one guarantee is applied for and issued through the library
 on a scratch file once, and its stored rows are the templates the floors fill in.
@@ -44,7 +44,7 @@ from benchmarks import _data, floors, library
 __all__ = ["Templates", "issue_full_case", "load_templates", "verify_audited_case"]
 
 HMAC_SECRET = floors.HMAC_SECRET
-AUDIT_CONTEXT = "surety_core.audit.v1"
+AUDIT_CONTEXT = "surety_core.audit.v2"
 GENESIS = bytes(32)
 KEY_ALPHABET = _data.KEY_ALPHABET
 TEMPLATE_NUMBER = "0000000001"
@@ -125,14 +125,18 @@ def _audit_row(
     subject: str,
     details: list[list[str]],
     previous: bytes,
+    audit_key: tuple[str, bytes],
 ) -> tuple[tuple[int, int, str], bytes]:
-    """The audit row (sequence, at_us, document) and its hash, the library's canonical link."""
+    """The audit row (sequence, at_us, document) and its hash: the library's keyed link,
+    HMAC-SHA256 under the HMAC secret ``audit_key`` (id, secret) over the canonical encoding."""
+    key_id, secret = audit_key
     at_text = at.isoformat(timespec="microseconds")
-    digest = hashlib.sha256(
-        _dumps(
-            [AUDIT_CONTEXT, sequence, at_text, actor, action, subject, details, previous.hex()]
-        ).encode()
-    ).digest()
+    canonical = json.dumps(
+        [AUDIT_CONTEXT, key_id, sequence, at_text, actor, action, subject, details, previous.hex()],
+        ensure_ascii=True,
+        separators=(",", ":"),
+    ).encode("ascii")
+    digest = hmac.digest(secret, canonical, "sha256")
     document = _dumps(
         {
             "data": {
@@ -141,6 +145,7 @@ def _audit_row(
                 "at": at_text,
                 "details": details,
                 "hash": _b64(digest),
+                "key_id": key_id,
                 "previous_hash": _b64(previous),
                 "sequence": sequence,
                 "subject": subject,
@@ -194,6 +199,7 @@ class VerifyFloor:
 def verify_audited_case(path: Path, rows: int, samples: int, batch: int) -> VerifyFloor:
     """``batch`` audited verifications per call on ``rows`` key records (the library's schema)."""
     conn = create_schema(path)
+    audit_key = library.audit_secret()
     sealer = AESGCM(os.urandom(32))
     now_text = datetime.now(UTC).isoformat(timespec="microseconds")
     pairs: list[tuple[str, str]] = []
@@ -244,6 +250,7 @@ def verify_audited_case(path: Path, rows: int, samples: int, batch: int) -> Veri
                 number,
                 [["generation", "1"], ["version", "1"]],
                 previous,
+                audit_key,
             )
             conn.execute(audit_sql, audit)
             limiter = _dumps({"failures": 0, "locked_until": None, "updated_at": at.isoformat()})
@@ -261,6 +268,7 @@ def issue_full_case(
     Returns the case and a close function.
     """
     conn = create_schema(path)
+    audit_key = library.audit_secret()
     signer = Ed25519PrivateKey.generate()
     aead = AESGCM(os.urandom(32))
     app_data = templates.application["data"]
@@ -434,6 +442,7 @@ def issue_full_case(
                     ["version", "1"],
                 ],
                 previous,
+                audit_key,
             )
             audits.append(audit)
         conn.executemany(contract_sql, contracts)

@@ -51,6 +51,7 @@ __all__ = [
     "Issuer",
     "LibraryMissingError",
     "apply_batch",
+    "audit_secret",
     "check_postgres_store",
     "create_sqlite_schema",
     "issue_batch",
@@ -253,6 +254,15 @@ def populate(store: Any, issuer: Issuer, count: int) -> list[tuple[str, str]]:
         for record in certificates:
             uow.certificates.add(record)
     return issued
+
+
+def audit_secret() -> tuple[str, bytes]:
+    """The current HMAC secret (id, bytes) of the sample secret provider: the audit chain's key."""
+    (secret_provider,) = _need("surety_core.testing.samples", "secret_provider")
+    provider = secret_provider()
+    key_id: str = provider.current_hmac_key_id
+    secret: bytes = provider.hmac_secret(key_id)
+    return key_id, secret
 
 
 def sample_issuance(path: Path) -> None:

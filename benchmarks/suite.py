@@ -300,8 +300,8 @@ def verify_sqlite(config: Config, spec: Spec) -> list[Result]:
             {
                 "what": "one write transaction on the library's schema (raw sqlite3, WAL,"
                 " synchronous=NORMAL): indexed key-record read + JSON, HMAC-SHA256 +"
-                " compare_digest, audit-head read, SHA-256 link, audit insert, limiter upsert,"
-                " commit",
+                " compare_digest, audit-head read, keyed link (HMAC-SHA256), audit insert,"
+                " limiter upsert, commit",
                 "rows": config.verify_rows,
                 **_per_op_fields(honest_stats),
             },
@@ -403,7 +403,7 @@ def issue_sqlite(config: Config, spec: Spec) -> list[Result]:
                 "what": "one transaction per batch on the library's schema (raw sqlite3) writing"
                 " every row issuance writes: application and works reads, counter, contract,"
                 " signed certificate (Ed25519), fee statement, key (generated, HMAC, AES-GCM),"
-                " outbox e-mail, chained audit event (SHA-256); executemany per table",
+                " outbox e-mail, chained audit event (HMAC-SHA256 link); executemany per table",
                 **_per_op_fields(full),
             },
         ),

@@ -19,6 +19,7 @@ from benchmarks.report import render_markdown
 
 from surety_core.audit import verify_audit_chain
 from surety_core.storage.sql import sqlite_store
+from surety_core.testing.samples import secret_provider
 
 
 def counts(path: Path) -> dict[str, int]:
@@ -48,7 +49,7 @@ def test_audited_verification_floor_writes_a_chain_the_library_verifies(tmp_path
         with store.unit_of_work() as uow:
             events = list(uow.audit.events())
             assert len(events) == 14
-            assert verify_audit_chain(events).ok
+            assert verify_audit_chain(events, secrets=secret_provider()).ok
             assert {e.action for e in events} == {"verify_succeeded"}
             for number, _ in floor.samples:
                 record = uow.keys.active(number)
@@ -78,7 +79,7 @@ def test_full_issuance_floor_writes_every_row_the_library_writes(tmp_path: Path)
     try:
         with store.unit_of_work() as uow:
             events = list(uow.audit.events())
-            assert verify_audit_chain(events).ok
+            assert verify_audit_chain(events, secrets=secret_provider()).ok
             for i in range(1, 7):
                 number = f"{i:010d}"
                 contract = uow.contracts.get(number)  # decoded and validated by the library
