@@ -13,7 +13,7 @@ from importlib import metadata
 from pathlib import Path
 from typing import Literal
 
-__all__ = ["JSONValue", "Result", "Target", "machine_facts"]
+__all__ = ["JSONValue", "Result", "Target", "is_loaded", "machine_facts"]
 
 JSONValue = str | int | float | bool | None | list["JSONValue"] | dict[str, "JSONValue"]
 Kind = Literal["benchmark", "floor", "machine"]
@@ -115,6 +115,11 @@ def _cpu_model() -> str | None:
     return platform.processor() or None
 
 
+def is_loaded(averages: tuple[float, float, float] | None, cores: int) -> bool:
+    """Whether a run starts on a loaded machine: 1-minute load average above the core count."""
+    return averages is not None and averages[0] > cores
+
+
 def machine_facts(mode: str) -> Result:
     """The facts a reader needs to judge the numbers (recorded as the first JSON object)."""
     try:
@@ -122,9 +127,11 @@ def machine_facts(mode: str) -> Result:
     except AttributeError:  # not on Linux
         usable = os.cpu_count() or 0
     try:
-        load: JSONValue = [round(x, 2) for x in os.getloadavg()]
+        averages = os.getloadavg()
     except OSError:
-        load = None
+        averages = None
+    load: JSONValue = None if averages is None else [round(x, 2) for x in averages]
+    cores = os.cpu_count() or usable
     facts: dict[str, JSONValue] = {
         "date": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
         "mode": mode,
@@ -136,6 +143,11 @@ def machine_facts(mode: str) -> Result:
         "cpu_count": os.cpu_count(),
         "cpus_usable": usable,
         "load_average_at_start": load,
+        # Flagged when the 1-minute load average exceeds the cores: other work was competing for
+        # them, so wall times (and, through cache and frequency effects, CPU times) are inflated.
+        "loaded": is_loaded(averages, cores),
+        "load_1min": None if averages is None else round(averages[0], 2),
+        "cores": cores,
         "sqlite": sqlite3.sqlite_version,
         "surety_core": _version("surety-core"),
         "cryptography": _version("cryptography"),

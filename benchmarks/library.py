@@ -29,6 +29,9 @@ Everything goes through the library's public API:
 * :func:`verify_key_only`: the lower-level check alone (``surety_core.keys.verify_key`` in one
   unit of work: limiter, key record, HMAC; no contract, no certificates, no audit event), reported
   as a separate figure.
+* :func:`create_sqlite_schema` / :func:`sample_issuance`: for the honest floors
+  (``benchmarks.audited``): the library's schema on a new SQLite file, and one application filed
+  and issued on such a file, whose stored rows the floors copy.
 * :func:`notice_builder`: one key notice PDF through ``surety_core.documents``:
   ``build_key_notice_pdf(key_notice_data_from_contract(contract, key))``, both timed.
 """
@@ -48,13 +51,16 @@ __all__ = [
     "Issuer",
     "LibraryMissingError",
     "apply_batch",
+    "audit_secret",
     "check_postgres_store",
+    "create_sqlite_schema",
     "issue_batch",
     "make_issuer",
     "notice_builder",
     "open_postgres_store",
     "open_sqlite_store",
     "populate",
+    "sample_issuance",
     "verify",
     "verify_key_only",
 ]
@@ -83,6 +89,12 @@ def open_sqlite_store(path: Path) -> Any:
     """The library's SQLite store on a new file ``path`` (schema created)."""
     (sqlite_store,) = _need("surety_core.storage.sql", "sqlite_store")
     return sqlite_store(path)
+
+
+def create_sqlite_schema(path: Path) -> None:
+    """The library's SQLite schema on a new file ``path`` (the store opened and closed)."""
+    (sqlite_store,) = _need("surety_core.storage.sql", "sqlite_store")
+    sqlite_store(path).close()
 
 
 def check_postgres_store() -> None:
@@ -242,6 +254,42 @@ def populate(store: Any, issuer: Issuer, count: int) -> list[tuple[str, str]]:
         for record in certificates:
             uow.certificates.add(record)
     return issued
+
+
+def audit_secret() -> tuple[str, bytes]:
+    """The current HMAC secret (id, bytes) of the sample secret provider: the audit chain's key."""
+    (secret_provider,) = _need("surety_core.testing.samples", "secret_provider")
+    provider = secret_provider()
+    key_id: str = provider.current_hmac_key_id
+    secret: bytes = provider.hmac_secret(key_id)
+    return key_id, secret
+
+
+def sample_issuance(path: Path) -> None:
+    """One application filed and issued (``apply`` + ``issue_many``) on a new SQLite file.
+
+    Independent of :func:`make_issuer` and the other adapters, so the honest floors need only
+    this and :func:`create_sqlite_schema`.
+    """
+    (sqlite_store,) = _need("surety_core.storage.sql", "sqlite_store")
+    surety_service, electronic_application = _need(
+        "surety_core.testing.samples", "surety_service", "electronic_application"
+    )
+    store = sqlite_store(path)
+    try:
+        service = surety_service(store, today=lambda: BUSINESS_DAY)
+        application = electronic_application(
+            reference="FLOOR-TEMPLATE",
+            principal=_data.PRINCIPAL,
+            works=_works(1),
+            contract=None,
+            applied_on=BUSINESS_DAY,
+            notification_email=EMAIL,
+        )
+        service.apply(application)
+        service.issue_many([application.reference])
+    finally:
+        store.close()
 
 
 # --- verification ---------------------------------------------------------------------------

@@ -33,8 +33,9 @@ def _summary(row: Row) -> str:
         return f"skipped: {row['skipped']}"
     unit = row.get("unit")
     if unit in ("us/op", "us/item"):
+        cpu = f", CPU {_num(row['cpu_median_us'])} µs" if "cpu_median_us" in row else ""
         return (
-            f"{_num(row['median_us'])} µs median (p90 {_num(row['p90_us'])}),"
+            f"{_num(row['median_us'])} µs median (p90 {_num(row['p90_us'])}{cpu}),"
             f" {_num(row['per_second'])}/s"
         )
     if unit == "ratio":
@@ -61,6 +62,10 @@ def _measured(row: Row) -> str:
         return f"skipped: {row['skipped']}"
     targets: Mapping[str, str] = row.get("targets", {})
     parts = [f"{field} {_num(row.get(field))}" for field in targets]
+    for field in targets:  # the wall-time ratio beside each CPU ratio
+        wall = f"{field}_wall"
+        if wall in row:
+            parts.append(f"{wall} {_num(row[wall])}")
     return "; ".join(parts) if parts else _summary(row)
 
 
@@ -82,6 +87,19 @@ def render_markdown(results: Sequence[Row]) -> str:
         f" {machine.get('platform', '?')}, Python {machine.get('python', '?')},"
         f" SQLite {machine.get('sqlite', '?')}, commit `{machine.get('commit')}`.",
         "",
+        *(
+            [
+                f"**Loaded machine:** the load average ({machine.get('load_1min')}) was above"
+                f" the {machine.get('cores')} cores when this run started; wall times are"
+                " inflated and the CPU ratios (`ratio`) are the figures to read.",
+                "",
+            ]
+            if machine.get("loaded") is True
+            else []
+        ),
+        "Ratios are taken on the measuring thread's CPU time (`ratio`, the targets) and on wall"
+        " time (`ratio_wall`).",
+        "",
         "| figure | measured | target | meets target | raw floor, same run |",
         "|---|---|---|---|---|",
     ]
@@ -92,7 +110,7 @@ def render_markdown(results: Sequence[Row]) -> str:
         target = ", ".join(f"`{field}` {bound}" for field, bound in targets.items())
         if not targets:
             target = "none (supplementary figure)"
-        floor = by_name.get(f"floor_{row['name']}")
+        floor = by_name.get(str(row.get("floor") or f"floor_{row['name']}"))
         lines.append(
             f"| `{row['name']}` | {_measured(row)} | {target} | {_met(row)} |"
             f" {_summary(floor) if floor else '—'} |"

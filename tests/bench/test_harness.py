@@ -23,7 +23,7 @@ from hypothesis import strategies as st
 
 ROOT = Path(__file__).resolve().parents[2]
 LIBRARY_FIELDS = {
-    "verify_sqlite": {"per_second", "ratio"},
+    "verify_sqlite": {"ratio"},
     "issue_sqlite": {"per_second", "ratio"},
     "notice_pdf": {"ms", "vs_reportlab"},
     "verify_scale_sqlite": {"ratio"},
@@ -33,10 +33,22 @@ LIBRARY_FIELDS = {
     "issue_postgres_4proc": {"per_second", "ratio"},
     "verify_http": {"server_errors", "per_second"},
 }
-UNTARGETED_FIELDS = {"verify_key_sqlite": {"per_second", "median_us", "p90_us", "ratio"}}
+TIMED_IN_PROCESS = {
+    "verify_sqlite",
+    "issue_sqlite",
+    "notice_pdf",
+    "verify_scale_sqlite",
+    "verify_scale_postgres",
+}
+"""Figures timed on the measuring thread (CPU and wall); the four-process ones are rates."""
+UNTARGETED_FIELDS = {
+    "verify_key_sqlite": {"per_second", "median_us", "p90_us", "ratio", "ratio_wall"}
+}
 FLOOR_FIELDS = {
-    "floor_verify_sqlite": {"per_second", "median_us", "p90_us"},
-    "floor_issue_sqlite": {"per_second", "median_us", "p90_us"},
+    "floor_verify_sqlite": {"per_second", "median_us", "p90_us", "cpu_median_us"},
+    "floor_verify_audited": {"per_second", "median_us", "p90_us", "cpu_median_us"},
+    "floor_issue_sqlite": {"per_second", "median_us", "p90_us", "cpu_median_us"},
+    "floor_issue_full": {"per_second", "median_us", "p90_us", "cpu_median_us"},
     "floor_notice_pdf": {"ms", "p90_ms", "pdf_bytes"},
     "floor_verify_scale_sqlite": {"ratio", "small_median_us", "large_median_us"},
     "floor_issue_stream_rss": {"peak_mb", "baseline_mb", "count"},
@@ -79,6 +91,9 @@ def check_benchmark(row: dict[str, Any]) -> None:
         assert "meets_target" not in row
         return
     assert all(is_number(row[field]) for field in expected)
+    if row["name"] in TIMED_IN_PROCESS:  # each CPU ratio has its wall twin
+        for field in expected & {"ratio", "vs_reportlab"}:
+            assert is_number(row[f"{field}_wall"]), row
     assert isinstance(row["meets_target"], bool)
     targets = tuple(
         Target(field, bound.split()[0], float(bound.split()[1]))
@@ -107,6 +122,8 @@ def test_tiny_run_writes_a_json_list_of_results(tmp_path: Path) -> None:
     assert machine["mode"] == "tiny"
     for fact in ("python", "cpu_count", "platform", "date", "sqlite"):
         assert machine[fact]
+    assert isinstance(machine["loaded"], bool)
+    assert machine["cores"] >= 1
 
     by_name = {row["name"]: row for row in rows}
     for name, fields in FLOOR_FIELDS.items():
@@ -116,6 +133,8 @@ def test_tiny_run_writes_a_json_list_of_results(tmp_path: Path) -> None:
     for row in rows:
         if row["kind"] == "benchmark":
             check_benchmark(row)
+            if "skipped" not in row:  # every figure carries the machine's load flag
+                assert row["loaded"] is machine["loaded"]
     # Without a PostgreSQL URL both PostgreSQL results say why they did not run.
     assert by_name["verify_scale_postgres"]["skipped"] == "SURETY_TEST_POSTGRES_URL is not set"
     assert "skipped" in by_name["floor_verify_scale_postgres"]
@@ -338,6 +357,10 @@ def test_library_branch_reports_ratios_and_verdicts(
         assert "skipped" not in by_name[name]
     assert by_name["verify_scale_sqlite"]["rows_large"] == config.scale_large
     assert by_name["verify_sqlite"]["rows"] == config.verify_rows
+    assert by_name["verify_sqlite"]["floor"] == "floor_verify_audited"
+    assert by_name["issue_sqlite"]["floor"] == "floor_issue_full"
+    assert is_number(by_name["floor_verify_audited"]["cpu_median_us"])
+    assert is_number(by_name["floor_issue_full"]["cpu_median_us"])
     assert all(store.closed for store in stores)
     assert len(stores) == 4  # verify, issue, and both scale sizes
 
