@@ -20,6 +20,14 @@ from tests.web.conftest import PAPER, PRINCIPAL, Live, key_from_notice, require
 
 from surety_core.cli import main as surety
 
+
+def _expect(locator: Any) -> Any:
+    """Playwright's ``expect``, which waits for the page (a bare ``count()`` does not)."""
+    from playwright.sync_api import expect
+
+    return expect(locator)
+
+
 CHROMIUM = "/usr/bin/chromium"
 ARGS = [
     "--headless",
@@ -100,11 +108,11 @@ def test_the_obligee_views_both_guarantees(
     _view(page, live, "0000000001", keys["0000000001"])
     assert page.locator("h1").inner_text() == "電子証書 0000000001"
     assert "契約保証" in page.content()
-    assert page.locator(".signature-valid").count() == 1
+    _expect(page.locator(".signature-valid")).to_have_count(1)
 
     _view(page, live, "0000000002", keys["0000000002"])
     assert page.locator("h1").inner_text() == "電子証書 0000000002"
-    assert page.locator("table tbody tr").count() == 2  # the original and the amendment
+    _expect(page.locator("table tbody tr")).to_have_count(2)  # the original and the amendment
     shots.take(page, "registry-result")
     page.emulate_media(media="print")
     shots.take(page, "registry-result-print")
@@ -154,7 +162,7 @@ def test_the_contractor_signs_in_and_downloads_a_key_notice(
 
     assert page.url.endswith("/portal/history")
     rows = page.locator("table.history tbody tr")
-    assert rows.count() == 3
+    _expect(rows).to_have_count(3)  # waits for the page, unlike count()
     assert rows.nth(0).inner_text().startswith(PAPER)  # newest first
     shots.take(page, "portal-history")
 
@@ -166,7 +174,7 @@ def test_the_contractor_signs_in_and_downloads_a_key_notice(
 
     page.get_by_label("媒体").select_option("paper")
     page.get_by_role("button", name="絞り込む").click()
-    assert page.locator("table.history tbody tr").count() == 1
+    _expect(page.locator("table.history tbody tr")).to_have_count(1)
 
     page.goto(f"{live.url}/portal/history")
     page.get_by_role("link", name="詳細 0000000002").click()
