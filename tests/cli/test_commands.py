@@ -125,6 +125,61 @@ def test_check_pdf_rejects_untrusted_signers_notices_and_non_pdfs(
     assert "not a readable certificate PDF" in capsys.readouterr().err
 
 
+def test_check_pdf_takes_several_files_and_fails_when_one_is_not_genuine(
+    tmp_path: Path, shared_demo: Demo, capsys: pytest.CaptureFixture[str]
+) -> None:
+    certificates = sorted(str(p) for p in (shared_demo.out / "certificates").glob("*.pdf"))
+    assert len(certificates) >= 2
+    assert main(["check-pdf", *certificates, *_trust(shared_demo)]) == EXIT_OK
+    out = capsys.readouterr().out
+    for name in certificates:  # each line names its file when there are several
+        assert f"{name}: genuine:" in out
+    notice = str(shared_demo.out / "notices" / f"{shared_demo.advance_number}.pdf")
+    assert main(["check-pdf", certificates[0], notice, *_trust(shared_demo)]) == EXIT_REJECTED
+    captured = capsys.readouterr()
+    assert f"{certificates[0]}: genuine:" in captured.out
+    assert f"{notice}: not genuine: the PDF carries no signed document" in captured.err
+
+
+def test_check_pdf_json_reports_every_file(
+    shared_demo: Demo, capsys: pytest.CaptureFixture[str]
+) -> None:
+    certificate = str(_certificate(shared_demo))
+    notice = str(shared_demo.out / "notices" / f"{shared_demo.advance_number}.pdf")
+    code = main(["check-pdf", certificate, notice, "--json", *_trust(shared_demo)])
+    assert code == EXIT_REJECTED
+    report = json.loads(capsys.readouterr().out)
+    assert report["format"] == "surety.check-pdf/1"
+    good, bad = report["results"]
+    assert good["file"] == certificate
+    assert good["genuine"] is True
+    assert good["status"] == "valid"
+    assert good["certificate"]["number"] == shared_demo.advance_number
+    assert good["certificate"]["version"] == 2
+    assert good["certificate"]["amount"] == 36_000_000
+    assert bad == {
+        "file": notice,
+        "genuine": False,
+        "status": "no_payload",
+        "reason": bad["reason"],
+        "certificate": None,
+        "pdf_signature": bad["pdf_signature"],
+        "differs": [],
+    }
+    assert bad["reason"]
+
+
+def test_check_pdf_reads_every_file_before_reporting(
+    tmp_path: Path, shared_demo: Demo, capsys: pytest.CaptureFixture[str]
+) -> None:
+    certificate = str(_certificate(shared_demo))
+    missing = str(tmp_path / "none.pdf")
+    assert main(["check-pdf", certificate, missing, *_trust(shared_demo)]) == EXIT_BAD_INPUT
+    captured = capsys.readouterr()
+    assert "genuine" not in captured.out  # nothing is reported when a file cannot be read
+    assert "none.pdf" in captured.err
+
+
 def test_check_pdf_bad_input(tmp_path: Path, shared_demo: Demo) -> None:
     certificate = str(_certificate(shared_demo))
     assert main(["check-pdf", str(tmp_path / "none.pdf"), *_trust(shared_demo)]) == 2

@@ -315,56 +315,97 @@ def _notice(args: argparse.Namespace) -> int:
 # -- check-pdf -----------------------------------------------------------------------------
 
 
-def _check_pdf(args: argparse.Namespace) -> int:
-    from surety_core.cli._support import load_trusted_keys
-    from surety_core.documents import (
-        CheckStatus,
-        certificate_verifier,
-        load_ca_certificates,
-        read_pdf_file,
-        verify_certificate_pdf,
-    )
+_CHECK_REASONS = {
+    "payload_rejected": "the signed document was altered or is not signed by a trusted key",
+    "text_mismatch": "the signature is genuine but the page was altered",
+    "altered": "the signature is genuine but the file was altered",
+    "no_payload": "the PDF carries no signed document, so it cannot be verified",
+}
 
-    trusted = load_trusted_keys(Path(args.trust))
+
+def _check_pdf(args: argparse.Namespace) -> int:
+    """One or more files; exit 0 only when every one is genuine, else 1 (2: a file unreadable)."""
+    from surety_core.cli._support import load_trusted_keys
+    from surety_core.documents import certificate_verifier, load_ca_certificates, read_pdf_file
+
+    trusted = certificate_verifier(load_trusted_keys(Path(args.trust)))
     roots: tuple[Any, ...] = ()
     if args.pdf_ca is not None:
         roots = load_ca_certificates(read_pdf_file(args.pdf_ca, option="--pdf-ca"))
-    data = read_pdf_file(args.file, option="FILE")
+    # every file is read first: an unreadable one is bad input and nothing is reported
+    files = [(name, read_pdf_file(name, option="FILE")) for name in args.file]
+    results = [_check_one(name, data, trusted, roots) for name, data in files]
+    if args.json:
+        _out(json.dumps({"format": "surety.check-pdf/1", "results": results}, ensure_ascii=False))
+    else:
+        for result in results:
+            _say_check(result, named=len(results) > 1)
+    return EXIT_OK if all(r["genuine"] for r in results) else EXIT_REJECTED
+
+
+def _check_one(name: str, data: bytes, trusted: Any, roots: tuple[Any, ...]) -> dict[str, Any]:
+    """The check of one file as a JSON-ready dict (the shape ``--json`` prints)."""
+    from surety_core.documents import CheckStatus, verify_certificate_pdf
+
     try:
-        check = verify_certificate_pdf(
-            data, certificate_verifier(trusted), pdf_signature_roots=roots
-        )
+        check = verify_certificate_pdf(data, trusted, pdf_signature_roots=roots)
     except DocumentError as exc:
-        _err(f"not genuine: {args.file} is not a readable certificate PDF ({exc})")
-        return EXIT_REJECTED
+        return {
+            "file": name,
+            "genuine": False,
+            "status": "unreadable",
+            "reason": f"not a readable certificate PDF ({exc})",
+            "certificate": None,
+            "pdf_signature": None,
+            "differs": [],
+        }
     content = check.content
-    if check.status is CheckStatus.VALID and content is not None:
+    genuine = check.status is CheckStatus.VALID and content is not None
+    return {
+        "file": name,
+        "genuine": genuine,
+        "status": check.status.value,
+        "reason": check.reason or _CHECK_REASONS.get(check.status.value, ""),
+        "certificate": None
+        if content is None or not genuine
+        else {
+            "number": content.contract_number,
+            "version": content.version,
+            "product": content.product_name,
+            "amount": content.amount,
+            "status": status_label(content.status, english=True),
+            "issued_on": content.issued_on.isoformat(),
+        },
+        "pdf_signature": check.pdf_signature.value,
+        "differs": list(check.mismatched_lines[:10]),
+    }
+
+
+def _say_check(result: dict[str, Any], *, named: bool) -> None:
+    where = f"{result['file']}: " if named else ""
+    cert = result["certificate"]
+    if result["genuine"] and cert is not None:
         _out(
-            f"genuine: certificate {content.contract_number} version {content.version} "
-            f"({content.product_name}, {content.amount:,}円, "
-            f"{status_label(content.status, english=True)}), signed by a trusted "
-            f"key; {check.reason}"
+            f"{where}genuine: certificate {cert['number']} version {cert['version']} "
+            f"({cert['product']}, {cert['amount']:,}円, {cert['status']}), signed by a trusted "
+            f"key; {result['reason']}"
         )
         _out(
-            f"this is version {content.version} as issued on {content.issued_on.isoformat()}; "
+            f"{where}this is version {cert['version']} as issued on {cert['issued_on']}; "
             "the registry may hold a newer version (an amendment, a release, a claim, an "
             "expiry): it stays the authority, view it there with the number and the key"
         )
-        _out(f"PDF signature: {_PDF_SIGNATURE[check.pdf_signature.value]}")
-        return EXIT_OK
-    reasons = {
-        CheckStatus.PAYLOAD_REJECTED: "the signed document was altered or is not signed by a "
-        "trusted key",
-        CheckStatus.TEXT_MISMATCH: "the signature is genuine but the page was altered",
-        CheckStatus.ALTERED: "the signature is genuine but the file was altered",
-        CheckStatus.NO_PAYLOAD: "the PDF carries no signed document, so it cannot be verified",
-    }
-    _err(f"not genuine: {reasons.get(check.status, check.status.value)}")
-    if check.reason:
-        _err(f"  why: {check.reason}")
-    for line in check.mismatched_lines[:10]:
+        _out(f"{where}PDF signature: {_PDF_SIGNATURE[result['pdf_signature']]}")
+        return
+    if result["status"] == "unreadable":
+        _err(f"not genuine: {result['file']} is {result['reason']}")
+        return
+    headline = _CHECK_REASONS.get(result["status"], result["status"])
+    _err(f"{where}not genuine: {headline}")
+    if result["reason"] and result["reason"] != headline:
+        _err(f"  why: {result['reason']}")
+    for line in result["differs"]:
         _err(f"  differs: {line}")
-    return EXIT_REJECTED
 
 
 # -- keys ----------------------------------------------------------------------------------
@@ -738,7 +779,10 @@ def _parser() -> argparse.ArgumentParser:
         "it (optionally followed by one invisible PDF signature). Otherwise exit 1 with the "
         "reason.",
     )
-    check.add_argument("file", metavar="FILE", help="the certificate PDF")
+    check.add_argument("file", metavar="FILE", nargs="+", help="the certificate PDF (one or more)")
+    check.add_argument(
+        "--json", action="store_true", help="print the results as JSON (surety.check-pdf/1)"
+    )
     check.add_argument(
         "--trust", required=True, metavar="KEYSET", help="the surety's public key set (JSON)"
     )
