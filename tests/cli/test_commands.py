@@ -7,6 +7,7 @@ import os
 import stat
 import time
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -428,3 +429,58 @@ def test_db_and_verify_on_postgresql(
     args = ["notice", "--db", target, "--number", issued.contract.number, "--out", str(notice)]
     assert main(args) == EXIT_OK
     assert key_from_notice(notice) == issued.key.reveal()
+
+
+# -- --json on the commands that report what they did -------------------------------------
+
+
+def test_keys_and_db_report_as_json(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.chdir(tmp_path)
+
+    def run(*argv: str) -> dict[str, Any]:
+        assert main([*argv, "--json"]) == EXIT_OK
+        out = capsys.readouterr().out
+        assert out.count("\n") == 1  # one object, one line
+        report: dict[str, Any] = json.loads(out)
+        return report
+
+    made = run("keys", "generate", "--out", "ring.json")
+    assert made["format"] == "surety.keys.generate/1"
+    assert made["written"] == "ring.json"
+    assert made["kids"] == [made["current_kid"]]
+    rotated = run("keys", "rotate", "--ring", "ring.json")
+    assert rotated["format"] == "surety.keys.rotate/1"
+    assert rotated["kids"] == [made["current_kid"], rotated["current_kid"]]
+    exported = run("keys", "export", "--ring", "ring.json", "--out", "trusted.json")
+    assert exported == {
+        "format": "surety.keys.export/1",
+        "written": "trusted.json",
+        "kids": rotated["kids"],
+    }
+    created = run("db", "init", "--db", "x.db")
+    assert created["format"] == "surety.db.init/1"
+    assert (created["result"], created["version_before"]) == ("created", None)
+    again = run("db", "upgrade", "--db", "x.db")
+    assert (again["result"], again["version_before"]) == ("unchanged", created["version"])
+
+
+def test_unlock_reports_as_json(
+    tmp_path: Path, shared_demo: Demo, capsys: pytest.CaptureFixture[str]
+) -> None:
+    import shutil
+
+    copy = tmp_path / "demo"  # unlock writes an audit event: not into the shared demo
+    shutil.copytree(shared_demo.out, copy)
+    db = str(copy / "surety.db")
+    number = shared_demo.advance_number
+    assert main(["unlock", "--db", db, "--number", number, "--json"]) == EXIT_OK
+    report = json.loads(capsys.readouterr().out)
+    assert report == {
+        "format": "surety.unlock/1",
+        "number": number,
+        "cleared": report["cleared"],
+        "actor": "operator",
+    }
+    assert isinstance(report["cleared"], bool)

@@ -61,6 +61,7 @@ _PDF_SIGNATURE = {
     "unchecked": "present but not checked (install surety-core[pades])",
 }
 _JST = timezone(timedelta(hours=9), "JST")
+_JSON_HELP = "print what was done as one JSON object (see docs/cli.md)"
 
 
 def _version() -> str:
@@ -408,6 +409,18 @@ def _say_check(result: dict[str, Any], *, named: bool) -> None:
         _err(f"  differs: {line}")
 
 
+def _report(args: argparse.Namespace, data: dict[str, Any], *lines: str) -> None:
+    """What a command did: ``lines`` for a person, or with ``--json`` one JSON object
+    ``{"format": "surety.COMMAND[.ACTION]/1", ...data}`` (documented in docs/cli.md)."""
+    if getattr(args, "json", False):
+        action = getattr(args, "action", None)
+        kind = f"{args.command}.{action}" if action else args.command
+        _out(json.dumps({"format": f"surety.{kind}/1", **data}, ensure_ascii=False))
+        return
+    for line in lines:
+        _out(line)
+
+
 # -- keys ----------------------------------------------------------------------------------
 
 
@@ -418,8 +431,12 @@ def _keys_generate(args: argparse.Namespace) -> int:
     out = _out_file(args.out, force=args.force)
     ring = SigningKeyRing.generate(args.kid)
     write_private(out, ring.to_json())
-    _out(f"wrote {out} (private, 0600): signing key ring with key {ring.current_kid}")
-    _out(f"publish its public keys with: surety keys export --ring {out} --out trusted-keys.json")
+    _report(
+        args,
+        {"written": str(out), "current_kid": ring.current_kid, "kids": list(ring.kids)},
+        f"wrote {out} (private, 0600): signing key ring with key {ring.current_kid}",
+        f"publish its public keys with: surety keys export --ring {out} --out trusted-keys.json",
+    )
     return EXIT_OK
 
 
@@ -430,11 +447,13 @@ def _keys_rotate(args: argparse.Namespace) -> int:
     ring = load_ring(path, "--ring")
     rotated = ring.rotate(args.kid)
     write_private(path, rotated.to_json())
-    _out(
+    _report(
+        args,
+        {"written": str(path), "current_kid": rotated.current_kid, "kids": list(rotated.kids)},
         f"rotated {path}: new current key {rotated.current_kid}; "
-        f"the ring keeps {', '.join(k for k in rotated.kids if k != rotated.current_kid)}"
+        f"the ring keeps {', '.join(k for k in rotated.kids if k != rotated.current_kid)}",
+        "export the public key set again so older and newer certificates both verify",
     )
-    _out("export the public key set again so older and newer certificates both verify")
     return EXIT_OK
 
 
@@ -447,7 +466,11 @@ def _keys_export(args: argparse.Namespace) -> int:
         _out(data.decode("utf-8"))
         return EXIT_OK
     write_public(_out_file(args.out, force=args.force), data)
-    _out(f"wrote {args.out}: public key set with {', '.join(ring.kids)}")
+    _report(
+        args,
+        {"written": str(args.out), "kids": list(ring.kids)},
+        f"wrote {args.out}: public key set with {', '.join(ring.kids)}",
+    )
     return EXIT_OK
 
 
@@ -467,8 +490,12 @@ def _keys_pdf_ca(args: argparse.Namespace) -> int:
     keys = create_pdf_signing_keys(args.name, now=datetime.now(UTC))
     write_private(out, keys.to_json())
     write_public(ca_out, keys.ca_certificate_pem())
-    _out(f"wrote {out} (private, 0600): the PDF signing CA and a signing certificate it issued")
-    _out(f"wrote {ca_out}: the CA certificate; obligees trust it in their PDF reader")
+    _report(
+        args,
+        {"written": str(out), "ca_certificate": str(ca_out)},
+        f"wrote {out} (private, 0600): the PDF signing CA and a signing certificate it issued",
+        f"wrote {ca_out}: the CA certificate; obligees trust it in their PDF reader",
+    )
     return EXIT_OK
 
 
@@ -484,7 +511,7 @@ def _keys_pdf_ca_export(args: argparse.Namespace) -> int:
         _out(keys.ca_certificate_pem().decode("ascii").rstrip("\n"))
         return EXIT_OK
     write_public(_out_file(args.out, force=args.force), keys.ca_certificate_pem())
-    _out(f"wrote {args.out}: the PDF signing CA certificate")
+    _report(args, {"written": str(args.out)}, f"wrote {args.out}: the PDF signing CA certificate")
     return EXIT_OK
 
 
@@ -583,11 +610,19 @@ def _db(args: argparse.Namespace) -> int:
     finally:
         engine.dispose()
     if before is None:
-        _out(f"created the schema (version {SCHEMA_VERSION}) in {name}")
+        done, line = "created", f"created the schema (version {SCHEMA_VERSION}) in {name}"
     elif before == SCHEMA_VERSION:
-        _out(f"{name} already has schema version {SCHEMA_VERSION}; nothing to do")
+        done, line = (
+            "unchanged",
+            f"{name} already has schema version {SCHEMA_VERSION}; nothing to do",
+        )
     else:
-        _out(f"upgraded {name} from schema version {before} to {SCHEMA_VERSION}")
+        done, line = "upgraded", f"upgraded {name} from schema version {before} to {SCHEMA_VERSION}"
+    _report(
+        args,
+        {"database": name, "result": done, "version_before": before, "version": SCHEMA_VERSION},
+        line,
+    )
     return EXIT_OK
 
 
@@ -602,10 +637,12 @@ def _unlock(args: argparse.Namespace) -> int:
         had = ObligeeRegistry(store, secrets).unlock(number, actor=args.actor)
     finally:
         store.close()
-    _out(
+    _report(
+        args,
+        {"number": number, "cleared": had, "actor": args.actor},
         f"{number}: attempts cleared (audited as attempts_cleared by {args.actor})"
         if had
-        else f"{number}: no failed attempts recorded; nothing to clear (audited)"
+        else f"{number}: no failed attempts recorded; nothing to clear (audited)",
     )
     return EXIT_OK
 
@@ -811,6 +848,7 @@ def _parser() -> argparse.ArgumentParser:
     generate.add_argument("--out", required=True, metavar="FILE", help="the ring file to write")
     generate.add_argument("--kid", help="the key id (default: derived from the public key)")
     generate.add_argument("--force", action="store_true", help="replace an existing file")
+    generate.add_argument("--json", action="store_true", help=_JSON_HELP)
     generate.set_defaults(func=_keys_generate)
     rotate = keys_sub.add_parser(
         "rotate",
@@ -821,6 +859,7 @@ def _parser() -> argparse.ArgumentParser:
     )
     rotate.add_argument("--ring", required=True, metavar="FILE", help="the ring file (rewritten)")
     rotate.add_argument("--kid", help="the new key id (default: derived from the public key)")
+    rotate.add_argument("--json", action="store_true", help=_JSON_HELP)
     rotate.set_defaults(func=_keys_rotate)
     export = keys_sub.add_parser(
         "export",
@@ -832,6 +871,7 @@ def _parser() -> argparse.ArgumentParser:
     export.add_argument("--ring", required=True, metavar="FILE", help="the ring file")
     export.add_argument("--out", metavar="FILE", help="the file to write (default: stdout)")
     export.add_argument("--force", action="store_true", help="replace an existing file")
+    export.add_argument("--json", action="store_true", help=_JSON_HELP)
     export.set_defaults(func=_keys_export)
     pdf_ca = keys_sub.add_parser(
         "pdf-ca",
@@ -846,6 +886,7 @@ def _parser() -> argparse.ArgumentParser:
     pdf_ca.add_argument("--out", required=True, metavar="FILE", help="the private key file")
     pdf_ca.add_argument("--ca-out", required=True, metavar="PEM", help="the CA certificate")
     pdf_ca.add_argument("--force", action="store_true", help="replace existing files")
+    pdf_ca.add_argument("--json", action="store_true", help=_JSON_HELP)
     pdf_ca.set_defaults(func=_keys_pdf_ca)
     pdf_export = keys_sub.add_parser(
         "pdf-ca-export",
@@ -857,6 +898,7 @@ def _parser() -> argparse.ArgumentParser:
     pdf_export.add_argument("--keys", required=True, metavar="FILE", help="the private key file")
     pdf_export.add_argument("--out", metavar="PEM", help="the file to write (default: stdout)")
     pdf_export.add_argument("--force", action="store_true", help="replace an existing file")
+    pdf_export.add_argument("--json", action="store_true", help=_JSON_HELP)
     pdf_export.set_defaults(func=_keys_pdf_ca_export)
 
     audit = command(
@@ -900,6 +942,7 @@ def _parser() -> argparse.ArgumentParser:
     unlock.add_argument("--number", required=True, help="保証契約番号, 10 digits")
     unlock.add_argument("--secrets", metavar="FILE", help=_SECRETS_HELP)
     unlock.add_argument("--actor", default="operator", help="who clears, for the audit log")
+    unlock.add_argument("--json", action="store_true", help=_JSON_HELP)
 
     completion = command(
         "completion",
@@ -933,6 +976,7 @@ def _parser() -> argparse.ArgumentParser:
             help="a SQLite file path or a SQLAlchemy URL "
             "(sqlite:///path, postgresql+psycopg://user@host/db, mariadb+pymysql://user@host/db)",
         )
+        p.add_argument("--json", action="store_true", help=_JSON_HELP)
         p.set_defaults(func=_db)
     return parser
 
