@@ -484,3 +484,19 @@ def test_unlock_reports_as_json(
         "actor": "operator",
     }
     assert isinstance(report["cleared"], bool)
+
+
+def test_a_bad_secrets_or_checkpoint_file_is_bad_input_naming_the_flag_and_path(
+    tmp_path: Path, shared_demo: Demo, capsys: pytest.CaptureFixture[str]
+) -> None:
+    bad = tmp_path / "bad.json"
+    bad.write_text("junk", encoding="utf-8")
+    db = str(shared_demo.out / "surety.db")
+    number = shared_demo.advance_number
+    out = str(tmp_path / "n.pdf")
+    argv = ["notice", "--db", db, "--number", number, "--out", out, "--secrets", str(bad)]
+    assert main(argv) == EXIT_BAD_INPUT
+    err = capsys.readouterr().err
+    assert f"--secrets: {bad} is not a usable secret file" in err
+    assert main(["audit", "verify", "--db", db, "--checkpoint", str(bad)]) == EXIT_BAD_INPUT
+    assert f"--checkpoint: {bad} is not a checkpoint file" in capsys.readouterr().err

@@ -536,9 +536,13 @@ def _audit_verify(args: argparse.Namespace) -> int:
 
     checkpoint = None
     if args.checkpoint is not None:
-        checkpoint = AuditCheckpoint.from_json(
-            read_file(Path(args.checkpoint), "--checkpoint", limit=4096)
-        )
+        data = read_file(Path(args.checkpoint), "--checkpoint", limit=4096)
+        try:
+            checkpoint = AuditCheckpoint.from_json(data)
+        except InvalidInputError as exc:
+            raise InvalidInputError(
+                "--checkpoint", f"{args.checkpoint} is not a checkpoint file ({exc.reason})"
+            ) from None
     found = find_trusted_keys(args.trust, args.db)
     if checkpoint is not None and found is None:
         raise InvalidInputError("--trust", "a checkpoint is checked against the surety's key set")

@@ -211,9 +211,7 @@ def secret_provider(
             raise InvalidInputError(
                 "--secrets", f"give either --secrets or {DEVELOPMENT_SECRET_ENV}, not both"
             )
-        path = regular_file(Path(secrets), "--secrets")
-        with _quiet_development_warning():
-            return DevelopmentSecretProvider(path)
+        return _secret_file(regular_file(Path(secrets), "--secrets"), "--secrets")
     if from_env is not None:
         with _quiet_development_warning():
             return DevelopmentSecretProvider()
@@ -224,12 +222,22 @@ def secret_provider(
             return DevelopmentSecretProvider(private / SECRET_FILE)
     near = db_folder(db) if db is not None else None
     if near is not None and (near / SECRETS_DIR / SECRET_FILE).is_file():
-        with _quiet_development_warning():
-            return DevelopmentSecretProvider(near / SECRETS_DIR / SECRET_FILE)
+        return _secret_file(near / SECRETS_DIR / SECRET_FILE, "--db")
     raise ConfigurationError(
         "no secrets found for this database: pass --secrets FILE, set "
         f"{DEVELOPMENT_SECRET_ENV}, or keep {SECRETS_DIR}/{SECRET_FILE} beside the SQLite file"
     )
+
+
+def _secret_file(path: Path, option: str) -> DevelopmentSecretProvider:
+    """The provider of the secret file ``path``; a file that is not one is bad input naming
+    ``option`` and the path (exit 2), not a failure of the environment."""
+    try:
+        with _quiet_development_warning():
+            return DevelopmentSecretProvider(path)
+    except (ConfigurationError, InvalidInputError) as exc:
+        reason = getattr(exc, "reason", None) or str(exc)
+        raise InvalidInputError(option, f"{path} is not a usable secret file ({reason})") from None
 
 
 def regular_file(path: Path, option: str) -> Path:
