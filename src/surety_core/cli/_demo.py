@@ -81,7 +81,8 @@ def _yen(amount: int) -> str:
 
 
 def _period(period: Period) -> str:
-    return f"{period.start:%Y/%m/%d} - {period.end:%Y/%m/%d}"
+    # one date style in everything the command line prints: ISO 8601, as `surety verify` does
+    return f"{period.start.isoformat()} - {period.end.isoformat()}"
 
 
 def _prepare(out: Path) -> None:
