@@ -740,10 +740,11 @@ def _parser() -> argparse.ArgumentParser:
         "demo",
         _demo,
         "tell the whole story on the embedded SQLite store",
-        "Run the briefing's story (apply, issue, e-mails, history, key notices, certificates, "
-        "fee statements, the obligee's view, an amendment, a wrong key, a typo) into DIR: "
-        "surety.db, trusted-keys.json, summary.json, notices/, certificates/, statements/, "
-        "mail/ and secrets/ (private). Safe to run again: each run starts a fresh database.",
+        "Run the whole story of an electronic guarantee (apply, issue, e-mails, history, key "
+        "notices, certificates, fee statements, the obligee's view, an amendment, a wrong key, "
+        "a typo) into DIR: surety.db, trusted-keys.json, summary.json, notices/, certificates/, "
+        "statements/, mail/ and secrets/ (private). Safe to run again: each run starts a fresh "
+        "database.",
     )
     demo.add_argument("--out", default="surety-demo", metavar="DIR", help="default ./surety-demo")
     demo.add_argument(

@@ -1,4 +1,4 @@
-"""``surety demo``: the briefing's story on the embedded SQLite store (private).
+"""``surety demo``: the story of an electronic guarantee on the embedded SQLite store (private).
 
 A city accepts electronic guarantees; a contractor applies for an electronic contract guarantee
 and an electronic advance payment guarantee on one works and a paper guarantee on another; the

@@ -181,7 +181,7 @@ class SuretyIssuer:
     * ``secrets``: HMAC and encryption secrets for the keys (:mod:`surety_core.keys`).
     * ``signing_keys``: the surety's Ed25519 keys (:mod:`surety_core.certificates`).
     * ``rate_table``: fee rates as data; ``policies``: each obligee's policy.
-    * ``products``: the product set (default: the three products of the briefing).
+    * ``products``: the product set (default: the three built-in products).
     * ``clock``, ``today``, ``zone``, ``retries``: see :class:`~surety_core.services.SuretyService`.
     * ``approval``: an optional hook called before issuance.
     * ``arrangements``: the contractors' consolidated monthly payment arrangements

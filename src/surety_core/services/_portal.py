@@ -105,7 +105,7 @@ class ContractorPortal:
         offset: int = 0,
         limit: int = 50,
     ) -> Page[GuaranteeSummary]:
-        """The history list (電子保証履歴一覧) as the briefing shows it: the principal's
+        """The history list (電子保証履歴一覧) as the contractor portal shows it: the principal's
         electronic guarantees (paper ones too only when ``include_paper``), newest first (issue
         date, then number), each row with its surety; ``search`` keeps the rows whose works name
         or works number contains it (full-width and case folded). Export with

@@ -64,7 +64,7 @@ class SuretyService:
     * ``secrets``: HMAC and encryption secrets for the keys (:mod:`surety_core.keys`).
     * ``signing_keys``: the surety's Ed25519 keys (:mod:`surety_core.certificates`).
     * ``rate_table``: fee rates as data; ``policies``: each obligee's policy.
-    * ``products``: the product set (default: the three products of the briefing).
+    * ``products``: the product set (default: the three built-in products).
     * ``limiter``: the attempt limiter for the obligee view (default: the window limiter).
     * ``clock``: returns an aware ``datetime`` (default UTC now); the business date is the
       clock's date in ``zone`` (default Asia/Tokyo, a ``tzinfo`` or IANA name) unless ``today``
