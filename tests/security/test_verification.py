@@ -517,3 +517,24 @@ def test_issue_and_reissue() -> None:
     assert PROTECTOR.unseal(history[0]) == first  # the old notice can still be explained
     with pytest.raises(NotFoundError):
         reissue_key(stores.keys, PROTECTOR, "2026999999", now=later)
+
+
+def test_a_failure_timed_before_the_window_start_still_counts() -> None:
+    # Concurrent units read the clock before they wait for the number's state: one may see a
+    # window opened a moment "later" by another. Restarting the count there let a sixth guess
+    # through a limit of five (seen with six threads on the memory store).
+    from datetime import timedelta
+
+    from surety_core.keys import LimiterPolicy, after_failure
+
+    policy = LimiterPolicy(max_failures=5)
+    start = datetime(2026, 4, 1, 9, 0, tzinfo=UTC)
+    state = None
+    for i in range(4):
+        state = after_failure(state, "0000000001", start + timedelta(milliseconds=i), policy)
+    assert state is not None
+    assert state.failures == 4
+    earlier = after_failure(state, "0000000001", start - timedelta(milliseconds=5), policy)
+    assert earlier.failures == 5
+    assert earlier.window_started_at == start
+    assert earlier.locked_until is not None

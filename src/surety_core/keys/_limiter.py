@@ -93,11 +93,13 @@ def after_failure(
     state: AttemptState | None, number: str, now: datetime, policy: LimiterPolicy
 ) -> AttemptState:
     """The state after one more failed attempt at ``now``."""
+    # A time before the window's start is not a fresh window: concurrent units read the clock
+    # before they wait for the number's state, so one may see a window opened a moment "later"
+    # by another; restarting the count then would let guesses past the limit.
     fresh = (
         state is None
         or now >= state.window_started_at + policy.window
         or (state.locked_until is not None and now >= state.locked_until)
-        or now < state.window_started_at
     )
     if fresh:
         failures, started = 1, now
