@@ -1058,6 +1058,16 @@ class _Unit:
             return False
         return True
 
+    def run(self, step: Callable[[UnitOfWork], Any]) -> None:
+        """Queue ``step`` and wait until it has finished: the first unit's step, which nothing
+        can block, must be done before the second unit starts (on a loaded machine a short pause
+        could otherwise let the second unit go first and hold the lock the first one needs)."""
+        self._steps.put(step)
+        try:
+            self._done.get(timeout=60)
+        except queue.Empty:
+            raise AssertionError("an uncontended step of a unit of work hung") from None
+
     def end(self, *, commit: bool = True) -> BaseException | None:
         self._steps.put(_COMMIT if commit else _BoomError)
         self._steps.put(_COMMIT)
@@ -1143,7 +1153,7 @@ class InterleavingContract(StoreContractBase):
 
         first, second = pair()
         a, b = self._units(store)
-        a.send(first)
+        a.run(first)
         b.send(second)
         assert a.end() is None, "the first unit to commit wins"
         error = b.end()
@@ -1175,7 +1185,7 @@ class InterleavingContract(StoreContractBase):
         old = _contract(_number(1))
         self.add(store, old)
         a, b = self._units(store)
-        a.send(lambda u: u.contracts.replace(old, _amended(old, works="W-A")))
+        a.run(lambda u: u.contracts.replace(old, _amended(old, works="W-A")))
         b.send(lambda u: u.contracts.replace(old, _amended(old, works="W-B")))
         assert a.end() is None
         error = b.end()
@@ -1187,7 +1197,7 @@ class InterleavingContract(StoreContractBase):
         old = _contract(_number(1))
         self.add(store, old)
         a, b = self._units(store)
-        a.send(lambda u: u.contracts.replace(old, _released(old)))
+        a.run(lambda u: u.contracts.replace(old, _released(old)))
         # b writes first, then loses its replace: its earlier writes must go too.
         b.send(lambda u: u.contracts.add(_contract(_number(2), corporate=1)))
         b.send(lambda u: u.outbox.add(_message("b")))
@@ -1202,7 +1212,7 @@ class InterleavingContract(StoreContractBase):
 
     def test_a_rolled_back_unit_never_makes_a_number_come_round_again(self, store: Store) -> None:
         a, b = self._units(store)
-        a.send(lambda u: u.numbers.allocate())
+        a.run(lambda u: u.numbers.allocate())
         b.send(lambda u: u.numbers.allocate())
         assert a.end(commit=False) is None  # a rolls back
         assert b.end() is None
@@ -1220,7 +1230,7 @@ class InterleavingContract(StoreContractBase):
             uow.attempts.put(_attempt(number, failures + 1))
 
         a, b = self._units(store)
-        a.send(one_more)
+        a.run(one_more)
         b.send(one_more)
         ended = [a.end(), b.end()]
         lost = [e for e in ended if e is not None]
@@ -1241,7 +1251,7 @@ class InterleavingContract(StoreContractBase):
             return step
 
         a, b = self._units(store)
-        a.send(issue_if_none(0, _number(1)))
+        a.run(issue_if_none(0, _number(1)))
         b.send(issue_if_none(1, _number(2)))
         ended = [a.end(), b.end()]
         assert all(e is None or isinstance(e, ConcurrencyConflictError) for e in ended), ended
@@ -1254,7 +1264,7 @@ class InterleavingContract(StoreContractBase):
                 uow.outbox.add(_message(key))
         lease = _T0 + timedelta(minutes=5)
         a, b = self._units(store)
-        a.send(lambda u: [m.idempotency_key for m in u.outbox.claim(_T0, lease, 2)])
+        a.run(lambda u: [m.idempotency_key for m in u.outbox.claim(_T0, lease, 2)])
         b.send(lambda u: [m.idempotency_key for m in u.outbox.claim(_T0, lease, 10)])
         ended = [a.end(), b.end()]
         assert all(e is None or isinstance(e, TransactionConflictError) for e in ended), ended
