@@ -163,10 +163,19 @@ class Obligee:
 
 @frozen
 class Surety:
-    """The surety company (保証会社) that issues guarantees."""
+    """The surety company (保証会社) that issues guarantees.
+
+    The optional fields are printed on documents: ``representative`` (代表者, e.g.
+    ``代表取締役社長 山田太郎``) on certificates; ``branch`` (支店), ``address`` and
+    ``telephone`` in the sender block of notices. ``None`` leaves a line out.
+    """
 
     name: str = field(converter=v.strip_text, validator=v.text())
     code: str = field(converter=v.strip_text, validator=v.code)
+    representative: str | None = field(default=None, validator=v.optional(v.text(80)))
+    branch: str | None = field(default=None, validator=v.optional(v.text(80)))
+    address: str | None = field(default=None, validator=v.optional(v.text(200)))
+    telephone: str | None = field(default=None, validator=v.optional(v.text(40)))
 
 
 @frozen
@@ -181,6 +190,7 @@ class Works:
       that adopt electronic guarantees per department.
     * ``contracted_on``: the date the works contract was concluded, for policies that adopt
       electronic guarantees by contract date (else the start of the works period counts).
+    * ``site``: where the works is done (工事場所・履行場所), printed on certificates.
     """
 
     obligee: Obligee = field(validator=v.instance_of(Obligee))
@@ -194,6 +204,7 @@ class Works:
     contract_guarantee_share: Fraction | None = field(default=None, validator=v.optional(v.share))
     department: str | None = field(default=None, validator=v.optional(v.text(100)))
     contracted_on: date | None = field(default=None, validator=v.optional_date)
+    site: str | None = field(default=None, validator=v.optional(v.text(200)))
 
 
 @frozen

@@ -114,9 +114,24 @@ def policy_book(*, policies: Iterable[ObligeePolicy] | None = None) -> PolicyBoo
     return PolicyBook(tuple(policies) if policies is not None else (city_policy(),))
 
 
-def surety(*, name: str = "東日本建設業保証株式会社", code: str = "ejcs") -> Surety:
-    """The surety company (保証会社)."""
-    return Surety(name=name, code=code)
+def surety(
+    *,
+    name: str = "東日本建設業保証株式会社",
+    code: str = "ejcs",
+    representative: str | None = None,
+    branch: str | None = None,
+    address: str | None = None,
+    telephone: str | None = None,
+) -> Surety:
+    """The surety company (保証会社); the printed details are left out unless given."""
+    return Surety(
+        name=name,
+        code=code,
+        representative=representative,
+        branch=branch,
+        address=address,
+        telephone=telephone,
+    )
 
 
 _sample_surety = surety  # for the factories whose ``surety=`` parameter hides the function
