@@ -55,6 +55,7 @@ from surety_core.documents._from_model import (
     key_notice_data_from_notice,
     key_notice_pdf,
 )
+from surety_core.documents._notice import KEY_NOTICE_TITLE, build_key_notice_pdf
 from surety_core.documents._pades import (
     PDF_SIGNATURE_FIELD,
     PdfSigningKeys,
@@ -63,11 +64,9 @@ from surety_core.documents._pades import (
     sign_certificate_pdf,
 )
 from surety_core.documents._render import (
-    KEY_NOTICE_TITLE,
     PAYLOAD_ATTACHMENT_NAME,
     build_certificate_pdf,
     build_fee_statement_pdf,
-    build_key_notice_pdf,
 )
 from surety_core.documents._verify import (
     DEFAULT_MAX_PDF_BYTES,

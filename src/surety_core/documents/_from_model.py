@@ -24,11 +24,8 @@ from surety_core.documents._data import (
     FeeStatementLine,
     KeyNoticeData,
 )
-from surety_core.documents._render import (
-    build_certificate_pdf,
-    build_fee_statement_pdf,
-    build_key_notice_pdf,
-)
+from surety_core.documents._notice import build_key_notice_pdf
+from surety_core.documents._render import build_certificate_pdf, build_fee_statement_pdf
 from surety_core.domain._model import (
     GuaranteeContract,
     GuaranteeStatus,

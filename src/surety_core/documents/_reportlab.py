@@ -1,7 +1,7 @@
 """The key notice drawn with reportlab, for the benchmark comparison only (private).
 
 reportlab is a benchmark-only dependency (the ``bench`` extra); the library never needs it. The
-page is the very same layout (:func:`~surety_core.documents._render.draw_key_notice`) drawn on a
+page is the very same layout (:func:`~surety_core.documents._notice.draw_key_notice`) drawn on a
 reportlab canvas with the same non-embedded ``HeiseiKakuGo-W5`` CID font and Courier.
 """
 
@@ -12,8 +12,8 @@ from typing import Any
 
 from surety_core._errors import ConfigurationError
 from surety_core.documents._data import KeyNoticeData
+from surety_core.documents._notice import draw_key_notice
 from surety_core.documents._pdf import A4_HEIGHT, A4_WIDTH, Face, PageWriter, aligned_x
-from surety_core.documents._render import draw_key_notice
 
 __all__ = ["build_key_notice_reportlab"]
 
