@@ -1,7 +1,9 @@
 """Documents as PDFs: the key notice, the certificate and the fee statement, and their checks.
 
 * :func:`build_key_notice_pdf` — 「電子保証にかかる「認証キー」のお知らせ」, one per guarantee
-  (:func:`key_notice_pdf` builds it straight from a contract and its key).
+  (:func:`key_notice_pdf` builds it straight from a contract and its key), a letter to the
+  obligee worded and laid out by the surety's :class:`KeyNoticeProfile` (title, texts, the
+  viewing service's address and QR code, :class:`DateStyle`).
 * :func:`build_certificate_pdf` — the certificate (電子証書) with its signed payload attached.
 * :func:`build_fee_statement_pdf` — the fee calculation statement (保証料計算書).
 * :func:`verify_certificate_pdf` — offline verification of a certificate PDF: genuine only if it
@@ -16,7 +18,8 @@
   :func:`fee_statement_data_from_statement` — the inputs from the domain model, from signed
   certificate content and from a computed fee statement.
 * :func:`format_yen`, :func:`format_date`, :func:`format_era_date`, :func:`format_period` —
-  Japanese formatting (pure functions, no PDF library).
+  Japanese formatting (pure functions, no PDF library); :class:`DateStyle` — one date style
+  for a whole document (和暦 or Western), chosen by the host.
 
 This package is the PDF adapter: pypdf is imported here and nowhere in the domain modules.
 Builders are pure (no I/O, no clock): the same input gives the same bytes.
@@ -24,6 +27,7 @@ Builders are pure (no I/O, no clock): the same input gives the same bytes.
 
 from surety_core._japanese import (
     ERAS,
+    DateStyle,
     era_year,
     format_date,
     format_era_date,
@@ -38,6 +42,7 @@ from surety_core.documents._data import (
     FeeStatementData,
     FeeStatementLine,
     KeyNoticeData,
+    KeyNoticeProfile,
 )
 from surety_core.documents._from_model import (
     PRODUCT_NAMES_JA,
@@ -91,6 +96,7 @@ __all__ = [
     "CertificateContentLike",
     "CertificateData",
     "CheckStatus",
+    "DateStyle",
     "DocumentIdentity",
     "FeeLineLike",
     "FeeStatementData",
@@ -98,6 +104,7 @@ __all__ = [
     "FeeStatementLine",
     "KeyNoticeData",
     "KeyNoticeLike",
+    "KeyNoticeProfile",
     "PdfSignatureState",
     "PdfSigningKeys",
     "build_certificate_pdf",

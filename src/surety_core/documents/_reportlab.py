@@ -7,6 +7,7 @@ reportlab canvas with the same non-embedded ``HeiseiKakuGo-W5`` CID font and Cou
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from io import BytesIO
 from typing import Any
 
@@ -63,6 +64,17 @@ class _ReportlabCanvas:
             self._c.setFillGray(fill_gray)
             self._c.rect(x, y, w, h, fill=1)
             self._c.restoreState()
+
+    def fill_rects(self, rects: Sequence[tuple[float, float, float, float]]) -> None:
+        if not rects:
+            return
+        self._c.saveState()
+        self._c.setFillGray(0)
+        path = self._c.beginPath()
+        for x, y, w, h in rects:
+            path.rect(x, y, w, h)
+        self._c.drawPath(path, stroke=0, fill=1)
+        self._c.restoreState()
 
 
 def build_key_notice_reportlab(data: KeyNoticeData) -> bytes:
