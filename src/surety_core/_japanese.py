@@ -167,11 +167,11 @@ class DateStyle(StrEnum):
     WESTERN = "western"
     """西暦: ``2025年4月1日``."""
 
-    def format(self, value: date) -> str:
+    def date_text(self, value: date) -> str:
         """``value`` in this style."""
         return format_era_date(value) if self is DateStyle.ERA else format_date(value)
 
-    def period(self, start: date, end: date) -> str:
+    def period_text(self, start: date, end: date) -> str:
         """``…から…まで`` in this style."""
         return format_period(start, end, era=self is DateStyle.ERA)
 

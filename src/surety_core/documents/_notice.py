@@ -170,17 +170,17 @@ def _rows(data: KeyNoticeData) -> list[tuple[str, str, str]]:
         ("発注者", data.obligee_name, "obligee_name"),
         ("受注者", data.principal_name, "principal_name"),
         ("保証金額", format_yen(data.amount), "amount"),
-        ("保証期間", style.period(data.period.start, data.period.end), "period"),
+        ("保証期間", style.period_text(data.period.start, data.period.end), "period"),
         ("保証会社", data.surety_name, "surety_name"),
     ]
     original = data.original_issued_on or data.issued_on
     if data.version > 1 and data.version_on is not None:
         rows += [
-            ("当初の発行日", style.format(original), "original_issued_on"),
-            ("変更日", f"{style.format(data.version_on)}（第{data.version}版）", "version_on"),
+            ("当初の発行日", style.date_text(original), "original_issued_on"),
+            ("変更日", f"{style.date_text(data.version_on)}（第{data.version}版）", "version_on"),
         ]
     else:
-        rows.append(("発行日", style.format(original), "original_issued_on"))
+        rows.append(("発行日", style.date_text(original), "original_issued_on"))
     return rows
 
 
@@ -195,7 +195,7 @@ def draw_key_notice(data: KeyNoticeData, page: Canvas) -> None:
     head: list[tuple[str, float, str]] = []
     if data.document_number:
         head.append((data.document_number, _BODY, "document_number"))
-    head.append((style.format(data.issued_on), _BODY, "issued_on"))
+    head.append((style.date_text(data.issued_on), _BODY, "issued_on"))
     y = _right_lines(page, top, head)
     addressee = f"{data.obligee_name} 御中"
     y -= 22
