@@ -201,9 +201,9 @@ def test_the_title_and_texts_are_the_surety_s(electronic: GuaranteeContract) -> 
     assert "東保第0000000042号" in lines
     assert "横浜市が発注した工事の前払金保証について、電子証書を発行いたしました。" in lines
     assert lines[-1] == "本通知は再発行いたしませんので大切に保管してください。"
-    assert PdfReader(BytesIO(key_notice_pdf_of(electronic, profile))).metadata.title == (
-        "電子保証の認証キーについて（通知）"
-    )
+    metadata = PdfReader(BytesIO(key_notice_pdf_of(electronic, profile))).metadata
+    assert metadata is not None
+    assert metadata.title == "電子保証の認証キーについて（通知）"
 
 
 @pytest.mark.parametrize(
