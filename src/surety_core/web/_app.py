@@ -34,6 +34,7 @@ from surety_core._errors import (
     AttemptsExceededError,
     InvalidInputError,
     KeyFormatError,
+    KeyReplacedError,
     NotFoundError,
     VerificationError,
 )
@@ -79,7 +80,7 @@ _PDF = "application/pdf"
 class _Outcome:
     """The answer to one (number, key) attempt, the same for the page and the API."""
 
-    kind: Literal["verified", "rejected", "refused", "invalid", "rate_limited"]
+    kind: Literal["verified", "rejected", "replaced", "refused", "invalid", "rate_limited"]
     view: ObligeeView | None = None
     signature: Literal["valid", "invalid", "unchecked"] = "unchecked"
     chained: int = 0
@@ -234,6 +235,9 @@ class _Web:
         except AttemptsExceededError as exc:
             log.info("view of %s refused: too many failures", number)
             return _Outcome("refused", retry_after=exc.retry_after)
+        except KeyReplacedError:
+            log.info("view of %s rejected: a replaced key", number)
+            return _Outcome("replaced")
         except VerificationError:
             log.info("view of %s rejected", number)
             return _Outcome("rejected")
@@ -349,6 +353,7 @@ class _Web:
         status = {
             "verified": 200,
             "rejected": 403,
+            "replaced": 403,
             "refused": 429,
             "rate_limited": 429,
             "invalid": 422,
@@ -653,9 +658,11 @@ def _typo_check(number: object, key: object) -> _Outcome | None:
 def _page_answer(outcome: _Outcome) -> tuple[int, str]:
     if outcome.kind == "invalid":
         return 422, outcome.problem
-    return {"rejected": (403, "rejected"), "refused": (429, "refused")}.get(
-        outcome.kind, (429, "rate_limited")
-    )
+    return {
+        "rejected": (403, "rejected"),
+        "replaced": (403, "replaced"),
+        "refused": (429, "refused"),
+    }.get(outcome.kind, (429, "rate_limited"))
 
 
 def _pair(item: object) -> tuple[object, object] | None:
@@ -671,6 +678,8 @@ def _pair(item: object) -> tuple[object, object] | None:
 
 _MESSAGES = {
     "rejected": "the guarantee contract number or the authentication key is not correct",
+    "replaced": "this authentication key was replaced by a re-issued key; ask the contractor "
+    "for the new key notice",
     "refused": "too many failed attempts for this number; retry later",
     "rate_limited": "too many attempts from this address; retry later",
     "typo": "the key's check character does not match: a typo; nothing was looked up",
