@@ -40,6 +40,7 @@ from surety_core._errors import (
 )
 from surety_core.certificates import TrustedKeySet, verify_certificate, verify_chain
 from surety_core.documents import (
+    KeyNoticeProfile,
     build_key_notice_pdf,
     build_signed_certificate_pdf,
     key_notice_data_from_notice,
@@ -121,7 +122,9 @@ class _Web:
         secure_cookies: bool,
         address_limiter: AddressLimiter,
         client_address: Callable[[Request], str],
+        key_notice_profile: KeyNoticeProfile | None = None,
     ) -> None:
+        self.key_notice_profile = key_notice_profile
         self.registry = registry
         self.portal = portal
         self.trusted = trusted_keys
@@ -604,7 +607,8 @@ class _Web:
                 back="/portal/history",
                 signed_in=corporate,
             )
-        pdf = build_key_notice_pdf(key_notice_data_from_notice(notice))
+        data = key_notice_data_from_notice(notice, profile=self.key_notice_profile)
+        pdf = build_key_notice_pdf(data)
         return _download(pdf, f"key-notice-{notice.number}.pdf", _PDF)
 
     async def portal_certificate(self, request: Request) -> Response:
@@ -777,6 +781,7 @@ def create_app(
     address_limiter: AddressLimiter | None = None,
     client_address: Callable[[Request], str] = _client,
     hsts: bool = False,
+    key_notice_profile: KeyNoticeProfile | None = None,
 ) -> Starlette:
     """The ASGI application (Starlette): the registry, its API and the portal.
 
@@ -797,7 +802,11 @@ def create_app(
     * ``address_limiter``: the limit per client address (default 60 attempts a minute);
       ``client_address`` finds the address (default: the peer; a host behind a proxy
       supplies its own).
+    * ``key_notice_profile``: the surety's wording, date style and viewing address of the key
+      notices the portal hands out (:class:`~surety_core.documents.KeyNoticeProfile`).
     """
+    if key_notice_profile is not None and not isinstance(key_notice_profile, KeyNoticeProfile):
+        raise InvalidInputError("key_notice_profile", "must be a KeyNoticeProfile")
     if dev_sign_in and authenticate is not None:
         raise InvalidInputError("dev_sign_in", "give either authenticate or dev_sign_in, not both")
     if dev_sign_in:
@@ -812,6 +821,7 @@ def create_app(
         secure_cookies=secure_cookies,
         address_limiter=address_limiter if address_limiter is not None else AddressLimiter(),
         client_address=client_address,
+        key_notice_profile=key_notice_profile,
     )
     routes: list[Route | Mount] = [
         Route("/", web.home, methods=["GET"]),
