@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import os
 import re
+from collections.abc import Sequence
 from datetime import date
 from io import BytesIO
 from pathlib import Path
@@ -12,6 +13,8 @@ from pathlib import Path
 import attrs
 import pytest
 import segno
+from hypothesis import event, given, settings
+from hypothesis import strategies as st
 from pypdf import PdfReader
 
 from surety_core import (
@@ -32,7 +35,9 @@ from surety_core.documents import (
     build_key_notice_pdf,
     key_notice_data_from_contract,
 )
-from surety_core.documents._notice import qr_modules
+from surety_core.documents._data import KEY_NOTICE_CHANGEABLE
+from surety_core.documents._notice import draw_key_notice, qr_modules
+from surety_core.documents._pdf import A4_HEIGHT, A4_WIDTH, Face, PageWriter, aligned_x
 
 GOLDEN = Path(__file__).parent / "golden"
 UPDATE = os.environ.get("SURETY_UPDATE_GOLDEN") == "1"
@@ -402,3 +407,135 @@ def test_golden_key_notices(electronic: GuaranteeContract) -> None:
         assert pdf == golden_variants(electronic)[name]  # deterministic
         _golden(f"{name}.txt", text_of(pdf).encode())
         _golden(f"{name}.pdf", pdf)
+
+
+# -- any notice fits, and nothing overlaps --------------------------------------------------------
+
+
+class Recorder:
+    """A :class:`~surety_core.documents._pdf.Canvas` that keeps the box of every text and fill."""
+
+    def __init__(self) -> None:
+        self.texts: list[tuple[float, float, float, float, str]] = []
+        self.fills: list[tuple[float, float, float, float]] = []
+
+    def text(
+        self,
+        x: float,
+        y: float,
+        text: str,
+        *,
+        size: float = 10.5,
+        face: Face = Face.GOTHIC,
+        align: str = "left",
+        field: str = "text",
+    ) -> float:
+        width = PageWriter.text_width(text, size, face)
+        x = aligned_x(x, width, align)
+        # glyphs reach from a little below the baseline to about 0.88 em above it
+        self.texts.append((x, y - 0.12 * size, x + width, y + 0.88 * size, text))
+        return width
+
+    def line(self, x1: float, y1: float, x2: float, y2: float, *, width: float = 0.5) -> None:
+        pass
+
+    def rect(
+        self,
+        x: float,
+        y: float,
+        w: float,
+        h: float,
+        *,
+        width: float = 0.5,
+        fill_gray: float | None = None,
+    ) -> None:
+        pass
+
+    def fill_rects(self, rects: Sequence[tuple[float, float, float, float]]) -> None:
+        self.fills.extend(rects)
+
+
+def _overlap(a: tuple[float, ...], b: tuple[float, ...]) -> bool:
+    return a[0] < b[2] - 0.01 and b[0] < a[2] - 0.01 and a[1] < b[3] - 0.01 and b[1] < a[3] - 0.01
+
+
+CHARS = st.sampled_from("市道第号線改良工事業務委託株式会社建設東西南北ＡＢ（）・ー123ABCxyz")
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    data=st.data(),
+    version=st.integers(1, 12),
+    generation=st.integers(1, 9),
+    kind=st.sampled_from(list(WorksKind)),
+    style=st.sampled_from(list(DateStyle)),
+    with_url=st.booleans(),
+)
+def test_any_notice_fits_its_page_without_overlaps(
+    data: st.DataObject,
+    version: int,
+    generation: int,
+    kind: WorksKind,
+    style: DateStyle,
+    with_url: bool,
+) -> None:
+    def text(n: int) -> str:
+        size = data.draw(st.sampled_from([1, n // 4 or 1, n // 2 or 1, n]))
+        return data.draw(st.text(CHARS, min_size=size, max_size=size))
+
+    def maybe(n: int) -> str | None:
+        return data.draw(st.none() | st.just(n).map(text))
+
+    notice = attrs.evolve(
+        notice_data(),
+        product_name=text(40),
+        works_name=text(120),
+        works_number=text(64),
+        obligee_name=text(60),
+        principal_name=text(60),
+        surety_name=text(60),
+        surety_branch=maybe(80),
+        surety_address=maybe(200),
+        surety_telephone=maybe(40),
+        document_number=maybe(40),
+        viewing_instructions=tuple(text(120) for _ in range(data.draw(st.integers(1, 8)))),
+        works_kind=kind,
+        version=version,
+        version_on=date(2025, 7, 1) if version > 1 else None,
+        changed=data.draw(st.frozensets(st.sampled_from(sorted(KEY_NOTICE_CHANGEABLE)))),
+        key_generation=generation,
+        profile=KeyNoticeProfile(
+            date_style=style,
+            viewing_url="https://denshi-hosho.example.jp/view?number={number}"
+            if with_url
+            else None,
+        ),
+    )
+    canvas = Recorder()
+    try:
+        draw_key_notice(notice, canvas)
+    except InvalidInputError as error:
+        refused: InvalidInputError | None = error
+    else:
+        refused = None
+    event("refused" if refused else "drawn")
+    if refused is not None:
+        assert (refused.field, refused.reason) == ("data", "too much text to fit on one A4 page")
+        return
+    for x0, y0, x1, y1, _ in canvas.texts:
+        assert x0 >= 56 - 0.01
+        assert x1 <= A4_WIDTH - 56 + 0.01
+        assert y0 >= 50
+        assert y1 <= A4_HEIGHT - 30
+    for i, a in enumerate(canvas.texts):
+        for b in canvas.texts[i + 1 :]:
+            assert not _overlap(a[:4], b[:4]), (a[4], b[4])
+    if with_url:
+        xs = [x for x, _, w, _ in canvas.fills] + [x + w for x, _, w, _ in canvas.fills]
+        ys = [y for _, y, _, h in canvas.fills] + [y + h for _, y, _, h in canvas.fills]
+        unit = min(h for *_, h in canvas.fills)
+        quiet = (min(xs) - 4 * unit, min(ys) - 4 * unit, max(xs) + 4 * unit, max(ys) + 4 * unit)
+        for box in canvas.texts:
+            assert not _overlap(box[:4], quiet), box[4]
+    else:
+        assert canvas.fills == []
