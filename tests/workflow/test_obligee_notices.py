@@ -118,6 +118,7 @@ def test_the_obligee_is_told_of_each_change_and_never_given_a_key(
     assert amended.startswith("柏市 御中\n")
     assert "貴市が発注者である下記の保証について、変更の手続きが完了いたしました" in amended
     assert "保証金額：40,000,000円 → 36,000,000円" in amended
+    assert "amended on 2025-05-01" in amended  # the amendment's date, not the day it was keyed
     assert "これまでの認証キーは使用できません" in reissued
     assert "2025年10月1日をもって解約・返還" in released
     assert "2025年11月1日付けで保証事故として受け付けいたしました" in claimed

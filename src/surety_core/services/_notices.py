@@ -109,12 +109,17 @@ def queue_obligee_notice(
     recipient = policy.notice_recipient(event)
     if recipient is None:
         return False
-    on = contract.status_on if contract.status_on is not None else step.today
+    if event is ObligeeEvent.AMENDED:
+        on = contract.current.effective_on
+    elif event is ObligeeEvent.KEY_REISSUED or contract.status_on is None:
+        on = step.today
+    else:
+        on = contract.status_on
     message = obligee_notice(
         contract,
         event,
         recipient=recipient,
-        on=on if event is not ObligeeEvent.KEY_REISSUED else step.today,
+        on=on,
         generation=generation,
         product_names=product_names,
     )
