@@ -539,3 +539,12 @@ def test_any_notice_fits_its_page_without_overlaps(
             assert not _overlap(box[:4], quiet), box[4]
     else:
         assert canvas.fills == []
+
+
+def test_a_line_never_starts_with_a_closing_mark() -> None:
+    from surety_core.documents._notice import _wrap
+
+    # ten characters fit; the eleventh is 。, so the tenth moves down with it
+    lines = _wrap("あいうえおかきくけこ。さしすせそ", 10 * 10.5, 10.5)
+    assert lines == ["あいうえおかきくけ", "こ。さしすせそ"]
+    assert "".join(_wrap("。" * 30, 100, 10.5)) == "。" * 30  # nothing to carry: still wraps

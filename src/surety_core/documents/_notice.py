@@ -52,8 +52,13 @@ _QR_QUIET = 4
 """The quiet zone in modules, kept free of ink around the symbol."""
 
 
+_NO_LINE_START = frozenset("、。，．,.）」』】〕・ーぁぃぅぇぉっゃゅょァィゥェォッャュョ々")
+"""Characters a Japanese line does not start with (禁則): the character before moves down."""
+
+
 def _wrap(text: str, width: float, size: float) -> list[str]:
-    """Split ``text`` into lines no wider than ``width`` (character-wise, as Japanese wraps)."""
+    """Split ``text`` into lines no wider than ``width`` (character-wise, as Japanese wraps; a
+    line never starts with a closing mark or a small kana: 追い出し)."""
     if PageWriter.text_width(text, size) <= width:
         return [text]
     lines: list[str] = []
@@ -62,8 +67,10 @@ def _wrap(text: str, width: float, size: float) -> list[str]:
     for char in text:
         advance = PageWriter.text_width(char, size)
         if current and used + advance > width:
+            carried = [current.pop()] if char in _NO_LINE_START and len(current) > 1 else []
             lines.append("".join(current))
-            current, used = [], 0.0
+            current = carried
+            used = PageWriter.text_width("".join(carried), size)
         current.append(char)
         used += advance
     lines.append("".join(current))
