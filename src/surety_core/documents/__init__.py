@@ -35,22 +35,16 @@ from surety_core.documents._data import (
     DEFAULT_VIEWING_INSTRUCTIONS,
     CertificateData,
     DocumentIdentity,
-    FeeStatementData,
-    FeeStatementLine,
     KeyNoticeData,
 )
 from surety_core.documents._from_model import (
     PRODUCT_NAMES_JA,
     CertificateContentLike,
-    FeeLineLike,
-    FeeStatementLike,
     KeyNoticeLike,
     build_signed_certificate_pdf,
     certificate_data_from_content,
     certificate_pdf,
     certificate_verifier,
-    fee_statement_data_from_statement,
-    fee_statement_pdf,
     key_notice_data_from_contract,
     key_notice_data_from_notice,
     key_notice_pdf,
@@ -66,8 +60,16 @@ from surety_core.documents._render import (
     KEY_NOTICE_TITLE,
     PAYLOAD_ATTACHMENT_NAME,
     build_certificate_pdf,
-    build_fee_statement_pdf,
     build_key_notice_pdf,
+)
+from surety_core.documents._statement import (
+    FeeLineLike,
+    FeeStatementData,
+    FeeStatementLike,
+    FeeStatementLine,
+    build_fee_statement_pdf,
+    fee_statement_data_from_statement,
+    fee_statement_pdf,
 )
 from surety_core.documents._verify import (
     DEFAULT_MAX_PDF_BYTES,
