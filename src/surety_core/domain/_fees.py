@@ -226,6 +226,9 @@ class RefundStatement:
     deduction: int = field(validator=v.non_negative_yen)
     refund: int = field(validator=v.non_negative_yen)
     rate_table: str = field(converter=v.strip_text, validator=v.text(100))
+    rounding: Rounding = field(default=Rounding.DOWN, validator=v.enum_of(Rounding))
+    """How ``gross`` was rounded (the table's rounding), to a multiple of ``rounding_unit``."""
+    rounding_unit: int = field(default=1, validator=v.positive_int)
 
 
 class AdjustmentKind(StrEnum):
@@ -408,6 +411,8 @@ def refund_on_release(
         deduction=rate.refund_deduction,
         refund=refund,
         rate_table=table.name,
+        rounding=table.rounding,
+        rounding_unit=table.rounding_unit,
     )
 
 
