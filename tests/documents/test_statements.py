@@ -181,8 +181,14 @@ def test_a_reader_can_redo_the_arithmetic(contract: GuaranteeContract, table: Ra
     statement = fee_for_contract(table, contract)
     data = fee_statement_data_from_statement(statement, contract, issued_on=ISSUED)
     # The drawn names may hold characters no PDF font prints: the figures are what is tested.
-    names = {"principal_name": "株式会社山田建設", "works_name": "工事", "works_number": "1"}
-    data = attrs.evolve(data, **names, obligee_name="横浜市", surety_name="保証会社")
+    data = attrs.evolve(
+        data,
+        principal_name="株式会社山田建設",
+        works_name="工事",
+        works_number="1",
+        obligee_name="横浜市",
+        surety_name="保証会社",
+    )
     lines = lines_of(build_fee_statement_pdf(data))
     rounding = next(m for m in map(_ROUNDING.match, lines) if m)
     unit = _yen(rounding["unit"])
