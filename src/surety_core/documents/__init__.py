@@ -3,7 +3,11 @@
 * :func:`build_key_notice_pdf` — 「電子保証にかかる「認証キー」のお知らせ」, one per guarantee
   (:func:`key_notice_pdf` builds it straight from a contract and its key).
 * :func:`build_certificate_pdf` — the certificate (電子証書) with its signed payload attached.
-* :func:`build_fee_statement_pdf` — the fee calculation statement (保証料計算書).
+* :func:`build_fee_statement_pdf` — the fee calculation statement (保証料計算書);
+  :func:`build_additional_fee_statement_pdf` (追加保証料計算書) and
+  :func:`build_refund_statement_pdf` (返還計算書) for amendments and releases
+  (:func:`fee_statement_pdf`, :func:`fee_adjustment_pdf` and :func:`refund_statement_pdf` build
+  them straight from the domain, with the payee and due date of :class:`FeeDocumentSettings`).
 * :func:`verify_certificate_pdf` — offline verification of a certificate PDF: genuine only if it
   is byte for byte what the builder makes from its signed payload (plus, optionally, one
   invisible PDF signature revision); :func:`read_pdf_file` reads one safely from disk;

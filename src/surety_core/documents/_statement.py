@@ -672,9 +672,7 @@ def _amount_rows(
         # A trailing space (a gap, not a glyph) keeps the columns apart in extracted text:
         # readers of the text layer see "… 365日/365 30,000円", never "36530,000円".
         if with_band and band:
-            page.text(
-                _LEFT + 6, base, f"{band} ", size=_fit(band, band_w - 10, _BODY), field=name
-            )
+            page.text(_LEFT + 6, base, f"{band} ", size=_fit(band, band_w - 10, _BODY), field=name)
         page.text(text_x, base, f"{label} ", size=_fit(label, text_w, _BODY), field=name)
         page.text(_RIGHT - 6, base, amount, size=_BODY, align="right", field=name)
         y -= _ROW
