@@ -34,6 +34,7 @@ from surety_core import (
     Rounding,
     WorksKind,
     fee_for_contract,
+    fee_for_request,
     fee_on_amendment,
     refund_on_release,
     sample_payee_account,
@@ -57,6 +58,7 @@ from surety_core.documents import (
 from surety_core.documents._glyphs import is_supported
 from surety_core.documents._pdf import A4_HEIGHT, A4_WIDTH
 from surety_core.documents._statement import statement_page
+from surety_core.testing import samples
 from surety_core.testing import strategies as s
 
 GOLDEN = Path(__file__).parent / "golden"
@@ -213,6 +215,21 @@ def test_a_reader_can_redo_the_arithmetic(contract: GuaranteeContract, table: Ra
         total += _yen(minimum[0].rsplit(" ", 1)[1].removesuffix("円"))
     assert f"保証料 {statement.total:,}円" in lines
     assert total == statement.total
+
+
+def test_a_statement_before_issuance_names_the_application(contract: GuaranteeContract) -> None:
+    application = samples.electronic_application(contract=None)
+    receipt_fee = fee_for_request(sample_rate_table(), application, application.requests[0])
+    with pytest.raises(InvalidInputError, match="surety"):
+        fee_statement_data_from_statement(receipt_fee, application, issued_on=ISSUED)
+    data = fee_statement_data_from_statement(
+        receipt_fee, application, surety=contract.surety, issued_on=ISSUED, settings=SETTINGS
+    )
+    lines = lines_of(build_fee_statement_pdf(data))
+    assert "申込番号 APP-0001" in lines
+    assert f"{application.principal.name} 御中" in lines
+    assert f"請負代金額 {application.works.contract_price:,}円" in lines
+    assert "支払期日 令和7年4月15日" in lines
 
 
 def test_rates_print_with_two_decimals() -> None:

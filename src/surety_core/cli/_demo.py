@@ -436,9 +436,7 @@ def run_demo(out: Path, *, write: Callable[[str], None] = print, width: int | No
             f"{_yen(amended.contract.amount)}, version {amended.contract.version}"
         )
         adjustment = amended.adjustment
-        title = "追加保証料計算書" if adjustment.kind is AdjustmentKind.ADDITIONAL else "返還計算書"
-        if adjustment.kind is AdjustmentKind.NONE:
-            title = "追加保証料計算書"
+        title = "返還計算書" if adjustment.kind is AdjustmentKind.REFUND else "追加保証料計算書"
         adjustment_pdf = fee_adjustment_pdf(
             amended.contract, adjustment, issued_on=today, settings=fee_settings
         )
