@@ -50,6 +50,11 @@ def test_a_wrong_secret_file_is_told_apart_and_never_counted(
     with sqlite_store(demo.db, upgrade=False).unit_of_work() as uow:
         assert uow.attempts.get(demo.advance_number) == before  # nothing was counted
     assert main(_verify(demo, demo.advance_key)) == EXIT_OK  # the right secret still opens
+    unknown = ["verify", "--db", demo.db, "--number", "0000000099", "--key", demo.advance_key]
+    assert main([*unknown, "--secrets", str(wrong)]) == EXIT_FAILED  # any number, not counted
+    assert "these secrets do not match this database" in capsys.readouterr().err
+    with sqlite_store(demo.db, upgrade=False).unit_of_work() as uow:
+        assert uow.attempts.get("0000000099") is None
 
 
 def test_unlock_clears_a_lock_and_is_audited(
