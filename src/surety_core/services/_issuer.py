@@ -80,6 +80,7 @@ from surety_core.keys._limiter import issue_key, normalize_contract_number
 from surety_core.keys._limiter import reissue_key as reissue_key_record
 from surety_core.keys._secrets import KeyProtector, SecretProvider
 from surety_core.notify import COMPLETION_NOTICE_KIND, completion_notice, to_outbox
+from surety_core.services._fingerprint import fingerprint_check
 from surety_core.services._money import additional_due, amendment_fee, fee_charged
 from surety_core.services._results import (
     AmendmentResult,
@@ -231,7 +232,13 @@ class SuretyIssuer:
                 "portal_name", "must be non-empty text of at most 100 characters"
             )
         self._runtime = Runtime(
-            store, secrets=secrets, clock=clock, today=today, retries=retries, zone=zone
+            store,
+            secrets=secrets,
+            clock=clock,
+            today=today,
+            retries=retries,
+            zone=zone,
+            first_use=fingerprint_check(KeyProtector(check_secrets(secrets)), write=True),
         )
         self._surety = surety
         self._protector = KeyProtector(secrets)
