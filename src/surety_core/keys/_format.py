@@ -254,6 +254,8 @@ def contains_key_like(text: str) -> bool:
     Looks for 20 key characters, grouped by four with optional spaces or dashes, standing
     alone, whose check character matches. Used to refuse keys in audit details.
     """
+    if len(text) < KEY_LENGTH and text.isascii():
+        return False  # a key needs 20 key characters, and NFKC leaves ASCII as it is
     folded = unicodedata.normalize("NFKC", text).upper()
     folded = "".join("-" if c in v.SEPARATORS else c for c in folded)
     for match in _KEY_LIKE.finditer(folded):

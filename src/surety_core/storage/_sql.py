@@ -894,6 +894,32 @@ class _Numbers:
 # --- unit of work and store -----------------------------------------------------------------
 
 
+def _sqlite_error(statement: str, exc: sqlite3.Error) -> sa.exc.DBAPIError:
+    """A driver error wrapped as SQLAlchemy wraps it (busy/locked is then retried and reported
+    exactly as for a statement SQLAlchemy ran)."""
+    return sa.exc.DBAPIError.instance(statement, (), exc, sqlite3.Error)
+
+
+def _end(connection: Connection, *, commit: bool) -> None:
+    """Commit or roll back the unit's transaction: through SQLAlchemy when it began one (a
+    statement ran through ``Connection.execute``), else straight on the driver (a SQLite unit
+    on the driver connection: the transaction was begun there, see ``SqlStore._begin``)."""
+    if connection.in_transaction():
+        if commit:
+            connection.commit()
+        else:
+            connection.rollback()
+        return
+    raw = connection.connection.dbapi_connection
+    if raw is None or not getattr(raw, "in_transaction", False):
+        return
+    try:
+        raw.commit() if commit else raw.rollback()
+    except sqlite3.Error as exc:
+        raise _sqlite_error("COMMIT" if commit else "ROLLBACK", exc) from exc
+
+
+
 class SqlUnitOfWork:
     """One database transaction (see :class:`~surety_core.storage.UnitOfWork`).
 
@@ -1065,7 +1091,7 @@ class SqlUnitOfWork:
             if exc_type is not None:
                 self._state = "rolled back"
                 try:
-                    connection.rollback()
+                    _end(connection, commit=False)
                 except sa.exc.SQLAlchemyError:
                     connection.invalidate()
                 else:
@@ -1073,10 +1099,10 @@ class SqlUnitOfWork:
                 return
             self._state = "failed"
             try:
-                connection.commit()
+                _end(connection, commit=True)
             except sa.exc.SQLAlchemyError as error:
                 try:
-                    connection.rollback()
+                    _end(connection, commit=False)
                 except sa.exc.SQLAlchemyError:
                     connection.invalidate()
                 else:
@@ -1084,7 +1110,7 @@ class SqlUnitOfWork:
                 raise _storage_error("commit failed", error) from error
             self._state = "committed"
         finally:
-            connection.close()
+            self._store._release(connection)
             if self._store._lock is not None:
                 self._store._lock.release()
 
@@ -1129,6 +1155,11 @@ class SqlStore:
         self._dialect = _Dialect(kind, engine)
         self._lock: threading.Lock | None = threading.Lock() if serialize else None
         self._closed = False
+        self._driver_units = False
+        """SQLite stores built by :func:`sqlite_store`: a unit of work begins and commits on
+        the driver connection, and its connection is kept open for the next unit (``_idle``)
+        instead of going back through the pool (most of an empty unit's cost)."""
+        self._idle: list[Connection] = []
         self._audit_memo: tuple[int, str, AuditEvent] | None = None
         """(sequence, document text, event) of the last audit event this store wrote or
         decoded: ``audit.last()`` reuses the event only when the row's text is identical."""
@@ -1177,6 +1208,8 @@ class SqlStore:
         raise AssertionError("unreachable")  # pragma: no cover
 
     def _begin(self) -> Connection:
+        if self._driver_units:
+            return self._retry("could not start a transaction", self._begin_on_driver)
         sqlite = self._dialect.name == "sqlite"
 
         def begin() -> Connection:
@@ -1202,6 +1235,38 @@ class SqlStore:
 
         return self._retry("could not start a transaction", begin)
 
+    def _begin_on_driver(self) -> Connection:
+        """A kept connection (or a new one) with ``BEGIN IMMEDIATE`` run on the driver."""
+        try:
+            connection = self._idle.pop()
+        except IndexError:
+            connection = self._engine.connect()
+        try:
+            raw = connection.connection.dbapi_connection
+            if raw is None:  # pragma: no cover - a kept connection is never invalidated
+                raise StorageError("the connection was invalidated")
+            try:
+                raw.execute("BEGIN IMMEDIATE")
+            except sqlite3.Error as exc:
+                raise _sqlite_error("BEGIN IMMEDIATE", exc) from exc
+        except BaseException:
+            connection.close()
+            raise
+        return connection
+
+    def _release(self, connection: Connection) -> None:
+        """After a unit of work: keep a healthy driver-unit connection for the next one."""
+        if (
+            self._driver_units
+            and not self._closed
+            and not connection.invalidated
+            and not connection.in_transaction()
+            and len(self._idle) < 8
+        ):
+            self._idle.append(connection)
+            return
+        connection.close()
+
     def unit_of_work(self) -> SqlUnitOfWork:
         """A new unit of work: one transaction, begun when the ``with`` block is entered."""
         self._check_open()
@@ -1210,6 +1275,8 @@ class SqlStore:
     def close(self) -> None:
         """Close every pooled connection; the store is unusable afterwards."""
         self._closed = True
+        while self._idle:
+            self._idle.pop().close()
         self._engine.dispose()
 
 
@@ -1238,8 +1305,11 @@ def _sqlite_events(engine: Engine, busy_timeout_ms: int, wal: bool) -> None:
         # Straight on the driver (a third of an empty unit of work's time went into running
         # this one statement through SQLAlchemy); a driver error is wrapped as SQLAlchemy
         # would wrap it, so busy/locked is retried and reported exactly as before.
+        raw = connection.connection.dbapi_connection
+        if raw is None or raw.in_transaction:  # type: ignore[attr-defined]
+            return  # a unit of work on the driver connection began it (SqlStore._begin)
         try:
-            connection.connection.dbapi_connection.execute("BEGIN IMMEDIATE")  # type: ignore[union-attr]
+            raw.execute("BEGIN IMMEDIATE")  # type: ignore[attr-defined]
         except sqlite3.Error as exc:
             raise sa.exc.DBAPIError.instance(
                 "BEGIN IMMEDIATE", (), exc, sqlite3.Error, dialect=engine.dialect
@@ -1282,7 +1352,9 @@ def sqlite_store(
         )
     _sqlite_events(engine, int(busy_timeout * 1000), wal=not memory)
     try:
-        return SqlStore(engine, upgrade=upgrade, serialize=memory)
+        store = SqlStore(engine, upgrade=upgrade, serialize=memory)
+        store._driver_units = True
+        return store
     except BaseException:
         engine.dispose()
         raise
