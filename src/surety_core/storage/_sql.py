@@ -28,6 +28,7 @@ from sqlalchemy.dialects import postgresql as pg_dialect
 from sqlalchemy.dialects import sqlite as sqlite_dialect
 from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.pool import StaticPool
+from sqlalchemy.sql import util as sa_util
 
 from surety_core._errors import (
     ConcurrencyConflictError,
@@ -312,7 +313,7 @@ class _Fixed:
     these statements select text and integer columns only.
     """
 
-    __slots__ = ("binds", "constants", "named", "names", "plain", "sql", "statement")
+    __slots__ = ("binds", "constants", "named", "names", "plain", "sql", "statement", "tables")
 
     def __init__(self, statement: Any, dialect: sa.Dialect, translate: Any) -> None:
         compiled = statement.compile(
@@ -338,6 +339,12 @@ class _Fixed:
         self.plain: Final = all(bind[3] is None for bind in binds)
         self.statement: Final = statement
         """Held so that the ``id`` this is cached under stays this statement's."""
+        self.tables: Final = frozenset(
+            table.name
+            for table in sa_util.find_tables(statement, include_crud=True)
+            if isinstance(table, sa.Table)
+        )
+        """The tables the statement reads or writes (queued inserts are written first)."""
 
     def parameters(self, values: dict[str, Any] | None) -> Any:
         """The driver's parameters (a tuple, or a dict for named styles) for ``values``."""
@@ -385,6 +392,16 @@ class _Dialect:
                 set_={"document": upsert.excluded.document},
             )
         self.returning = name != "mariadb"
+        self.insert_many: dict[str, Any] = (
+            {
+                table.name: sqlite_dialect.insert(table).on_conflict_do_nothing()
+                for table in s.DATA_TABLES
+            }
+            if name == "sqlite"
+            else {}
+        )
+        """SQLite: insert-if-new without RETURNING, for the driver's ``executemany`` (whose
+        ``rowcount`` is the number of rows inserted)."""
         self.advisory_locks = name in ("postgresql", "mariadb")
         self.allocate = _NEXT_COUNTER if name == "sqlite" else _NEXT_SEQUENCE
         # A counter row rolls back with the unit of work (a sequence does not): the numbers a
@@ -438,8 +455,16 @@ class _Repository:
         return tuple(records)
 
     def _insert_new(self, table: sa.Table, params: dict[str, Any]) -> bool:
-        """Insert unless a unique key exists; ``False`` when it did (nothing written)."""
+        """Insert unless a unique key exists; ``False`` when it did (nothing written).
+
+        While the unit of work defers inserts (:meth:`SqlUnitOfWork.defer_inserts`), the row
+        is queued instead and ``True`` returned: a duplicate is then reported when the queue
+        is written (before a read of the table, or at commit)."""
         uow = self._uow
+        pending = uow._pending
+        if pending is not None and table.name in uow._deferrable:
+            pending.setdefault(table.name, []).append(params)
+            return True
         inserted: bool = uow._driver(uow._dialect.insert_new[table.name], params, _INSERT)
         return inserted
 
@@ -625,7 +650,7 @@ class _Payments(_Repository):
 
     def for_reference(self, reference: str) -> Sequence[Payment]:
         payments = []
-        rows: Any = self._run(_PAYMENTS, {"reference": reference})
+        rows: Any = self._uow._query(_PAYMENTS, {"reference": reference})
         for sequence, document in rows:
             key = f"{reference}/{sequence}"
             payment = _load(s.payments.name, key, document, Payment)
@@ -661,6 +686,7 @@ class _Keys(_Repository):
     def add(self, record: KeyRecord) -> None:
         c.check_type(record, KeyRecord, "record")
         params = _key_params(record)
+        self._uow._active_key = None
         if not self._insert_new(s.keys, params):
             raise DuplicateError(
                 f"key record {record.contract_number} generation {record.generation} exists, "
@@ -670,16 +696,22 @@ class _Keys(_Repository):
     def active(self, number: str) -> KeyRecord | None:
         if not isinstance(number, str):
             raise InvalidInputError("number", f"must be text, not {type(number).__name__}")
-        row = self._uow._query_one(_KEY_ACTIVE, {"number": number})
-        if row is None:
-            return None
-        record = _load(s.keys.name, number, row[0], KeyRecord)
-        if record.contract_number != number or record.status is not KeyStatus.ACTIVE:
+        uow = self._uow
+        memo = uow._active_key
+        if memo is not None and memo[0] == number:
+            return memo[1]  # read in this unit of work, and no key written since
+        row = uow._query_one(_KEY_ACTIVE, {"number": number})
+        record = None if row is None else _load(s.keys.name, number, row[0], KeyRecord)
+        if record is not None and (
+            record.contract_number != number or record.status is not KeyStatus.ACTIVE
+        ):
             raise _disagree(s.keys.name, f"{number}/{record.generation}", "status")
+        uow._active_key = (number, record)
         return record
 
     def revoke(self, number: str, generation: int, at: datetime) -> None:
         c.check_aware(at, "at")
+        self._uow._active_key = None
         row = self._uow._query_one(_KEY_ONE_LOCKED, {"number": number, "generation": generation})
         if row is None:
             raise NotFoundError(f"key record {number} generation {generation} not found")
@@ -754,6 +786,11 @@ class _Audit(_Repository):
 
     def last(self) -> AuditEvent | None:
         uow = self._uow
+        memo = uow._store._audit_memo
+        if uow._audit_head is not None and memo is not None and memo[0] == uow._audit_head:
+            # SQLite: this unit holds the write lock and appended (or read) this very event
+            # last, so no statement is needed to know the head.
+            return memo[2]
         # PostgreSQL: the chain head is held until the unit of work ends, so the append that
         # follows waits for a concurrent writer's commit instead of failing on its sequence.
         uow._advisory_lock(_AUDIT_HEAD_LOCK)
@@ -919,7 +956,6 @@ def _end(connection: Connection, *, commit: bool) -> None:
         raise _sqlite_error("COMMIT" if commit else "ROLLBACK", exc) from exc
 
 
-
 class SqlUnitOfWork:
     """One database transaction (see :class:`~surety_core.storage.UnitOfWork`).
 
@@ -934,6 +970,12 @@ class SqlUnitOfWork:
         self._state = "new"
         self._audit_head: int | None = None
         self._locks: set[str] = set()
+        self._pending: dict[str, list[dict[str, Any]]] | None = None
+        """Queued inserts by table while deferring (see :meth:`defer_inserts`)."""
+        self._deferrable: frozenset[str] = frozenset()
+        self._active_key: tuple[str, KeyRecord | None] | None = None
+        """The last active-key look-up of this unit (number, record): a view reads it twice.
+        Forgotten whenever this unit writes a key record."""
         self._allocated = 0
         """The highest number this unit took from the counter row (SQLite): burnt on rollback."""
         """Advisory locks this unit of work holds (PostgreSQL; released at its end)."""
@@ -954,11 +996,9 @@ class SqlUnitOfWork:
         return f"<SqlUnitOfWork {self._dialect.name} {self._state}>"
 
     def _execute(self, statement: Any, params: Any = None) -> sa.CursorResult[Any]:
-        connection = self._connection
-        if connection is None or self._state != "open":
-            raise InvalidInputError(
-                None, f"the unit of work is {self._state}; use it inside one 'with' block"
-            )
+        connection = self._check_open()
+        if self._pending:
+            self._flush()
         try:
             return connection.execute(statement, params)
         except sa.exc.SQLAlchemyError as exc:
@@ -981,33 +1021,106 @@ class SqlUnitOfWork:
             c.check_type(contract, GuaranteeContract, "contracts[]")
         for record in keys:
             c.check_type(record, KeyRecord, "keys[]")
+        self._active_key = None
         for message in messages:
             c.check_type(message, OutboxMessage, "messages[]")
+        self._flush()
         batches = (
             (s.contracts, [{"number": x.number, **_contract_columns(x)} for x in contracts]),
             (s.keys, [_key_params(x) for x in keys]),
             (s.outbox, [_new_message_params(x) for x in messages]),
         )
         for table, rows in batches:
-            if not rows:
-                continue
-            statement = self._dialect.insert_new[table.name]
-            if not self._dialect.returning:
-                try:
-                    self._execute(statement, rows)
-                except StorageError as exc:
-                    if exc.__cause__ is not None and _is_duplicate(exc.__cause__):
-                        raise DuplicateError(
-                            f"record(s) of the batch already exist in {table.name}"
-                        ) from None
-                    raise
-                continue
-            inserted = self._execute(statement, rows).all()
-            if len(inserted) != len(rows):
+            self._insert_many(table, rows)
+
+    def defer_inserts(self) -> None:
+        """From now until this unit of work ends, queue new rows instead of inserting them one
+        by one, and write each table's queue with one ``executemany`` (bulk issuance).
+
+        A table's queue is written before any statement that reads that table (so every read
+        sees this unit's writes) and at commit. The only difference a caller sees is *when* a
+        duplicate is reported: ``DuplicateError`` comes from the statement that writes the
+        queue (a later read, or leaving the ``with`` block), not from ``add``, and the whole
+        unit of work rolls back. Audit events are queued only on SQLite, where the unit holds
+        the write lock and the chain head cannot move under it.
+        """
+        self._check_open()
+        if self._pending is None:
+            self._pending = {}
+            names = {
+                s.contracts.name,
+                s.applications.name,
+                s.certificates.name,
+                s.statements.name,
+                s.payments.name,
+                s.keys.name,
+                s.outbox.name,
+            }
+            if self._dialect.exclusive_writer:
+                names.add(s.audit.name)
+            self._deferrable = frozenset(names)
+
+    def _flush(self, tables: frozenset[str] | None = None) -> None:
+        """Write the queued rows of ``tables`` (of every table when ``None``)."""
+        pending = self._pending
+        if not pending:
+            return
+        for table in s.DATA_TABLES:
+            if table.name in pending and (tables is None or table.name in tables):
+                self._insert_many(table, pending.pop(table.name))
+
+    def _insert_many(self, table: sa.Table, rows: list[dict[str, Any]]) -> None:
+        """Insert ``rows`` into ``table`` with one ``executemany``; ``DuplicateError`` (and
+        nothing usable: leave the unit of work) when any of them existed."""
+        if not rows:
+            return
+        plain = self._dialect.insert_many.get(table.name)
+        if plain is not None:
+            fixed = self._dialect.fixed(plain)
+            inserted = self._executemany(fixed, rows)
+            if inserted != len(rows):
                 raise DuplicateError(
-                    f"{len(rows) - len(inserted)} record(s) of the batch already exist in "
-                    f"{table.name}"
+                    f"{len(rows) - inserted} record(s) of the batch already exist in {table.name}"
                 )
+            return
+        statement = self._dialect.insert_new[table.name]
+        if not self._dialect.returning:
+            try:
+                self._execute(statement, rows)
+            except StorageError as exc:
+                if exc.__cause__ is not None and _is_duplicate(exc.__cause__):
+                    raise DuplicateError(
+                        f"record(s) of the batch already exist in {table.name}"
+                    ) from None
+                raise
+            return
+        inserted = self._execute(statement, rows).all()
+        if len(inserted) != len(rows):
+            raise DuplicateError(
+                f"{len(rows) - len(inserted)} record(s) of the batch already exist in {table.name}"
+            )
+
+    def _check_open(self) -> Connection:
+        connection = self._connection
+        if connection is None or self._state != "open":
+            raise InvalidInputError(
+                None, f"the unit of work is {self._state}; use it inside one 'with' block"
+            )
+        return connection
+
+    def _executemany(self, fixed: _Fixed, rows: list[dict[str, Any]]) -> int:
+        """A fixed statement for many rows through the driver; the rows it changed."""
+        connection = self._check_open()
+        try:
+            cursor = connection.connection.cursor()
+            try:
+                cursor.executemany(fixed.sql, [fixed.parameters(row) for row in rows])
+                count: int = cursor.rowcount
+                return count
+            finally:
+                cursor.close()
+        except self._dialect.driver_error as exc:
+            raise _storage_error("a database statement failed", exc) from exc
 
     def _advisory_lock(self, name: str) -> None:
         """PostgreSQL and MariaDB: wait for and hold the transaction-scoped lock ``name``."""
@@ -1041,6 +1154,8 @@ class SqlUnitOfWork:
                 None, f"the unit of work is {self._state}; use it inside one 'with' block"
             )
         fixed = self._dialect.fixed(statement)
+        if self._pending and not fixed.tables.isdisjoint(self._pending):
+            self._flush(fixed.tables)
         try:
             cursor = connection.connection.cursor()
             try:
@@ -1086,6 +1201,13 @@ class SqlUnitOfWork:
     ) -> None:
         if self._state != "open" or self._connection is None:
             return
+        if exc_type is None and self._pending:
+            try:
+                self._flush()  # the queued rows, inside the transaction
+            except BaseException as error:
+                self._pending = None
+                self.__exit__(type(error), error, error.__traceback__)  # rolls back
+                raise
         connection, self._connection = self._connection, None
         try:
             if exc_type is not None:
