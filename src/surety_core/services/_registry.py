@@ -162,6 +162,9 @@ class ObligeeRegistry:
 
         def work(step: Step) -> tuple[KeyCheck, ObligeeView | None]:
             uow = step.uow
+            prefetch = getattr(uow, "prefetch_view", None)
+            if callable(prefetch):
+                prefetch(compact)  # a SQL store reads the rows below in one statement
             self._secrets_match(uow.keys.active(compact))
             check = check_key(
                 uow,

@@ -256,6 +256,7 @@ _AUDIT_LAST = (
     sa.select(s.audit.c.sequence, s.audit.c.document).order_by(s.audit.c.sequence.desc()).limit(1)
 )
 _AUDIT_MAX = sa.select(sa.func.max(s.audit.c.sequence))
+_AUDIT_HEAD_DESC = s.audit.c.sequence.desc()
 _ATTEMPT_ONE = sa.select(s.attempts.c.document).where(s.attempts.c.contract_number == _P("number"))
 _ATTEMPT_CLEAR = sa.delete(s.attempts).where(s.attempts.c.contract_number == _P("number"))
 _CERT_HISTORY = (
@@ -298,6 +299,22 @@ ends (``GET_LOCK`` would outlive the transaction)."""
 _OUTBOX_CLAIM = _OUTBOX_DUE.with_for_update(skip_locked=True)
 """Due messages, skipping rows a concurrent claim holds (PostgreSQL; SQLite renders no lock:
 its unit of work holds the database's write lock)."""
+
+
+_VIEW_READ = sa.select(
+    sa.select(s.attempts.c.document)
+    .where(s.attempts.c.contract_number == _P("number"))
+    .scalar_subquery(),
+    _KEY_ACTIVE.scalar_subquery(),
+    sa.select(_ct.version).where(_ct.number == _P("number")).scalar_subquery(),
+    sa.select(_ct.status).where(_ct.number == _P("number")).scalar_subquery(),
+    sa.select(_ct.document).where(_ct.number == _P("number")).scalar_subquery(),
+    sa.select(s.audit.c.sequence).order_by(_AUDIT_HEAD_DESC).limit(1).scalar_subquery(),
+    sa.select(s.audit.c.document).order_by(_AUDIT_HEAD_DESC).limit(1).scalar_subquery(),
+)
+"""SQLite: what a verification reads besides the certificates (the number's limiter state,
+its active key, the contract, the audit chain's head) in one statement (see
+:meth:`SqlUnitOfWork.prefetch_view`)."""
 
 
 class _Fixed:
@@ -497,6 +514,7 @@ def _contract_row(row: Any) -> GuaranteeContract:
 class _Contracts(_Repository):
     def add(self, contract: GuaranteeContract) -> None:
         c.check_type(contract, GuaranteeContract, "contract")
+        self._uow._ahead.pop("contracts", None)
         params = {"number": contract.number, **_contract_columns(contract)}
         if not self._insert_new(s.contracts, params):
             raise DuplicateError(f"guarantee contract {contract.number} already exists")
@@ -508,11 +526,16 @@ class _Contracts(_Repository):
         return contract
 
     def find(self, number: str) -> GuaranteeContract | None:
-        row = self._uow._query_one(_CONTRACT_ONE, {"number": number})
+        ahead = self._uow._ahead.pop("contracts", None)
+        if ahead is not None and ahead[0] == number:
+            row = ahead[1]
+        else:
+            row = self._uow._query_one(_CONTRACT_ONE, {"number": number})
         return None if row is None else _contract_row((number, *row))
 
     def replace(self, old: GuaranteeContract, new: GuaranteeContract) -> None:
         c.check_replace(old, new)
+        self._uow._ahead.pop("contracts", None)
         params = {
             "w_number": old.number,
             "old_version": old.version,
@@ -687,6 +710,7 @@ class _Keys(_Repository):
         c.check_type(record, KeyRecord, "record")
         params = _key_params(record)
         self._uow._active_key = None
+        self._uow._ahead.pop("keys", None)
         if not self._insert_new(s.keys, params):
             raise DuplicateError(
                 f"key record {record.contract_number} generation {record.generation} exists, "
@@ -700,7 +724,11 @@ class _Keys(_Repository):
         memo = uow._active_key
         if memo is not None and memo[0] == number:
             return memo[1]  # read in this unit of work, and no key written since
-        row = uow._query_one(_KEY_ACTIVE, {"number": number})
+        ahead = uow._ahead.pop("keys", None)
+        if ahead is not None and ahead[0] == number:
+            row = None if ahead[1] is None else (ahead[1],)
+        else:
+            row = uow._query_one(_KEY_ACTIVE, {"number": number})
         record = None if row is None else _load(s.keys.name, number, row[0], KeyRecord)
         if record is not None and (
             record.contract_number != number or record.status is not KeyStatus.ACTIVE
@@ -712,6 +740,7 @@ class _Keys(_Repository):
     def revoke(self, number: str, generation: int, at: datetime) -> None:
         c.check_aware(at, "at")
         self._uow._active_key = None
+        self._uow._ahead.pop("keys", None)
         row = self._uow._query_one(_KEY_ONE_LOCKED, {"number": number, "generation": generation})
         if row is None:
             raise NotFoundError(f"key record {number} generation {generation} not found")
@@ -738,8 +767,13 @@ class _Attempts(_Repository):
     def get(self, number: str) -> AttemptState | None:
         # PostgreSQL: the number's limiter state is held until the unit of work ends, so
         # concurrent guesses at one number are counted one after the other (never lost).
-        self._uow._advisory_lock(f"attempts:{number}")
-        row = self._uow._query_one(_ATTEMPT_ONE, {"number": number})
+        uow = self._uow
+        ahead = uow._ahead.pop("attempts", None)
+        if ahead is not None and ahead[0] == number:
+            row = None if ahead[1] is None else (ahead[1],)
+        else:
+            uow._advisory_lock(f"attempts:{number}")
+            row = uow._query_one(_ATTEMPT_ONE, {"number": number})
         if row is None:
             return None
         document = row[0]
@@ -750,12 +784,14 @@ class _Attempts(_Repository):
 
     def put(self, state: AttemptState) -> None:
         c.check_type(state, AttemptState, "state")
+        self._uow._ahead.pop("attempts", None)
         self._uow._change(
             self._uow._dialect.upsert_attempt,
             {"contract_number": state.contract_number, "document": to_json(state)},
         )
 
     def clear(self, number: str) -> None:
+        self._uow._ahead.pop("attempts", None)
         self._uow._change(_ATTEMPT_CLEAR, {"number": number})
 
 
@@ -777,6 +813,7 @@ class _Audit(_Repository):
             row = uow._query_one(_AUDIT_MAX)
             last = int(row[0] or 0) if row is not None else 0
         c.check_sequence(event, last)
+        uow._ahead.pop("audit", None)
         document = to_json(event)
         params = {"sequence": event.sequence, "at_us": _us(event.at), "document": document}
         if not self._insert_new(s.audit, params):
@@ -794,7 +831,8 @@ class _Audit(_Repository):
         # PostgreSQL: the chain head is held until the unit of work ends, so the append that
         # follows waits for a concurrent writer's commit instead of failing on its sequence.
         uow._advisory_lock(_AUDIT_HEAD_LOCK)
-        row = uow._query_one(_AUDIT_LAST)
+        ahead = uow._ahead.pop("audit", None)
+        row = ahead[1] if ahead is not None else uow._query_one(_AUDIT_LAST)
         if uow._dialect.exclusive_writer:
             uow._audit_head = 0 if row is None else int(row[0])
         if row is None:
@@ -973,6 +1011,9 @@ class SqlUnitOfWork:
         self._pending: dict[str, list[dict[str, Any]]] | None = None
         """Queued inserts by table while deferring (see :meth:`defer_inserts`)."""
         self._deferrable: frozenset[str] = frozenset()
+        self._ahead: dict[str, tuple[str, Any]] = {}
+        """Rows read ahead by :meth:`prefetch_view`, by table: (number, row), each used once
+        and dropped when this unit writes that table."""
         self._active_key: tuple[str, KeyRecord | None] | None = None
         """The last active-key look-up of this unit (number, record): a view reads it twice.
         Forgotten whenever this unit writes a key record."""
@@ -1022,6 +1063,8 @@ class SqlUnitOfWork:
         for record in keys:
             c.check_type(record, KeyRecord, "keys[]")
         self._active_key = None
+        self._ahead.pop("keys", None)
+        self._ahead.pop("contracts", None)
         for message in messages:
             c.check_type(message, OutboxMessage, "messages[]")
         self._flush()
@@ -1032,6 +1075,33 @@ class SqlUnitOfWork:
         )
         for table, rows in batches:
             self._insert_many(table, rows)
+
+    def prefetch_view(self, number: str) -> None:
+        """Read what a verification of ``number`` needs besides its certificates (the limiter
+        state, the active key, the contract, the audit chain's head) with one statement, so
+        that the repositories' next reads of them run none.
+
+        SQLite only (the unit holds the write lock, so nothing read can change under it);
+        elsewhere nothing happens: PostgreSQL and MariaDB read the limiter state and the audit
+        head under their locks.
+        """
+        self._check_open()
+        if not self._dialect.exclusive_writer or not isinstance(number, str):
+            return
+        row = self._query_one(_VIEW_READ, {"number": number})
+        if row is None:  # pragma: no cover - a SELECT of scalar subqueries returns one row
+            return
+        attempt, key, version, status, document, sequence, event = row
+        self._ahead["attempts"] = (number, attempt)
+        self._active_key = None
+        self._ahead["keys"] = (number, key)
+        self._ahead["contracts"] = (
+            number,
+            None if document is None else (version, status, document),
+        )
+        self._audit_head = 0 if sequence is None else int(sequence)
+        if sequence is not None:
+            self._ahead["audit"] = ("", (sequence, event))
 
     def defer_inserts(self) -> None:
         """From now until this unit of work ends, queue new rows instead of inserting them one
