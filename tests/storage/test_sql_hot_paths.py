@@ -75,7 +75,8 @@ def test_read_ahead_rows_are_dropped_when_the_unit_writes_them(
                 AttemptState(contract_number=number, failures=2, window_started_at=now)
             )
             state = uow.attempts.get(number)
-            assert state is not None and state.failures == 2
+            assert state is not None
+            assert state.failures == 2
             uow.prefetch_view(number)
             active = uow.keys.active(number)
             assert active is not None

@@ -323,12 +323,8 @@ def record_event(
         if len(_PROVIDER_TYPES) < 32 and all(hasattr(kind, name) for name in _PROVIDER_NAMES):
             _PROVIDER_TYPES.add(kind)  # a protocol check costs tens of µs
     action_text = action.value if isinstance(action, AuditAction) else action
-    if not (
-        isinstance(at, datetime)
-        and isinstance(actor, str)
-        and isinstance(action_text, str)
-        and isinstance(subject, str)
-    ):
+    fields: tuple[object, ...] = (at, actor, action_text, subject)
+    if not (isinstance(fields[0], datetime) and all(isinstance(x, str) for x in fields[1:])):
         # A wrong type: the checks below name the field exactly as they always did.
         check_event_fields(at=at, actor=actor, action=action, subject=subject, details=details)
         raise AssertionError("a field of the wrong type is refused")  # pragma: no cover

@@ -228,7 +228,9 @@ def parse_key(text: str | AuthKey) -> AuthKey:
         )
     if not _checksum_ok(compact):
         raise KeyFormatError("key", "the check character does not match; check for a typo")
-    return AuthKey(compact)
+    key = object.__new__(AuthKey)  # checked just above: not twice
+    object.__setattr__(key, "_compact", compact)
+    return key
 
 
 def parse_key_quietly(text: str | AuthKey) -> AuthKey | KeyFormatError:

@@ -972,7 +972,10 @@ class _Numbers:
 def _sqlite_error(statement: str, exc: sqlite3.Error) -> sa.exc.DBAPIError:
     """A driver error wrapped as SQLAlchemy wraps it (busy/locked is then retried and reported
     exactly as for a statement SQLAlchemy ran)."""
-    return sa.exc.DBAPIError.instance(statement, (), exc, sqlite3.Error)
+    error = sa.exc.DBAPIError.instance(statement, (), exc, sqlite3.Error)
+    if not isinstance(error, sa.exc.DBAPIError):  # pragma: no cover - a driver error always is
+        raise AssertionError(type(error))
+    return error
 
 
 def _end(connection: Connection, *, commit: bool) -> None:
@@ -1164,10 +1167,10 @@ class SqlUnitOfWork:
                     ) from None
                 raise
             return
-        inserted = self._execute(statement, rows).all()
-        if len(inserted) != len(rows):
+        returned = self._execute(statement, rows).all()
+        if len(returned) != len(rows):
             raise DuplicateError(
-                f"{len(rows) - len(inserted)} record(s) of the batch already exist in {table.name}"
+                f"{len(rows) - len(returned)} record(s) of the batch already exist in {table.name}"
             )
 
     def _check_open(self) -> Connection:
@@ -1498,10 +1501,10 @@ def _sqlite_events(engine: Engine, busy_timeout_ms: int, wal: bool) -> None:
         # this one statement through SQLAlchemy); a driver error is wrapped as SQLAlchemy
         # would wrap it, so busy/locked is retried and reported exactly as before.
         raw = connection.connection.dbapi_connection
-        if raw is None or raw.in_transaction:  # type: ignore[attr-defined]
+        if raw is None or raw.in_transaction:
             return  # a unit of work on the driver connection began it (SqlStore._begin)
         try:
-            raw.execute("BEGIN IMMEDIATE")  # type: ignore[attr-defined]
+            raw.execute("BEGIN IMMEDIATE")
         except sqlite3.Error as exc:
             raise sa.exc.DBAPIError.instance(
                 "BEGIN IMMEDIATE", (), exc, sqlite3.Error, dialect=engine.dialect
