@@ -39,15 +39,18 @@ def test_records_are_written_byte_for_byte_as_before(record: Any) -> None:
     assert loads(text) == json.loads(text)
 
 
+def _nested(inner: st.SearchStrategy[Any]) -> st.SearchStrategy[Any]:
+    return st.lists(inner, max_size=4) | st.dictionaries(
+        st.text(st.characters(codec=None), max_size=8), inner, max_size=4
+    )
+
+
 JSONISH = st.recursive(
     st.none()
     | st.booleans()
     | st.integers(min_value=-(2**80), max_value=2**80)
     | st.text(st.characters(codec=None), max_size=40),
-    lambda inner: (
-        st.lists(inner, max_size=4)
-        | st.dictionaries(st.text(st.characters(codec=None), max_size=8), inner, max_size=4)
-    ),
+    _nested,
     max_leaves=20,
 )
 
