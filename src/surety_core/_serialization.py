@@ -259,6 +259,14 @@ class _UnsupportedError(Exception):
     """A field type the direct decoder leaves to the converter."""
 
 
+def _strict_int(value: Any) -> Any:
+    return value if type(value) is int else _structure_int(value, int)
+
+
+def _strict_str(value: Any) -> Any:
+    return value if type(value) is str else _structure_str(value, str)
+
+
 def _leaf(hook: Any, kind: Any) -> _Decoder:
     return lambda value: hook(value, kind)
 
@@ -289,9 +297,9 @@ def _field_decoder(kind: Any) -> _Decoder | None:
     if kind is Any:
         return None
     if kind is int:
-        return _leaf(_structure_int, int)
+        return _strict_int
     if kind is str:
-        return _leaf(_structure_str, str)
+        return _strict_str
     if kind is bool:
         return _leaf(_structure_bool, bool)
     if kind is date:
