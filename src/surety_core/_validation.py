@@ -101,37 +101,48 @@ def text(max_length: int = MAX_TEXT, *, multiline: bool = False) -> Any:
     bad = _BAD_MULTILINE if multiline else _BAD_TEXT
 
     def check(instance: object, attribute: Any, value: Any) -> None:
-        name = field_name(instance, attribute)
         if not isinstance(value, str):
-            raise InvalidInputError(name, f"must be text, not {type(value).__name__}")
+            raise InvalidInputError(
+                field_name(instance, attribute), f"must be text, not {type(value).__name__}"
+            )
         if not value:
-            raise InvalidInputError(name, "must not be empty")
+            raise InvalidInputError(field_name(instance, attribute), "must not be empty")
         if len(value) > max_length:
-            raise InvalidInputError(name, f"must be at most {max_length} characters")
+            raise InvalidInputError(
+                field_name(instance, attribute), f"must be at most {max_length} characters"
+            )
         if bad.search(value):
-            raise InvalidInputError(name, "must not contain control characters or surrogates")
+            raise InvalidInputError(
+                field_name(instance, attribute), "must not contain control characters or surrogates"
+            )
 
     return check
 
 
 def yen(instance: object, attribute: Any, value: Any) -> None:
     """An attrs validator for a positive whole-yen amount within :data:`MAX_YEN`."""
-    name = field_name(instance, attribute)
     if isinstance(value, bool) or not isinstance(value, int):
-        raise InvalidInputError(name, f"must be a whole number of yen, not {type(value).__name__}")
+        raise InvalidInputError(
+            field_name(instance, attribute),
+            f"must be a whole number of yen, not {type(value).__name__}",
+        )
     if value <= 0:
-        raise InvalidInputError(name, "must be positive")
+        raise InvalidInputError(field_name(instance, attribute), "must be positive")
     if value > MAX_YEN:
-        raise InvalidInputError(name, f"must be at most {MAX_YEN} yen")
+        raise InvalidInputError(field_name(instance, attribute), f"must be at most {MAX_YEN} yen")
 
 
 def non_negative_yen(instance: object, attribute: Any, value: Any) -> None:
     """An attrs validator for a whole-yen amount that may be zero."""
-    name = field_name(instance, attribute)
     if isinstance(value, bool) or not isinstance(value, int):
-        raise InvalidInputError(name, f"must be a whole number of yen, not {type(value).__name__}")
+        raise InvalidInputError(
+            field_name(instance, attribute),
+            f"must be a whole number of yen, not {type(value).__name__}",
+        )
     if not 0 <= value <= MAX_YEN:
-        raise InvalidInputError(name, f"must be between 0 and {MAX_YEN} yen")
+        raise InvalidInputError(
+            field_name(instance, attribute), f"must be between 0 and {MAX_YEN} yen"
+        )
 
 
 def a_date(instance: object, attribute: Any, value: Any) -> None:
@@ -148,20 +159,24 @@ def optional_date(instance: object, attribute: Any, value: Any) -> None:
 
 
 def positive_int(instance: object, attribute: Any, value: Any) -> None:
-    name = field_name(instance, attribute)
     if isinstance(value, bool) or not isinstance(value, int):
-        raise InvalidInputError(name, f"must be an integer, not {type(value).__name__}")
+        raise InvalidInputError(
+            field_name(instance, attribute), f"must be an integer, not {type(value).__name__}"
+        )
     if value <= 0:
-        raise InvalidInputError(name, "must be positive")
+        raise InvalidInputError(field_name(instance, attribute), "must be positive")
 
 
 def share(instance: object, attribute: Any, value: Any) -> None:
     """An attrs validator for a fraction in (0, 1]."""
-    name = field_name(instance, attribute)
     if not isinstance(value, Fraction):
-        raise InvalidInputError(name, f"must be a Fraction, not {type(value).__name__}")
+        raise InvalidInputError(
+            field_name(instance, attribute), f"must be a Fraction, not {type(value).__name__}"
+        )
     if not 0 < value <= 1:
-        raise InvalidInputError(name, "must be greater than 0 and at most 1")
+        raise InvalidInputError(
+            field_name(instance, attribute), "must be greater than 0 and at most 1"
+        )
 
 
 def enum_of(enum_type: type[Enum]) -> Any:
@@ -184,11 +199,14 @@ def instance_of(cls: type[Any]) -> Any:
 
 def code(instance: object, attribute: Any, value: Any) -> None:
     """An attrs validator for an identifier code: 1-32 ASCII letters, digits, ``_ . -``."""
-    name = field_name(instance, attribute)
     if not isinstance(value, str):
-        raise InvalidInputError(name, f"must be text, not {type(value).__name__}")
+        raise InvalidInputError(
+            field_name(instance, attribute), f"must be text, not {type(value).__name__}"
+        )
     if not _CODE_RE.fullmatch(value):
-        raise InvalidInputError(name, "must be 1-32 ASCII letters, digits, '_', '.' or '-'")
+        raise InvalidInputError(
+            field_name(instance, attribute), "must be 1-32 ASCII letters, digits, '_', '.' or '-'"
+        )
 
 
 def is_valid_email(value: str) -> bool:
@@ -197,11 +215,12 @@ def is_valid_email(value: str) -> bool:
 
 
 def email(instance: object, attribute: Any, value: Any) -> None:
-    name = field_name(instance, attribute)
     if not isinstance(value, str):
-        raise InvalidInputError(name, f"must be text, not {type(value).__name__}")
+        raise InvalidInputError(
+            field_name(instance, attribute), f"must be text, not {type(value).__name__}"
+        )
     if not is_valid_email(value):
-        raise InvalidInputError(name, "is not a valid e-mail address")
+        raise InvalidInputError(field_name(instance, attribute), "is not a valid e-mail address")
 
 
 def optional_email(instance: object, attribute: Any, value: Any) -> None:
@@ -210,11 +229,14 @@ def optional_email(instance: object, attribute: Any, value: Any) -> None:
 
 
 def contract_number(instance: object, attribute: Any, value: Any) -> None:
-    name = field_name(instance, attribute)
     if not isinstance(value, str):
-        raise InvalidInputError(name, f"must be text, not {type(value).__name__}")
+        raise InvalidInputError(
+            field_name(instance, attribute), f"must be text, not {type(value).__name__}"
+        )
     if not _CONTRACT_NUMBER_RE.fullmatch(value):
-        raise InvalidInputError(name, "must be exactly 10 ASCII digits, like '0000000001'")
+        raise InvalidInputError(
+            field_name(instance, attribute), "must be exactly 10 ASCII digits, like '0000000001'"
+        )
 
 
 def corporate_number_check_digit(base: str) -> int:
@@ -237,13 +259,16 @@ def is_valid_corporate_number(value: str) -> bool:
 
 
 def corporate_number(instance: object, attribute: Any, value: Any) -> None:
-    name = field_name(instance, attribute)
     if not isinstance(value, str):
-        raise InvalidInputError(name, f"must be text, not {type(value).__name__}")
+        raise InvalidInputError(
+            field_name(instance, attribute), f"must be text, not {type(value).__name__}"
+        )
     if len(value) != 13 or not value.isascii() or not value.isdigit():
-        raise InvalidInputError(name, "must be exactly 13 ASCII digits")
+        raise InvalidInputError(field_name(instance, attribute), "must be exactly 13 ASCII digits")
     if not is_valid_corporate_number(value):
-        raise InvalidInputError(name, "check digit (the first digit) is wrong")
+        raise InvalidInputError(
+            field_name(instance, attribute), "check digit (the first digit) is wrong"
+        )
 
 
 def tuple_of(cls: type[Any], *, min_length: int = 0, max_length: int = 1000) -> Any:

@@ -76,8 +76,8 @@ from surety_core.domain._payments import (
 from surety_core.domain._products import ProductRegistry
 from surety_core.domain._rules import raise_if_any
 from surety_core.domain._standard import default_products
-from surety_core.keys._format import AuthKey
-from surety_core.keys._limiter import issue_key, normalize_contract_number
+from surety_core.keys._format import AuthKey, generate_key
+from surety_core.keys._limiter import normalize_contract_number
 from surety_core.keys._limiter import reissue_key as reissue_key_record
 from surety_core.keys._secrets import KeyProtector, SecretProvider
 from surety_core.services._fingerprint import fingerprint_check
@@ -276,13 +276,15 @@ class SuretyIssuer:
     # -- writes shared by the steps ------------------------------------------------------
 
     def _sign(
-        self, uow: UnitOfWork, contract: GuaranteeContract, now: datetime
+        self, uow: UnitOfWork, contract: GuaranteeContract, now: datetime, *, new: bool = False
     ) -> CertificateRecord | None:
         """Sign the contract's current version and status as the next certificate version
-        (``None`` for a paper guarantee: only electronic content is signed)."""
+        (``None`` for a paper guarantee: only electronic content is signed). ``new``: the
+        contract was added in this unit of work under a fresh number, so it has no history
+        to read."""
         if contract.medium is not Medium.ELECTRONIC:
             return None
-        history = uow.certificates.history(contract.number)
+        history = () if new else uow.certificates.history(contract.number)
         previous = history[-1].digest if history else None
         content = content_from_contract(contract, issued_at=now, previous_digest=previous)
         document = sign_certificate(content, self._signing)
@@ -296,8 +298,10 @@ class SuretyIssuer:
         number: str,
         kind: StatementKind,
         statement: FeeStatement | RefundStatement | ClaimSettlement | FeeAdjustment,
+        *,
+        new: bool = False,
     ) -> None:
-        sequence = len(step.uow.statements.for_contract(number)) + 1
+        sequence = 1 if new else len(step.uow.statements.for_contract(number)) + 1
         step.uow.statements.add(
             StatementRecord(
                 contract_number=number,
@@ -398,6 +402,9 @@ class SuretyIssuer:
             raise InvalidInputError("references", "at most 10,000 per batch")
 
         def work(step: Step) -> tuple[IssuanceResult, ...]:
+            defer = getattr(step.uow, "defer_inserts", None)
+            if callable(defer):
+                defer()  # a SQL store writes each table's new rows with one executemany
             return tuple(self._issue_in(step, reference) for reference in refs)
 
         return self._runtime.run(work, actor=actor) if refs else ()
@@ -425,12 +432,15 @@ class SuretyIssuer:
                 on=step.today,
             )
             uow.contracts.add(contract)
-            certificate = self._sign(uow, contract, step.now)
+            # The number was allocated just now (never handed out before): it has no
+            # certificate, statement or key yet, so none is read back.
+            certificate = self._sign(uow, contract, step.now, new=True)
             fee = fee_for_contract(self._rates, contract)
-            self._add_statement(step, contract.number, StatementKind.FEE, fee)
+            self._add_statement(step, contract.number, StatementKind.FEE, fee, new=True)
             key: AuthKey | None = None
             if contract.medium is Medium.ELECTRONIC:
-                key, _ = issue_key(uow.keys, self._protector, contract.number, now=step.now)
+                key = generate_key()
+                uow.keys.add(self._protector.seal(contract.number, 1, key, step.now))
                 self._queue_notice(step, contract, application.notification_email)
             step.audit(
                 AuditAction.ISSUED,

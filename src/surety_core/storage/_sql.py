@@ -28,6 +28,7 @@ from sqlalchemy.dialects import postgresql as pg_dialect
 from sqlalchemy.dialects import sqlite as sqlite_dialect
 from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.pool import StaticPool
+from sqlalchemy.sql import util as sa_util
 
 from surety_core._errors import (
     ConcurrencyConflictError,
@@ -255,6 +256,7 @@ _AUDIT_LAST = (
     sa.select(s.audit.c.sequence, s.audit.c.document).order_by(s.audit.c.sequence.desc()).limit(1)
 )
 _AUDIT_MAX = sa.select(sa.func.max(s.audit.c.sequence))
+_AUDIT_HEAD_DESC = s.audit.c.sequence.desc()
 _ATTEMPT_ONE = sa.select(s.attempts.c.document).where(s.attempts.c.contract_number == _P("number"))
 _ATTEMPT_CLEAR = sa.delete(s.attempts).where(s.attempts.c.contract_number == _P("number"))
 _CERT_HISTORY = (
@@ -299,6 +301,22 @@ _OUTBOX_CLAIM = _OUTBOX_DUE.with_for_update(skip_locked=True)
 its unit of work holds the database's write lock)."""
 
 
+_VIEW_READ = sa.select(
+    sa.select(s.attempts.c.document)
+    .where(s.attempts.c.contract_number == _P("number"))
+    .scalar_subquery(),
+    _KEY_ACTIVE.scalar_subquery(),
+    sa.select(_ct.version).where(_ct.number == _P("number")).scalar_subquery(),
+    sa.select(_ct.status).where(_ct.number == _P("number")).scalar_subquery(),
+    sa.select(_ct.document).where(_ct.number == _P("number")).scalar_subquery(),
+    sa.select(s.audit.c.sequence).order_by(_AUDIT_HEAD_DESC).limit(1).scalar_subquery(),
+    sa.select(s.audit.c.document).order_by(_AUDIT_HEAD_DESC).limit(1).scalar_subquery(),
+)
+"""SQLite: what a verification reads besides the certificates (the number's limiter state,
+its active key, the contract, the audit chain's head) in one statement (see
+:meth:`SqlUnitOfWork.prefetch_view`)."""
+
+
 class _Fixed:
     """A Core statement compiled once for one engine: its SQL text in the driver's parameter
     style and how to bind its parameters.
@@ -312,7 +330,7 @@ class _Fixed:
     these statements select text and integer columns only.
     """
 
-    __slots__ = ("binds", "constants", "named", "names", "plain", "sql", "statement")
+    __slots__ = ("binds", "constants", "named", "names", "plain", "sql", "statement", "tables")
 
     def __init__(self, statement: Any, dialect: sa.Dialect, translate: Any) -> None:
         compiled = statement.compile(
@@ -338,6 +356,12 @@ class _Fixed:
         self.plain: Final = all(bind[3] is None for bind in binds)
         self.statement: Final = statement
         """Held so that the ``id`` this is cached under stays this statement's."""
+        self.tables: Final = frozenset(
+            table.name
+            for table in sa_util.find_tables(statement, include_crud=True)
+            if isinstance(table, sa.Table)
+        )
+        """The tables the statement reads or writes (queued inserts are written first)."""
 
     def parameters(self, values: dict[str, Any] | None) -> Any:
         """The driver's parameters (a tuple, or a dict for named styles) for ``values``."""
@@ -385,6 +409,16 @@ class _Dialect:
                 set_={"document": upsert.excluded.document},
             )
         self.returning = name != "mariadb"
+        self.insert_many: dict[str, Any] = (
+            {
+                table.name: sqlite_dialect.insert(table).on_conflict_do_nothing()
+                for table in s.DATA_TABLES
+            }
+            if name == "sqlite"
+            else {}
+        )
+        """SQLite: insert-if-new without RETURNING, for the driver's ``executemany`` (whose
+        ``rowcount`` is the number of rows inserted)."""
         self.advisory_locks = name in ("postgresql", "mariadb")
         self.allocate = _NEXT_COUNTER if name == "sqlite" else _NEXT_SEQUENCE
         # A counter row rolls back with the unit of work (a sequence does not): the numbers a
@@ -438,8 +472,16 @@ class _Repository:
         return tuple(records)
 
     def _insert_new(self, table: sa.Table, params: dict[str, Any]) -> bool:
-        """Insert unless a unique key exists; ``False`` when it did (nothing written)."""
+        """Insert unless a unique key exists; ``False`` when it did (nothing written).
+
+        While the unit of work defers inserts (:meth:`SqlUnitOfWork.defer_inserts`), the row
+        is queued instead and ``True`` returned: a duplicate is then reported when the queue
+        is written (before a read of the table, or at commit)."""
         uow = self._uow
+        pending = uow._pending
+        if pending is not None and table.name in uow._deferrable:
+            pending.setdefault(table.name, []).append(params)
+            return True
         inserted: bool = uow._driver(uow._dialect.insert_new[table.name], params, _INSERT)
         return inserted
 
@@ -472,6 +514,7 @@ def _contract_row(row: Any) -> GuaranteeContract:
 class _Contracts(_Repository):
     def add(self, contract: GuaranteeContract) -> None:
         c.check_type(contract, GuaranteeContract, "contract")
+        self._uow._ahead.pop("contracts", None)
         params = {"number": contract.number, **_contract_columns(contract)}
         if not self._insert_new(s.contracts, params):
             raise DuplicateError(f"guarantee contract {contract.number} already exists")
@@ -483,11 +526,16 @@ class _Contracts(_Repository):
         return contract
 
     def find(self, number: str) -> GuaranteeContract | None:
-        row = self._uow._query_one(_CONTRACT_ONE, {"number": number})
+        ahead = self._uow._ahead.pop("contracts", None)
+        if ahead is not None and ahead[0] == number:
+            row = ahead[1]
+        else:
+            row = self._uow._query_one(_CONTRACT_ONE, {"number": number})
         return None if row is None else _contract_row((number, *row))
 
     def replace(self, old: GuaranteeContract, new: GuaranteeContract) -> None:
         c.check_replace(old, new)
+        self._uow._ahead.pop("contracts", None)
         params = {
             "w_number": old.number,
             "old_version": old.version,
@@ -625,7 +673,7 @@ class _Payments(_Repository):
 
     def for_reference(self, reference: str) -> Sequence[Payment]:
         payments = []
-        rows: Any = self._run(_PAYMENTS, {"reference": reference})
+        rows: Any = self._uow._query(_PAYMENTS, {"reference": reference})
         for sequence, document in rows:
             key = f"{reference}/{sequence}"
             payment = _load(s.payments.name, key, document, Payment)
@@ -661,6 +709,8 @@ class _Keys(_Repository):
     def add(self, record: KeyRecord) -> None:
         c.check_type(record, KeyRecord, "record")
         params = _key_params(record)
+        self._uow._active_key = None
+        self._uow._ahead.pop("keys", None)
         if not self._insert_new(s.keys, params):
             raise DuplicateError(
                 f"key record {record.contract_number} generation {record.generation} exists, "
@@ -670,16 +720,27 @@ class _Keys(_Repository):
     def active(self, number: str) -> KeyRecord | None:
         if not isinstance(number, str):
             raise InvalidInputError("number", f"must be text, not {type(number).__name__}")
-        row = self._uow._query_one(_KEY_ACTIVE, {"number": number})
-        if row is None:
-            return None
-        record = _load(s.keys.name, number, row[0], KeyRecord)
-        if record.contract_number != number or record.status is not KeyStatus.ACTIVE:
+        uow = self._uow
+        memo = uow._active_key
+        if memo is not None and memo[0] == number:
+            return memo[1]  # read in this unit of work, and no key written since
+        ahead = uow._ahead.pop("keys", None)
+        if ahead is not None and ahead[0] == number:
+            row = None if ahead[1] is None else (ahead[1],)
+        else:
+            row = uow._query_one(_KEY_ACTIVE, {"number": number})
+        record = None if row is None else _load(s.keys.name, number, row[0], KeyRecord)
+        if record is not None and (
+            record.contract_number != number or record.status is not KeyStatus.ACTIVE
+        ):
             raise _disagree(s.keys.name, f"{number}/{record.generation}", "status")
+        uow._active_key = (number, record)
         return record
 
     def revoke(self, number: str, generation: int, at: datetime) -> None:
         c.check_aware(at, "at")
+        self._uow._active_key = None
+        self._uow._ahead.pop("keys", None)
         row = self._uow._query_one(_KEY_ONE_LOCKED, {"number": number, "generation": generation})
         if row is None:
             raise NotFoundError(f"key record {number} generation {generation} not found")
@@ -706,8 +767,13 @@ class _Attempts(_Repository):
     def get(self, number: str) -> AttemptState | None:
         # PostgreSQL: the number's limiter state is held until the unit of work ends, so
         # concurrent guesses at one number are counted one after the other (never lost).
-        self._uow._advisory_lock(f"attempts:{number}")
-        row = self._uow._query_one(_ATTEMPT_ONE, {"number": number})
+        uow = self._uow
+        ahead = uow._ahead.pop("attempts", None)
+        if ahead is not None and ahead[0] == number:
+            row = None if ahead[1] is None else (ahead[1],)
+        else:
+            uow._advisory_lock(f"attempts:{number}")
+            row = uow._query_one(_ATTEMPT_ONE, {"number": number})
         if row is None:
             return None
         document = row[0]
@@ -718,12 +784,14 @@ class _Attempts(_Repository):
 
     def put(self, state: AttemptState) -> None:
         c.check_type(state, AttemptState, "state")
+        self._uow._ahead.pop("attempts", None)
         self._uow._change(
             self._uow._dialect.upsert_attempt,
             {"contract_number": state.contract_number, "document": to_json(state)},
         )
 
     def clear(self, number: str) -> None:
+        self._uow._ahead.pop("attempts", None)
         self._uow._change(_ATTEMPT_CLEAR, {"number": number})
 
 
@@ -745,6 +813,7 @@ class _Audit(_Repository):
             row = uow._query_one(_AUDIT_MAX)
             last = int(row[0] or 0) if row is not None else 0
         c.check_sequence(event, last)
+        uow._ahead.pop("audit", None)
         document = to_json(event)
         params = {"sequence": event.sequence, "at_us": _us(event.at), "document": document}
         if not self._insert_new(s.audit, params):
@@ -754,10 +823,16 @@ class _Audit(_Repository):
 
     def last(self) -> AuditEvent | None:
         uow = self._uow
+        memo = uow._store._audit_memo
+        if uow._audit_head is not None and memo is not None and memo[0] == uow._audit_head:
+            # SQLite: this unit holds the write lock and appended (or read) this very event
+            # last, so no statement is needed to know the head.
+            return memo[2]
         # PostgreSQL: the chain head is held until the unit of work ends, so the append that
         # follows waits for a concurrent writer's commit instead of failing on its sequence.
         uow._advisory_lock(_AUDIT_HEAD_LOCK)
-        row = uow._query_one(_AUDIT_LAST)
+        ahead = uow._ahead.pop("audit", None)
+        row = ahead[1] if ahead is not None else uow._query_one(_AUDIT_LAST)
         if uow._dialect.exclusive_writer:
             uow._audit_head = 0 if row is None else int(row[0])
         if row is None:
@@ -894,6 +969,34 @@ class _Numbers:
 # --- unit of work and store -----------------------------------------------------------------
 
 
+def _sqlite_error(statement: str, exc: sqlite3.Error) -> sa.exc.DBAPIError:
+    """A driver error wrapped as SQLAlchemy wraps it (busy/locked is then retried and reported
+    exactly as for a statement SQLAlchemy ran)."""
+    error = sa.exc.DBAPIError.instance(statement, (), exc, sqlite3.Error)
+    if not isinstance(error, sa.exc.DBAPIError):  # pragma: no cover - a driver error always is
+        raise AssertionError(type(error))
+    return error
+
+
+def _end(connection: Connection, *, commit: bool) -> None:
+    """Commit or roll back the unit's transaction: through SQLAlchemy when it began one (a
+    statement ran through ``Connection.execute``), else straight on the driver (a SQLite unit
+    on the driver connection: the transaction was begun there, see ``SqlStore._begin``)."""
+    if connection.in_transaction():
+        if commit:
+            connection.commit()
+        else:
+            connection.rollback()
+        return
+    raw = connection.connection.dbapi_connection
+    if raw is None or not getattr(raw, "in_transaction", False):
+        return
+    try:
+        raw.commit() if commit else raw.rollback()
+    except sqlite3.Error as exc:
+        raise _sqlite_error("COMMIT" if commit else "ROLLBACK", exc) from exc
+
+
 class SqlUnitOfWork:
     """One database transaction (see :class:`~surety_core.storage.UnitOfWork`).
 
@@ -908,6 +1011,15 @@ class SqlUnitOfWork:
         self._state = "new"
         self._audit_head: int | None = None
         self._locks: set[str] = set()
+        self._pending: dict[str, list[dict[str, Any]]] | None = None
+        """Queued inserts by table while deferring (see :meth:`defer_inserts`)."""
+        self._deferrable: frozenset[str] = frozenset()
+        self._ahead: dict[str, tuple[str, Any]] = {}
+        """Rows read ahead by :meth:`prefetch_view`, by table: (number, row), each used once
+        and dropped when this unit writes that table."""
+        self._active_key: tuple[str, KeyRecord | None] | None = None
+        """The last active-key look-up of this unit (number, record): a view reads it twice.
+        Forgotten whenever this unit writes a key record."""
         self._allocated = 0
         """The highest number this unit took from the counter row (SQLite): burnt on rollback."""
         """Advisory locks this unit of work holds (PostgreSQL; released at its end)."""
@@ -928,11 +1040,9 @@ class SqlUnitOfWork:
         return f"<SqlUnitOfWork {self._dialect.name} {self._state}>"
 
     def _execute(self, statement: Any, params: Any = None) -> sa.CursorResult[Any]:
-        connection = self._connection
-        if connection is None or self._state != "open":
-            raise InvalidInputError(
-                None, f"the unit of work is {self._state}; use it inside one 'with' block"
-            )
+        connection = self._check_open()
+        if self._pending:
+            self._flush()
         try:
             return connection.execute(statement, params)
         except sa.exc.SQLAlchemyError as exc:
@@ -955,33 +1065,135 @@ class SqlUnitOfWork:
             c.check_type(contract, GuaranteeContract, "contracts[]")
         for record in keys:
             c.check_type(record, KeyRecord, "keys[]")
+        self._active_key = None
+        self._ahead.pop("keys", None)
+        self._ahead.pop("contracts", None)
         for message in messages:
             c.check_type(message, OutboxMessage, "messages[]")
+        self._flush()
         batches = (
             (s.contracts, [{"number": x.number, **_contract_columns(x)} for x in contracts]),
             (s.keys, [_key_params(x) for x in keys]),
             (s.outbox, [_new_message_params(x) for x in messages]),
         )
         for table, rows in batches:
-            if not rows:
-                continue
-            statement = self._dialect.insert_new[table.name]
-            if not self._dialect.returning:
-                try:
-                    self._execute(statement, rows)
-                except StorageError as exc:
-                    if exc.__cause__ is not None and _is_duplicate(exc.__cause__):
-                        raise DuplicateError(
-                            f"record(s) of the batch already exist in {table.name}"
-                        ) from None
-                    raise
-                continue
-            inserted = self._execute(statement, rows).all()
-            if len(inserted) != len(rows):
+            self._insert_many(table, rows)
+
+    def prefetch_view(self, number: str) -> None:
+        """Read what a verification of ``number`` needs besides its certificates (the limiter
+        state, the active key, the contract, the audit chain's head) with one statement, so
+        that the repositories' next reads of them run none.
+
+        SQLite only (the unit holds the write lock, so nothing read can change under it);
+        elsewhere nothing happens: PostgreSQL and MariaDB read the limiter state and the audit
+        head under their locks.
+        """
+        self._check_open()
+        if not self._dialect.exclusive_writer or not isinstance(number, str):
+            return
+        row = self._query_one(_VIEW_READ, {"number": number})
+        if row is None:  # pragma: no cover - a SELECT of scalar subqueries returns one row
+            return
+        attempt, key, version, status, document, sequence, event = row
+        self._ahead["attempts"] = (number, attempt)
+        self._active_key = None
+        self._ahead["keys"] = (number, key)
+        self._ahead["contracts"] = (
+            number,
+            None if document is None else (version, status, document),
+        )
+        self._audit_head = 0 if sequence is None else int(sequence)
+        if sequence is not None:
+            self._ahead["audit"] = ("", (sequence, event))
+
+    def defer_inserts(self) -> None:
+        """From now until this unit of work ends, queue new rows instead of inserting them one
+        by one, and write each table's queue with one ``executemany`` (bulk issuance).
+
+        A table's queue is written before any statement that reads that table (so every read
+        sees this unit's writes) and at commit. The only difference a caller sees is *when* a
+        duplicate is reported: ``DuplicateError`` comes from the statement that writes the
+        queue (a later read, or leaving the ``with`` block), not from ``add``, and the whole
+        unit of work rolls back. Audit events are queued only on SQLite, where the unit holds
+        the write lock and the chain head cannot move under it.
+        """
+        self._check_open()
+        if self._pending is None:
+            self._pending = {}
+            names = {
+                s.contracts.name,
+                s.applications.name,
+                s.certificates.name,
+                s.statements.name,
+                s.payments.name,
+                s.keys.name,
+                s.outbox.name,
+            }
+            if self._dialect.exclusive_writer:
+                names.add(s.audit.name)
+            self._deferrable = frozenset(names)
+
+    def _flush(self, tables: frozenset[str] | None = None) -> None:
+        """Write the queued rows of ``tables`` (of every table when ``None``)."""
+        pending = self._pending
+        if not pending:
+            return
+        for table in s.DATA_TABLES:
+            if table.name in pending and (tables is None or table.name in tables):
+                self._insert_many(table, pending.pop(table.name))
+
+    def _insert_many(self, table: sa.Table, rows: list[dict[str, Any]]) -> None:
+        """Insert ``rows`` into ``table`` with one ``executemany``; ``DuplicateError`` (and
+        nothing usable: leave the unit of work) when any of them existed."""
+        if not rows:
+            return
+        plain = self._dialect.insert_many.get(table.name)
+        if plain is not None:
+            fixed = self._dialect.fixed(plain)
+            inserted = self._executemany(fixed, rows)
+            if inserted != len(rows):
                 raise DuplicateError(
-                    f"{len(rows) - len(inserted)} record(s) of the batch already exist in "
-                    f"{table.name}"
+                    f"{len(rows) - inserted} record(s) of the batch already exist in {table.name}"
                 )
+            return
+        statement = self._dialect.insert_new[table.name]
+        if not self._dialect.returning:
+            try:
+                self._execute(statement, rows)
+            except StorageError as exc:
+                if exc.__cause__ is not None and _is_duplicate(exc.__cause__):
+                    raise DuplicateError(
+                        f"record(s) of the batch already exist in {table.name}"
+                    ) from None
+                raise
+            return
+        returned = self._execute(statement, rows).all()
+        if len(returned) != len(rows):
+            raise DuplicateError(
+                f"{len(rows) - len(returned)} record(s) of the batch already exist in {table.name}"
+            )
+
+    def _check_open(self) -> Connection:
+        connection = self._connection
+        if connection is None or self._state != "open":
+            raise InvalidInputError(
+                None, f"the unit of work is {self._state}; use it inside one 'with' block"
+            )
+        return connection
+
+    def _executemany(self, fixed: _Fixed, rows: list[dict[str, Any]]) -> int:
+        """A fixed statement for many rows through the driver; the rows it changed."""
+        connection = self._check_open()
+        try:
+            cursor = connection.connection.cursor()
+            try:
+                cursor.executemany(fixed.sql, [fixed.parameters(row) for row in rows])
+                count: int = cursor.rowcount
+                return count
+            finally:
+                cursor.close()
+        except self._dialect.driver_error as exc:
+            raise _storage_error("a database statement failed", exc) from exc
 
     def _advisory_lock(self, name: str) -> None:
         """PostgreSQL and MariaDB: wait for and hold the transaction-scoped lock ``name``."""
@@ -1015,6 +1227,8 @@ class SqlUnitOfWork:
                 None, f"the unit of work is {self._state}; use it inside one 'with' block"
             )
         fixed = self._dialect.fixed(statement)
+        if self._pending and not fixed.tables.isdisjoint(self._pending):
+            self._flush(fixed.tables)
         try:
             cursor = connection.connection.cursor()
             try:
@@ -1060,12 +1274,19 @@ class SqlUnitOfWork:
     ) -> None:
         if self._state != "open" or self._connection is None:
             return
+        if exc_type is None and self._pending:
+            try:
+                self._flush()  # the queued rows, inside the transaction
+            except BaseException as error:
+                self._pending = None
+                self.__exit__(type(error), error, error.__traceback__)  # rolls back
+                raise
         connection, self._connection = self._connection, None
         try:
             if exc_type is not None:
                 self._state = "rolled back"
                 try:
-                    connection.rollback()
+                    _end(connection, commit=False)
                 except sa.exc.SQLAlchemyError:
                     connection.invalidate()
                 else:
@@ -1073,10 +1294,10 @@ class SqlUnitOfWork:
                 return
             self._state = "failed"
             try:
-                connection.commit()
+                _end(connection, commit=True)
             except sa.exc.SQLAlchemyError as error:
                 try:
-                    connection.rollback()
+                    _end(connection, commit=False)
                 except sa.exc.SQLAlchemyError:
                     connection.invalidate()
                 else:
@@ -1084,7 +1305,7 @@ class SqlUnitOfWork:
                 raise _storage_error("commit failed", error) from error
             self._state = "committed"
         finally:
-            connection.close()
+            self._store._release(connection)
             if self._store._lock is not None:
                 self._store._lock.release()
 
@@ -1129,6 +1350,11 @@ class SqlStore:
         self._dialect = _Dialect(kind, engine)
         self._lock: threading.Lock | None = threading.Lock() if serialize else None
         self._closed = False
+        self._driver_units = False
+        """SQLite stores built by :func:`sqlite_store`: a unit of work begins and commits on
+        the driver connection, and its connection is kept open for the next unit (``_idle``)
+        instead of going back through the pool (most of an empty unit's cost)."""
+        self._idle: list[Connection] = []
         self._audit_memo: tuple[int, str, AuditEvent] | None = None
         """(sequence, document text, event) of the last audit event this store wrote or
         decoded: ``audit.last()`` reuses the event only when the row's text is identical."""
@@ -1177,6 +1403,8 @@ class SqlStore:
         raise AssertionError("unreachable")  # pragma: no cover
 
     def _begin(self) -> Connection:
+        if self._driver_units:
+            return self._retry("could not start a transaction", self._begin_on_driver)
         sqlite = self._dialect.name == "sqlite"
 
         def begin() -> Connection:
@@ -1202,6 +1430,38 @@ class SqlStore:
 
         return self._retry("could not start a transaction", begin)
 
+    def _begin_on_driver(self) -> Connection:
+        """A kept connection (or a new one) with ``BEGIN IMMEDIATE`` run on the driver."""
+        try:
+            connection = self._idle.pop()
+        except IndexError:
+            connection = self._engine.connect()
+        try:
+            raw = connection.connection.dbapi_connection
+            if raw is None:  # pragma: no cover - a kept connection is never invalidated
+                raise StorageError("the connection was invalidated")
+            try:
+                raw.execute("BEGIN IMMEDIATE")
+            except sqlite3.Error as exc:
+                raise _sqlite_error("BEGIN IMMEDIATE", exc) from exc
+        except BaseException:
+            connection.close()
+            raise
+        return connection
+
+    def _release(self, connection: Connection) -> None:
+        """After a unit of work: keep a healthy driver-unit connection for the next one."""
+        if (
+            self._driver_units
+            and not self._closed
+            and not connection.invalidated
+            and not connection.in_transaction()
+            and len(self._idle) < 8
+        ):
+            self._idle.append(connection)
+            return
+        connection.close()
+
     def unit_of_work(self) -> SqlUnitOfWork:
         """A new unit of work: one transaction, begun when the ``with`` block is entered."""
         self._check_open()
@@ -1210,6 +1470,8 @@ class SqlStore:
     def close(self) -> None:
         """Close every pooled connection; the store is unusable afterwards."""
         self._closed = True
+        while self._idle:
+            self._idle.pop().close()
         self._engine.dispose()
 
 
@@ -1238,8 +1500,11 @@ def _sqlite_events(engine: Engine, busy_timeout_ms: int, wal: bool) -> None:
         # Straight on the driver (a third of an empty unit of work's time went into running
         # this one statement through SQLAlchemy); a driver error is wrapped as SQLAlchemy
         # would wrap it, so busy/locked is retried and reported exactly as before.
+        raw = connection.connection.dbapi_connection
+        if raw is None or raw.in_transaction:
+            return  # a unit of work on the driver connection began it (SqlStore._begin)
         try:
-            connection.connection.dbapi_connection.execute("BEGIN IMMEDIATE")  # type: ignore[union-attr]
+            raw.execute("BEGIN IMMEDIATE")
         except sqlite3.Error as exc:
             raise sa.exc.DBAPIError.instance(
                 "BEGIN IMMEDIATE", (), exc, sqlite3.Error, dialect=engine.dialect
@@ -1282,7 +1547,9 @@ def sqlite_store(
         )
     _sqlite_events(engine, int(busy_timeout * 1000), wal=not memory)
     try:
-        return SqlStore(engine, upgrade=upgrade, serialize=memory)
+        store = SqlStore(engine, upgrade=upgrade, serialize=memory)
+        store._driver_units = True
+        return store
     except BaseException:
         engine.dispose()
         raise
