@@ -190,6 +190,21 @@ converter.register_structure_hook(IntEnum, _structure_enum)
 converter.register_structure_hook_factory(_is_sequence, _sequence_hook)
 
 
+_structure_arrangement_fields = cattrs.gen.make_dict_structure_fn(
+    _payments.PaymentArrangement, converter, _cattrs_forbid_extra_keys=True
+)
+
+
+def _structure_arrangement(value: Any, cls: type) -> _payments.PaymentArrangement:
+    # Arrangements written before sole proprietors named the contractor ``corporate_number``.
+    if isinstance(value, dict) and "corporate_number" in value and "principal_id" not in value:
+        value = {("principal_id" if k == "corporate_number" else k): x for k, x in value.items()}
+    return _structure_arrangement_fields(value, cls)
+
+
+converter.register_structure_hook(_payments.PaymentArrangement, _structure_arrangement)
+
+
 def _is_frozenset(t: Any) -> bool:
     return t is frozenset or typing.get_origin(t) is frozenset
 
@@ -228,6 +243,8 @@ def _messages(exc: BaseException) -> list[str]:
 def _format(exc: BaseException, _type: type | None) -> str:
     if isinstance(exc, InvalidInputError):
         return exc.reason if exc.field is None else f"{exc.field} {exc.reason}"
+    if isinstance(exc, _rules.RuleViolationError):
+        return f"breaks rule(s) {', '.join(exc.codes)}"
     if isinstance(exc, KeyError):
         return "required field missing"
     if isinstance(exc, cattrs.ForbiddenExtraKeysError):
