@@ -80,7 +80,7 @@ def test_unparsable_contract_names_the_record(store: SqlStore) -> None:
         uow.contracts.get(NUMBER)
     assert info.value.record == f"surety_contracts[{NUMBER}]"
     with store.unit_of_work() as uow, pytest.raises(CorruptRecordError):
-        uow.contracts.query(ContractQuery(corporate_number=_corporate(0)))
+        uow.contracts.query(ContractQuery(principal_id=_corporate(0)))
     with store.unit_of_work() as uow, pytest.raises(CorruptRecordError):
         uow.contracts.for_works("kashiwa", "R7-001")
 

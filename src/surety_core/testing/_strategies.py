@@ -65,8 +65,10 @@ from surety_core.domain._standard import default_products
 __all__ = [
     "AMENDMENT_RULE_CODES",
     "APPLICATION_RULE_CODES",
+    "PRINCIPAL_RULE_CODES",
     "AmendmentCase",
     "ApplicationCase",
+    "PrincipalCase",
     "amendment_cases",
     "application_cases",
     "applications",
@@ -82,6 +84,7 @@ __all__ = [
     "obligee_policies",
     "obligees",
     "periods",
+    "principal_cases",
     "principals",
     "rate_tables",
     "sureties",
@@ -143,6 +146,16 @@ AMENDMENT_RULE_CODES: frozenset[str] = frozenset(
 )
 """The rule codes :func:`invalid_amendments` can break, one at a time."""
 
+PRINCIPAL_RULE_CODES: frozenset[str] = frozenset(
+    {
+        r.CORPORATION_WITHOUT_CORPORATE_NUMBER.code,
+        r.SOLE_PROPRIETOR_WITH_CORPORATE_NUMBER.code,
+        r.SOLE_PROPRIETOR_WITHOUT_CUSTOMER_NUMBER.code,
+        r.TRADE_NAME_ONLY_FOR_SOLE_PROPRIETOR.code,
+    }
+)
+"""The rule codes on who a principal is, which :func:`principal_cases` breaks (several at once)."""
+
 
 @frozen
 class ApplicationCase:
@@ -157,6 +170,20 @@ class ApplicationCase:
     existing: tuple[GuaranteeContract, ...] = ()
     products: ProductRegistry = field(factory=default_products)
     expected: frozenset[str] = frozenset()
+
+
+@frozen
+class PrincipalCase:
+    """The fields of a principal and the rule codes building it must report.
+
+    ``Principal(**case.fields)`` raises :class:`~surety_core.RuleViolationError` with exactly
+    ``expected`` (every violation at once), or builds when ``expected`` is empty. Without
+    ``address``, the same fields (and a ``share``) build a
+    :class:`~surety_core.JointVentureMember` under the same rules.
+    """
+
+    fields: dict[str, Any]
+    expected: frozenset[str]
 
 
 @frozen
@@ -283,6 +310,37 @@ def principals(
     return _part(kind, st.sampled_from(PrincipalKind)).flatmap(
         lambda k: corporations if k is PrincipalKind.CORPORATION else sole_proprietors
     )
+
+
+@st.composite
+def principal_cases(draw: st.DrawFn, *, kind: Any = None) -> PrincipalCase:
+    """Principal fields of either ``kind`` with a corporate number, a customer number and a
+    trade name each present or not: valid ones and ones breaking one or more of
+    :data:`PRINCIPAL_RULE_CODES`, with the codes expected."""
+    chosen: PrincipalKind = draw(_part(kind, st.sampled_from(PrincipalKind)))
+    corporate = draw(st.none() | corporate_numbers())
+    customer = draw(st.none() | customer_numbers())
+    trade = draw(_trade_names())
+    expected: set[str] = set()
+    if chosen is PrincipalKind.CORPORATION:
+        if corporate is None:
+            expected.add(r.CORPORATION_WITHOUT_CORPORATE_NUMBER.code)
+        if trade is not None:
+            expected.add(r.TRADE_NAME_ONLY_FOR_SOLE_PROPRIETOR.code)
+    else:
+        if corporate is not None:
+            expected.add(r.SOLE_PROPRIETOR_WITH_CORPORATE_NUMBER.code)
+        if customer is None:
+            expected.add(r.SOLE_PROPRIETOR_WITHOUT_CUSTOMER_NUMBER.code)
+    fields = {
+        "name": draw(_names()),
+        "corporate_number": corporate,
+        "address": draw(_names()),
+        "kind": chosen,
+        "customer_number": customer,
+        "trade_name": trade,
+    }
+    return PrincipalCase(fields, frozenset(expected))
 
 
 def _identities(n: int) -> SearchStrategy[list[tuple[str | None, str | None]]]:
