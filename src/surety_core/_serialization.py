@@ -190,6 +190,20 @@ converter.register_structure_hook(IntEnum, _structure_enum)
 converter.register_structure_hook_factory(_is_sequence, _sequence_hook)
 
 
+def _principal_hook(cls: type) -> Any:
+    # A corporation's JSON keeps exactly the keys written before sole proprietors existed, so
+    # certificates signed then still verify byte for byte and stored documents do not change.
+    omit = cattrs.gen.override(omit_if_default=True)
+    return cattrs.gen.make_dict_unstructure_fn(
+        cls, converter, kind=omit, customer_number=omit, trade_name=omit
+    )
+
+
+converter.register_unstructure_hook(
+    _model.JointVentureMember, _principal_hook(_model.JointVentureMember)
+)
+converter.register_unstructure_hook(_model.Principal, _principal_hook(_model.Principal))
+
 _structure_arrangement_fields = cattrs.gen.make_dict_structure_fn(
     _payments.PaymentArrangement, converter, _cattrs_forbid_extra_keys=True
 )

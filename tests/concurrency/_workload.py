@@ -181,9 +181,7 @@ def mix(
         with store.unit_of_work() as uow:
             mine = list(uow.contracts.for_works("kashiwa", works_of(reference)))
         for contract in mine:
-            notice = svc.key_notice(
-                contract.number, principal_id=contract.principal.identifier
-            )
+            notice = svc.key_notice(contract.number, principal_id=contract.principal.identifier)
             try:
                 svc.view(contract.number, notice.key.reveal())
                 print(f"view ok {contract.number}", flush=True)

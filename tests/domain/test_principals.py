@@ -3,6 +3,7 @@ the surety's customer number (取引先番号) identifies them, and one identifi
 
 from __future__ import annotations
 
+import base64
 import json
 from datetime import date
 from fractions import Fraction
@@ -27,6 +28,7 @@ from surety_core import (
     to_json,
     validate_application,
 )
+from surety_core.certificates import content_from_contract, sign_certificate, verify_certificate
 from surety_core.storage import ContractQuery
 from surety_core.testing import samples
 from surety_core.testing import strategies as s
@@ -225,14 +227,45 @@ def test_a_principal_written_before_reads_as_a_corporation() -> None:
     assert from_json(json.dumps(member), JointVentureMember).identifier == CORPORATE
 
 
-def test_a_contract_written_before_reads_with_its_principal_as_a_corporation() -> None:
+def test_a_corporation_is_written_exactly_as_before() -> None:
+    # the same keys, so stored documents and signed certificate contents do not change
     contract = samples.guarantee_contract()
     payload = json.loads(to_json(contract))
-    for key in ("kind", "customer_number", "trade_name"):
-        del payload["data"]["principal"][key]
-    back = from_json(json.dumps(payload))
-    assert back == contract
-    assert back.principal.identifier == CORPORATE
+    assert set(payload["data"]["principal"]) == {"name", "corporate_number", "address", "members"}
+    assert from_json(json.dumps(payload)) == contract
+    member = JointVentureMember("株式会社東葛建設", CORPORATE, Fraction(1, 2))
+    assert set(json.loads(to_json(member))["data"]) == {
+        "name",
+        "corporate_number",
+        "share",
+        "representative",
+    }
+    sole = json.loads(to_json(samples.sole_proprietor()))["data"]
+    assert (sole["kind"], sole["customer_number"], sole["corporate_number"]) == (
+        "sole_proprietor",
+        "K-000123",
+        None,
+    )
+
+
+def test_certificates_of_both_kinds_verify_and_a_corporations_content_is_unchanged() -> None:
+    ring = samples.signing_ring()
+    for principal, keys in (
+        (samples.contractor(), {"name", "corporate_number", "address", "members"}),
+        (
+            samples.sole_proprietor(),
+            {"name", "corporate_number", "address", "members", "kind", "customer_number"}
+            | {"trade_name"},
+        ),
+    ):
+        contract = samples.guarantee_contract(principal=principal)
+        content = content_from_contract(
+            contract, issued_at=samples.SAMPLE_NOW, previous_digest=None
+        )
+        document = sign_certificate(content, ring)
+        assert verify_certificate(document, ring.trusted_keys()).principal == principal
+        payload = json.loads(base64.b64decode(json.loads(document)["payload"]))
+        assert set(payload["content"]["principal"]) == keys
 
 
 def test_a_payment_arrangement_written_before_reads_with_the_corporate_number() -> None:

@@ -101,9 +101,7 @@ def test_contract_pdf_key_notice_and_email_agree_at_0830_jst() -> None:
     assert issued.certificate is not None
     content = verify_certificate(issued.certificate.document, ring.trusted_keys())
     assert certificate_data_from_content(content).issued_on == date(2025, 4, 1)
-    notice = service.portal.key_notice(
-        issued.contract.number, principal_id=PRINCIPAL.identifier
-    )
+    notice = service.portal.key_notice(issued.contract.number, principal_id=PRINCIPAL.identifier)
     assert key_notice_data_from_notice(notice).issued_on == date(2025, 4, 1)
     jst = timezone(timedelta(hours=9))
     with store.unit_of_work() as uow:

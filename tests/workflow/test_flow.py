@@ -109,16 +109,12 @@ def test_briefing_flow_end_to_end(env: Env, tmp_path: Path) -> None:
     row = next(s for s in page.items if s.number == advance_g.contract.number)
     assert (row.amount, row.period, row.surety) == (40_000_000, PERIOD, SURETY.name)
     assert row.product_name == "前払金保証"
-    details = service.details(
-        advance_g.contract.number, principal_id=PRINCIPAL.identifier
-    )
+    details = service.details(advance_g.contract.number, principal_id=PRINCIPAL.identifier)
     assert details.has_key
     assert len(details.statements) == 1
 
     # The key notice can be obtained again, with the same key.
-    notice = service.key_notice(
-        advance_g.contract.number, principal_id=PRINCIPAL.identifier
-    )
+    notice = service.key_notice(advance_g.contract.number, principal_id=PRINCIPAL.identifier)
     assert notice.key.reveal() == advance_g.key.reveal()
 
     # The obligee views each guarantee with number + key.
@@ -208,9 +204,7 @@ def test_mixed_media_across_products_of_one_works_are_allowed(env: Env) -> None:
     assert advance_g.contract.medium is Medium.ELECTRONIC
     assert advance_g.key is not None
     with pytest.raises(NotFoundError):
-        env.service.key_notice(
-            contract_g.contract.number, principal_id=PRINCIPAL.identifier
-        )
+        env.service.key_notice(contract_g.contract.number, principal_id=PRINCIPAL.identifier)
 
 
 def test_fee_does_not_depend_on_the_medium(env: Env) -> None:
@@ -304,9 +298,7 @@ def test_the_view_shows_an_ended_period_as_expired(env: Env) -> None:
 def test_reissued_key_replaces_the_old_one_at_once(env: Env) -> None:
     issued = env.service.apply_and_issue(application(contract=None)).guarantees[0]
     assert issued.key is not None
-    notice = env.service.reissue_key(
-        issued.contract.number, principal_id=PRINCIPAL.identifier
-    )
+    notice = env.service.reissue_key(issued.contract.number, principal_id=PRINCIPAL.identifier)
     assert notice.generation == 2
     assert notice.key.reveal() != issued.key.reveal()
     with pytest.raises(VerificationError):

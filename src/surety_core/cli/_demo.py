@@ -375,7 +375,7 @@ def run_demo(out: Path, *, write: Callable[[str], None] = print, width: int | No
             pdf = build_fee_statement_pdf(
                 fee_statement_data_from_statement(
                     fee,
-                    principal_name=contract.principal.name,
+                    principal_name=contract.principal.display_name,
                     works_name=contract.works.name,
                     surety_name=contract.surety.name,
                     issued_on=today,

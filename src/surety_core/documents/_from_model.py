@@ -120,7 +120,7 @@ def key_notice_data_from_contract(
         works_name=contract.works.name,
         works_number=contract.works.number,
         obligee_name=contract.obligee.name,
-        principal_name=contract.principal.name,
+        principal_name=contract.principal.display_name,
         amount=contract.amount,
         period=contract.period,
         surety_name=contract.surety.name,
@@ -153,7 +153,7 @@ def certificate_data_from_content(
             works_name=content.works.name,
             works_number=content.works.number,
             obligee_name=content.obligee.name,
-            principal_name=content.principal.name,
+            principal_name=content.principal.display_name,
             amount=content.amount,
             period=content.period,
             surety_name=content.surety.name,
@@ -342,7 +342,7 @@ def fee_statement_pdf(
     day = datetime.now(JST).date() if issued_on is None else issued_on
     data = fee_statement_data_from_statement(
         statement,
-        principal_name=contract.principal.name,
+        principal_name=contract.principal.display_name,
         works_name=contract.works.name,
         surety_name=contract.surety.name,
         issued_on=day,

@@ -193,7 +193,7 @@ class JointVentureMember:
         default=None, converter=v.strip_text, validator=v.optional(v.customer_number)
     )
     trade_name: str | None = field(
-        default=None, converter=v.strip_text, validator=v.optional(v.text(80))
+        default=None, converter=v.strip_text, validator=v.optional(v.text(40))
     )
 
     def __attrs_post_init__(self) -> None:
@@ -252,7 +252,7 @@ class Principal:
         default=None, converter=v.strip_text, validator=v.optional(v.customer_number)
     )
     trade_name: str | None = field(
-        default=None, converter=v.strip_text, validator=v.optional(v.text(80))
+        default=None, converter=v.strip_text, validator=v.optional(v.text(40))
     )
 
     def __attrs_post_init__(self) -> None:

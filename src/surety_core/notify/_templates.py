@@ -105,9 +105,10 @@ def completion_notice(
     works_label = "工事名" if works.kind is WorksKind.CONSTRUCTION else "業務名"
     obligee = contract.obligee.name
     where = f"{portal}（{url}）" if url else portal
+    honorific = "様" if contract.principal.is_sole_proprietor else "御中"  # a person: 様
 
     lines = [
-        f"{contract.principal.name} 御中",
+        f"{contract.principal.display_name} {honorific}",
         "",
         f"{contract.surety.name}です。",
         "下記の電子保証の発行手続きが完了しましたので、お知らせいたします。",

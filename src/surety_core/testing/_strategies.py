@@ -273,8 +273,18 @@ def customer_numbers() -> SearchStrategy[str]:
     ).filter(is_valid_customer_number)
 
 
+def _short_names() -> SearchStrategy[str]:
+    alphabet = st.characters(categories=("Lu", "Ll", "Lo", "Nd"), max_codepoint=0xFFFF)
+    return st.text(alphabet, min_size=1, max_size=20)
+
+
+def _person_names() -> SearchStrategy[str]:
+    return st.sampled_from(["山田太郎", "鈴木花子", "田中一郎"]) | _short_names()
+
+
 def _trade_names() -> SearchStrategy[str | None]:
-    return st.none() | st.sampled_from(["山田工務店", "鈴木設備", "タナカ塗装"]) | _names()
+    """屋号 short enough that ``屋号 代表 氏名`` fits the documents' name field."""
+    return st.none() | st.sampled_from(["山田工務店", "鈴木設備", "タナカ塗装"]) | _short_names()
 
 
 def principals(
@@ -302,7 +312,7 @@ def principals(
     )
     sole_proprietors = st.builds(
         Principal.sole_proprietor,
-        name=_part(name, _names()),
+        name=_part(name, _person_names()),
         customer_number=_part(customer_number, customer_numbers()),
         address=_part(address, _names()),
         trade_name=_part(trade_name, _trade_names()),
