@@ -119,7 +119,7 @@ TEXT: Mapping[str, tuple[str, str]] = {
         " proprietor's customer number) alone. Never in production.",
     ),
     "not_signed_in": ("ログインしてください。", "Please sign in."),
-    "signed_in_as": ("法人番号 {number} でログイン中", "Signed in as corporate number {number}"),
+    "signed_in_as": ("{number} でログイン中", "Signed in as {number}"),
     "filters": ("絞り込み", "Filters"),
     "any": ("すべて", "Any"),
     "issued_from": ("発行日 (から)", "Issued from"),
