@@ -154,6 +154,8 @@ def test_a_version_3_database_is_upgraded_to_the_principal_identifier(opener: Op
         with store.unit_of_work() as uow:
             (found_sole,) = uow.contracts.query(ContractQuery(LONGEST)).items
             assert found_sole.principal == sole
+            # the upgraded column still compares exactly (MariaDB's collation is kept)
+            assert uow.contracts.query(ContractQuery(LONGEST.lower())).total == 0
             assert uow.applications.get("APP-2").principal == sole
             assert uow.contracts.query(ContractQuery(old[0].principal.identifier)).total == 1
         with store.engine.connect() as connection:
