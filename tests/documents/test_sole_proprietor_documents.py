@@ -72,3 +72,25 @@ def test_the_completion_mail_addresses_a_person_with_sama() -> None:
     assert sole.body.splitlines()[0] == f"{PRINTED} 様"
     company = completion_notice(samples.guarantee_contract(), recipient=samples.CONTRACTOR_EMAIL)
     assert company.body.splitlines()[0] == "株式会社東葛建設 御中"
+
+
+def test_the_fee_statement_is_addressed_to_the_proprietor_with_sama(tmp_path: Path) -> None:
+    from surety_core.documents import fee_statement_pdf
+    from surety_core.storage.memory import MemoryStore
+
+    sole = samples.sole_proprietor()
+    for principal, addressee in (
+        (sole, f"{PRINTED} 様"),
+        (samples.contractor(), "株式会社東葛建設 御中"),
+    ):
+        application = samples.electronic_application(
+            principal=principal, reference=f"APP-{principal.identifier}"
+        )
+        service = samples.surety_service(
+            MemoryStore(),
+            arrangements=samples.arrangement_book(principal_ids=[principal.identifier]),
+        )
+        issued = service.apply_and_issue(application).guarantees[0]
+        pdf = fee_statement_pdf(issued.contract, issued.fee, issued_on=samples.SAMPLE_DAY)
+        text = " ".join(_text(pdf, tmp_path, f"fee-{principal.kind.value}").split())
+        assert addressee in text
