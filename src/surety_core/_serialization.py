@@ -192,6 +192,35 @@ converter.register_structure_hook(IntEnum, _structure_enum)
 converter.register_structure_hook_factory(_is_sequence, _sequence_hook)
 
 
+def _principal_hook(cls: type) -> Any:
+    # A corporation's JSON keeps exactly the keys written before sole proprietors existed, so
+    # certificates signed then still verify byte for byte and stored documents do not change.
+    omit = cattrs.gen.override(omit_if_default=True)
+    return cattrs.gen.make_dict_unstructure_fn(
+        cls, converter, kind=omit, customer_number=omit, trade_name=omit
+    )
+
+
+converter.register_unstructure_hook(
+    _model.JointVentureMember, _principal_hook(_model.JointVentureMember)
+)
+converter.register_unstructure_hook(_model.Principal, _principal_hook(_model.Principal))
+
+_structure_arrangement_fields = cattrs.gen.make_dict_structure_fn(
+    _payments.PaymentArrangement, converter, _cattrs_forbid_extra_keys=True
+)
+
+
+def _structure_arrangement(value: Any, cls: type) -> _payments.PaymentArrangement:
+    # Arrangements written before sole proprietors named the contractor ``corporate_number``.
+    if isinstance(value, dict) and "corporate_number" in value and "principal_id" not in value:
+        value = {("principal_id" if k == "corporate_number" else k): x for k, x in value.items()}
+    return _structure_arrangement_fields(value, cls)
+
+
+converter.register_structure_hook(_payments.PaymentArrangement, _structure_arrangement)
+
+
 def _is_frozenset(t: Any) -> bool:
     return t is frozenset or typing.get_origin(t) is frozenset
 
@@ -230,6 +259,8 @@ def _messages(exc: BaseException) -> list[str]:
 def _format(exc: BaseException, _type: type | None) -> str:
     if isinstance(exc, InvalidInputError):
         return exc.reason if exc.field is None else f"{exc.field} {exc.reason}"
+    if isinstance(exc, _rules.RuleViolationError):
+        return f"breaks rule(s) {', '.join(exc.codes)}"
     if isinstance(exc, KeyError):
         return "required field missing"
     if isinstance(exc, cattrs.ForbiddenExtraKeysError):

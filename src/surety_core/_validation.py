@@ -30,6 +30,7 @@ _BAD_MULTILINE = re.compile("[\x00-\x08\x0b-\x1f\ud800-\udfff]")
 """The same, but line feed and tab are allowed."""
 _CODE_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,31}$")
 _CONTRACT_NUMBER_RE = re.compile(r"^[0-9]{10}$")
+_CUSTOMER_NUMBER_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9-]{0,19}$")
 
 
 SEPARATORS: frozenset[str] = frozenset(
@@ -268,6 +269,45 @@ def corporate_number(instance: object, attribute: Any, value: Any) -> None:
     if not is_valid_corporate_number(value):
         raise InvalidInputError(
             field_name(instance, attribute), "check digit (the first digit) is wrong"
+        )
+
+
+def is_valid_customer_number(value: str) -> bool:
+    """True for a surety-assigned customer number (取引先番号): 1-20 ASCII letters, digits and
+    ``-``, starting with a letter or digit, and not 13 digits (a corporate number's shape, so
+    the two kinds of principal identifier never collide)."""
+    if not _CUSTOMER_NUMBER_RE.fullmatch(value):
+        return False
+    return not (len(value) == 13 and value.isdigit())
+
+
+def customer_number(instance: object, attribute: Any, value: Any) -> None:
+    name = field_name(instance, attribute)
+    if not isinstance(value, str):
+        raise InvalidInputError(name, f"must be text, not {type(value).__name__}")
+    if not _CUSTOMER_NUMBER_RE.fullmatch(value):
+        raise InvalidInputError(name, "must be 1-20 ASCII letters, digits or '-'")
+    if not is_valid_customer_number(value):
+        raise InvalidInputError(name, "must not be 13 digits (that is a corporate number)")
+
+
+def is_valid_principal_id(value: str) -> bool:
+    """True for a principal identifier: a corporate number or a customer number."""
+    return is_valid_corporate_number(value) or is_valid_customer_number(value)
+
+
+def principal_id(instance: object, attribute: Any, value: Any) -> None:
+    """A principal's identifier: a valid corporate number (法人番号) or customer number."""
+    name = field_name(instance, attribute)
+    if not isinstance(value, str):
+        raise InvalidInputError(name, f"must be text, not {type(value).__name__}")
+    if len(value) == 13 and value.isascii() and value.isdigit():
+        corporate_number(instance, attribute, value)
+    elif not is_valid_customer_number(value):
+        raise InvalidInputError(
+            name,
+            "must be a 13-digit corporate number or a customer number (1-20 ASCII"
+            " letters, digits or '-')",
         )
 
 

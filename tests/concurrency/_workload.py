@@ -108,7 +108,7 @@ def service(store: Store) -> SuretyService:
         rate_table=sample_rate_table(),
         policies=PolicyBook([POLICY]),
         # 保証料一括納付: the fee need not be recorded before each issuance in this workload
-        arrangements=samples.arrangement_book(corporate_numbers=_CORPORATE),
+        arrangements=samples.arrangement_book(principal_ids=_CORPORATE),
         limiter=WindowAttemptLimiter(LimiterPolicy(max_failures=MAX_FAILURES)),
     )
 
@@ -181,9 +181,7 @@ def mix(
         with store.unit_of_work() as uow:
             mine = list(uow.contracts.for_works("kashiwa", works_of(reference)))
         for contract in mine:
-            notice = svc.key_notice(
-                contract.number, corporate_number=contract.principal.corporate_number
-            )
+            notice = svc.key_notice(contract.number, principal_id=contract.principal.identifier)
             try:
                 svc.view(contract.number, notice.key.reveal())
                 print(f"view ok {contract.number}", flush=True)

@@ -321,7 +321,7 @@ def run_demo(out: Path, *, write: Callable[[str], None] = print, width: int | No
         )
 
         story.heading("電子保証履歴一覧 (the contractor's history)")
-        page = service.history(ContractQuery(_PRINCIPAL.corporate_number))
+        page = service.history(ContractQuery(_PRINCIPAL.identifier))
         story.table(
             ["保証契約番号", "保証契約内容", "保証金額", "保証期間", "媒体", "状態"],
             [
@@ -343,9 +343,7 @@ def run_demo(out: Path, *, write: Callable[[str], None] = print, width: int | No
         notices: dict[str, str] = {}
         rows = []
         for g in electronic:
-            notice = service.key_notice(
-                g.contract.number, corporate_number=_PRINCIPAL.corporate_number
-            )
+            notice = service.key_notice(g.contract.number, principal_id=_PRINCIPAL.identifier)
             pdf = build_key_notice_pdf(key_notice_data_from_notice(notice))
             name = story.save(out / "notices" / f"{g.contract.number}.pdf", pdf, private=True)
             notices[g.contract.number] = name
@@ -539,6 +537,6 @@ def run_demo(out: Path, *, write: Callable[[str], None] = print, width: int | No
 
 def _current(service: SuretyService, issued: list[IssuedGuarantee]) -> list[GuaranteeContract]:
     return [
-        service.details(g.contract.number, corporate_number=_PRINCIPAL.corporate_number).contract
+        service.details(g.contract.number, principal_id=_PRINCIPAL.identifier).contract
         for g in issued
     ]

@@ -131,8 +131,8 @@ class ArrangementSource(Protocol):
     """Where the issuer finds consolidated monthly payment arrangements (保証料一括納付);
     :class:`~surety_core.ArrangementBook` is one, a host may read its own table."""
 
-    def arrangement_for(self, corporate_number: str, on: date) -> PaymentArrangement | None:
-        """The arrangement covering the contractor ``corporate_number`` on ``on``, or ``None``."""
+    def arrangement_for(self, principal_id: str, on: date) -> PaymentArrangement | None:
+        """The arrangement covering the contractor ``principal_id`` on ``on``, or ``None``."""
         ...
 
 
@@ -489,7 +489,7 @@ class SuretyIssuer:
 
     def _coverage(self, uow: UnitOfWork, application: Application, on: date) -> FeeCoverage:
         due = sum(fee_for_request(self._rates, application, r).total for r in application.requests)
-        arrangement = self._arrangements.arrangement_for(application.principal.corporate_number, on)
+        arrangement = self._arrangements.arrangement_for(application.principal.identifier, on)
         return fee_coverage(
             due=due,
             payments=uow.payments.for_reference(application.reference),
@@ -561,14 +561,12 @@ class SuretyIssuer:
 
     # -- keys ---------------------------------------------------------------------------
 
-    def reissue_key(
-        self, number: str, *, corporate_number: str, actor: str = "surety"
-    ) -> KeyNotice:
+    def reissue_key(self, number: str, *, principal_id: str, actor: str = "surety") -> KeyNotice:
         """Replace a leaked key: the old one stops working at once; returns the new notice."""
         compact = normalize_contract_number(number)
 
         def work(step: Step) -> KeyNotice:
-            contract = owned_contract(step.uow, compact, corporate_number)
+            contract = owned_contract(step.uow, compact, principal_id)
             if step.uow.keys.active(compact) is None:
                 raise NotFoundError(f"guarantee contract {compact} has no authentication key")
             key, record = reissue_key_record(step.uow.keys, self._protector, compact, now=step.now)

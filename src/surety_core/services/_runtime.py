@@ -272,10 +272,10 @@ class Runtime:
             return
 
 
-def owned_contract(uow: UnitOfWork, number: str, corporate_number: str) -> GuaranteeContract:
-    """The contract ``number`` when the principal ``corporate_number`` holds it; otherwise the
+def owned_contract(uow: UnitOfWork, number: str, principal_id: str) -> GuaranteeContract:
+    """The contract ``number`` when the principal ``principal_id`` holds it; otherwise the
     same :class:`~surety_core.NotFoundError` for "absent" and "someone else's"."""
     contract = uow.contracts.find(number)
-    if contract is None or contract.principal.corporate_number != corporate_number:
+    if contract is None or contract.principal.identifier != principal_id:
         raise NotFoundError(f"no guarantee contract {number} for this principal")
     return contract

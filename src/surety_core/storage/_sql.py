@@ -217,7 +217,7 @@ _CONTRACT_REPLACE = (
         status=_P("status"),
         medium=_P("medium"),
         product=_P("product"),
-        corporate_number=_P("corporate_number"),
+        principal_id=_P("principal_id"),
         obligee_code=_P("obligee_code"),
         works_number=_P("works_number"),
         issued_on=_P("issued_on"),
@@ -492,7 +492,7 @@ def _contract_columns(contract: GuaranteeContract) -> dict[str, Any]:
         "status": contract.status.value,
         "medium": contract.medium.value,
         "product": contract.product,
-        "corporate_number": contract.principal.corporate_number,
+        "principal_id": contract.principal.identifier,
         "obligee_code": contract.obligee.code,
         "works_number": contract.works.number,
         "issued_on": contract.issued_on,
@@ -563,7 +563,7 @@ class _Contracts(_Repository):
 
     def query(self, query: ContractQuery) -> Page[GuaranteeContract]:
         c.check_type(query, ContractQuery, "query")
-        conditions = [_ct.corporate_number == query.corporate_number]
+        conditions = [_ct.principal_id == query.principal_id]
         if query.product is not None:
             conditions.append(_ct.product == query.product)
         if query.status is not None:
@@ -598,7 +598,7 @@ class _Applications(_Repository):
         c.check_type(application, Application, "application")
         params = {
             "reference": application.reference,
-            "corporate_number": application.principal.corporate_number,
+            "principal_id": application.principal.identifier,
             "applied_on": application.applied_on,
             "document": to_json(application),
         }
