@@ -238,7 +238,8 @@ def main(argv: list[str]) -> None:
             for item in rest:
                 kind_, _, subject = item.partition("=")
                 if kind_ == "issue":
-                    print("issue", outcome(subject, functools.partial(svc.issue, subject)), flush=True)
+                    done = outcome(subject, functools.partial(svc.issue, subject))
+                    print("issue", done, flush=True)
                 else:
                     number, _, key = subject.partition(":")
                     done = outcome(number, functools.partial(svc.view, number, key))

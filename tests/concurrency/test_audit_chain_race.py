@@ -9,7 +9,7 @@ at a chosen point while another runs, so the interleaving is the same on every r
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from typing import Any
 
 import pytest
@@ -31,9 +31,11 @@ store behaves)."""
         pytest.param("mariadb", marks=pytest.mark.mariadb),
     ]
 )
-def server_store(request: pytest.FixtureRequest) -> Iterator[SqlStore]:
+def server_store(request: pytest.FixtureRequest) -> SqlStore:
     """A store whose units of work run side by side (SQLite's hold the write lock throughout)."""
-    yield request.getfixturevalue("pg_store" if request.param == "postgres" else "maria_store")
+    name = "pg_store" if request.param == "postgres" else "maria_store"
+    store: SqlStore = request.getfixturevalue(name)
+    return store
 
 
 class _Held:

@@ -9,7 +9,6 @@ raises :class:`~surety_core.CorruptRecordError` naming the table and key: never 
 
 from __future__ import annotations
 
-import hashlib
 import os
 import re
 import sqlite3
@@ -69,6 +68,8 @@ from surety_core.storage._records import (
     OutboxStatus,
     StatementRecord,
 )
+from surety_core.storage._sql_audit import ChainHead
+from surety_core.storage._sql_audit import lock_id as _lock_id
 
 __all__ = ["SqlStore", "mariadb_store", "postgres_store", "sqlite_store"]
 
@@ -83,15 +84,6 @@ _ONE: Final = 1
 _ALL: Final = 2
 _COUNT: Final = 3
 _INSERT: Final = 4
-
-
-def _lock_id(name: str) -> int:
-    """A stable signed 64-bit id for a PostgreSQL advisory lock on ``name``."""
-    digest = hashlib.blake2b(name.encode(), digest_size=8, person=b"surety-lock").digest()
-    return int.from_bytes(digest, "big", signed=True)
-
-
-_AUDIT_HEAD_LOCK: Final = "audit-head"
 
 
 def _us(moment: datetime) -> int:
@@ -251,10 +243,6 @@ _OUTBOX_DUE = (
 _OUTBOX_ALL = sa.select(_ob.idempotency_key, _ob.document).order_by(
     _ob.created_at_us, _ob.idempotency_key
 )
-_AUDIT_LAST = (
-    sa.select(s.audit.c.sequence, s.audit.c.document).order_by(s.audit.c.sequence.desc()).limit(1)
-)
-_AUDIT_MAX = sa.select(sa.func.max(s.audit.c.sequence))
 _ATTEMPT_ONE = sa.select(s.attempts.c.document).where(s.attempts.c.contract_number == _P("number"))
 _ATTEMPT_CLEAR = sa.delete(s.attempts).where(s.attempts.c.contract_number == _P("number"))
 _CERT_HISTORY = (
@@ -394,9 +382,9 @@ class _Dialect:
         self._sa_dialect = engine.dialect
         self._translate = engine.get_execution_options().get("schema_translate_map")
         self._fixed: dict[int, _Fixed] = {}
-        # SQLite units of work hold the write lock from BEGIN IMMEDIATE to the end, so the audit
-        # head read in a unit of work cannot move under it except by its own appends.
-        self.exclusive_writer = name == "sqlite"
+        self.audit_flush_wait: bool | None = None
+        """PostgreSQL: whether the user may wait for a flush after an audited commit (see
+        _sql_audit; asked once)."""
 
     def fixed(self, statement: Any) -> _Fixed:
         """``statement`` compiled for this engine, once (a race compiles it twice, harmlessly)."""
@@ -736,30 +724,23 @@ def _event_row(row: Any) -> AuditEvent:
 
 
 class _Audit(_Repository):
+    # Holding and reading the chain's head, per engine: see _sql_audit.
     def append(self, event: AuditEvent) -> None:
         c.check_type(event, AuditEvent, "event")
         uow = self._uow
-        uow._advisory_lock(_AUDIT_HEAD_LOCK)
-        last = uow._audit_head
-        if last is None:
-            row = uow._query_one(_AUDIT_MAX)
-            last = int(row[0] or 0) if row is not None else 0
-        c.check_sequence(event, last)
+        c.check_sequence(event, uow._chain.sequence())
         document = to_json(event)
         params = {"sequence": event.sequence, "at_us": _us(event.at), "document": document}
         if not self._insert_new(s.audit, params):
             raise TransactionConflictError(f"audit sequence {event.sequence} is already taken")
-        uow._audit_head = event.sequence if uow._dialect.exclusive_writer else None
+        uow._chain.appended(event.sequence, document)
         uow._store._audit_memo = (event.sequence, document, event)
 
     def last(self) -> AuditEvent | None:
         uow = self._uow
-        # PostgreSQL: the chain head is held until the unit of work ends, so the append that
+        # The head is held until the unit of work ends (PostgreSQL, MariaDB), so the append that
         # follows waits for a concurrent writer's commit instead of failing on its sequence.
-        uow._advisory_lock(_AUDIT_HEAD_LOCK)
-        row = uow._query_one(_AUDIT_LAST)
-        if uow._dialect.exclusive_writer:
-            uow._audit_head = 0 if row is None else int(row[0])
+        row = uow._chain.last_row()
         if row is None:
             return None
         sequence, document = row
@@ -906,13 +887,12 @@ class SqlUnitOfWork:
         self._dialect = store._dialect
         self._connection: Connection | None = None
         self._state = "new"
-        self._audit_head: int | None = None
+        self._chain = ChainHead(self, _storage_error)
+        """This unit's hold on the audit chain's head (see _sql_audit)."""
         self._locks: set[str] = set()
         self._allocated = 0
         """The highest number this unit took from the counter row (SQLite): burnt on rollback."""
         """Advisory locks this unit of work holds (PostgreSQL; released at its end)."""
-        """The audit log's last sequence as read or written in this unit of work (SQLite
-        only; ``None`` when unknown): saves append a second look-up."""
         self.contracts: ContractRepository = _Contracts(self)
         self.applications: ApplicationRepository = _Applications(self)
         self.certificates: CertificateRepository = _Certificates(self)
@@ -1074,6 +1054,11 @@ class SqlUnitOfWork:
             self._state = "failed"
             try:
                 connection.commit()
+                self._chain.after_commit(connection)
+            except self._dialect.driver_error as error:
+                # Committed, but the wait for its flush failed: the outcome is unknown.
+                connection.invalidate()
+                raise _storage_error("commit failed (its outcome is unknown)", error) from error
             except sa.exc.SQLAlchemyError as error:
                 try:
                     connection.rollback()

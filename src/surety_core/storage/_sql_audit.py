@@ -1,0 +1,162 @@
+"""How a SQL unit of work holds the audit chain's head, per engine (private; see ``_sql``).
+
+Every event links to the one before it, so two writers must never read the same head and both
+append after it. Each engine serialises the append differently:
+
+* **SQLite**: a unit of work holds the database's write lock from ``BEGIN IMMEDIATE`` to its
+  end; the head cannot move under it.
+* **MariaDB**: the head is a row lock on an upserted row of ``surety_locks`` (held by InnoDB
+  until the transaction ends; ``GET_LOCK`` would outlive it).
+* **PostgreSQL**: the head is a transaction-scoped advisory lock (``pg_advisory_xact_lock``).
+  The lock and the read of the head go in one pipeline (one round trip: the read runs the moment
+  the lock is granted, with a snapshot taken after it). The services append their events last in
+  the unit of work, so the lock is held for the append and the commit only. And the commit of a
+  transaction that appended does not wait for its WAL flush while it still holds the lock
+  (``synchronous_commit`` off for that transaction only): the lock passes to the next writer as
+  soon as the commit is recorded, and :meth:`ChainHead.after_commit` then waits for the flush,
+  outside the lock, before the unit of work returns. So every attempt is durable when its unit
+  of work ends, as before, while the flushes of concurrent writers are shared (group commit)
+  instead of taken one after the other. A crash before the flush loses that transaction and,
+  WAL being written in order, every later one chained after it: the chain never points at a
+  lost event, and none of those callers was told its work was done. (A read-only unit of work
+  may see such a transaction a few milliseconds before it is durable.) The wait is a
+  transactional ``pg_logical_emit_message``; where the database user may not call it, commits
+  stay synchronous under the lock.
+
+Owns: the lock on the head, reading the head, the head as known after this unit's own appends,
+the durable-commit wait. Must not know: what an event holds (``_sql`` decodes and checks rows;
+the services chain and key them).
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Callable
+from typing import Any, Final
+
+import sqlalchemy as sa
+
+from surety_core.storage import _sql_schema as s
+
+__all__ = ["AUDIT_HEAD_LOCK", "ChainHead", "lock_id"]
+
+AUDIT_HEAD_LOCK: Final = "audit-head"
+
+
+def lock_id(name: str) -> int:
+    """A stable signed 64-bit id for a PostgreSQL advisory lock on ``name``."""
+    digest = hashlib.blake2b(name.encode(), digest_size=8, person=b"surety-lock").digest()
+    return int.from_bytes(digest, "big", signed=True)
+
+
+_HEAD_KEY: Final = lock_id(AUDIT_HEAD_LOCK)
+
+AUDIT_LAST: Final = (
+    sa.select(s.audit.c.sequence, s.audit.c.document).order_by(s.audit.c.sequence.desc()).limit(1)
+)
+_HOLD_HEAD = sa.select(sa.func.pg_advisory_xact_lock(sa.bindparam("key", type_=sa.BigInteger)))
+_HOLD_HEAD_ASYNC = sa.select(
+    sa.func.pg_advisory_xact_lock(sa.bindparam("key", type_=sa.BigInteger)),
+    sa.func.set_config("synchronous_commit", "off", True),
+)
+"""PostgreSQL: hold the head, and let this transaction's commit release it without waiting for
+the flush (``SET LOCAL``; the flush is waited for after the commit)."""
+_CAN_WAIT = sa.select(
+    sa.func.has_function_privilege("pg_logical_emit_message(boolean,text,text)", "EXECUTE")
+)
+_WAIT_FOR_FLUSH: Final = "SELECT pg_logical_emit_message(true, 'surety_core', '')"
+"""A transaction that writes one WAL record: its synchronous commit flushes the WAL up to its
+own commit record, past the commit before it on the same connection."""
+
+
+class ChainHead:
+    """One unit of work's hold on the head of the audit chain (see the module)."""
+
+    __slots__ = ("_fail", "_flush", "_head", "_uow")
+
+    def __init__(self, uow: Any, fail: Callable[[str, BaseException], Exception]) -> None:
+        self._uow = uow
+        self._fail = fail
+        """Makes the store's error of a driver error (``_sql._storage_error``)."""
+        self._head: tuple[int, str | None] | None = None
+        """(sequence, document) of the head while this unit holds it (document ``None`` when
+        only the sequence was read; sequence 0 for an empty log)."""
+        self._flush = False
+        """Whether the commit went without its flush, to be waited for in after_commit."""
+
+    def last_row(self) -> tuple[int, str] | None:
+        """Hold the head; the ``(sequence, document)`` of the last event, or ``None``."""
+        head = self._head
+        if head is not None and head[1] is not None:
+            return (head[0], head[1])
+        if head is not None and head[0] == 0:
+            return None
+        row = self._hold_and_read()
+        if row is None:
+            self._head = (0, None)
+            return None
+        self._head = (int(row[0]), row[1])
+        return (int(row[0]), row[1])
+
+    def sequence(self) -> int:
+        """Hold the head; the sequence of the last event (0 for an empty log)."""
+        if self._head is None:
+            self.last_row()
+        assert self._head is not None
+        return self._head[0]
+
+    def appended(self, sequence: int, document: str) -> None:
+        """This unit appended the event ``sequence`` (it holds the head)."""
+        self._head = (sequence, document)
+
+    def _hold_and_read(self) -> Any:
+        uow = self._uow
+        dialect = uow._dialect
+        if dialect.name != "postgresql":
+            if dialect.name == "mariadb":
+                uow._advisory_lock(AUDIT_HEAD_LOCK)
+            return uow._query_one(AUDIT_LAST)
+        if AUDIT_HEAD_LOCK in uow._locks:  # pragma: no cover - the head is cached once held
+            return uow._query_one(AUDIT_LAST)
+        flush_after = _can_wait_for_flush(uow)
+        hold = dialect.fixed(_HOLD_HEAD_ASYNC if flush_after else _HOLD_HEAD)
+        last = dialect.fixed(AUDIT_LAST)
+        connection = uow._connection
+        if connection is None or uow._state != "open":
+            return uow._query_one(AUDIT_LAST)  # raises the unit of work's own error
+        raw = connection.connection.dbapi_connection
+        try:
+            with raw.pipeline():
+                locking = raw.cursor()
+                reading = raw.cursor()
+                locking.execute(hold.sql, hold.parameters({"key": _HEAD_KEY}))
+                reading.execute(last.sql, last.parameters(None))
+            row = reading.fetchone()
+            locking.close()
+            reading.close()
+        except dialect.driver_error as exc:
+            raise self._fail("a database statement failed", exc) from exc
+        uow._locks.add(AUDIT_HEAD_LOCK)
+        self._flush = flush_after
+        return row
+
+    def after_commit(self, connection: Any) -> None:
+        """After a commit that did not wait for its flush: wait for it (PostgreSQL)."""
+        if not self._flush:
+            return
+        self._flush = False
+        raw = connection.connection.dbapi_connection
+        with raw.cursor() as cursor:
+            cursor.execute(_WAIT_FOR_FLUSH)
+        raw.commit()
+
+
+def _can_wait_for_flush(uow: Any) -> bool:
+    """Whether this store's database user may call the flush wait (asked once per store)."""
+    dialect = uow._dialect
+    found: bool | None = getattr(dialect, "audit_flush_wait", None)
+    if found is None:
+        row = uow._query_one(_CAN_WAIT)
+        found = bool(row is not None and row[0])
+        dialect.audit_flush_wait = found
+    return found
