@@ -90,6 +90,7 @@ def _child(argv: list[str]) -> None:
     start_at = float(start_at_text)
     data = json.loads(payload)
     count = errors = 0
+    cpu_start = 0.0
     first_error = ""
     retries = _counting_retries()
 
@@ -113,6 +114,7 @@ def _child(argv: list[str]) -> None:
         service = issuer.service(store)
         _wait_until(start_at)
         retries.count = 0
+        cpu_start = time.process_time()
         for reference in references:
             attempt(service.issue, reference)
         store.close()
@@ -122,6 +124,7 @@ def _child(argv: list[str]) -> None:
         pairs = data["pairs"]
         _wait_until(start_at)
         retries.count = 0
+        cpu_start = time.process_time()
         for number, key in pairs:
             attempt(library.verify, store, issuer, number, key)
         store.close()
@@ -158,7 +161,13 @@ def _child(argv: list[str]) -> None:
                     expected = hmac.new(_HMAC_KEY, f"{number}:{key}".encode(), hashlib.sha256)
                     hmac.compare_digest(expected.digest(), bytes(row[0]))
                     count += 1
-    done = {"count": count, "errors": errors, "retries": retries.count, "end": time.time()}
+    done = {
+        "count": count,
+        "errors": errors,
+        "retries": retries.count,
+        "cpu": time.process_time() - cpu_start,
+        "end": time.time(),
+    }
     print(json.dumps({**done, "first_error": first_error}), flush=True)
 
 
@@ -170,6 +179,8 @@ class _Run:
     errors: int
     retries: int
     first_error: str
+    cpu_ms: float
+    """The library processes' own CPU time per operation (not the server's)."""
 
 
 def _run_processes(kind: str, url: str, payloads: list[dict[str, Any]]) -> _Run:
@@ -207,6 +218,7 @@ def _run_processes(kind: str, url: str, payloads: list[dict[str, Any]]) -> _Run:
         child.stdin.write("go\n")
         child.stdin.flush()
     total = errors = retries = 0
+    cpu = 0.0
     first_error = ""
     last_end = start_at
     for child in children:
@@ -217,9 +229,11 @@ def _run_processes(kind: str, url: str, payloads: list[dict[str, Any]]) -> _Run:
         total += int(done["count"])
         errors += int(done.get("errors", 0))
         retries += int(done.get("retries", 0))
+        cpu += float(done.get("cpu", 0.0))
         first_error = first_error or str(done.get("first_error", ""))
         last_end = max(last_end, float(done["end"]))
-    return _Run(total / max(last_end - start_at, 1e-9), errors, retries, first_error)
+    rate = total / max(last_end - start_at, 1e-9)
+    return _Run(rate, errors, retries, first_error, 1000 * cpu / max(total, 1))
 
 
 def _skip(config: Any, spec: Any, floor_name: str) -> list[Result] | None:
@@ -232,8 +246,10 @@ def _skip(config: Any, spec: Any, floor_name: str) -> list[Result] | None:
             reason = f"psycopg is not installed (install the 'postgres' extra): {exc}"
         else:
             return None
+    one_name = spec.name.replace(f"_{PROCESSES}proc", "_1proc")
     return [
         Result(floor_name, spec.unit, kind="floor", skipped=reason),
+        Result(one_name, spec.unit, targets=ONE_PROCESS_TARGETS, skipped=reason),
         spec.skipped(reason),
     ]
 
@@ -255,6 +271,7 @@ def _one_process(name: str, unit: str, run: _Run) -> Result:
         "processes": 1,
         "errors": run.errors,
         "retries": run.retries,
+        "cpu_ms": round(run.cpu_ms, 2),
     }
     if run.first_error:
         fields["first_error"] = run.first_error
@@ -282,6 +299,7 @@ def _result(
         "processes": PROCESSES,
         "errors": library.errors,
         "retries": library.retries,
+        "cpu_ms": round(library.cpu_ms, 2),
     }
     if library.first_error:
         fields["first_error"] = library.first_error
