@@ -731,7 +731,7 @@ class _Audit(_Repository):
         c.check_sequence(event, uow._chain.sequence())
         document = to_json(event)
         params = {"sequence": event.sequence, "at_us": _us(event.at), "document": document}
-        if not self._insert_new(s.audit, params):
+        if not uow._chain.defer(params) and not self._insert_new(s.audit, params):
             raise TransactionConflictError(f"audit sequence {event.sequence} is already taken")
         uow._chain.appended(event.sequence, document)
         uow._store._audit_memo = (event.sequence, document, event)
@@ -754,6 +754,7 @@ class _Audit(_Repository):
 
     def events(self, after: int = 0, limit: int | None = None) -> Iterator[AuditEvent]:
         c.check_events_args(after, limit)
+        self._uow._chain.send()
         statement = (
             sa.select(s.audit.c.sequence, s.audit.c.document)
             .where(s.audit.c.sequence > after)
@@ -1053,7 +1054,7 @@ class SqlUnitOfWork:
                 return
             self._state = "failed"
             try:
-                connection.commit()
+                self._chain.commit(connection)
                 self._chain.after_commit(connection)
             except self._dialect.driver_error as error:
                 # Committed, but the wait for its flush failed: the outcome is unknown.

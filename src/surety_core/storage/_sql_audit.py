@@ -36,6 +36,7 @@ from typing import Any, Final
 
 import sqlalchemy as sa
 
+from surety_core._errors import TransactionConflictError
 from surety_core.storage import _sql_schema as s
 
 __all__ = ["AUDIT_HEAD_LOCK", "ChainHead", "lock_id"]
@@ -61,6 +62,13 @@ _HOLD_HEAD_ASYNC = sa.select(
 )
 """PostgreSQL: hold the head, and let this transaction's commit release it without waiting for
 the flush (``SET LOCAL``; the flush is waited for after the commit)."""
+_AUDIT_INSERT = sa.insert(s.audit).values(
+    sequence=sa.bindparam("sequence"),
+    at_us=sa.bindparam("at_us"),
+    document=sa.bindparam("document"),
+)
+"""A plain insert: a taken sequence is an error that fails the transaction (never skipped)."""
+_UNIQUE_VIOLATION: Final = "23505"
 _CAN_WAIT = sa.select(
     sa.func.has_function_privilege("pg_logical_emit_message(boolean,text,text)", "EXECUTE")
 )
@@ -72,7 +80,7 @@ own commit record, past the commit before it on the same connection."""
 class ChainHead:
     """One unit of work's hold on the head of the audit chain (see the module)."""
 
-    __slots__ = ("_fail", "_flush", "_head", "_uow")
+    __slots__ = ("_fail", "_flush", "_head", "_rows", "_uow")
 
     def __init__(self, uow: Any, fail: Callable[[str, BaseException], Exception]) -> None:
         self._uow = uow
@@ -83,6 +91,9 @@ class ChainHead:
         only the sequence was read; sequence 0 for an empty log)."""
         self._flush = False
         """Whether the commit went without its flush, to be waited for in after_commit."""
+        self._rows: list[dict[str, Any]] = []
+        """Audit rows appended but not yet sent (PostgreSQL, when the commit waits for the
+        flush after the lock: they go with the COMMIT, in one round trip)."""
 
     def last_row(self) -> tuple[int, str] | None:
         """Hold the head; the ``(sequence, document)`` of the last event, or ``None``."""
@@ -108,6 +119,47 @@ class ChainHead:
     def appended(self, sequence: int, document: str) -> None:
         """This unit appended the event ``sequence`` (it holds the head)."""
         self._head = (sequence, document)
+
+    def defer(self, params: dict[str, Any]) -> bool:
+        """Keep the audit row ``params`` to send with the commit, when this unit will commit
+        that way (PostgreSQL holding the head); ``False`` when it must be inserted now."""
+        if not self._flush:
+            return False
+        self._rows.append(params)
+        return True
+
+    def send(self) -> None:
+        """Insert the rows kept by :meth:`defer` now (before this unit reads the log)."""
+        rows, self._rows = self._rows, []
+        for params in rows:
+            self._uow._change(_AUDIT_INSERT, params)
+
+    def commit(self, connection: Any) -> None:
+        """Commit the unit's transaction; with rows kept by :meth:`defer`, insert them and
+        commit in one pipeline (one round trip while the head is held). A kept row whose
+        sequence was taken meanwhile (a writer that bypassed the lock) fails the commit:
+        nothing is committed, and the unit may run again (``TransactionConflictError``)."""
+        rows, self._rows = self._rows, []
+        if not rows:
+            connection.commit()
+            return
+        dialect = self._uow._dialect
+        insert = dialect.fixed(_AUDIT_INSERT)
+        raw = connection.connection.dbapi_connection
+        try:
+            with raw.pipeline(), raw.cursor() as cursor:
+                cursor.executemany(insert.sql, [insert.parameters(row) for row in rows])
+                connection.commit()
+        except (dialect.driver_error, sa.exc.DBAPIError) as exc:
+            self._flush = False
+            connection.invalidate()
+            orig = getattr(exc, "orig", None) or exc
+            if getattr(orig, "sqlstate", None) == _UNIQUE_VIOLATION:
+                raise TransactionConflictError(
+                    "the audit log's next sequence was taken by a writer that did not hold its "
+                    "head; nothing was committed"
+                ) from None
+            raise self._fail("commit failed", exc) from exc
 
     def _hold_and_read(self) -> Any:
         uow = self._uow
