@@ -10,7 +10,8 @@ append after it. Each engine serialises the append differently:
 * **PostgreSQL**: the head is a transaction-scoped advisory lock (``pg_advisory_xact_lock``).
   The lock and the read of the head go in one pipeline (one round trip: the read runs the moment
   the lock is granted, with a snapshot taken after it). The services append their events last in
-  the unit of work, so the lock is held for the append and the commit only. And the commit of a
+  the unit of work, so the lock is held for the append and the commit only; the rows are sent
+  with the commit (one ``executemany`` and the ``COMMIT`` in one pipeline). And the commit of a
   transaction that appended does not wait for its WAL flush while it still holds the lock
   (``synchronous_commit`` off for that transaction only): the lock passes to the next writer as
   soon as the commit is recorded, and :meth:`ChainHead.after_commit` then waits for the flush,
