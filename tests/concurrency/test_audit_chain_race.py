@@ -13,11 +13,15 @@ from collections.abc import Callable
 from typing import Any
 
 import pytest
+import sqlalchemy as sa
 from tests.concurrency import _workload as w
 from tests.concurrency.conftest import Target, outcomes, spawn
 
-from surety_core.audit import AuditAction, verify_audit_chain
+from surety_core import TransactionConflictError, to_json
+from surety_core.audit import AuditAction, record_event, verify_audit_chain
 from surety_core.services._runtime import Runtime, Step
+from surety_core.storage import AttemptState
+from surety_core.storage._sql_schema import audit as audit_table
 from surety_core.storage.sql import SqlStore
 
 WAIT = 10.0
@@ -174,3 +178,35 @@ def test_workers_viewing_and_issuing_at_once_never_fail_on_the_chain(
     assert len(lines) == PROCESSES * PER_PROCESS
     # one event per view, one per guarantee issued (one guarantee per application here)
     assert len(_chain(store)) - before == PROCESSES * PER_PROCESS
+
+
+@pytest.mark.postgres
+def test_a_sequence_taken_by_a_writer_ignoring_the_lock_fails_the_commit(
+    pg_store: SqlStore,
+) -> None:
+    """PostgreSQL sends a unit's audit rows with its commit: if a writer that does not take the
+    head's lock inserted the same sequence meanwhile, nothing of the unit is committed."""
+    runtime = Runtime(pg_store, secrets=w.secrets(), retries=0)
+    runtime.run(lambda step: step.audit(AuditAction.VERIFY_SUCCEEDED, "first"), actor="tester")
+
+    def racing(step: Step) -> None:
+        last = step.uow.audit.last()
+        event = record_event(
+            last, secrets=w.secrets(), at=step.now, actor="tester", action="x", subject="mine"
+        )
+        step.uow.audit.append(event)
+        step.uow.attempts.put(AttemptState("0000000009", 1, step.now))
+        rogue = record_event(
+            last, secrets=w.secrets(), at=step.now, actor="rogue", action="x", subject="rogue"
+        )
+        with pg_store.engine.begin() as connection:
+            connection.execute(
+                sa.insert(audit_table),
+                {"sequence": rogue.sequence, "at_us": 0, "document": to_json(rogue)},
+            )
+
+    with pytest.raises(TransactionConflictError):
+        runtime.run(racing, actor="tester")
+    assert _chain(pg_store) == ["first", "rogue"]
+    with pg_store.unit_of_work() as uow:
+        assert uow.attempts.get("0000000009") is None, "the unit's other writes were committed"

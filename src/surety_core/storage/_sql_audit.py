@@ -57,12 +57,9 @@ AUDIT_LAST: Final = (
     sa.select(s.audit.c.sequence, s.audit.c.document).order_by(s.audit.c.sequence.desc()).limit(1)
 )
 _HOLD_HEAD = sa.select(sa.func.pg_advisory_xact_lock(sa.bindparam("key", type_=sa.BigInteger)))
-_HOLD_HEAD_ASYNC = sa.select(
-    sa.func.pg_advisory_xact_lock(sa.bindparam("key", type_=sa.BigInteger)),
-    sa.func.set_config("synchronous_commit", "off", True),
-)
-"""PostgreSQL: hold the head, and let this transaction's commit release it without waiting for
-the flush (``SET LOCAL``; the flush is waited for after the commit)."""
+_NO_FLUSH_WAIT: Final = "SELECT set_config('synchronous_commit', 'off', true)"
+"""Let this transaction's commit release the head without waiting for the flush (``SET
+LOCAL``; sent only with the commit of a unit that appended, whose flush is then waited for)."""
 _AUDIT_INSERT = sa.insert(s.audit).values(
     sequence=sa.bindparam("sequence"),
     at_us=sa.bindparam("at_us"),
@@ -81,7 +78,7 @@ own commit record, past the commit before it on the same connection."""
 class ChainHead:
     """One unit of work's hold on the head of the audit chain (see the module)."""
 
-    __slots__ = ("_fail", "_flush", "_head", "_rows", "_uow")
+    __slots__ = ("_fail", "_flush", "_head", "_rows", "_unflushed", "_uow")
 
     def __init__(self, uow: Any, fail: Callable[[str, BaseException], Exception]) -> None:
         self._uow = uow
@@ -91,7 +88,10 @@ class ChainHead:
         """(sequence, document) of the head while this unit holds it (document ``None`` when
         only the sequence was read; sequence 0 for an empty log)."""
         self._flush = False
-        """Whether the commit went without its flush, to be waited for in after_commit."""
+        """Whether this unit's audit rows go with its commit, which then does not wait for its
+        flush under the lock (PostgreSQL, when the user may wait for the flush afterwards)."""
+        self._unflushed = False
+        """Whether the commit went without waiting for its flush (after_commit waits)."""
         self._rows: list[dict[str, Any]] = []
         """Audit rows appended but not yet sent (PostgreSQL, when the commit waits for the
         flush after the lock: they go with the COMMIT, in one round trip)."""
@@ -149,8 +149,10 @@ class ChainHead:
         raw = connection.connection.dbapi_connection
         try:
             with raw.pipeline(), raw.cursor() as cursor:
+                cursor.execute(_NO_FLUSH_WAIT)
                 cursor.executemany(insert.sql, [insert.parameters(row) for row in rows])
                 connection.commit()
+            self._unflushed = True
         except (dialect.driver_error, sa.exc.DBAPIError) as exc:
             self._flush = False
             connection.invalidate()
@@ -172,7 +174,7 @@ class ChainHead:
         if AUDIT_HEAD_LOCK in uow._locks:  # pragma: no cover - the head is cached once held
             return uow._query_one(AUDIT_LAST)
         flush_after = _can_wait_for_flush(uow)
-        hold = dialect.fixed(_HOLD_HEAD_ASYNC if flush_after else _HOLD_HEAD)
+        hold = dialect.fixed(_HOLD_HEAD)
         last = dialect.fixed(AUDIT_LAST)
         connection = uow._connection
         if connection is None or uow._state != "open":
@@ -195,9 +197,9 @@ class ChainHead:
 
     def after_commit(self, connection: Any) -> None:
         """After a commit that did not wait for its flush: wait for it (PostgreSQL)."""
-        if not self._flush:
-            return
-        self._flush = False
+        if not self._unflushed:
+            return  # the commit waited for its own flush (or the unit appended nothing)
+        self._unflushed = False
         raw = connection.connection.dbapi_connection
         with raw.cursor() as cursor:
             cursor.execute(_WAIT_FOR_FLUSH)
