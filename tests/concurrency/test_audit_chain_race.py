@@ -210,6 +210,8 @@ def test_a_sequence_taken_by_a_writer_ignoring_the_lock_fails_the_commit(
             last, secrets=w.secrets(), at=step.now, actor="rogue", action="x", subject="rogue"
         )
         with pg_store.engine.begin() as connection:
+            # (never a hang: were the unit's row inserted already, this would wait for it)
+            connection.execute(sa.text("SET LOCAL lock_timeout = '5s'"))
             connection.execute(
                 sa.insert(audit_table),
                 {"sequence": rogue.sequence, "at_us": 0, "document": to_json(rogue)},
