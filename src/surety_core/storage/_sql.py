@@ -9,7 +9,6 @@ raises :class:`~surety_core.CorruptRecordError` naming the table and key: never 
 
 from __future__ import annotations
 
-import hashlib
 import os
 import re
 import sqlite3
@@ -70,6 +69,8 @@ from surety_core.storage._records import (
     OutboxStatus,
     StatementRecord,
 )
+from surety_core.storage._sql_audit import ChainHead
+from surety_core.storage._sql_audit import lock_id as _lock_id
 
 __all__ = ["SqlStore", "mariadb_store", "postgres_store", "sqlite_store"]
 
@@ -84,15 +85,6 @@ _ONE: Final = 1
 _ALL: Final = 2
 _COUNT: Final = 3
 _INSERT: Final = 4
-
-
-def _lock_id(name: str) -> int:
-    """A stable signed 64-bit id for a PostgreSQL advisory lock on ``name``."""
-    digest = hashlib.blake2b(name.encode(), digest_size=8, person=b"surety-lock").digest()
-    return int.from_bytes(digest, "big", signed=True)
-
-
-_AUDIT_HEAD_LOCK: Final = "audit-head"
 
 
 def _us(moment: datetime) -> int:
@@ -252,11 +244,6 @@ _OUTBOX_DUE = (
 _OUTBOX_ALL = sa.select(_ob.idempotency_key, _ob.document).order_by(
     _ob.created_at_us, _ob.idempotency_key
 )
-_AUDIT_LAST = (
-    sa.select(s.audit.c.sequence, s.audit.c.document).order_by(s.audit.c.sequence.desc()).limit(1)
-)
-_AUDIT_MAX = sa.select(sa.func.max(s.audit.c.sequence))
-_AUDIT_HEAD_DESC = s.audit.c.sequence.desc()
 _ATTEMPT_ONE = sa.select(s.attempts.c.document).where(s.attempts.c.contract_number == _P("number"))
 _ATTEMPT_CLEAR = sa.delete(s.attempts).where(s.attempts.c.contract_number == _P("number"))
 _CERT_HISTORY = (
@@ -301,6 +288,7 @@ _OUTBOX_CLAIM = _OUTBOX_DUE.with_for_update(skip_locked=True)
 its unit of work holds the database's write lock)."""
 
 
+_AUDIT_HEAD_DESC = s.audit.c.sequence.desc()
 _VIEW_READ = sa.select(
     sa.select(s.attempts.c.document)
     .where(s.attempts.c.contract_number == _P("number"))
@@ -428,6 +416,9 @@ class _Dialect:
         self._sa_dialect = engine.dialect
         self._translate = engine.get_execution_options().get("schema_translate_map")
         self._fixed: dict[int, _Fixed] = {}
+        self.audit_flush_wait: bool | None = None
+        """PostgreSQL: whether the user may wait for a flush after an audited commit (see
+        _sql_audit; asked once)."""
         # SQLite units of work hold the write lock from BEGIN IMMEDIATE to the end, so the audit
         # head read in a unit of work cannot move under it except by its own appends.
         self.exclusive_writer = name == "sqlite"
@@ -804,37 +795,25 @@ def _event_row(row: Any) -> AuditEvent:
 
 
 class _Audit(_Repository):
+    # Holding and reading the chain's head, per engine: see _sql_audit.
     def append(self, event: AuditEvent) -> None:
         c.check_type(event, AuditEvent, "event")
         uow = self._uow
-        uow._advisory_lock(_AUDIT_HEAD_LOCK)
-        last = uow._audit_head
-        if last is None:
-            row = uow._query_one(_AUDIT_MAX)
-            last = int(row[0] or 0) if row is not None else 0
-        c.check_sequence(event, last)
+        c.check_sequence(event, uow._chain.sequence())
         uow._ahead.pop("audit", None)
         document = to_json(event)
         params = {"sequence": event.sequence, "at_us": _us(event.at), "document": document}
-        if not self._insert_new(s.audit, params):
+        if not uow._chain.defer(params) and not self._insert_new(s.audit, params):
             raise TransactionConflictError(f"audit sequence {event.sequence} is already taken")
-        uow._audit_head = event.sequence if uow._dialect.exclusive_writer else None
+        uow._chain.appended(event.sequence, document)
         uow._store._audit_memo = (event.sequence, document, event)
 
     def last(self) -> AuditEvent | None:
         uow = self._uow
-        memo = uow._store._audit_memo
-        if uow._audit_head is not None and memo is not None and memo[0] == uow._audit_head:
-            # SQLite: this unit holds the write lock and appended (or read) this very event
-            # last, so no statement is needed to know the head.
-            return memo[2]
-        # PostgreSQL: the chain head is held until the unit of work ends, so the append that
-        # follows waits for a concurrent writer's commit instead of failing on its sequence.
-        uow._advisory_lock(_AUDIT_HEAD_LOCK)
-        ahead = uow._ahead.pop("audit", None)
-        row = ahead[1] if ahead is not None else uow._query_one(_AUDIT_LAST)
-        if uow._dialect.exclusive_writer:
-            uow._audit_head = 0 if row is None else int(row[0])
+        # The head is held until the unit of work ends (PostgreSQL, MariaDB), so the append that
+        # follows waits for a concurrent writer's commit instead of failing on its sequence. On
+        # SQLite a head read ahead by prefetch_view, or this unit's own append, needs no statement.
+        row = uow._chain.last_row()
         if row is None:
             return None
         sequence, document = row
@@ -848,6 +827,7 @@ class _Audit(_Repository):
 
     def events(self, after: int = 0, limit: int | None = None) -> Iterator[AuditEvent]:
         c.check_events_args(after, limit)
+        self._uow._chain.send()
         statement = (
             sa.select(s.audit.c.sequence, s.audit.c.document)
             .where(s.audit.c.sequence > after)
@@ -1009,7 +989,8 @@ class SqlUnitOfWork:
         self._dialect = store._dialect
         self._connection: Connection | None = None
         self._state = "new"
-        self._audit_head: int | None = None
+        self._chain = ChainHead(self, _storage_error)
+        """This unit's hold on the audit chain's head (see _sql_audit)."""
         self._locks: set[str] = set()
         self._pending: dict[str, list[dict[str, Any]]] | None = None
         """Queued inserts by table while deferring (see :meth:`defer_inserts`)."""
@@ -1023,8 +1004,6 @@ class SqlUnitOfWork:
         self._allocated = 0
         """The highest number this unit took from the counter row (SQLite): burnt on rollback."""
         """Advisory locks this unit of work holds (PostgreSQL; released at its end)."""
-        """The audit log's last sequence as read or written in this unit of work (SQLite
-        only; ``None`` when unknown): saves append a second look-up."""
         self.contracts: ContractRepository = _Contracts(self)
         self.applications: ApplicationRepository = _Applications(self)
         self.certificates: CertificateRepository = _Certificates(self)
@@ -1102,9 +1081,7 @@ class SqlUnitOfWork:
             number,
             None if document is None else (version, status, document),
         )
-        self._audit_head = 0 if sequence is None else int(sequence)
-        if sequence is not None:
-            self._ahead["audit"] = ("", (sequence, event))
+        self._chain.prime(None if sequence is None else (int(sequence), event))
 
     def defer_inserts(self) -> None:
         """From now until this unit of work ends, queue new rows instead of inserting them one
@@ -1294,7 +1271,13 @@ class SqlUnitOfWork:
                 return
             self._state = "failed"
             try:
-                _end(connection, commit=True)
+                if not self._chain.commit(connection):
+                    _end(connection, commit=True)
+                self._chain.after_commit(connection)
+            except self._dialect.driver_error as error:
+                # Committed, but the wait for its flush failed: the outcome is unknown.
+                connection.invalidate()
+                raise _storage_error("commit failed (its outcome is unknown)", error) from error
             except sa.exc.SQLAlchemyError as error:
                 try:
                     _end(connection, commit=False)
