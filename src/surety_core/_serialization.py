@@ -17,6 +17,7 @@ import binascii
 import json
 import types
 import typing
+from collections.abc import Callable
 from datetime import date, datetime
 from enum import Enum, IntEnum, StrEnum
 from fractions import Fraction
@@ -37,8 +38,10 @@ __all__ = [
     "converter",
     "from_json",
     "from_json_data",
+    "from_json_trusted",
     "register_json_type",
     "structure",
+    "structure_trusted",
     "to_json",
     "to_json_data",
     "unstructure",
@@ -390,6 +393,111 @@ def _build_decoder(cls: type[Any]) -> _Decoder:
     return decode
 
 
+# --- the trusted decoder ---------------------------------------------------------------------
+# For a document the store has authenticated (a row whose keyed MAC verifies: written by the
+# library from an object that passed every validator, and unchanged since), re-running the
+# validators proves nothing new. The trusted decoder reads the same JSON types as strictly
+# (dates, enums, integers and text are still type-checked) but builds each object as attrs'
+# own ``__init__`` would after its validators, converters and ``__attrs_post_init__``: the
+# instance is made with ``object.__new__`` and its fields set with ``object.__setattr__``.
+# Any problem sends the document to the validating decoder (the same result, or its error).
+
+_TRUSTED: dict[type[Any], _Decoder | None] = {}
+
+
+def _trusted_field(kind: Any) -> _Decoder | None:
+    if isinstance(kind, type) and attrs.has(kind):
+        nested = _trusted_decoder(kind)
+        if nested is None:
+            raise _UnsupportedError(kind)
+        return nested
+    origin = typing.get_origin(kind)
+    args = typing.get_args(kind)
+    if origin in (typing.Union, types.UnionType) and len(args) == 2 and type(None) in args:
+        other = args[0] if args[1] is type(None) else args[1]
+        inner = _trusted_field(other)
+        return _optional(inner) if inner is not None else None
+    if _is_sequence(kind):
+        container = origin or kind
+        if container is tuple and len(args) == 2 and args[1] is Ellipsis:
+            return _array(tuple, None, _trusted_field(args[0]))
+        if container is tuple and args:
+            decoders = tuple(_trusted_field(a) or (lambda value: value) for a in args)
+            return _array(tuple, decoders, None)
+        return _array(container, None, _trusted_field(args[0]) if args else None)
+    return _field_decoder(kind)
+
+
+def _build_trusted(cls: type[Any]) -> _Decoder:
+    hints = typing.get_type_hints(cls)
+    plan: list[tuple[str, _Decoder | None, Any, Any]] = []
+    factory_type: Any = attrs.Factory
+    for field in attrs.fields(cls):
+        if not field.init or field.alias != field.name:
+            raise _UnsupportedError(cls)
+        default: Any = field.default
+        make = None
+        if isinstance(default, factory_type):
+            if default.takes_self:
+                raise _UnsupportedError(cls)
+            make = default.factory
+        plan.append((field.name, _trusted_field(hints[field.name]), default, make))
+    names = frozenset(name for name, *_ in plan)
+    new = object.__new__
+    setattr_ = object.__setattr__
+
+    def decode(data: Any) -> Any:
+        if type(data) is not dict or not names.issuperset(data):
+            raise InvalidInputError(None, "not this record's fields")
+        obj = new(cls)
+        for name, field_decoder, default, make in plan:
+            if name in data:
+                value = data[name]
+                if field_decoder is not None:
+                    value = field_decoder(value)
+            elif default is _NO_DEFAULT:
+                raise InvalidInputError(name, "required field missing")
+            elif make is not None:
+                value = make()
+            else:
+                value = default
+            setattr_(obj, name, value)
+        return obj
+
+    return decode
+
+
+def _trusted_decoder(cls: type[Any]) -> _Decoder | None:
+    """The trusted decoder of one of the library's attrs classes (``None``: decode validated)."""
+    try:
+        return _TRUSTED[cls]
+    except KeyError:
+        pass
+    found: _Decoder | None = None
+    _TRUSTED[cls] = None
+    if isinstance(cls, type) and attrs.has(cls) and cls.__module__.startswith("surety_core."):
+        try:
+            found = _build_trusted(cls)
+        except (_UnsupportedError, NameError, TypeError):
+            found = None
+    _TRUSTED[cls] = found
+    return found
+
+
+def structure_trusted(data: Any, cls: type[T]) -> T:
+    """:func:`structure` for data the caller has authenticated as written by this library
+    from a validated object: the attrs validators are not run again (see above). Data the
+    trusted decoder cannot read is decoded, and validated, by :func:`structure`."""
+    decode = _TRUSTED[cls] if cls in _TRUSTED else _trusted_decoder(cls)
+    if decode is not None:
+        try:
+            result: T = decode(data)
+            return result
+        except Exception:  # noqa: S110 - decoded again below, validated, for the exact error
+            pass
+    return structure(data, cls)
+
+
 def _decoder(cls: type[Any]) -> _Decoder | None:
     """The direct decoder of one of the library's attrs classes, built once (``None`` for
     another class, or one with a field type it leaves to the converter)."""
@@ -443,6 +551,10 @@ def from_json_data(payload: Any, cls: None = None) -> Any: ...
 def from_json_data(payload: Any, cls: type[T]) -> T: ...
 def from_json_data(payload: Any, cls: type[T] | None = None) -> Any:
     """Rebuild an object from :func:`to_json_data`; ``cls`` (if given) must match its type."""
+    return _from_envelope(payload, cls, structure)
+
+
+def _from_envelope(payload: Any, cls: type[T] | None, build: Callable[[Any, Any], Any]) -> Any:
     if not isinstance(payload, dict):
         raise InvalidInputError(None, "a JSON envelope must be an object")
     name = payload.get("type")
@@ -457,7 +569,7 @@ def from_json_data(payload: Any, cls: type[T] | None = None) -> Any:
         raise InvalidInputError(
             "schema_version", f"unsupported schema version {str(version)[:20]!r}"
         )
-    return structure(payload["data"], _TYPES[name])
+    return build(payload["data"], _TYPES[name])
 
 
 def to_json(obj: Any) -> str:
@@ -495,11 +607,22 @@ def from_json(text: str | bytes, cls: None = None) -> Any: ...
 def from_json(text: str | bytes, cls: type[T]) -> T: ...
 def from_json(text: str | bytes, cls: type[T] | None = None) -> Any:
     """Parse :func:`to_json` output back into an object."""
+    return _from_envelope(_parse(text), cls, structure)
+
+
+def from_json_trusted(text: str | bytes, cls: type[T]) -> T:
+    """:func:`from_json` for text the caller has authenticated as written by this library from
+    a validated object (a stored row whose keyed MAC verifies): the validators are not run
+    again (see :func:`structure_trusted`). Private to the library's stores."""
+    result: T = _from_envelope(_parse(text), cls, structure_trusted)
+    return result
+
+
+def _parse(text: str | bytes) -> Any:
     try:
-        payload = loads(text)
+        return loads(text)
     except (ValueError, RecursionError) as exc:
         raise InvalidInputError(None, f"not valid JSON ({type(exc).__name__})") from None
-    return from_json_data(payload, cls)
 
 
 # --- the one list of JSON types ----------------------------------------------------------------

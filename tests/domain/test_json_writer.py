@@ -7,6 +7,7 @@ import json
 from collections.abc import Callable
 from typing import Any
 
+import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -21,8 +22,21 @@ from surety_core import (
     to_json,
     unstructure,
 )
-from surety_core._serialization import dumps_compact, loads, to_json_data
-from surety_core.storage import AuditEvent, CertificateRecord, KeyRecord
+from surety_core._serialization import (
+    dumps_compact,
+    from_json,
+    from_json_trusted,
+    loads,
+    to_json_data,
+)
+from surety_core.storage import (
+    AttemptState,
+    AuditEvent,
+    CertificateRecord,
+    KeyRecord,
+    KeyStatus,
+)
+from surety_core.testing import samples
 from surety_core.testing import strategies as s
 
 
@@ -141,3 +155,63 @@ def test_the_direct_decoder_agrees_with_the_converter(data: st.DataObject) -> No
 def test_the_hot_records_have_a_direct_decoder() -> None:
     for cls in (*RECORD_TYPES, KeyRecord, CertificateRecord, AuditEvent):
         assert _serialization._decoder(cls) is not None, cls
+
+
+# --- the trusted decoder (rows whose MAC verifies) builds exactly what validation builds --------
+
+
+def _same_when_trusted(record: Any) -> None:
+    cls = type(record)
+    text = to_json(record)
+    trusted = from_json_trusted(text, cls)
+    assert trusted == from_json(text, cls) == record
+    assert type(trusted) is cls
+    assert to_json(trusted) == text  # and writes it back byte for byte
+
+
+@given(
+    st.one_of(
+        s.guarantee_contracts(),
+        s.applications(),
+        s.principals(),
+        s.works(),
+        s.rate_tables(),
+    )
+)
+def test_the_trusted_decoder_builds_what_the_validating_decoder_builds(record: Any) -> None:
+    _same_when_trusted(record)
+
+
+def test_the_stored_records_decode_the_same_when_trusted() -> None:
+    event = samples.audit_event(sequence=1)
+    for record in (
+        samples.key_record(),
+        samples.key_record(status=KeyStatus.REVOKED, revoked_at=event.at),
+        samples.certificate_record(),
+        samples.statement_record(),
+        event,
+        samples.audit_event(sequence=2, previous=event),
+        samples.outbox_message(),
+        samples.attempt_state(),
+    ):
+        _same_when_trusted(record)
+
+
+def test_the_trusted_decoder_skips_the_validators_and_falls_back_on_bad_data() -> None:
+    contract = samples.guarantee_contract()
+    payload = to_json_data(contract)
+    payload["data"]["versions"][0]["amount"] = -1  # refused by the validators
+    text = json.dumps(payload, ensure_ascii=False)
+    with pytest.raises(InvalidInputError):
+        from_json(text, GuaranteeContract)
+    # authenticated rows are not validated again: what was written is what is read
+    assert from_json_trusted(text, GuaranteeContract).versions[0].amount == -1
+    # data the trusted decoder cannot read at all goes to the validating decoder's error
+    payload["data"]["versions"] = "not a list"
+    with pytest.raises(InvalidInputError, match="GuaranteeContract"):
+        from_json_trusted(json.dumps(payload), GuaranteeContract)
+
+
+def test_the_hot_records_have_a_trusted_decoder() -> None:
+    for cls in (*RECORD_TYPES, KeyRecord, CertificateRecord, AuditEvent, AttemptState):
+        assert _serialization._trusted_decoder(cls) is not None, cls

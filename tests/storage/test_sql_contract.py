@@ -77,3 +77,30 @@ class TestMariadbSchemaMappedStore(StoreContract):
     @pytest.fixture
     def store(self, maria_mapped_store: SqlStore) -> Store:
         return maria_mapped_store
+
+
+# --- the same suite with a row MAC key: every row sealed on write and checked on read ---------
+
+ROW_MAC_KEY = bytes(range(100, 132))
+
+
+class TestRowMacSqliteFileStore(StoreContract):
+    @pytest.fixture
+    def store(self, tmp_path: Path) -> Iterator[Store]:
+        store = sqlite_store(tmp_path / "surety.db", row_mac_key=ROW_MAC_KEY)
+        yield store
+        store.close()
+
+
+@pytest.mark.postgres
+class TestRowMacPostgresStore(StoreContract):
+    @pytest.fixture
+    def store(self, pg_store: SqlStore) -> Store:
+        return SqlStore(pg_store.engine, row_mac_key=ROW_MAC_KEY)
+
+
+@pytest.mark.mariadb
+class TestRowMacMariadbStore(StoreContract):
+    @pytest.fixture
+    def store(self, maria_store: SqlStore) -> Store:
+        return SqlStore(maria_store.engine, row_mac_key=ROW_MAC_KEY)

@@ -40,7 +40,7 @@ from surety_core._errors import (
     SuretyError,
     TransactionConflictError,
 )
-from surety_core._serialization import from_json, to_json
+from surety_core._serialization import from_json, from_json_trusted, to_json
 from surety_core.domain._model import Application, GuaranteeContract
 from surety_core.domain._payments import Payment
 from surety_core.storage import _common as c
@@ -69,6 +69,7 @@ from surety_core.storage._records import (
     OutboxStatus,
     StatementRecord,
 )
+from surety_core.storage._row_mac import RowMac
 from surety_core.storage._sql_audit import ChainHead
 from surety_core.storage._sql_audit import lock_id as _lock_id
 
@@ -134,12 +135,12 @@ def _storage_error(action: str, exc: BaseException) -> StorageError | Transactio
     return StorageError(f"{action}: {type(orig).__name__}: {reason}")
 
 
-def _load(table: str, key: str, document: Any, cls: type[T]) -> T:
+def _load(table: str, key: str, document: Any, cls: type[T], trusted: bool = False) -> T:
     record = f"{table}[{key}]"
     if not isinstance(document, str | bytes):
         raise CorruptRecordError(record, f"document is {type(document).__name__}, not JSON text")
     try:
-        return from_json(document, cls)
+        return from_json_trusted(document, cls) if trusted else from_json(document, cls)
     except SuretyError as exc:
         raise CorruptRecordError(record, str(exc)[:500]) from None
     except (ValueError, TypeError, RecursionError) as exc:  # pragma: no cover - belt and braces
@@ -176,16 +177,16 @@ _k = s.keys.c
 _ct = s.contracts.c
 _ob = s.outbox.c
 
-_KEY_ACTIVE = sa.select(_k.document).where(
+_KEY_ACTIVE = sa.select(_k.generation, _k.document, _k.mac).where(
     _k.contract_number == _P("number"), _k.status == _constant(KeyStatus.ACTIVE.value)
 )
 _KEY_HISTORY = (
-    sa.select(_k.generation, _k.status, _k.document)
+    sa.select(_k.generation, _k.status, _k.document, _k.mac)
     .where(_k.contract_number == _P("number"))
     .order_by(_k.generation)
 )
 _KEY_ONE_LOCKED = (
-    sa.select(_k.document)
+    sa.select(_k.document, _k.mac)
     .where(_k.contract_number == _P("number"), _k.generation == _P("generation"))
     .with_for_update()
 )
@@ -194,9 +195,11 @@ already holds the database's write lock)."""
 _KEY_UPDATE = (
     sa.update(s.keys)
     .where(_k.contract_number == _P("w_number"), _k.generation == _P("w_generation"))
-    .values(status=_P("status"), document=_P("document"))
+    .values(status=_P("status"), document=_P("document"), mac=_P("mac"))
 )
-_CONTRACT_ONE = sa.select(_ct.version, _ct.status, _ct.document).where(_ct.number == _P("number"))
+_CONTRACT_ONE = sa.select(_ct.version, _ct.status, _ct.document, _ct.mac).where(
+    _ct.number == _P("number")
+)
 _CONTRACT_REPLACE = (
     sa.update(s.contracts)
     .where(
@@ -215,25 +218,29 @@ _CONTRACT_REPLACE = (
         issued_on=_P("issued_on"),
         document=_P("document"),
         application_reference=_P("application_reference"),
+        mac=_P("mac"),
     )
 )
 _CONTRACT_EXISTS = sa.select(_ct.number).where(_ct.number == _P("number"))
 _CONTRACTS_FOR_WORKS = (
-    sa.select(_ct.number, _ct.version, _ct.status, _ct.document)
+    sa.select(_ct.number, _ct.version, _ct.status, _ct.document, _ct.mac)
     .where(_ct.obligee_code == _P("obligee_code"), _ct.works_number == _P("works_number"))
     .order_by(_ct.number)
 )
-_OUTBOX_ONE = sa.select(_ob.document).where(_ob.idempotency_key == _P("key"))
+_OUTBOX_ONE = sa.select(_ob.document, _ob.mac).where(_ob.idempotency_key == _P("key"))
 _OUTBOX_ONE_LOCKED = _OUTBOX_ONE.with_for_update()
 _OUTBOX_UPDATE = (
     sa.update(s.outbox)
     .where(_ob.idempotency_key == _P("key"))
     .values(
-        status=_P("status"), next_attempt_at_us=_P("next_attempt_at_us"), document=_P("document")
+        status=_P("status"),
+        next_attempt_at_us=_P("next_attempt_at_us"),
+        document=_P("document"),
+        mac=_P("mac"),
     )
 )
 _OUTBOX_DUE = (
-    sa.select(_ob.idempotency_key, _ob.document)
+    sa.select(_ob.idempotency_key, _ob.document, _ob.mac)
     .where(
         _ob.status == _constant(OutboxStatus.PENDING.value),
         sa.or_(_ob.next_attempt_at_us.is_(None), _ob.next_attempt_at_us <= _P("now")),
@@ -241,27 +248,29 @@ _OUTBOX_DUE = (
     .order_by(_ob.created_at_us, _ob.idempotency_key)
     .limit(_P("limit"))
 )
-_OUTBOX_ALL = sa.select(_ob.idempotency_key, _ob.document).order_by(
+_OUTBOX_ALL = sa.select(_ob.idempotency_key, _ob.document, _ob.mac).order_by(
     _ob.created_at_us, _ob.idempotency_key
 )
-_ATTEMPT_ONE = sa.select(s.attempts.c.document).where(s.attempts.c.contract_number == _P("number"))
+_ATTEMPT_ONE = sa.select(s.attempts.c.document, s.attempts.c.mac).where(
+    s.attempts.c.contract_number == _P("number")
+)
 _ATTEMPT_CLEAR = sa.delete(s.attempts).where(s.attempts.c.contract_number == _P("number"))
 _CERT_HISTORY = (
-    sa.select(s.certificates.c.version, s.certificates.c.document)
+    sa.select(s.certificates.c.version, s.certificates.c.document, s.certificates.c.mac)
     .where(s.certificates.c.contract_number == _P("number"))
     .order_by(s.certificates.c.version)
 )
 _STATEMENTS = (
-    sa.select(s.statements.c.sequence, s.statements.c.document)
+    sa.select(s.statements.c.sequence, s.statements.c.document, s.statements.c.mac)
     .where(s.statements.c.contract_number == _P("number"))
     .order_by(s.statements.c.sequence)
 )
 _PAYMENTS = (
-    sa.select(s.payments.c.sequence, s.payments.c.document)
+    sa.select(s.payments.c.sequence, s.payments.c.document, s.payments.c.mac)
     .where(s.payments.c.reference == _P("reference"))
     .order_by(s.payments.c.sequence)
 )
-_APPLICATION_ONE = sa.select(s.applications.c.document).where(
+_APPLICATION_ONE = sa.select(s.applications.c.document, s.applications.c.mac).where(
     s.applications.c.reference == _P("reference")
 )
 _NEXT_COUNTER = (
@@ -289,16 +298,27 @@ its unit of work holds the database's write lock)."""
 
 
 _AUDIT_HEAD_DESC = s.audit.c.sequence.desc()
+_KEY_ACTIVE_WHERE = (
+    _k.contract_number == _P("number"),
+    _k.status == _constant(KeyStatus.ACTIVE.value),
+)
 _VIEW_READ = sa.select(
-    sa.select(s.attempts.c.document)
-    .where(s.attempts.c.contract_number == _P("number"))
-    .scalar_subquery(),
-    _KEY_ACTIVE.scalar_subquery(),
-    sa.select(_ct.version).where(_ct.number == _P("number")).scalar_subquery(),
-    sa.select(_ct.status).where(_ct.number == _P("number")).scalar_subquery(),
-    sa.select(_ct.document).where(_ct.number == _P("number")).scalar_subquery(),
-    sa.select(s.audit.c.sequence).order_by(_AUDIT_HEAD_DESC).limit(1).scalar_subquery(),
-    sa.select(s.audit.c.document).order_by(_AUDIT_HEAD_DESC).limit(1).scalar_subquery(),
+    *(
+        sa.select(column).where(s.attempts.c.contract_number == _P("number")).scalar_subquery()
+        for column in (s.attempts.c.document, s.attempts.c.mac)
+    ),
+    *(
+        sa.select(column).where(*_KEY_ACTIVE_WHERE).scalar_subquery()
+        for column in (_k.generation, _k.document, _k.mac)
+    ),
+    *(
+        sa.select(column).where(_ct.number == _P("number")).scalar_subquery()
+        for column in (_ct.version, _ct.status, _ct.document, _ct.mac)
+    ),
+    *(
+        sa.select(column).order_by(_AUDIT_HEAD_DESC).limit(1).scalar_subquery()
+        for column in (s.audit.c.sequence, s.audit.c.document, s.audit.c.mac)
+    ),
 )
 """SQLite: what a verification reads besides the certificates (the number's limiter state,
 its active key, the contract, the audit chain's head) in one statement (see
@@ -378,7 +398,7 @@ class _Dialect:
             self.insert_new = {table.name: sa.insert(table) for table in s.DATA_TABLES}
             upsert_mysql = mysql_dialect.insert(s.attempts)
             self.upsert_attempt: Any = upsert_mysql.on_duplicate_key_update(
-                document=upsert_mysql.inserted.document
+                document=upsert_mysql.inserted.document, mac=upsert_mysql.inserted.mac
             )
         else:
             insert: Callable[[sa.Table], Any] = (
@@ -394,7 +414,7 @@ class _Dialect:
             upsert = insert(s.attempts)
             self.upsert_attempt = upsert.on_conflict_do_update(
                 index_elements=[s.attempts.c.contract_number],
-                set_={"document": upsert.excluded.document},
+                set_={"document": upsert.excluded.document, "mac": upsert.excluded.mac},
             )
         self.returning = name != "mariadb"
         self.insert_many: dict[str, Any] = (
@@ -432,6 +452,13 @@ class _Dialect:
         return found
 
 
+_PRIMARY_KEYS: Final = {
+    table.name: tuple(column.name for column in table.primary_key.columns)
+    for table in s.DATA_TABLES
+}
+"""The columns whose values, joined by ``/``, name a row in errors and in its MAC."""
+
+
 # --- repositories ---------------------------------------------------------------------------
 
 
@@ -454,9 +481,9 @@ class _Repository:
         their indexed columns (``field`` is the record's position attribute)."""
         rows = self._uow._query(statement, {"number": number})
         records = []
-        for position, document in rows:
+        for position, document, mac in rows:
             key = f"{number}/{position}"
-            record = _load(table.name, key, document, cls)
+            record = self._uow._load(table.name, key, document, mac, cls)
             if (record.contract_number, getattr(record, field)) != (number, position):
                 raise _disagree(table.name, key, f"contract_number/{field}")
             records.append(record)
@@ -470,6 +497,7 @@ class _Repository:
         is written (before a read of the table, or at commit)."""
         uow = self._uow
         pending = uow._pending
+        uow._seal(table, params)
         if pending is not None and table.name in uow._deferrable:
             pending.setdefault(table.name, []).append(params)
             return True
@@ -492,9 +520,9 @@ def _contract_columns(contract: GuaranteeContract) -> dict[str, Any]:
     }
 
 
-def _contract_row(row: Any) -> GuaranteeContract:
-    number, version, status, document = row
-    contract = _load(s.contracts.name, number, document, GuaranteeContract)
+def _contract_row(uow: SqlUnitOfWork, row: Any) -> GuaranteeContract:
+    number, version, status, document, mac = row
+    contract = uow._load(s.contracts.name, number, document, mac, GuaranteeContract)
     if contract.number != number:
         raise _disagree(s.contracts.name, number, "number")
     if contract.version != version or contract.status.value != status:
@@ -522,7 +550,7 @@ class _Contracts(_Repository):
             row = ahead[1]
         else:
             row = self._uow._query_one(_CONTRACT_ONE, {"number": number})
-        return None if row is None else _contract_row((number, *row))
+        return None if row is None else _contract_row(self._uow, (number, *row))
 
     def replace(self, old: GuaranteeContract, new: GuaranteeContract) -> None:
         c.check_replace(old, new)
@@ -533,6 +561,7 @@ class _Contracts(_Repository):
             "old_status": old.status.value,
             **_contract_columns(new),
         }
+        params["mac"] = self._uow._mac(s.contracts.name, new.number, params["document"])
         if self._uow._change(_CONTRACT_REPLACE, params) == 1:
             return
         if self._uow._query_one(_CONTRACT_EXISTS, {"number": old.number}) is None:
@@ -550,7 +579,7 @@ class _Contracts(_Repository):
         rows = self._uow._query(
             _CONTRACTS_FOR_WORKS, {"obligee_code": obligee_code, "works_number": works_number}
         )
-        return tuple(_contract_row(row) for row in rows)
+        return tuple(_contract_row(self._uow, row) for row in rows)
 
     def query(self, query: ContractQuery) -> Page[GuaranteeContract]:
         c.check_type(query, ContractQuery, "query")
@@ -571,13 +600,13 @@ class _Contracts(_Repository):
             sa.select(sa.func.count()).select_from(s.contracts).where(*conditions)
         ).scalar_one()
         rows = self._run(
-            sa.select(_ct.number, _ct.version, _ct.status, _ct.document)
+            sa.select(_ct.number, _ct.version, _ct.status, _ct.document, _ct.mac)
             .where(*conditions)
             .order_by(_ct.number)
             .offset(query.offset)
             .limit(query.limit)
         )
-        items = tuple(_contract_row(row) for row in rows)
+        items = tuple(_contract_row(self._uow, row) for row in rows)
         for item in items:
             if not query.matches(item):
                 raise _disagree(s.contracts.name, item.number, "(a query column)")
@@ -603,7 +632,7 @@ class _Applications(_Repository):
         document = None if row is None else row[0]
         if document is None:
             raise NotFoundError(f"application {reference!r} not found")
-        application = _load(s.applications.name, reference, document, Application)
+        application = self._uow._load(s.applications.name, reference, document, row[1], Application)
         if application.reference != reference:
             raise _disagree(s.applications.name, reference, "reference")
         return application
@@ -665,19 +694,19 @@ class _Payments(_Repository):
     def for_reference(self, reference: str) -> Sequence[Payment]:
         payments = []
         rows: Any = self._uow._query(_PAYMENTS, {"reference": reference})
-        for sequence, document in rows:
+        for sequence, document, mac in rows:
             key = f"{reference}/{sequence}"
-            payment = _load(s.payments.name, key, document, Payment)
+            payment = self._uow._load(s.payments.name, key, document, mac, Payment)
             if (payment.reference, payment.sequence) != (reference, sequence):
                 raise _disagree(s.payments.name, key, "reference/sequence")
             payments.append(payment)
         return tuple(payments)
 
 
-def _key_row(number: str, row: Any) -> KeyRecord:
-    generation, status, document = row
+def _key_row(uow: SqlUnitOfWork, number: str, row: Any) -> KeyRecord:
+    generation, status, document, mac = row
     key = f"{number}/{generation}"
-    record = _load(s.keys.name, key, document, KeyRecord)
+    record = uow._load(s.keys.name, key, document, mac, KeyRecord)
     if (record.contract_number, record.generation, record.status.value) != (
         number,
         generation,
@@ -717,10 +746,14 @@ class _Keys(_Repository):
             return memo[1]  # read in this unit of work, and no key written since
         ahead = uow._ahead.pop("keys", None)
         if ahead is not None and ahead[0] == number:
-            row = None if ahead[1] is None else (ahead[1],)
+            row = ahead[1]
         else:
             row = uow._query_one(_KEY_ACTIVE, {"number": number})
-        record = None if row is None else _load(s.keys.name, number, row[0], KeyRecord)
+        record = None
+        if row is not None:
+            generation, document, mac = row
+            key = f"{number}/{generation}"
+            record = uow._load(s.keys.name, key, document, mac, KeyRecord, label=number)
         if record is not None and (
             record.contract_number != number or record.status is not KeyStatus.ACTIVE
         ):
@@ -735,23 +768,26 @@ class _Keys(_Repository):
         row = self._uow._query_one(_KEY_ONE_LOCKED, {"number": number, "generation": generation})
         if row is None:
             raise NotFoundError(f"key record {number} generation {generation} not found")
-        record = _load(s.keys.name, f"{number}/{generation}", row[0], KeyRecord)
+        key = f"{number}/{generation}"
+        record = self._uow._load(s.keys.name, key, row[0], row[1], KeyRecord)
         if record.status is KeyStatus.REVOKED:
             return
         revoked = attrs.evolve(record, status=KeyStatus.REVOKED, revoked_at=at)
+        document = to_json(revoked)
         self._uow._change(
             _KEY_UPDATE,
             {
                 "w_number": number,
                 "w_generation": generation,
                 "status": revoked.status.value,
-                "document": to_json(revoked),
+                "document": document,
+                "mac": self._uow._mac(s.keys.name, key, document),
             },
         )
 
     def history(self, number: str) -> Sequence[KeyRecord]:
         rows = self._uow._query(_KEY_HISTORY, {"number": number})
-        return tuple(_key_row(number, row) for row in rows)
+        return tuple(_key_row(self._uow, number, row) for row in rows)
 
 
 class _Attempts(_Repository):
@@ -761,14 +797,14 @@ class _Attempts(_Repository):
         uow = self._uow
         ahead = uow._ahead.pop("attempts", None)
         if ahead is not None and ahead[0] == number:
-            row = None if ahead[1] is None else (ahead[1],)
+            row = ahead[1]
         else:
             uow._advisory_lock(f"attempts:{number}")
             row = uow._query_one(_ATTEMPT_ONE, {"number": number})
         if row is None:
             return None
-        document = row[0]
-        state = _load(s.attempts.name, number, document, AttemptState)
+        document, mac = row
+        state = uow._load(s.attempts.name, number, document, mac, AttemptState)
         if state.contract_number != number:
             raise _disagree(s.attempts.name, number, "contract_number")
         return state
@@ -776,9 +812,15 @@ class _Attempts(_Repository):
     def put(self, state: AttemptState) -> None:
         c.check_type(state, AttemptState, "state")
         self._uow._ahead.pop("attempts", None)
+        number = state.contract_number
+        document = to_json(state)
         self._uow._change(
             self._uow._dialect.upsert_attempt,
-            {"contract_number": state.contract_number, "document": to_json(state)},
+            {
+                "contract_number": number,
+                "document": document,
+                "mac": self._uow._mac(s.attempts.name, number, document),
+            },
         )
 
     def clear(self, number: str) -> None:
@@ -786,9 +828,9 @@ class _Attempts(_Repository):
         self._uow._change(_ATTEMPT_CLEAR, {"number": number})
 
 
-def _event_row(row: Any) -> AuditEvent:
-    sequence, document = row
-    event = _load(s.audit.name, str(sequence), document, AuditEvent)
+def _event_row(uow: SqlUnitOfWork, row: Any) -> AuditEvent:
+    sequence, document, mac = row
+    event = uow._load(s.audit.name, str(sequence), document, mac, AuditEvent)
     if event.sequence != sequence:
         raise _disagree(s.audit.name, str(sequence), "sequence")
     return event
@@ -802,11 +844,16 @@ class _Audit(_Repository):
         c.check_sequence(event, uow._chain.sequence())
         uow._ahead.pop("audit", None)
         document = to_json(event)
-        params = {"sequence": event.sequence, "at_us": _us(event.at), "document": document}
+        params: dict[str, Any] = {
+            "sequence": event.sequence,
+            "at_us": _us(event.at),
+            "document": document,
+        }
+        uow._seal(s.audit, params)
         if not uow._chain.defer(params) and not self._insert_new(s.audit, params):
             raise TransactionConflictError(f"audit sequence {event.sequence} is already taken")
-        uow._chain.appended(event.sequence, document)
-        uow._store._audit_memo = (event.sequence, document, event)
+        uow._chain.appended(event.sequence, document, params["mac"])
+        uow._store._audit_memo = (event.sequence, document, params["mac"], event)
 
     def last(self) -> AuditEvent | None:
         uow = self._uow
@@ -816,26 +863,27 @@ class _Audit(_Repository):
         row = uow._chain.last_row()
         if row is None:
             return None
-        sequence, document = row
+        sequence, document, mac = row
         memo = uow._store._audit_memo
-        if memo is not None and memo[0] == sequence and memo[1] == document:
-            # This exact row text was written from (or read back into) this validated event.
-            return memo[2]
-        event = _event_row(row)
-        uow._store._audit_memo = (event.sequence, document, event)
+        if memo is not None and memo[0] == sequence and memo[1] == document and memo[2] == mac:
+            # This exact row (text and MAC) was written from (or read back into) this event.
+            return memo[3]
+        event = _event_row(uow, row)
+        uow._store._audit_memo = (event.sequence, document, mac, event)
         return event
 
     def events(self, after: int = 0, limit: int | None = None) -> Iterator[AuditEvent]:
         c.check_events_args(after, limit)
         self._uow._chain.send()
         statement = (
-            sa.select(s.audit.c.sequence, s.audit.c.document)
+            sa.select(s.audit.c.sequence, s.audit.c.document, s.audit.c.mac)
             .where(s.audit.c.sequence > after)
             .order_by(s.audit.c.sequence)
         )
         if limit is not None:
             statement = statement.limit(limit)
-        return iter([_event_row(row) for row in self._run(statement)])
+        uow = self._uow
+        return iter([_event_row(uow, row) for row in self._run(statement)])
 
 
 def _outbox_params(message: OutboxMessage) -> dict[str, Any]:
@@ -848,9 +896,9 @@ def _outbox_params(message: OutboxMessage) -> dict[str, Any]:
     }
 
 
-def _message_row(row: Any) -> OutboxMessage:
-    key, document = row
-    message = _load(s.outbox.name, key, document, OutboxMessage)
+def _message_row(uow: SqlUnitOfWork, row: Any) -> OutboxMessage:
+    key, document, mac = row
+    message = uow._load(s.outbox.name, key, document, mac, OutboxMessage)
     if message.idempotency_key != key:
         raise _disagree(s.outbox.name, key, "idempotency_key")
     return message
@@ -876,7 +924,7 @@ class _Outbox(_Repository):
         row = self._uow._query_one(statement, {"key": key})
         if row is None:
             raise NotFoundError(f"outbox message {key!r} not found")
-        return _message_row((key, row[0]))
+        return _message_row(self._uow, (key, *row))
 
     def get(self, idempotency_key: str) -> OutboxMessage:
         return self._one(idempotency_key)
@@ -885,7 +933,7 @@ class _Outbox(_Repository):
         c.check_aware(now, "now")
         c.check_limit(limit)
         rows = self._uow._query(_OUTBOX_DUE, {"now": _us(now), "limit": limit})
-        messages = tuple(_message_row(row) for row in rows)
+        messages = tuple(_message_row(self._uow, row) for row in rows)
         for message in messages:
             if message.status is not OutboxStatus.PENDING:
                 raise _disagree(s.outbox.name, message.idempotency_key, "status")
@@ -899,7 +947,7 @@ class _Outbox(_Repository):
         rows = self._uow._query(_OUTBOX_CLAIM, {"now": _us(now), "limit": limit})
         taken = []
         for row in rows:
-            message = _message_row(row)
+            message = _message_row(self._uow, row)
             if message.status is not OutboxStatus.PENDING:
                 raise _disagree(s.outbox.name, message.idempotency_key, "status")
             leased = c.claimed(message, lease_until)
@@ -908,9 +956,10 @@ class _Outbox(_Repository):
         return tuple(taken)
 
     def _update(self, message: OutboxMessage) -> None:
-        self._uow._change(
-            _OUTBOX_UPDATE, {"key": message.idempotency_key, **_outbox_params(message)}
-        )
+        key = message.idempotency_key
+        params = _outbox_params(message)
+        params["mac"] = self._uow._mac(s.outbox.name, key, params["document"])
+        self._uow._change(_OUTBOX_UPDATE, {"key": key, **params})
 
     def mark_sent(self, idempotency_key: str, at: datetime) -> None:
         c.check_aware(at, "at")
@@ -927,7 +976,8 @@ class _Outbox(_Repository):
             self._update(c.failed(message, error, next_attempt_at))
 
     def all(self) -> Sequence[OutboxMessage]:
-        return tuple(_message_row(row) for row in self._uow._query(_OUTBOX_ALL))
+        uow = self._uow
+        return tuple(_message_row(uow, row) for row in uow._query(_OUTBOX_ALL))
 
 
 class _Numbers:
@@ -1056,6 +1106,8 @@ class SqlUnitOfWork:
             (s.outbox, [_new_message_params(x) for x in messages]),
         )
         for table, rows in batches:
+            for row in rows:
+                self._seal(table, row)
             self._insert_many(table, rows)
 
     def prefetch_view(self, number: str) -> None:
@@ -1073,15 +1125,16 @@ class SqlUnitOfWork:
         row = self._query_one(_VIEW_READ, {"number": number})
         if row is None:  # pragma: no cover - a SELECT of scalar subqueries returns one row
             return
-        attempt, key, version, status, document, sequence, event = row
-        self._ahead["attempts"] = (number, attempt)
+        (attempt, attempt_mac, generation, key, key_mac) = row[:5]
+        (version, status, document, contract_mac, sequence, event, event_mac) = row[5:]
+        self._ahead["attempts"] = (number, None if attempt is None else (attempt, attempt_mac))
         self._active_key = None
-        self._ahead["keys"] = (number, key)
+        self._ahead["keys"] = (number, None if key is None else (generation, key, key_mac))
         self._ahead["contracts"] = (
             number,
-            None if document is None else (version, status, document),
+            None if document is None else (version, status, document, contract_mac),
         )
-        self._chain.prime(None if sequence is None else (int(sequence), event))
+        self._chain.prime(None if sequence is None else (int(sequence), event, event_mac))
 
     def defer_inserts(self) -> None:
         """From now until this unit of work ends, queue new rows instead of inserting them one
@@ -1149,6 +1202,36 @@ class SqlUnitOfWork:
             raise DuplicateError(
                 f"{len(rows) - len(returned)} record(s) of the batch already exist in {table.name}"
             )
+
+    def _mac(self, table: str, key: str, document: str) -> str | None:
+        """The MAC of a row about to be written (``None`` when the store has no MAC key)."""
+        row_mac = self._store._row_mac
+        return None if row_mac is None else row_mac.seal(table, key, document)
+
+    def _seal(self, table: sa.Table, params: dict[str, Any]) -> None:
+        """Set ``params["mac"]``, the MAC of the new row ``params`` of ``table``."""
+        row_mac = self._store._row_mac
+        if row_mac is None:
+            params["mac"] = None
+            return
+        key = "/".join([str(params[name]) for name in _PRIMARY_KEYS[table.name]])
+        params["mac"] = row_mac.seal(table.name, key, params["document"])
+
+    def _load(
+        self, table: str, key: str, document: Any, mac: Any, cls: type[T], label: str = ""
+    ) -> T:
+        """Decode a row read back: a row with a MAC, under a store with a MAC key, must
+        verify (else ``CorruptRecordError``) and is then decoded without running the
+        validators again; any other row is validated in full. ``key`` is the row's primary
+        key; errors name the row by ``label`` when given."""
+        row_mac = self._store._row_mac
+        if mac is None or row_mac is None:
+            return _load(table, label or key, document, cls)
+        if not isinstance(document, str) or not row_mac.verifies(table, key, document, mac):
+            raise CorruptRecordError(
+                f"{table}[{key}]", "the row's MAC does not verify (changed since it was written)"
+            )
+        return _load(table, label or key, document, cls, trusted=True)
 
     def _check_open(self) -> Connection:
         connection = self._connection
@@ -1323,11 +1406,25 @@ class SqlStore:
 
     ``serialize`` makes units of work take turns on a lock (needed when every thread shares one
     connection, as with SQLite ``:memory:``).
+
+    ``row_mac_key`` (32 to 64 random bytes, kept secret like the other keys) makes the store
+    write a keyed MAC beside every row and check it on read: a row whose MAC does not verify
+    (its document or key changed by anything but the store) is a ``CorruptRecordError``, and a
+    row whose MAC verifies is decoded without running the validators again (faster). Rows
+    without a MAC (written before, or without a key) are validated in full, as without a key.
     """
 
-    def __init__(self, engine: Engine, *, upgrade: bool = True, serialize: bool = False) -> None:
+    def __init__(
+        self,
+        engine: Engine,
+        *,
+        upgrade: bool = True,
+        serialize: bool = False,
+        row_mac_key: bytes | None = None,
+    ) -> None:
         if not isinstance(engine, Engine):
             raise InvalidInputError("engine", "must be a SQLAlchemy Engine")
+        self._row_mac = None if row_mac_key is None else RowMac(row_mac_key)
         self._engine = engine
         kind = self._retry("connecting", lambda: s.engine_kind(engine))
         self._dialect = _Dialect(kind, engine)
@@ -1338,9 +1435,10 @@ class SqlStore:
         the driver connection, and its connection is kept open for the next unit (``_idle``)
         instead of going back through the pool (most of an empty unit's cost)."""
         self._idle: list[Connection] = []
-        self._audit_memo: tuple[int, str, AuditEvent] | None = None
-        """(sequence, document text, event) of the last audit event this store wrote or
-        decoded: ``audit.last()`` reuses the event only when the row's text is identical."""
+        self._audit_memo: tuple[int, str, str | None, AuditEvent] | None = None
+        """(sequence, document text, MAC, event) of the last audit event this store wrote or
+        decoded: ``audit.last()`` reuses the event only when the row's text and MAC are
+        identical."""
         if upgrade:
             self._retry("schema upgrade", lambda: s.upgrade_schema(engine))
         else:
@@ -1500,12 +1598,14 @@ def sqlite_store(
     busy_timeout: float = 10.0,
     upgrade: bool = True,
     echo: bool = False,
+    row_mac_key: bytes | None = None,
 ) -> SqlStore:
     """A store on a SQLite file (WAL journal) or, with ``":memory:"``, in a private database.
 
     ``busy_timeout`` (seconds) is how long a unit of work waits for another process's write
     lock; SQLite busy/locked errors are then retried a few times and finally raised as
     ``StorageError``. Each unit of work runs under ``BEGIN IMMEDIATE``. Foreign keys are on.
+    ``row_mac_key``: see :class:`SqlStore` (the same for every factory).
     """
     if isinstance(busy_timeout, bool) or not isinstance(busy_timeout, int | float):
         raise InvalidInputError("busy_timeout", "must be a number of seconds")
@@ -1530,7 +1630,7 @@ def sqlite_store(
         )
     _sqlite_events(engine, int(busy_timeout * 1000), wal=not memory)
     try:
-        store = SqlStore(engine, upgrade=upgrade, serialize=memory)
+        store = SqlStore(engine, upgrade=upgrade, serialize=memory, row_mac_key=row_mac_key)
         store._driver_units = True
         return store
     except BaseException:
@@ -1545,6 +1645,7 @@ def postgres_store(
     pool_size: int = 5,
     upgrade: bool = True,
     echo: bool = False,
+    row_mac_key: bytes | None = None,
 ) -> SqlStore:
     """A store on PostgreSQL through psycopg 3, e.g. ``postgresql+psycopg://user@host/db``.
 
@@ -1575,7 +1676,7 @@ def postgres_store(
         echo=echo,
     )
     try:
-        return SqlStore(engine, upgrade=upgrade)
+        return SqlStore(engine, upgrade=upgrade, row_mac_key=row_mac_key)
     except BaseException:
         engine.dispose()
         raise
@@ -1597,6 +1698,7 @@ def mariadb_store(
     pool_size: int = 5,
     upgrade: bool = True,
     echo: bool = False,
+    row_mac_key: bytes | None = None,
 ) -> SqlStore:
     """A store on MariaDB (10.3 or later) through PyMySQL, e.g.
     ``mariadb+pymysql://user:password@host/db`` (``mariadb://`` and ``mysql+pymysql://`` are
@@ -1630,7 +1732,7 @@ def mariadb_store(
             "MariaDB needs the 'mariadb' extra: pip install 'surety-core[mariadb]'"
         ) from exc
     try:
-        return SqlStore(engine, upgrade=upgrade)
+        return SqlStore(engine, upgrade=upgrade, row_mac_key=row_mac_key)
     except BaseException:
         engine.dispose()
         raise

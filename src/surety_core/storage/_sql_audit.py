@@ -54,7 +54,9 @@ def lock_id(name: str) -> int:
 _HEAD_KEY: Final = lock_id(AUDIT_HEAD_LOCK)
 
 AUDIT_LAST: Final = (
-    sa.select(s.audit.c.sequence, s.audit.c.document).order_by(s.audit.c.sequence.desc()).limit(1)
+    sa.select(s.audit.c.sequence, s.audit.c.document, s.audit.c.mac)
+    .order_by(s.audit.c.sequence.desc())
+    .limit(1)
 )
 _HOLD_HEAD = sa.select(sa.func.pg_advisory_xact_lock(sa.bindparam("key", type_=sa.BigInteger)))
 _NO_FLUSH_WAIT: Final = "SELECT set_config('synchronous_commit', 'off', true)"
@@ -64,6 +66,7 @@ _AUDIT_INSERT = sa.insert(s.audit).values(
     sequence=sa.bindparam("sequence"),
     at_us=sa.bindparam("at_us"),
     document=sa.bindparam("document"),
+    mac=sa.bindparam("mac"),
 )
 """A plain insert: a taken sequence is an error that fails the transaction (never skipped)."""
 _UNIQUE_VIOLATION: Final = "23505"
@@ -84,9 +87,9 @@ class ChainHead:
         self._uow = uow
         self._fail = fail
         """Makes the store's error of a driver error (``_sql._storage_error``)."""
-        self._head: tuple[int, str | None] | None = None
-        """(sequence, document) of the head while this unit holds it (document ``None`` when
-        only the sequence was read; sequence 0 for an empty log)."""
+        self._head: tuple[int, str | None, str | None] | None = None
+        """(sequence, document, MAC) of the head while this unit holds it (document ``None``
+        when only the sequence was read; sequence 0 for an empty log)."""
         self._flush = False
         """Whether this unit's audit rows go with its commit, which then does not wait for its
         flush under the lock (PostgreSQL, when the user may wait for the flush afterwards)."""
@@ -96,19 +99,19 @@ class ChainHead:
         """Audit rows appended but not yet sent (PostgreSQL, when the commit waits for the
         flush after the lock: they go with the COMMIT, in one round trip)."""
 
-    def last_row(self) -> tuple[int, str] | None:
-        """Hold the head; the ``(sequence, document)`` of the last event, or ``None``."""
+    def last_row(self) -> tuple[int, str, str | None] | None:
+        """Hold the head; the ``(sequence, document, MAC)`` of the last event, or ``None``."""
         head = self._head
         if head is not None and head[1] is not None:
-            return (head[0], head[1])
+            return (head[0], head[1], head[2])
         if head is not None and head[0] == 0:
             return None
         row = self._hold_and_read()
         if row is None:
-            self._head = (0, None)
+            self._head = (0, None, None)
             return None
-        self._head = (int(row[0]), row[1])
-        return (int(row[0]), row[1])
+        self._head = (int(row[0]), row[1], row[2])
+        return (int(row[0]), row[1], row[2])
 
     def sequence(self) -> int:
         """Hold the head; the sequence of the last event (0 for an empty log)."""
@@ -117,14 +120,14 @@ class ChainHead:
         assert self._head is not None
         return self._head[0]
 
-    def prime(self, row: tuple[int, str] | None) -> None:
+    def prime(self, row: tuple[int, str, str | None] | None) -> None:
         """The head as read ahead by the unit (SQLite's ``prefetch_view``, under the write
-        lock): ``(sequence, document)`` of the last event, or ``None`` for an empty log."""
-        self._head = (0, None) if row is None else (row[0], row[1])
+        lock): ``(sequence, document, MAC)`` of the last event, or ``None`` for an empty log."""
+        self._head = (0, None, None) if row is None else (row[0], row[1], row[2])
 
-    def appended(self, sequence: int, document: str) -> None:
+    def appended(self, sequence: int, document: str, mac: str | None) -> None:
         """This unit appended the event ``sequence`` (it holds the head)."""
-        self._head = (sequence, document)
+        self._head = (sequence, document, mac)
 
     def defer(self, params: dict[str, Any]) -> bool:
         """Keep the audit row ``params`` to send with the commit, when this unit will commit

@@ -23,7 +23,7 @@ __all__ = [
     "upgrade_schema",
 ]
 
-SCHEMA_VERSION = 4
+SCHEMA_VERSION = 5
 """The database schema version this release reads and writes."""
 
 COUNTER_CONTRACT_NUMBER = "contract_number"
@@ -86,6 +86,13 @@ _MARIADB: dict[str, Any] = {
 _DOCUMENT = sa.Text().with_variant(mysql.LONGTEXT(), "mysql", "mariadb")
 """The JSON document column (MariaDB's TEXT holds only 64 KiB)."""
 
+
+def _mac() -> sa.Column[str]:
+    """The row's keyed MAC (schema version 5): 64 hexadecimal digits, or NULL for a row written
+    without a MAC key (see ``_row_mac``)."""
+    return sa.Column("mac", sa.String(64), nullable=True)
+
+
 schema_version_table = sa.Table(
     "surety_schema_version",
     metadata,
@@ -122,6 +129,7 @@ contracts = sa.Table(
     sa.Column("works_number", sa.String(64), nullable=False),
     sa.Column("issued_on", sa.Date, nullable=False),
     sa.Column("document", _DOCUMENT, nullable=False),
+    _mac(),
     sa.Column("application_reference", sa.String(32), nullable=True),
     sa.Index("ix_surety_contracts_principal", "principal_id", "number"),
     sa.Index("ix_surety_contracts_works", "obligee_code", "works_number", "number"),
@@ -137,6 +145,7 @@ applications = sa.Table(
     sa.Column("principal_id", sa.String(32), nullable=False),
     sa.Column("applied_on", sa.Date, nullable=False),
     sa.Column("document", _DOCUMENT, nullable=False),
+    _mac(),
     **_MARIADB,
 )
 
@@ -147,6 +156,7 @@ certificates = sa.Table(
     sa.Column("version", sa.Integer, primary_key=True, autoincrement=False),
     sa.Column("created_at_us", sa.BigInteger, nullable=False),
     sa.Column("document", _DOCUMENT, nullable=False),
+    _mac(),
     **_MARIADB,
 )
 
@@ -157,6 +167,7 @@ statements = sa.Table(
     sa.Column("sequence", sa.Integer, primary_key=True, autoincrement=False),
     sa.Column("kind", sa.String(16), nullable=False),
     sa.Column("document", _DOCUMENT, nullable=False),
+    _mac(),
     comment="Fee, refund and claim statements kept with each guarantee contract.",
     **_MARIADB,
 )
@@ -167,6 +178,7 @@ payments = sa.Table(
     sa.Column("reference", sa.String(32), primary_key=True),
     sa.Column("sequence", sa.Integer, primary_key=True, autoincrement=False),
     sa.Column("document", _DOCUMENT, nullable=False),
+    _mac(),
     comment="Fee payments received, per application (schema version 3).",
     **_MARIADB,
 )
@@ -178,6 +190,7 @@ keys = sa.Table(
     sa.Column("generation", sa.Integer, primary_key=True, autoincrement=False),
     sa.Column("status", sa.String(16), nullable=False),
     sa.Column("document", _DOCUMENT, nullable=False),
+    _mac(),
     comment="Authentication key records (HMAC digest and sealed key, never the plain key).",
     **_MARIADB,
 )
@@ -207,6 +220,7 @@ attempts = sa.Table(
     metadata,
     sa.Column("contract_number", sa.String(64), primary_key=True),
     sa.Column("document", _DOCUMENT, nullable=False),
+    _mac(),
     **_MARIADB,
 )
 
@@ -216,6 +230,7 @@ audit = sa.Table(
     sa.Column("sequence", sa.BigInteger, primary_key=True, autoincrement=False),
     sa.Column("at_us", sa.BigInteger, nullable=False),
     sa.Column("document", _DOCUMENT, nullable=False),
+    _mac(),
     **_MARIADB,
 )
 
@@ -227,6 +242,7 @@ outbox = sa.Table(
     sa.Column("created_at_us", sa.BigInteger, nullable=False),
     sa.Column("next_attempt_at_us", sa.BigInteger, nullable=True),
     sa.Column("document", _DOCUMENT, nullable=False),
+    _mac(),
     sa.Index("ix_surety_outbox_due", "status", "created_at_us", "idempotency_key"),
     **_MARIADB,
 )
@@ -310,11 +326,28 @@ def _v3_to_v4(connection: Connection) -> None:
             connection.execute(sa.text(statement))
 
 
+def _v4_to_v5(connection: Connection) -> None:
+    """Version 5: a nullable ``mac`` column on every data table, the row's keyed MAC (NULL for
+    the rows written before, which are read, and validated in full, as they were)."""
+    preparer = connection.dialect.identifier_preparer
+    inspector = sa.inspect(connection)
+    for table in DATA_TABLES:
+        schema = connection.schema_for_object(table)
+        columns = inspector.get_columns(table.name, schema=schema)
+        if any(column["name"] == "mac" for column in columns):
+            continue  # created by an earlier step of this upgrade (payments, version 3)
+        name = preparer.quote(table.name)
+        if schema:
+            name = f"{preparer.quote_schema(schema)}.{name}"
+        connection.execute(sa.text(f"ALTER TABLE {name} ADD COLUMN mac VARCHAR(64)"))
+
+
 # Upgrades from version n to n + 1, run in one transaction.
 MIGRATIONS: dict[int, Callable[[Connection], None]] = {
     1: _v1_to_v2,
     2: _v2_to_v3,
     3: _v3_to_v4,
+    4: _v4_to_v5,
 }
 
 
