@@ -39,6 +39,7 @@ Everything goes through the library's public API:
 from __future__ import annotations
 
 import importlib
+import os
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -85,10 +86,20 @@ def _need(module: str, *names: str) -> list[Any]:
 # --- storage --------------------------------------------------------------------------------
 
 
+ROW_MAC_KEY = bytes(range(64, 96))
+"""The row MAC key of the benchmark stores (the configuration docs/storage.md recommends);
+``SURETY_BENCH_ROW_MAC=0`` measures stores without one (every row validated on read)."""
+
+
+def _row_mac_key() -> bytes | None:
+    return None if os.environ.get("SURETY_BENCH_ROW_MAC") == "0" else ROW_MAC_KEY
+
+
 def open_sqlite_store(path: Path) -> Any:
-    """The library's SQLite store on a new file ``path`` (schema created)."""
+    """The library's SQLite store on a new file ``path`` (schema created, rows MAC'd)."""
     (sqlite_store,) = _need("surety_core.storage.sql", "sqlite_store")
-    return sqlite_store(path)
+    key = _row_mac_key()
+    return sqlite_store(path) if key is None else sqlite_store(path, row_mac_key=key)
 
 
 def create_sqlite_schema(path: Path) -> None:
@@ -105,7 +116,8 @@ def check_postgres_store() -> None:
 def open_postgres_store(url: str) -> Any:
     """The library's PostgreSQL store on an empty database (SQLAlchemy URL, schema created)."""
     (postgres_store,) = _need("surety_core.storage.sql", "postgres_store")
-    return postgres_store(url)
+    key = _row_mac_key()
+    return postgres_store(url) if key is None else postgres_store(url, row_mac_key=key)
 
 
 # --- the surety -----------------------------------------------------------------------------

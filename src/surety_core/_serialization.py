@@ -406,6 +406,8 @@ _TRUSTED: dict[type[Any], _Decoder | None] = {}
 
 
 def _trusted_field(kind: Any) -> _Decoder | None:
+    if isinstance(kind, type) and issubclass(kind, Enum):
+        return _trusted_enum(kind)
     if isinstance(kind, type) and attrs.has(kind):
         nested = _trusted_decoder(kind)
         if nested is None:
@@ -443,26 +445,66 @@ def _build_trusted(cls: type[Any]) -> _Decoder:
             make = default.factory
         plan.append((field.name, _trusted_field(hints[field.name]), default, make))
     names = frozenset(name for name, *_ in plan)
-    new = object.__new__
-    setattr_ = object.__setattr__
+    # Straight-line code, one block per field (measured: about twice as fast as a loop over
+    # the plan): each value read once, type-checked or decoded, and set on the new instance.
+    namespace: dict[str, Any] = {
+        "new": object.__new__,
+        "setattr_": object.__setattr__,
+        "cls": cls,
+        "names": names,
+        "Invalid": InvalidInputError,
+        "MISSING": _MISSING,
+        "strict_int": _strict_int,
+        "strict_str": _strict_str,
+    }
+    lines = [
+        "def decode(data):",
+        "    if type(data) is not dict or not names.issuperset(data):",
+        '        raise Invalid(None, "not this record\'s fields")',
+        "    obj = new(cls)",
+    ]
+    for index, (name, field_decoder, default, make) in enumerate(plan):
+        namespace[f"decode_{index}"] = field_decoder
+        namespace[f"default_{index}"] = default
+        namespace[f"make_{index}"] = make
+        lines.append(f"    value = data.get({name!r}, MISSING)")
+        lines.append("    if value is MISSING:")
+        if default is _NO_DEFAULT:
+            lines.append(f"        raise Invalid({name!r}, 'required field missing')")
+        elif make is not None:
+            lines.append(f"        value = make_{index}()")
+        else:
+            lines.append(f"        value = default_{index}")
+        if field_decoder is _strict_str:
+            lines.append("    elif type(value) is not str:")
+            lines.append("        value = strict_str(value)")
+        elif field_decoder is _strict_int:
+            lines.append("    elif type(value) is not int:")
+            lines.append("        value = strict_int(value)")
+        elif field_decoder is not None:
+            lines.append("    else:")
+            lines.append(f"        value = decode_{index}(value)")
+        lines.append(f"    setattr_(obj, {name!r}, value)")
+    lines.append("    return obj")
+    exec(compile("\n".join(lines), f"<trusted decoder of {cls.__qualname__}>", "exec"), namespace)  # noqa: S102
+    decode: _Decoder = namespace["decode"]
+    return decode
 
-    def decode(data: Any) -> Any:
-        if type(data) is not dict or not names.issuperset(data):
-            raise InvalidInputError(None, "not this record's fields")
-        obj = new(cls)
-        for name, field_decoder, default, make in plan:
-            if name in data:
-                value = data[name]
-                if field_decoder is not None:
-                    value = field_decoder(value)
-            elif default is _NO_DEFAULT:
-                raise InvalidInputError(name, "required field missing")
-            elif make is not None:
-                value = make()
-            else:
-                value = default
-            setattr_(obj, name, value)
-        return obj
+
+_MISSING: Final = object()
+
+
+def _trusted_enum(cls: type[Enum]) -> _Decoder:
+    """An enum by a dictionary look-up of its value (text or integer, as the hook takes)."""
+    members = dict(cls._value2member_map_)
+
+    def decode(value: Any) -> Any:
+        kind = type(value)
+        if kind is str or kind is int:
+            found = members.get(value)
+            if found is not None:
+                return found
+        return _structure_enum(value, cls)
 
     return decode
 
