@@ -33,6 +33,7 @@ if TYPE_CHECKING:
 
 __all__ = [
     "DB_NAME",
+    "ROW_MAC_KEY_ENV",
     "SECRETS_DIR",
     "SECRET_FILE",
     "SIGNING_KEYS_FILE",
@@ -49,6 +50,9 @@ __all__ = [
     "write_public",
 ]
 
+ROW_MAC_KEY_ENV = "SURETY_ROW_MAC_KEY"
+"""The environment variable with the SQL store's row MAC key (64 to 128 hex digits), if the
+database's rows are MAC'd (see the storage guide)."""
 DB_NAME = "surety.db"
 """The demo's SQLite database, ``DIR/surety.db``."""
 SECRETS_DIR = "secrets"
@@ -100,16 +104,32 @@ def db_folder(target: str) -> Path | None:
     return None if path is None else path.resolve().parent
 
 
+def _row_mac_key() -> bytes | None:
+    """The row MAC key from :data:`ROW_MAC_KEY_ENV`, or ``None`` when it is not set."""
+    text = os.environ.get(ROW_MAC_KEY_ENV)
+    if text is None:
+        return None
+    try:
+        key = bytes.fromhex(text.strip())
+    except ValueError:
+        key = b""
+    if not 32 <= len(key) <= 64:
+        raise ConfigurationError(f"{ROW_MAC_KEY_ENV} must be 64 to 128 hexadecimal digits")
+    return key
+
+
 def open_store(target: str, *, option: str = "--db") -> SqlStore:
     """A store on an existing database: a SQLite path or ``sqlite:///`` URL, a PostgreSQL or a
     MariaDB URL.
 
     The schema must already be current (read-only commands never migrate); a missing SQLite file
-    is an :class:`InvalidInputError` rather than a new empty database.
+    is an :class:`InvalidInputError` rather than a new empty database. With
+    :data:`ROW_MAC_KEY_ENV` set, the store checks and writes row MACs under that key.
     """
     _sqlalchemy()
     from surety_core.storage.sql import postgres_store, sqlite_store
 
+    row_mac_key = _row_mac_key()
     path = _sqlite_path(target)
     try:
         if path is not None:
@@ -125,16 +145,16 @@ def open_store(target: str, *, option: str = "--db") -> SqlStore:
                 )
             if not _has_schema_table(path):
                 raise SchemaVersionError("no surety_core schema")
-            return sqlite_store(path, upgrade=False)
+            return sqlite_store(path, upgrade=False, row_mac_key=row_mac_key)
         if _server_engine(target, option) == "mariadb":
             from surety_core.storage.sql import mariadb_store
 
-            return mariadb_store(target, upgrade=False)
+            return mariadb_store(target, upgrade=False, row_mac_key=row_mac_key)
         try:
             import psycopg  # noqa: F401
         except ImportError:
             raise ConfigurationError(_PG_EXTRA) from None
-        return postgres_store(target, upgrade=False)
+        return postgres_store(target, upgrade=False, row_mac_key=row_mac_key)
     except SchemaVersionError as exc:
         if "no surety_core schema" not in str(exc):
             raise
