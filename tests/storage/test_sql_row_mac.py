@@ -17,7 +17,13 @@ from typing import Any
 import pytest
 import sqlalchemy as sa
 
-from surety_core import CorruptRecordError, InvalidInputError, SchemaVersionError, to_json
+from surety_core import (
+    ConfigurationError,
+    CorruptRecordError,
+    InvalidInputError,
+    SchemaVersionError,
+    to_json,
+)
 from surety_core.storage import OutboxStatus
 from surety_core.storage.sql import (
     SCHEMA_VERSION,
@@ -342,3 +348,82 @@ def test_the_schema_declares_the_mac_column() -> None:
         column = surety_metadata.tables[table].c.mac
         assert column.nullable
         assert column.type.length == 64  # type: ignore[attr-defined]
+
+
+def test_seal_rows_gives_the_rows_written_before_their_mac(opener: Opener) -> None:
+    plain = opener()
+    try:
+        _fill(plain)  # one row in every data table, none with a MAC
+        with plain.unit_of_work() as uow:
+            uow.certificates.add(_certificate(NUMBER, 2))
+        with pytest.raises(ConfigurationError, match="row_mac_key"):
+            plain.seal_rows()
+    finally:
+        plain.close()
+    store = opener(row_mac_key=KEY)
+    try:
+        with pytest.raises(InvalidInputError, match="batch"):
+            store.seal_rows(batch=0)
+        assert store.seal_rows(batch=1) == len(DATA_TABLES) + 1  # batches of one row
+        for table in DATA_TABLES:
+            assert all(mac is not None for (mac,) in _execute(store, f"SELECT mac FROM {table}"))
+        assert store.seal_rows() == 0  # nothing left
+        with store.unit_of_work() as uow:  # read back through their MACs
+            for _key_text, read in READS.values():
+                read(uow)
+        _raise_amount(store, NUMBER)
+        with store.unit_of_work() as uow, pytest.raises(CorruptRecordError):
+            uow.contracts.get(NUMBER)
+    finally:
+        store.close()
+
+
+def test_seal_rows_refuses_a_row_that_does_not_validate(opener: Opener) -> None:
+    plain = opener()
+    try:
+        with plain.unit_of_work() as uow:
+            uow.contracts.add(_contract(NUMBER))
+        ((document,),) = _execute(plain, "SELECT document FROM surety_contracts")
+        broken = document.replace('"amount":40000000', '"amount":-1')  # no validator takes it
+        _execute(plain, "UPDATE surety_contracts SET document = :d", d=broken)
+    finally:
+        plain.close()
+    store = opener(row_mac_key=KEY)
+    try:
+        with pytest.raises(CorruptRecordError) as info:
+            store.seal_rows()
+        assert info.value.record == f"surety_contracts[{NUMBER}]"
+        assert _execute(store, "SELECT mac FROM surety_contracts") == [(None,)]  # never sealed
+    finally:
+        store.close()
+
+
+def test_a_store_that_requires_macs_refuses_a_row_without_one(opener: Opener) -> None:
+    with pytest.raises(InvalidInputError, match="row_mac_required"):
+        opener(row_mac_required=True)  # requiring MACs without a key
+    store = opener(row_mac_key=KEY, row_mac_required=True)
+    try:
+        _fill(store)
+        with store.unit_of_work() as uow:
+            before = {table: read(uow) for table, (_, read) in READS.items()}
+        for table, (key, read) in READS.items():
+            ((mac,),) = _execute(store, f"SELECT mac FROM {table}")
+            _execute(store, f"UPDATE {table} SET mac = NULL")
+            with (
+                store.unit_of_work() as uow,
+                pytest.raises(CorruptRecordError, match="no MAC") as info,
+            ):
+                read(uow)
+            assert info.value.record == f"{table}[{key}]"
+            _execute(store, f"UPDATE {table} SET mac = :m", m=mac)
+            with store.unit_of_work() as uow:
+                assert read(uow) == before[table]
+    finally:
+        store.close()
+    lenient = opener(row_mac_key=KEY)  # the default: rows without a MAC validated, and read
+    try:
+        _execute(lenient, "UPDATE surety_contracts SET mac = NULL")
+        with lenient.unit_of_work() as uow:
+            assert uow.contracts.get(NUMBER) == _contract(NUMBER)
+    finally:
+        lenient.close()

@@ -457,6 +457,18 @@ _PRIMARY_KEYS: Final = {
     for table in s.DATA_TABLES
 }
 """The columns whose values, joined by ``/``, name a row in errors and in its MAC."""
+_ROW_CLASSES: Final[dict[str, type[Any]]] = {
+    s.contracts.name: GuaranteeContract,
+    s.applications.name: Application,
+    s.certificates.name: CertificateRecord,
+    s.statements.name: StatementRecord,
+    s.payments.name: Payment,
+    s.keys.name: KeyRecord,
+    s.attempts.name: AttemptState,
+    s.audit.name: AuditEvent,
+    s.outbox.name: OutboxMessage,
+}
+"""The record each data table holds (what :meth:`SqlStore.seal_rows` validates)."""
 
 
 # --- repositories ---------------------------------------------------------------------------
@@ -1226,6 +1238,10 @@ class SqlUnitOfWork:
         key; errors name the row by ``label`` when given."""
         row_mac = self._store._row_mac
         if mac is None or row_mac is None:
+            if row_mac is not None and self._store._row_mac_required:
+                raise CorruptRecordError(
+                    f"{table}[{key}]", "the row has no MAC (and this store requires one)"
+                )
             return _load(table, label or key, document, cls)
         if not isinstance(document, str) or not row_mac.verifies(table, key, document, mac):
             raise CorruptRecordError(
@@ -1411,7 +1427,9 @@ class SqlStore:
     write a keyed MAC beside every row and check it on read: a row whose MAC does not verify
     (its document or key changed by anything but the store) is a ``CorruptRecordError``, and a
     row whose MAC verifies is decoded without running the validators again (faster). Rows
-    without a MAC (written before, or without a key) are validated in full, as without a key.
+    without a MAC (written before, or without a key) are validated in full, as without a key,
+    unless ``row_mac_required`` (then they are a ``CorruptRecordError``: give the existing rows
+    their MACs first with :meth:`seal_rows`).
     """
 
     def __init__(
@@ -1421,10 +1439,14 @@ class SqlStore:
         upgrade: bool = True,
         serialize: bool = False,
         row_mac_key: bytes | None = None,
+        row_mac_required: bool = False,
     ) -> None:
         if not isinstance(engine, Engine):
             raise InvalidInputError("engine", "must be a SQLAlchemy Engine")
+        if row_mac_required is not False and (row_mac_required is not True or not row_mac_key):
+            raise InvalidInputError("row_mac_required", "must be True or False, True with a key")
         self._row_mac = None if row_mac_key is None else RowMac(row_mac_key)
+        self._row_mac_required = row_mac_required
         self._engine = engine
         kind = self._retry("connecting", lambda: s.engine_kind(engine))
         self._dialect = _Dialect(kind, engine)
@@ -1543,6 +1565,50 @@ class SqlStore:
             return
         connection.close()
 
+    def seal_rows(self, *, batch: int = 500) -> int:
+        """Give every stored row without a MAC its MAC, after reading and validating it in full
+        (a row that fails is a ``CorruptRecordError``, and its batch is left unsealed); returns
+        the number of rows sealed. Needs a ``row_mac_key``; run it once after the upgrade to
+        schema version 5 (or after clearing the MACs to change the key), before starting the
+        stores with ``row_mac_required=True``. Rows are sealed ``batch`` at a time, one unit of
+        work per batch, so it may run beside the application."""
+        row_mac = self._row_mac
+        if row_mac is None:
+            raise ConfigurationError("seal_rows needs a store with a row_mac_key")
+        if isinstance(batch, bool) or not isinstance(batch, int) or not 1 <= batch <= 10_000:
+            raise InvalidInputError("batch", "must be an integer from 1 to 10000")
+        total = 0
+        for table in s.DATA_TABLES:
+            cls = _ROW_CLASSES[table.name]
+            primary = [table.c[name] for name in _PRIMARY_KEYS[table.name]]
+            unsealed = (
+                sa.select(*primary, table.c.document)
+                .where(table.c.mac.is_(None))
+                .order_by(*primary)
+                .limit(batch)
+            )
+            while True:
+                with self.unit_of_work() as uow:
+                    rows = uow._execute(unsealed).all()
+                    sealed = 0
+                    for row in rows:
+                        values: list[Any] = list(row[:-1])
+                        document = row[-1]
+                        key = "/".join(str(value) for value in values)
+                        _load(table.name, key, document, cls)  # validated in full
+                        where = [
+                            column == value for column, value in zip(primary, values, strict=True)
+                        ]
+                        sealed += uow._execute(
+                            sa.update(table)
+                            .where(*where, table.c.mac.is_(None))
+                            .values(mac=row_mac.seal(table.name, key, document))
+                        ).rowcount
+                total += sealed
+                if len(rows) < batch or sealed == 0:
+                    break
+        return total
+
     def unit_of_work(self) -> SqlUnitOfWork:
         """A new unit of work: one transaction, begun when the ``with`` block is entered."""
         self._check_open()
@@ -1599,13 +1665,14 @@ def sqlite_store(
     upgrade: bool = True,
     echo: bool = False,
     row_mac_key: bytes | None = None,
+    row_mac_required: bool = False,
 ) -> SqlStore:
     """A store on a SQLite file (WAL journal) or, with ``":memory:"``, in a private database.
 
     ``busy_timeout`` (seconds) is how long a unit of work waits for another process's write
     lock; SQLite busy/locked errors are then retried a few times and finally raised as
     ``StorageError``. Each unit of work runs under ``BEGIN IMMEDIATE``. Foreign keys are on.
-    ``row_mac_key``: see :class:`SqlStore` (the same for every factory).
+    ``row_mac_key``, ``row_mac_required``: see :class:`SqlStore` (the same for every factory).
     """
     if isinstance(busy_timeout, bool) or not isinstance(busy_timeout, int | float):
         raise InvalidInputError("busy_timeout", "must be a number of seconds")
@@ -1630,7 +1697,13 @@ def sqlite_store(
         )
     _sqlite_events(engine, int(busy_timeout * 1000), wal=not memory)
     try:
-        store = SqlStore(engine, upgrade=upgrade, serialize=memory, row_mac_key=row_mac_key)
+        store = SqlStore(
+            engine,
+            upgrade=upgrade,
+            serialize=memory,
+            row_mac_key=row_mac_key,
+            row_mac_required=row_mac_required,
+        )
         store._driver_units = True
         return store
     except BaseException:
@@ -1646,6 +1719,7 @@ def postgres_store(
     upgrade: bool = True,
     echo: bool = False,
     row_mac_key: bytes | None = None,
+    row_mac_required: bool = False,
 ) -> SqlStore:
     """A store on PostgreSQL through psycopg 3, e.g. ``postgresql+psycopg://user@host/db``.
 
@@ -1676,7 +1750,12 @@ def postgres_store(
         echo=echo,
     )
     try:
-        return SqlStore(engine, upgrade=upgrade, row_mac_key=row_mac_key)
+        return SqlStore(
+            engine,
+            upgrade=upgrade,
+            row_mac_key=row_mac_key,
+            row_mac_required=row_mac_required,
+        )
     except BaseException:
         engine.dispose()
         raise
@@ -1699,6 +1778,7 @@ def mariadb_store(
     upgrade: bool = True,
     echo: bool = False,
     row_mac_key: bytes | None = None,
+    row_mac_required: bool = False,
 ) -> SqlStore:
     """A store on MariaDB (10.3 or later) through PyMySQL, e.g.
     ``mariadb+pymysql://user:password@host/db`` (``mariadb://`` and ``mysql+pymysql://`` are
@@ -1732,7 +1812,12 @@ def mariadb_store(
             "MariaDB needs the 'mariadb' extra: pip install 'surety-core[mariadb]'"
         ) from exc
     try:
-        return SqlStore(engine, upgrade=upgrade, row_mac_key=row_mac_key)
+        return SqlStore(
+            engine,
+            upgrade=upgrade,
+            row_mac_key=row_mac_key,
+            row_mac_required=row_mac_required,
+        )
     except BaseException:
         engine.dispose()
         raise
