@@ -1571,7 +1571,8 @@ class SqlStore:
         the number of rows sealed. Needs a ``row_mac_key``; run it once after the upgrade to
         schema version 5 (or after clearing the MACs to change the key), before starting the
         stores with ``row_mac_required=True``. Rows are sealed ``batch`` at a time, one unit of
-        work per batch, so it may run beside the application."""
+        work per batch, so it may run beside the application (a row changed meanwhile is left
+        unsealed: run it again)."""
         row_mac = self._row_mac
         if row_mac is None:
             raise ConfigurationError("seal_rows needs a store with a row_mac_key")
@@ -1601,7 +1602,9 @@ class SqlStore:
                         ]
                         sealed += uow._execute(
                             sa.update(table)
-                            .where(*where, table.c.mac.is_(None))
+                            # only the row as read and validated (a writer may have
+                            # changed it since, without a key)
+                            .where(*where, table.c.mac.is_(None), table.c.document == document)
                             .values(mac=row_mac.seal(table.name, key, document))
                         ).rowcount
                 total += sealed
