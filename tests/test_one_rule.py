@@ -28,7 +28,7 @@ from surety_core import (
 )
 from surety_core import _validation as v
 from surety_core._japanese import MEDIUM_NAMES, STATUS_NAMES, medium_label, status_label
-from surety_core.documents._render import STATUS_LABELS
+from surety_core.documents._certificate import STATUS_LABELS
 from surety_core.domain._lifecycle import ORIGINAL_REASON, issue
 from surety_core.keys import ALPHABET, check_character, parse_key
 from surety_core.keys._limiter import next_generation, normalize_contract_number

@@ -31,9 +31,13 @@ from surety_core._japanese import (
     format_period,
     format_yen,
 )
+from surety_core.documents._certificate import (
+    PAYLOAD_ATTACHMENT_NAME,
+    CertificateData,
+    build_certificate_pdf,
+)
 from surety_core.documents._data import (
     DEFAULT_VIEWING_INSTRUCTIONS,
-    CertificateData,
     DocumentIdentity,
     FeeStatementData,
     FeeStatementLine,
@@ -64,8 +68,6 @@ from surety_core.documents._pades import (
 )
 from surety_core.documents._render import (
     KEY_NOTICE_TITLE,
-    PAYLOAD_ATTACHMENT_NAME,
-    build_certificate_pdf,
     build_fee_statement_pdf,
     build_key_notice_pdf,
 )

@@ -16,11 +16,10 @@ from attrs import field, frozen
 
 from surety_core import _validation as v
 from surety_core._errors import InvalidInputError
-from surety_core.domain._model import GuaranteeStatus, Period
+from surety_core.domain._model import Period
 
 __all__ = [
     "DEFAULT_VIEWING_INSTRUCTIONS",
-    "CertificateData",
     "DocumentIdentity",
     "FeeStatementData",
     "FeeStatementLine",
@@ -109,28 +108,6 @@ class KeyNoticeData:
     viewing_instructions: tuple[str, ...] = field(
         default=DEFAULT_VIEWING_INSTRUCTIONS, converter=v.to_tuple, validator=_lines(8)
     )
-
-
-@frozen
-class CertificateData:
-    """The content of an electronic certificate (電子証書) as printed and as signed.
-
-    The verifier compares the text of a certificate PDF with this content taken from the signed
-    payload, so every printed field is here.
-    """
-
-    contract_number: str = field(validator=v.contract_number)
-    product_name: str = field(converter=v.strip_text, validator=v.text(40))
-    version: int = field(validator=v.positive_int)
-    status: GuaranteeStatus = field(validator=v.enum_of(GuaranteeStatus))
-    works_name: str = field(converter=v.strip_text, validator=v.text(120))
-    works_number: str = field(converter=v.strip_text, validator=v.text(64))
-    obligee_name: str = field(converter=v.strip_text, validator=v.text(60))
-    principal_name: str = field(converter=v.strip_text, validator=v.text(60))
-    amount: int = field(validator=v.yen)
-    period: Period = field(validator=v.instance_of(Period))
-    surety_name: str = field(converter=v.strip_text, validator=v.text(60))
-    issued_on: date = field(validator=v.a_date)
 
 
 @frozen

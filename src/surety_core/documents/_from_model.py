@@ -15,17 +15,16 @@ from typing import Protocol
 from surety_core._errors import ConfigurationError, InvalidInputError
 from surety_core._japanese import format_percent, format_yen
 from surety_core.certificates import CertificateContent, TrustedKeySet, verify_certificate
+from surety_core.documents._certificate import CertificateData, build_certificate_pdf
 from surety_core.documents._data import (
     DEFAULT_VIEWING_INSTRUCTIONS,
     JST,
-    CertificateData,
     DocumentIdentity,
     FeeStatementData,
     FeeStatementLine,
     KeyNoticeData,
 )
 from surety_core.documents._render import (
-    build_certificate_pdf,
     build_fee_statement_pdf,
     build_key_notice_pdf,
 )

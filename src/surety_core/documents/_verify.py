@@ -24,7 +24,12 @@ from cryptography import x509
 from pypdf import PdfReader, apply_configuration
 
 from surety_core._errors import DocumentError, InvalidInputError, SuretyError
-from surety_core.documents._data import CertificateData
+from surety_core.documents._certificate import (
+    PAYLOAD_ATTACHMENT_NAME,
+    CertificateData,
+    build_certificate_pdf,
+    certificate_page,
+)
 from surety_core.documents._files import read_regular_file
 from surety_core.documents._pades import (
     PdfSignatureBroken,
@@ -32,11 +37,6 @@ from surety_core.documents._pades import (
     validate_pdf_signature,
 )
 from surety_core.documents._quiet import quiet_libraries
-from surety_core.documents._render import (
-    PAYLOAD_ATTACHMENT_NAME,
-    build_certificate_pdf,
-    certificate_page,
-)
 from surety_core.documents._revision import RevisionRefused, check_signature_revision
 
 __all__ = [
