@@ -2,7 +2,9 @@
 
 * :func:`build_key_notice_pdf` — 「電子保証にかかる「認証キー」のお知らせ」, one per guarantee
   (:func:`key_notice_pdf` builds it straight from a contract and its key).
-* :func:`build_certificate_pdf` — the certificate (電子証書) with its signed payload attached.
+* :func:`build_certificate_pdf` — the certificate (前払金保証証書, 契約保証証書, …; 変更 for a later
+  version) with its signed payload attached; :func:`build_paper_certificate_pdf` and
+  :func:`paper_certificate_pdf` — the paper certificate (正本) of a paper guarantee.
 * :func:`build_fee_statement_pdf` — the fee calculation statement (保証料計算書).
 * :func:`verify_certificate_pdf` — offline verification of a certificate PDF: genuine only if it
   is byte for byte what the builder makes from its signed payload (plus, optionally, one
@@ -33,8 +35,11 @@ from surety_core._japanese import (
 )
 from surety_core.documents._certificate import (
     PAYLOAD_ATTACHMENT_NAME,
+    CertificateAmendment,
     CertificateData,
+    ChangedField,
     build_certificate_pdf,
+    build_paper_certificate_pdf,
 )
 from surety_core.documents._data import (
     DEFAULT_VIEWING_INSTRUCTIONS,
@@ -58,6 +63,8 @@ from surety_core.documents._from_model import (
     key_notice_data_from_contract,
     key_notice_data_from_notice,
     key_notice_pdf,
+    paper_certificate_data,
+    paper_certificate_pdf,
 )
 from surety_core.documents._pades import (
     PDF_SIGNATURE_FIELD,
@@ -90,9 +97,11 @@ __all__ = [
     "PAYLOAD_ATTACHMENT_NAME",
     "PDF_SIGNATURE_FIELD",
     "PRODUCT_NAMES_JA",
+    "CertificateAmendment",
     "CertificateCheck",
     "CertificateContentLike",
     "CertificateData",
+    "ChangedField",
     "CheckStatus",
     "DocumentIdentity",
     "FeeLineLike",
@@ -106,6 +115,7 @@ __all__ = [
     "build_certificate_pdf",
     "build_fee_statement_pdf",
     "build_key_notice_pdf",
+    "build_paper_certificate_pdf",
     "build_signed_certificate_pdf",
     "certificate_data_from_content",
     "certificate_pdf",
@@ -124,6 +134,8 @@ __all__ = [
     "key_notice_data_from_notice",
     "key_notice_pdf",
     "load_ca_certificates",
+    "paper_certificate_data",
+    "paper_certificate_pdf",
     "read_certificate_pdf",
     "read_pdf_file",
     "sign_certificate_pdf",

@@ -95,6 +95,7 @@ from surety_core.domain._products import (
     ProductRegistry,
     RequestContext,
     Stage,
+    Terms,
 )
 from surety_core.domain._rules import (
     RULES,
@@ -159,6 +160,7 @@ __all__ = [
     "RuleViolationError",
     "Stage",
     "Surety",
+    "Terms",
     "Violation",
     "Works",
     "WorksKind",

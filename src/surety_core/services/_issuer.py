@@ -35,6 +35,7 @@ from surety_core.certificates._signing import (
     certificate_record,
     content_from_contract,
     sign_certificate,
+    stated_terms,
 )
 from surety_core.domain._checks import check_application
 from surety_core.domain._claims import ClaimSettlement
@@ -263,13 +264,20 @@ class SuretyIssuer:
     def _sign(
         self, uow: UnitOfWork, contract: GuaranteeContract, now: datetime
     ) -> CertificateRecord | None:
-        """Sign the contract's current version and status as the next certificate version
-        (``None`` for a paper guarantee: only electronic content is signed)."""
+        """Sign the contract's current version as the next certificate version, under the
+        terms its earlier version named (else the product's): ``None`` for a paper guarantee,
+        only electronic content is signed."""
         if contract.medium is not Medium.ELECTRONIC:
             return None
         history = uow.certificates.history(contract.number)
         previous = history[-1].digest if history else None
-        content = content_from_contract(contract, issued_at=now, previous_digest=previous)
+        terms = stated_terms(history[-1].document) if history else None
+        content = content_from_contract(
+            contract,
+            issued_at=now,
+            previous_digest=previous,
+            terms=self._products.terms_of(contract.product) if terms is None else terms,
+        )
         document = sign_certificate(content, self._signing)
         record = certificate_record(content, document, created_at=now, sequence=len(history) + 1)
         uow.certificates.add(record)
@@ -549,9 +557,8 @@ class SuretyIssuer:
             old = step.uow.contracts.get(compact)
             new, result = change(step, old)
             step.uow.contracts.replace(old, new)
-            if new.status is not old.status:
-                # Every status is a signed version: release, claim and expiry are signed too.
-                self._sign(step.uow, new, step.now)
+            # A status change signs nothing: a certificate states the terms, the registry the
+            # status (a signed status would go stale). Amendments sign their new version.
             step.audit(
                 _STATUS_ACTION.get(new.status, AuditAction.AMENDED),
                 compact,
