@@ -24,6 +24,7 @@ from cryptography import x509
 from pypdf import PdfReader, apply_configuration
 
 from surety_core._errors import DocumentError, InvalidInputError, SuretyError
+from surety_core.certificates._signing import payload_format
 from surety_core.documents._certificate import (
     PAYLOAD_ATTACHMENT_NAME,
     CertificateData,
@@ -335,6 +336,11 @@ def verify_certificate_pdf(
     seen = _lines(text)
     at = _first_difference(data, rebuilt)
     where = f"the file differs from the certificate built from its signed content at byte {at}"
+    if payload_format(payload) == 1:
+        where += (
+            " (its signed document is of format 1: the certificate was made by an earlier "
+            "release, whose layout is no longer built; download it again from the registry)"
+        )
     if seen != expected:
         differing = sorted(((seen - expected) + (expected - seen)).elements())
         return CertificateCheck(
