@@ -13,6 +13,7 @@ from hypothesis import strategies as st
 from pypdf import PdfReader
 
 from surety_core import InvalidInputError
+from surety_core._japanese import STATUS_NAMES
 from surety_core.documents import (
     KEY_NOTICE_TITLE,
     PAYLOAD_ATTACHMENT_NAME,
@@ -59,7 +60,7 @@ def test_certificate_text_and_payload(certificate: CertificateData) -> None:
     pdf = build_certificate_pdf(certificate, payload)
     lines = lines_of(pdf)
     for line in [
-        "前払金保証証書",
+        "変更 前払金保証証書",
         "保証契約番号 0000000001",
         "（第2版）",
         "保証金額 400,000,000円",
@@ -71,7 +72,10 @@ def test_certificate_text_and_payload(certificate: CertificateData) -> None:
     ]:
         assert line in lines
     text = text_of(pdf)
-    assert "状態" not in text and "有効" not in text  # no status: the registry states it
+    # No status (有効, 発行済, 解約・返還, …): it goes stale, the registry states it.
+    assert not [line for line in lines if line.startswith("状態")]
+    for label in STATUS_NAMES.values():
+        assert label not in text
     assert PAYLOAD_ATTACHMENT_NAME not in text  # no internal file name on the page
     attachments = PdfReader(BytesIO(pdf)).attachments
     assert attachments[PAYLOAD_ATTACHMENT_NAME] == [payload]

@@ -248,10 +248,12 @@ def certificate_page(data: CertificateData) -> PageWriter:
     )
     title_y = top - 72
     title_size = _fit(data.title, _WIDTH - 140, 20)
+    if data.amended:
+        # Drawn first, on the title's baseline: read as 「変更 前払金保証証書」.
+        title_width = PageWriter.text_width(data.title, title_size)
+        _mark(page, A4_WIDTH / 2 - title_width / 2 - 56, title_y - 6.5, AMENDMENT_MARK, 13)
     page.text(A4_WIDTH / 2, title_y, data.title, size=title_size, align="center", field="title")
     if data.amended:
-        title_width = PageWriter.text_width(data.title, title_size)
-        _mark(page, A4_WIDTH / 2 - title_width / 2 - 56, title_y - 6, AMENDMENT_MARK, 13)
         page.text(A4_WIDTH / 2, title_y - 20, f"（第{data.version}版）", size=_BODY, align="center")
     addressee = f"{data.obligee_name} 御中"
     y = title_y - 52
