@@ -75,7 +75,8 @@ def test_check_pdf_accepts_a_genuine_certificate(
     assert shared_demo.advance_number in out
     assert "version 2" in out
     assert "byte for byte" in out
-    assert "the registry may hold a newer version" in out
+    assert "the registry states it (and may hold a newer version" in out
+    assert "(前払金保証証書, 36,000,000円)" in out
 
 
 def test_check_pdf_rejects_an_edited_page(
@@ -158,6 +159,8 @@ def test_check_pdf_json_reports_every_file(
     assert good["certificate"]["number"] == shared_demo.advance_number
     assert good["certificate"]["version"] == 2
     assert good["certificate"]["amount"] == 36_000_000
+    assert good["certificate"]["title"] == "前払金保証証書"
+    assert "status" not in good["certificate"]  # a certificate states none: the registry does
     assert bad == {
         "file": notice,
         "genuine": False,

@@ -116,3 +116,54 @@ def test_paper_content_is_never_signed(any_store: Store) -> None:
     env.service.release(paper.contract.number, date(2025, 6, 1))
     with any_store.unit_of_work() as uow:
         assert len(uow.certificates.history(paper.contract.number)) == 0
+
+
+def test_the_service_states_the_paper_certificate(any_store: Store) -> None:
+    from io import BytesIO
+
+    import attrs
+    from pypdf import PdfReader
+
+    from surety_core import Amendment
+    from surety_core.documents import paper_certificate_pdf
+
+    env = Env(any_store)
+    result = env.service.apply_and_issue(application(advance=Medium.PAPER))
+    electronic, paper = result.guarantees
+    number = paper.contract.number
+    content = env.service.paper_certificate(number)
+    assert content.medium is Medium.PAPER
+    assert content.terms == env.service.products.terms_of(paper.contract.product)
+    assert content.change is None
+    pdf = paper_certificate_pdf(content, products=env.service.products)
+    lines = PdfReader(BytesIO(pdf)).pages[0].extract_text().splitlines()
+    assert "正本" in lines
+    assert "前払金保証証書" in lines
+    assert f"保証契約番号 {number}" in lines
+    assert not PdfReader(BytesIO(pdf)).attachments
+    # Printed again, the same page.
+    again = env.service.paper_certificate(number)
+    assert paper_certificate_pdf(again, products=env.service.products) == pdf
+    with pytest.raises(InvalidInputError, match="electronic"):
+        env.service.paper_certificate(electronic.contract.number)
+    # An amendment's paper certificate says what changed, dated by the amendment.
+    old = paper.contract
+    env.service.amend(
+        number,
+        Amendment(
+            old.amount - 4_000_000,
+            old.period,
+            attrs.evolve(old.works, contract_price=old.works.contract_price - 10_000_000),
+            date(2025, 6, 1),
+            REASON,
+        ),
+    )
+    amended = env.service.paper_certificate(number)
+    assert amended.version == 2
+    assert amended.change is not None
+    assert amended.change.before == old.current
+    assert amended.issued_at.date() == date(2025, 6, 1)
+    text = PdfReader(BytesIO(paper_certificate_pdf(amended))).pages[0].extract_text()
+    assert "変更 前払金保証証書" in text.splitlines()
+    with any_store.unit_of_work() as uow:
+        assert len(uow.certificates.history(number)) == 0  # paper is never signed

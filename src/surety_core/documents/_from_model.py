@@ -231,53 +231,66 @@ def certificate_data_from_content(
 
 
 def paper_certificate_data(
-    contract: GuaranteeContract,
+    certificate: GuaranteeContract | CertificateContent,
     *,
     products: ProductRegistry | None = None,
     issued_on: date | None = None,
 ) -> CertificateData:
-    """What the paper certificate (正本) of ``contract``'s current version prints: the terms
-    and the product's name from ``products`` (default: :func:`~surety_core.default_products`),
-    dated ``issued_on`` (default: the day the version was issued, the contract's issue date
-    for version 1 and the amendment's effective date after). An electronic guarantee raises
+    """What the paper certificate (正本) of a paper guarantee prints.
+
+    ``certificate`` is what the service states for it
+    (:meth:`SuretyService.paper_certificate <surety_core.services.SuretyService.paper_certificate>`:
+    terms and date included), or the paper :class:`~surety_core.GuaranteeContract` itself: its
+    current version under the terms of ``products`` (default:
+    :func:`~surety_core.default_products`), dated ``issued_on`` (default: the day the version
+    was issued, the contract's issue date for version 1 and the amendment's effective date
+    after). The product's name comes from ``products``. An electronic guarantee raises
     :class:`~surety_core.InvalidInputError`: its certificate is the signed one."""
-    if not isinstance(contract, GuaranteeContract):
-        raise InvalidInputError(
-            "contract", f"must be a GuaranteeContract, not {type(contract).__name__}"
-        )
-    if contract.medium is not Medium.PAPER:
-        raise InvalidInputError(
-            "contract.medium",
-            "an electronic guarantee's certificate is the signed one (certificate_pdf)",
-        )
     registry = default_products() if products is None else products
     if not isinstance(registry, ProductRegistry):
         raise InvalidInputError("products", "must be a ProductRegistry")
-    if issued_on is None:
-        issued_on = contract.issued_on if contract.version == 1 else contract.current.effective_on
-    v.require(issued_on, date, "issued_on")
-    day = issued_on.date() if isinstance(issued_on, datetime) else issued_on
-    content = content_from_contract(
-        contract,
-        issued_at=datetime.combine(day, time(0, 0), JST),
-        previous_digest=None,
-        terms=registry.terms_of(contract.product),
-    )
-    names = {contract.product: registry.name_of(contract.product)}
+    if isinstance(certificate, CertificateContent):
+        if issued_on is not None:
+            raise InvalidInputError("issued_on", "the service's content is dated already")
+        content = certificate
+    elif isinstance(certificate, GuaranteeContract):
+        contract = certificate
+        if issued_on is None:
+            current = contract.current
+            issued_on = contract.issued_on if contract.version == 1 else current.effective_on
+        v.require(issued_on, date, "issued_on")
+        day = issued_on.date() if isinstance(issued_on, datetime) else issued_on
+        content = content_from_contract(
+            contract,
+            issued_at=datetime.combine(day, time(0, 0), JST),
+            previous_digest=None,
+            terms=registry.terms_of(contract.product),
+        )
+    else:
+        raise InvalidInputError(
+            "certificate",
+            f"must be a GuaranteeContract or CertificateContent, not {type(certificate).__name__}",
+        )
+    if content.medium is not Medium.PAPER:
+        raise InvalidInputError(
+            "certificate.medium",
+            "an electronic guarantee's certificate is the signed one (certificate_pdf)",
+        )
+    names = {content.product: registry.name_of(content.product)}
     return _certificate_data(content, names, paper=True)
 
 
 def paper_certificate_pdf(
-    contract: GuaranteeContract,
+    certificate: GuaranteeContract | CertificateContent,
     *,
     products: ProductRegistry | None = None,
     issued_on: date | None = None,
 ) -> bytes:
     """The paper certificate (正本) PDF of a paper guarantee in one call (see
-    :func:`paper_certificate_data` and :func:`build_paper_certificate_pdf`); pass the
-    service's product set (``service.products``) so its terms and names are printed."""
+    :func:`paper_certificate_data` and :func:`build_paper_certificate_pdf`), e.g.
+    ``paper_certificate_pdf(service.paper_certificate(number), products=service.products)``."""
     return build_paper_certificate_pdf(
-        paper_certificate_data(contract, products=products, issued_on=issued_on)
+        paper_certificate_data(certificate, products=products, issued_on=issued_on)
     )
 
 

@@ -13,7 +13,7 @@ notices in the outbox), nor how an obligee's view or a contractor's page is show
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping
-from datetime import date, datetime, tzinfo
+from datetime import date, datetime, time, timedelta, timezone, tzinfo
 from typing import Protocol, TypeVar
 
 from attrs import field, frozen
@@ -30,6 +30,7 @@ from surety_core._serialization import from_json, to_json
 from surety_core.audit._chain import AuditAction, AuditReport
 from surety_core.audit._checkpoint import AuditCheckpoint, sign_checkpoint, verify_audit_log
 from surety_core.certificates._signing import (
+    CertificateContent,
     SigningKeyRing,
     TrustedKeySet,
     certificate_record,
@@ -106,6 +107,9 @@ from surety_core.storage._records import CertificateRecord, StatementKind, State
 __all__ = ["ApprovalHook", "ArrangementSource", "PolicyBook", "PolicySource", "SuretyIssuer"]
 
 R = TypeVar("R")
+
+_JST = timezone(timedelta(hours=9), "JST")
+"""The zone of a paper certificate's date (the documents print dates in Japan)."""
 
 MAX_BATCH = 10_000
 """The most applications :meth:`SuretyIssuer.issue_many` issues in one unit of work."""
@@ -516,6 +520,35 @@ class SuretyIssuer:
             coverage = self._coverage(step.uow, application, step.today)
             receipt = receipt_for(payment, surety_name=self._surety.name)
             return PaymentResult(payment, coverage, receipt)
+
+        return self._runtime.run(work, actor=actor)
+
+    # -- the paper certificate ----------------------------------------------------------
+
+    def paper_certificate(self, number: str, *, actor: str = "surety") -> CertificateContent:
+        """What the paper certificate (正本) of paper guarantee ``number`` states for its
+        current version: the product's approved terms, and for a later version what changed;
+        dated the day the version was issued (the issue date, then the amendment's effective
+        date), so printing it again gives the same page. Nothing is signed or stored: build the
+        PDF with :func:`surety_core.documents.paper_certificate_pdf`, print, seal and hand it
+        over. An electronic guarantee raises :class:`~surety_core.InvalidInputError` (its
+        certificate is the signed one); an unknown number :class:`~surety_core.NotFoundError`.
+        """
+        compact = normalize_contract_number(number)
+
+        def work(step: Step) -> CertificateContent:
+            contract = step.uow.contracts.get(compact)
+            if contract.medium is not Medium.PAPER:
+                raise InvalidInputError(
+                    "number", "is an electronic guarantee: its certificate is the signed one"
+                )
+            day = contract.issued_on if contract.version == 1 else contract.current.effective_on
+            return content_from_contract(
+                contract,
+                issued_at=datetime.combine(day, time(0, 0), _JST),
+                previous_digest=None,
+                terms=self._products.terms_of(contract.product),
+            )
 
         return self._runtime.run(work, actor=actor)
 
