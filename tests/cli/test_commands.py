@@ -151,7 +151,7 @@ def test_check_pdf_json_reports_every_file(
     code = main(["check-pdf", certificate, notice, "--json", *_trust(shared_demo)])
     assert code == EXIT_REJECTED
     report = json.loads(capsys.readouterr().out)
-    assert report["format"] == "surety.check-pdf/2"
+    assert report["format"] == "surety.check-pdf/1"
     good, bad = report["results"]
     assert good["file"] == certificate
     assert good["genuine"] is True

@@ -337,7 +337,7 @@ def _check_pdf(args: argparse.Namespace) -> int:
     files = [(name, read_pdf_file(name, option="FILE")) for name in args.file]
     results = [_check_one(name, data, trusted, roots) for name, data in files]
     if args.json:
-        _out(json.dumps({"format": "surety.check-pdf/2", "results": results}, ensure_ascii=False))
+        _out(json.dumps({"format": "surety.check-pdf/1", "results": results}, ensure_ascii=False))
     else:
         for result in results:
             _say_check(result, named=len(results) > 1)
@@ -824,7 +824,7 @@ def _parser() -> argparse.ArgumentParser:
     )
     check.add_argument("file", metavar="FILE", nargs="+", help="the certificate PDF (one or more)")
     check.add_argument(
-        "--json", action="store_true", help="print the results as JSON (surety.check-pdf/2)"
+        "--json", action="store_true", help="print the results as JSON (surety.check-pdf/1)"
     )
     check.add_argument(
         "--trust", required=True, metavar="KEYSET", help="the surety's public key set (JSON)"
