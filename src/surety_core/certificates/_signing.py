@@ -205,17 +205,17 @@ def canonical_content(content: CertificateContent) -> bytes:
     )
 
 
-def _without_added_nulls(built: Any, signed: Any) -> Any:
-    """``built`` without the keys that ``signed`` lacks and that hold ``null``: the optional
-    fields added to the model after a format-1 document was signed (``Works.site``, say)."""
+def _without_added_fields(built: Any, signed: Any) -> Any:
+    """``built`` without the keys that ``signed`` lacks: the fields added to the model after a
+    format-1 document was signed (``Works.site``, say), which it reads as their defaults."""
     if isinstance(built, dict) and isinstance(signed, dict):
         return {
-            key: _without_added_nulls(value, signed.get(key))
+            key: _without_added_fields(value, signed[key])
             for key, value in built.items()
-            if key in signed or value is not None
+            if key in signed
         }
     if isinstance(built, list) and isinstance(signed, list) and len(built) == len(signed):
-        return [_without_added_nulls(b, s) for b, s in zip(built, signed, strict=True)]
+        return [_without_added_fields(b, s) for b, s in zip(built, signed, strict=True)]
     return built
 
 
@@ -256,7 +256,7 @@ def _parse_content(payload: bytes) -> CertificateContent:
         signed = data["content"]
         canonical = _dumps(
             {
-                "content": _without_added_nulls(rebuilt, signed),
+                "content": _without_added_fields(rebuilt, signed),
                 "schema": CERTIFICATE_SCHEMA,
                 "schema_version": 1,
             }
