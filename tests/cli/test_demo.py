@@ -91,8 +91,15 @@ def test_demo_documents_are_genuine_and_say_what_was_issued(shared_demo: Demo) -
     notice = out / "notices" / f"{shared_demo.advance_number}.pdf"
     assert f"保証契約番号 {shared_demo.advance_number}" in pdf_text(notice)
     parse_key(key_from_notice(notice))  # the printed key passes its check character
-    statement = pdf_text(out / "statements" / f"{shared_demo.advance_number}-2.pdf")
-    assert "36,000,000円" in statement
+    statement = pdf_text(out / "statements" / f"{shared_demo.advance_number}-1.pdf")
+    assert "保証料計算書" in statement
+    assert "40,000,000円" in statement
+    # The amendment lowered the fee: its statement is the refund statement (返還計算書).
+    refund = pdf_text(out / "statements" / f"{shared_demo.advance_number}-2.pdf")
+    assert "返還計算書" in refund
+    assert "変更前の保証金額 40,000,000円" in refund
+    assert "請負代金額 90,000,000円" in refund
+    assert "返還額" in refund
 
 
 def test_demo_database_holds_the_story(shared_demo: Demo) -> None:

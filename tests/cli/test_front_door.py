@@ -50,6 +50,11 @@ def test_a_wrong_secret_file_is_told_apart_and_never_counted(
     with sqlite_store(demo.db, upgrade=False).unit_of_work() as uow:
         assert uow.attempts.get(demo.advance_number) == before  # nothing was counted
     assert main(_verify(demo, demo.advance_key)) == EXIT_OK  # the right secret still opens
+    unknown = ["verify", "--db", demo.db, "--number", "0000000099", "--key", demo.advance_key]
+    assert main([*unknown, "--secrets", str(wrong)]) == EXIT_FAILED  # any number, not counted
+    assert "these secrets do not match this database" in capsys.readouterr().err
+    with sqlite_store(demo.db, upgrade=False).unit_of_work() as uow:
+        assert uow.attempts.get("0000000099") is None
 
 
 def test_unlock_clears_a_lock_and_is_audited(
@@ -81,8 +86,10 @@ def test_an_empty_database_file_points_to_db_init(
     empty.touch()
     key = generate_key().reveal()
     args = ["verify", "--db", str(empty), "--number", "0000000001", "--key", key]
-    assert main(args) == EXIT_FAILED
+    assert main(args) == EXIT_BAD_INPUT  # the file named is not a database: bad input
     err = capsys.readouterr().err
+    assert "--db" in err
+    assert str(empty) in err
     assert "create_schema" not in err
     assert f"surety db init --db {shlex.quote(str(empty))}" in err
     assert main(["db", "init", "--db", str(empty)]) == EXIT_OK  # --db, as everywhere
@@ -170,3 +177,85 @@ def test_messages_name_flags_not_fields(tmp_path: Path, capsys: pytest.CaptureFi
     err = capsys.readouterr().err
     assert "--kid" in err
     assert " kid:" not in err
+
+
+def _bad_database(kind: str, folder: Path) -> Path:
+    path = folder / f"bad {kind}.db"
+    if kind == "text":
+        path.write_text("not a database\n", encoding="ascii")
+    elif kind == "pdf":
+        path.write_bytes(b"%PDF-1.7\n%%EOF\n")
+    elif kind == "empty":
+        path.touch()
+    elif kind == "folder":
+        path.mkdir()
+    elif kind == "foreign":  # a real SQLite database, but not one of ours
+        import sqlite3
+
+        connection = sqlite3.connect(path)
+        connection.execute("CREATE TABLE t (x)")
+        connection.commit()
+        connection.close()
+    return path
+
+
+_DB_COMMANDS = {
+    "verify": ["verify", "--number", "0000000001", "--key", generate_key().reveal()],
+    "notice": ["notice", "--number", "0000000001", "--out", "OUT"],
+    "audit": ["audit", "verify"],
+    "unlock": ["unlock", "--number", "0000000001"],
+    "serve": ["serve", "--port", "0"],
+    "db upgrade": ["db", "upgrade"],
+}
+
+
+@pytest.mark.parametrize(
+    ("command", "kind"),
+    [
+        (command, kind)
+        for command in sorted(_DB_COMMANDS)
+        for kind in ("text", "pdf", "empty", "folder", "foreign")
+        # db upgrade creates the schema in an empty or a foreign SQLite file
+        if not (command == "db upgrade" and kind in ("empty", "foreign"))
+    ],
+)
+def test_a_bad_database_file_is_bad_input_naming_the_option_and_path(
+    command: str, kind: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = _bad_database(kind, tmp_path)
+    args = [str(tmp_path / "n.pdf") if x == "OUT" else x for x in _DB_COMMANDS[command]]
+    before = path.read_bytes() if path.is_file() else None
+    assert main([*args, "--db", str(path)]) == EXIT_BAD_INPUT
+    err = capsys.readouterr().err
+    assert err.startswith("error: --db: ")
+    assert str(path) in err
+    assert "Traceback" not in err
+    if before is not None:
+        assert path.read_bytes() == before  # nothing was written into the file named
+    assert not (tmp_path / "n.pdf").exists()
+
+
+def test_db_init_fills_an_empty_file_and_refuses_other_files(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    empty = _bad_database("empty", tmp_path)
+    assert main(["db", "init", "--db", str(empty)]) == EXIT_OK
+    capsys.readouterr()
+    for kind in ("text", "pdf", "folder"):
+        path = _bad_database(kind, tmp_path)
+        assert main(["db", "init", "--db", str(path)]) == EXIT_BAD_INPUT
+        err = capsys.readouterr().err
+        assert err.startswith("error: --db: ")
+        assert str(path) in err
+
+
+def test_pdf_signing_key_export_names_the_file_once(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    garbage = tmp_path / "keys.json"
+    garbage.write_text("{not json", encoding="ascii")
+    assert main(["keys", "pdf-ca-export", "--keys", str(garbage)]) == EXIT_BAD_INPUT
+    err = capsys.readouterr().err
+    assert err.startswith(f"error: --keys: {garbage} is not a usable PDF signing key file")
+    assert main(["keys", "pdf-ca-export", "--keys", str(tmp_path)]) == EXIT_BAD_INPUT
+    assert capsys.readouterr().err.strip() == f"error: --keys: {tmp_path} is a folder, not a file"

@@ -29,8 +29,6 @@ from surety_core.documents import (
     CertificateAmendment,
     CertificateData,
     ChangedField,
-    FeeStatementData,
-    FeeStatementLine,
     KeyNoticeData,
 )
 from surety_core.domain._standard import ADVANCE_TERMS
@@ -82,24 +80,6 @@ def certificate() -> CertificateData:
             reason="請負代金額の減額",
             changes=[ChangedField("請負代金額", "1,000,000,000円", "900,000,000円")],
         ),
-    )
-
-
-@pytest.fixture(scope="session")
-def fee_statement() -> FeeStatementData:
-    return FeeStatementData(
-        reference="0000000001",
-        product_name="前払金保証",
-        principal_name="株式会社山田建設",
-        works_name="市道第1号線道路改良工事（その2）",
-        surety_name="東日本建設業保証株式会社",
-        amount=400_000_000,
-        lines=[FeeStatementLine("基本保証料", 1_000_000), FeeStatementLine("端数調整", 0)],
-        total=1_000_000,
-        period=PERIOD,
-        days=365,
-        rate_text="年0.25%（日割）",
-        issued_on=date(2025, 4, 1),
     )
 
 

@@ -464,7 +464,7 @@ def test_render(name: str) -> None:
         with tempfile.TemporaryDirectory() as tmp:
             source = Path(tmp) / "page.pdf"
             source.write_bytes(pdf)
-            target = PICTURES / name.replace("_", "-")
+            target = PICTURES / name
             subprocess.run(
                 ["pdftoppm", "-png", "-r", "60", "-singlefile", str(source), str(target)],
                 check=True,

@@ -19,10 +19,8 @@ from surety_core.documents import (
     PAYLOAD_ATTACHMENT_NAME,
     CertificateData,
     DocumentIdentity,
-    FeeStatementData,
     KeyNoticeData,
     build_certificate_pdf,
-    build_fee_statement_pdf,
     build_key_notice_pdf,
     format_yen,
 )
@@ -79,20 +77,6 @@ def test_certificate_text_and_payload(certificate: CertificateData) -> None:
     assert PAYLOAD_ATTACHMENT_NAME not in text  # no internal file name on the page
     attachments = PdfReader(BytesIO(pdf)).attachments
     assert attachments[PAYLOAD_ATTACHMENT_NAME] == [payload]
-
-
-def test_fee_statement_text(fee_statement: FeeStatementData) -> None:
-    lines = lines_of(build_fee_statement_pdf(fee_statement))
-    for line in [
-        "保証料計算書",
-        "基本保証料 1,000,000円",
-        "端数調整 0円",
-        "保証料合計 1,000,000円",
-        "日数 365日",
-        "料率 年0.25%（日割）",
-        "保証期間 2025年4月1日から2026年3月31日まで",
-    ]:
-        assert line in lines
 
 
 def test_builds_are_deterministic(notice: KeyNoticeData) -> None:
@@ -153,13 +137,10 @@ def _golden(name: str, data: bytes) -> None:
     assert data == path.read_bytes(), f"{name} changed; review and regenerate if intended"
 
 
-def test_golden_files(
-    notice: KeyNoticeData, certificate: CertificateData, fee_statement: FeeStatementData
-) -> None:
+def test_golden_files(notice: KeyNoticeData, certificate: CertificateData) -> None:
     documents = {
         "key_notice": build_key_notice_pdf(notice),
         "certificate": build_certificate_pdf(certificate, b'{"payload":"fixed"}'),
-        "fee_statement": build_fee_statement_pdf(fee_statement),
     }
     for name, pdf in documents.items():
         _golden(f"{name}.txt", text_of(pdf).encode())

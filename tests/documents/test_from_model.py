@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from datetime import UTC, date, datetime
-from fractions import Fraction
 from io import BytesIO
 
 import attrs
@@ -27,11 +26,9 @@ from surety_core import (
 from surety_core.certificates import CertificateChange
 from surety_core.documents import (
     build_certificate_pdf,
-    build_fee_statement_pdf,
     build_key_notice_pdf,
     certificate_data_from_content,
     expected_certificate_text,
-    fee_statement_data_from_statement,
     key_notice_data_from_contract,
 )
 
@@ -141,87 +138,3 @@ def test_paper_content_gets_no_electronic_certificate() -> None:
 def test_not_content() -> None:
     with pytest.raises(InvalidInputError):
         certificate_data_from_content(object())  # type: ignore[arg-type]
-
-
-@attrs.frozen
-class Band:
-    """The shape of a computed fee line (as in the rules' FeeStatementLine)."""
-
-    band_from: int
-    band_to: int
-    portion: int
-    annual_rate: Fraction
-    fee: int
-
-
-@attrs.frozen
-class Statement:
-    """The shape of a computed fee statement (as in the rules' FeeStatement)."""
-
-    reference: str
-    product: str
-    amount: int
-    period: Period
-    days: int
-    lines: tuple[Band, ...]
-    subtotal: int
-    minimum_fee: int
-    total: int
-    rate_table: str
-
-
-def _statement(total: int) -> Statement:
-    return Statement(
-        reference="APP-2025-001",
-        product="advance_payment",
-        amount=150_000_000,
-        period=PERIOD,
-        days=365,
-        lines=(
-            Band(0, 100_000_000, 100_000_000, Fraction(1, 400), 250_000),
-            Band(100_000_000, 150_000_000, 50_000_000, Fraction(1, 500), 100_000),
-        ),
-        subtotal=350_000,
-        minimum_fee=total,
-        total=max(350_000, total),
-        rate_table="前払金保証料率表（例）",
-    )
-
-
-def _fee_lines(statement: Statement) -> list[str]:
-    data = fee_statement_data_from_statement(
-        statement,
-        principal_name="株式会社山田建設",
-        works_name="市道第1号線道路改良工事",
-        surety_name="東日本建設業保証株式会社",
-        issued_on=date(2025, 4, 1),
-    )
-    pdf = build_fee_statement_pdf(data)
-    lines: list[str] = PdfReader(BytesIO(pdf)).pages[0].extract_text().splitlines()
-    return lines
-
-
-def test_fee_statement_from_statement() -> None:
-    lines = _fee_lines(_statement(10_000))
-    assert "申込番号 APP-2025-001" in lines
-    assert "100,000,000円 × 年0.25% 250,000円" in lines
-    assert "50,000,000円 × 年0.2% 100,000円" in lines
-    assert "保証料合計 350,000円" in lines
-    assert not any(line.startswith("最低保証料") for line in lines)
-
-
-def test_fee_statement_minimum_fee_line() -> None:
-    lines = _fee_lines(_statement(500_000))
-    assert "最低保証料までの調整 150,000円" in lines
-    assert "保証料合計 500,000円" in lines
-
-
-def test_not_a_statement() -> None:
-    with pytest.raises(InvalidInputError):
-        fee_statement_data_from_statement(
-            object(),  # type: ignore[arg-type]
-            principal_name="株式会社山田建設",
-            works_name="工事",
-            surety_name="保証会社",
-            issued_on=date(2025, 4, 1),
-        )

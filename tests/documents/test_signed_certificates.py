@@ -14,8 +14,6 @@ from surety_core import (
     GuaranteeContract,
     InvalidInputError,
     Medium,
-    fee_for_contract,
-    sample_rate_table,
 )
 from surety_core.certificates import (
     CertificateContent,
@@ -26,14 +24,10 @@ from surety_core.certificates import (
 from surety_core.documents import (
     CheckStatus,
     build_certificate_pdf,
-    build_fee_statement_pdf,
     build_key_notice_pdf,
     build_signed_certificate_pdf,
     certificate_data_from_content,
     certificate_verifier,
-    fee_statement_data_from_statement,
-    format_percent,
-    format_yen,
     key_notice_data_from_notice,
     key_notice_pdf,
     read_certificate_pdf,
@@ -136,25 +130,6 @@ def test_key_notice_from_a_generated_key(contract: GuaranteeContract) -> None:
     printed = next(line for line in lines if line.startswith("認証キー "))
     assert parse_key(printed.removeprefix("認証キー ")) == key
     assert key_notice_pdf(contract, key, issued_on=date(2025, 4, 2)) == pdf
-
-
-def test_fee_statement_from_the_rules(contract: GuaranteeContract) -> None:
-    statement = fee_for_contract(sample_rate_table(), contract)
-    data = fee_statement_data_from_statement(
-        statement,
-        principal_name=contract.principal.name,
-        works_name=contract.works.name,
-        surety_name=contract.surety.name,
-        issued_on=contract.issued_on,
-    )
-    assert sum(line.amount for line in data.lines) == statement.total
-    lines = PdfReader(BytesIO(build_fee_statement_pdf(data))).pages[0].extract_text().splitlines()
-    assert f"保証料合計 {format_yen(statement.total)}" in lines
-    assert "保証契約番号 0000000042" in lines
-    assert f"日数 {statement.days}日" in lines
-    for line in statement.lines:
-        label = f"{format_yen(line.portion)} × 年{format_percent(line.annual_rate)}"
-        assert f"{label} {format_yen(line.fee)}" in lines
 
 
 def test_key_notice_from_the_workflow(contract: GuaranteeContract) -> None:

@@ -75,7 +75,22 @@ def samples(draw: st.DrawFn) -> list[Any]:
     found += [rule, rule.violation("requests[0].amount", "too high"), *RECORDS]
     found.append(Progress(AT.date(), scheduled_work_done=draw(st.booleans()), completed_value=0))
     found += _later_types()
+    found.append(_an_adjustment(table, contract))
     return found
+
+
+def _an_adjustment(table: Any, contract: Any) -> Any:
+    from attrs import evolve
+
+    from surety_core.domain._fees import fee_on_amendment
+    from surety_core.domain._model import GuaranteeVersion
+
+    current = contract.current
+    version = GuaranteeVersion(
+        current.number + 1, current.amount, current.period, current.works, current.effective_on, "x"
+    )
+    amended = evolve(contract, versions=(*contract.versions, version))
+    return fee_on_amendment(table, contract, amended, charged=0)
 
 
 def _later_types() -> list[Any]:
@@ -89,7 +104,12 @@ def _later_types() -> list[Any]:
         KindShare,
         WorksKind,
     )
-    from surety_core.domain._payments import Payment, PaymentArrangement, PaymentMethod
+    from surety_core.domain._payments import (
+        Payment,
+        PaymentArrangement,
+        PaymentMethod,
+        sample_payee_account,
+    )
 
     day = AT.date()
     return [
@@ -99,6 +119,7 @@ def _later_types() -> list[Any]:
         KindShare(WorksKind.CONSTRUCTION, Fraction(4, 10)),
         Payment("APP-1", 1, 10_000, day, PaymentMethod.BANK_TRANSFER, "株式会社東葛建設"),
         PaymentArrangement("7000012050002", "IK0001", day),
+        sample_payee_account(),
     ]
 
 

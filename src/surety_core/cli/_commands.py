@@ -504,10 +504,15 @@ def _keys_pdf_ca_export(args: argparse.Namespace) -> int:
     from surety_core.cli._support import read_file, write_public
     from surety_core.documents import PdfSigningKeys
 
+    path = Path(args.keys)
     try:
-        keys = PdfSigningKeys.from_json(read_file(Path(args.keys), "--keys", limit=1 << 20))
+        keys = PdfSigningKeys.from_json(read_file(path, "--keys", limit=1 << 20))
     except SuretyError as exc:
-        raise InvalidInputError("--keys", str(exc)) from None
+        if isinstance(exc, InvalidInputError) and exc.field == "--keys":
+            raise
+        raise InvalidInputError(
+            "--keys", f"{path} is not a usable PDF signing key file ({exc})"
+        ) from None
     if args.out is None:
         _out(keys.ca_certificate_pem().decode("ascii").rstrip("\n"))
         return EXIT_OK

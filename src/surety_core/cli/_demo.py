@@ -3,9 +3,10 @@
 A city accepts electronic guarantees; a contractor applies for an electronic contract guarantee
 and an electronic advance payment guarantee on one works and a paper guarantee on another; the
 surety issues them, the completion e-mails go out, the contractor lists its history, downloads
-the key notices, the certificates and a fee statement; the obligee views each guarantee with its
-key; the contract price is reduced and the advance guarantee amended (version 2); a wrong key is
-rejected and a typo is caught by the check character before anything is looked up.
+the key notices, the certificates and the fee statements; the obligee views each guarantee with
+its key; the contract price is reduced and the advance guarantee amended (version 2, with the
+statement of its refund or additional fee); a wrong key is rejected and a typo is caught by the
+check character before anything is looked up.
 
 Every run starts from a fresh database in ``DIR`` (the secrets and the signing keys in
 ``DIR/secrets`` are kept), so the demo is safe to run again.
@@ -41,14 +42,14 @@ from surety_core.cli._support import (
     write_public,
 )
 from surety_core.cli._text import fields, table
-from surety_core.domain._fees import FeeStatement
+from surety_core.domain._fees import AdjustmentKind, FeeStatement
 from surety_core.domain._model import (
     Amendment,
     Application,
     GuaranteeContract,
     Period,
 )
-from surety_core.domain._payments import ArrangementBook, PaymentMethod
+from surety_core.domain._payments import ArrangementBook, PaymentMethod, sample_payee_account
 from surety_core.keys._format import ALPHABET, AuthKey, parse_key
 from surety_core.services import (
     IssuedGuarantee,
@@ -175,12 +176,13 @@ class _Story:
 def run_demo(out: Path, *, write: Callable[[str], None] = print, width: int | None = None) -> int:
     """Tell the story into ``out``; returns 0. See the module docstring."""
     from surety_core.documents import (
+        FeeDocumentSettings,
         build_certificate_pdf,
-        build_fee_statement_pdf,
         build_key_notice_pdf,
         certificate_data_from_content,
         certificate_verifier,
-        fee_statement_data_from_statement,
+        fee_adjustment_pdf,
+        fee_statement_pdf,
         key_notice_data_from_notice,
         verify_certificate_pdf,
     )
@@ -371,29 +373,27 @@ def run_demo(out: Path, *, write: Callable[[str], None] = print, width: int | No
         )
 
         story.heading("保証料計算書 (fee statements)")
+        # The payee account is the SAMPLE one: a host configures its own per surety.
+        fee_settings = FeeDocumentSettings(payee=sample_payee_account())
         statement_rows = []
 
-        def fee_statement_pdf(contract: GuaranteeContract, fee: FeeStatement, seq: int) -> None:
-            pdf = build_fee_statement_pdf(
-                fee_statement_data_from_statement(
-                    fee,
-                    principal_name=contract.principal.name,
-                    works_name=contract.works.name,
-                    surety_name=contract.surety.name,
-                    issued_on=today,
-                )
-            )
+        def write_fee_statement(contract: GuaranteeContract, fee: FeeStatement, seq: int) -> None:
+            pdf = fee_statement_pdf(contract, fee, issued_on=today, settings=fee_settings)
             name = story.save(out / "statements" / f"{contract.number}-{seq}.pdf", pdf)
             statement_rows.append(
                 [contract.number, _yen(fee.amount), f"{fee.days}日", _yen(fee.total), name]
             )
 
         for g in issued:
-            fee_statement_pdf(g.contract, g.fee, 1)
+            write_fee_statement(g.contract, g.fee, 1)
         story.table(
             ["保証契約番号", "保証金額", "日数 days", "保証料 fee", "file"],
             statement_rows,
             right=(1, 2, 3),
+        )
+        story.say(
+            "  each shows amount × annual rate × days/365 per band, the rounding, the due date,\n"
+            "  the payee account (a sample here) and that the fee is not subject to consumption tax"
         )
         story.say("  the receipt (領収証) stays on paper")
 
@@ -435,12 +435,27 @@ def run_demo(out: Path, *, write: Callable[[str], None] = print, width: int | No
             f"{amended.contract.number} amount {_yen(advance_g.contract.amount)} → "
             f"{_yen(amended.contract.amount)}, version {amended.contract.version}"
         )
-        fee_statement_pdf(amended.contract, amended.fee, 2)
+        adjustment = amended.adjustment
+        title = "返還計算書" if adjustment.kind is AdjustmentKind.REFUND else "追加保証料計算書"
+        adjustment_pdf = fee_adjustment_pdf(
+            amended.contract, adjustment, issued_on=today, settings=fee_settings
+        )
+        adjustment_file = story.save(
+            out / "statements" / f"{amended.contract.number}-2.pdf", adjustment_pdf
+        )
+        story.say(
+            f"  fee of the new terms {_yen(adjustment.fee.total)}, "
+            f"charged {_yen(adjustment.charged)}: additional fee {_yen(adjustment.additional)}, "
+            f"refund {_yen(adjustment.refund)}\n"
+            f"  (the fall {_yen(adjustment.decrease)} × {adjustment.unused_days}/"
+            f"{adjustment.previous_days} unused days, less {_yen(adjustment.deduction)} handling)"
+            f"\n  {title}: {adjustment_file}"
+        )
         written = certificate_pdf(amended.contract.number)[2]
         report = dispatcher.dispatch_due()
         view = service.view(advance_g.contract.number, advance_g.key.reveal(), actor="柏市")
         story.say(
-            f"  {written} and a new fee statement written, {len(report.sent)} e-mail sent; "
+            f"  {written} and the statement of the fee written, {len(report.sent)} e-mail sent; "
             f"the obligee now sees version {view.current_version} and the history:"
         )
         story.table(
@@ -505,7 +520,7 @@ def run_demo(out: Path, *, write: Callable[[str], None] = print, width: int | No
         "summary.json": "the guarantees and their files",
         "notices/": f"{len(list((out / 'notices').glob('*.pdf')))} key notices (private)",
         "certificates/": f"{len(list((out / 'certificates').glob('*.pdf')))} certificates",
-        "statements/": f"{len(list((out / 'statements').glob('*.pdf')))} fee statements",
+        "statements/": f"{len(list((out / 'statements').glob('*.pdf')))} fee and refund statements",
         "mail/": f"{len(list((out / 'mail').glob('*.eml')))} e-mails",
         f"{SECRETS_DIR}/": "development secret and signing keys (private; not for production)",
     }

@@ -117,6 +117,14 @@ def open_store(target: str, *, option: str = "--db") -> SqlStore:
                 regular_file(path, option)
             if not path.is_file():
                 raise InvalidInputError(option, f"no database file at {path}")
+            if sqlite_header(path, option) == b"":
+                raise InvalidInputError(
+                    option,
+                    f"{path} is an empty file, not a surety_core database: create the schema "
+                    f"with surety db init --db {shlex.quote(str(path))}",
+                )
+            if not _has_schema_table(path):
+                raise SchemaVersionError("no surety_core schema")
             return sqlite_store(path, upgrade=False)
         if _server_engine(target, option) == "mariadb":
             from surety_core.storage.sql import mariadb_store
@@ -131,10 +139,49 @@ def open_store(target: str, *, option: str = "--db") -> SqlStore:
         if "no surety_core schema" not in str(exc):
             raise
         shown = target if path is None else str(path)
-        raise SchemaVersionError(
-            f"{shown} has no surety_core tables (an empty file?): create them with "
+        reason = (
+            f"{shown} has no surety_core tables: create them with "
             f"surety db init --db {shlex.quote(shown)}"
-        ) from None
+        )
+        if path is not None:  # the file named is not one of ours: bad input, not environment
+            raise InvalidInputError(option, reason) from None
+        raise SchemaVersionError(reason) from None
+
+
+_SQLITE_MAGIC = b"SQLite format 3\x00"
+
+
+def _has_schema_table(path: Path) -> bool:
+    """Whether the SQLite file ``path`` has the schema version table, read without writing (a
+    store would first switch a foreign file to WAL mode)."""
+    import sqlite3
+
+    try:
+        connection = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True)
+    except sqlite3.Error:
+        return True  # let the store report what is wrong
+    try:
+        found = connection.execute(
+            "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'surety_schema_version'"
+        ).fetchone()
+    except sqlite3.Error:
+        return True
+    finally:
+        connection.close()
+    return found is not None
+
+
+def sqlite_header(path: Path, option: str) -> bytes:
+    """The first bytes of the existing regular file ``path`` (``b""`` when it is empty);
+    :class:`InvalidInputError` naming ``option`` and the path when it is not a SQLite database."""
+    try:
+        with path.open("rb") as handle:
+            head = handle.read(len(_SQLITE_MAGIC))
+    except OSError as exc:
+        raise InvalidInputError(option, f"cannot read {path}: {_reason(exc)}") from None
+    if head and head != _SQLITE_MAGIC:
+        raise InvalidInputError(option, f"{path} is not a SQLite database")
+    return head
 
 
 def _server_engine(target: str, option: str) -> str:
@@ -169,10 +216,12 @@ def schema_engine(target: str) -> tuple[Engine, str]:
     path = _sqlite_path(target)
     if path is not None:
         if not path.parent.is_dir():
-            raise InvalidInputError("--url", f"no folder {path.parent} for the database")
+            raise InvalidInputError("--db", f"no folder {path.parent} for the database")
+        if path.exists() or path.is_symlink():
+            sqlite_header(regular_file(path, "--db"), "--db")
         url = sa.URL.create("sqlite+pysqlite", database=str(path))
         return sa.create_engine(url), str(path)
-    kind = _server_engine(target, "--url")
+    kind = _server_engine(target, "--db")
     url = sa.make_url(target)
     if url.drivername in ("postgresql", "postgres"):
         url = url.set(drivername="postgresql+psycopg")
@@ -181,9 +230,7 @@ def schema_engine(target: str) -> tuple[Engine, str]:
     try:
         engine = sa.create_engine(url)
     except (sa.exc.ArgumentError, sa.exc.NoSuchModuleError, ImportError) as exc:
-        raise InvalidInputError(
-            "--url", f"unsupported database URL ({type(exc).__name__})"
-        ) from exc
+        raise InvalidInputError("--db", f"unsupported database URL ({type(exc).__name__})") from exc
     return engine, url.render_as_string(hide_password=True)
 
 

@@ -5,7 +5,11 @@
 * :func:`build_certificate_pdf` — the certificate (前払金保証証書, 契約保証証書, …; 変更 for a later
   version) with its signed payload attached; :func:`build_paper_certificate_pdf` and
   :func:`paper_certificate_pdf` — the paper certificate (正本) of a paper guarantee.
-* :func:`build_fee_statement_pdf` — the fee calculation statement (保証料計算書).
+* :func:`build_fee_statement_pdf` — the fee calculation statement (保証料計算書);
+  :func:`build_additional_fee_statement_pdf` (追加保証料計算書) and
+  :func:`build_refund_statement_pdf` (返還計算書) for amendments and releases
+  (:func:`fee_statement_pdf`, :func:`fee_adjustment_pdf` and :func:`refund_statement_pdf` build
+  them straight from the domain, with the payee and due date of :class:`FeeDocumentSettings`).
 * :func:`verify_certificate_pdf` — offline verification of a certificate PDF: genuine only if it
   is byte for byte what the builder makes from its signed payload (plus, optionally, one
   invisible PDF signature revision); :func:`read_pdf_file` reads one safely from disk;
@@ -44,22 +48,16 @@ from surety_core.documents._certificate import (
 from surety_core.documents._data import (
     DEFAULT_VIEWING_INSTRUCTIONS,
     DocumentIdentity,
-    FeeStatementData,
-    FeeStatementLine,
     KeyNoticeData,
 )
 from surety_core.documents._from_model import (
     PRODUCT_NAMES_JA,
     CertificateContentLike,
-    FeeLineLike,
-    FeeStatementLike,
     KeyNoticeLike,
     build_signed_certificate_pdf,
     certificate_data_from_content,
     certificate_pdf,
     certificate_verifier,
-    fee_statement_data_from_statement,
-    fee_statement_pdf,
     key_notice_data_from_contract,
     key_notice_data_from_notice,
     key_notice_pdf,
@@ -75,8 +73,33 @@ from surety_core.documents._pades import (
 )
 from surety_core.documents._render import (
     KEY_NOTICE_TITLE,
-    build_fee_statement_pdf,
     build_key_notice_pdf,
+)
+from surety_core.documents._statement import (
+    ADDITIONAL_FEE_TITLE,
+    DEFAULT_PAYMENT_DAYS,
+    DEFAULT_REFUND_NOTE,
+    FEE_STATEMENT_TITLE,
+    REFUND_TITLE,
+    AdditionalFeeStatementData,
+    FeeDocumentSettings,
+    FeeLineLike,
+    FeeStatementData,
+    FeeStatementLike,
+    FeeStatementLine,
+    RefundEvent,
+    RefundStatementData,
+    additional_fee_data_from_adjustment,
+    build_additional_fee_statement_pdf,
+    build_fee_statement_pdf,
+    build_refund_statement_pdf,
+    fee_adjustment_pdf,
+    fee_statement_data_from_statement,
+    fee_statement_pdf,
+    format_rate,
+    refund_data_from_adjustment,
+    refund_data_from_statement,
+    refund_statement_pdf,
 )
 from surety_core.documents._verify import (
     DEFAULT_MAX_PDF_BYTES,
@@ -90,13 +113,19 @@ from surety_core.documents._verify import (
 )
 
 __all__ = [
+    "ADDITIONAL_FEE_TITLE",
     "DEFAULT_MAX_PDF_BYTES",
+    "DEFAULT_PAYMENT_DAYS",
+    "DEFAULT_REFUND_NOTE",
     "DEFAULT_VIEWING_INSTRUCTIONS",
     "ERAS",
+    "FEE_STATEMENT_TITLE",
     "KEY_NOTICE_TITLE",
     "PAYLOAD_ATTACHMENT_NAME",
     "PDF_SIGNATURE_FIELD",
     "PRODUCT_NAMES_JA",
+    "REFUND_TITLE",
+    "AdditionalFeeStatementData",
     "CertificateAmendment",
     "CertificateCheck",
     "CertificateContentLike",
@@ -104,6 +133,7 @@ __all__ = [
     "ChangedField",
     "CheckStatus",
     "DocumentIdentity",
+    "FeeDocumentSettings",
     "FeeLineLike",
     "FeeStatementData",
     "FeeStatementLike",
@@ -112,10 +142,15 @@ __all__ = [
     "KeyNoticeLike",
     "PdfSignatureState",
     "PdfSigningKeys",
+    "RefundEvent",
+    "RefundStatementData",
+    "additional_fee_data_from_adjustment",
+    "build_additional_fee_statement_pdf",
     "build_certificate_pdf",
     "build_fee_statement_pdf",
     "build_key_notice_pdf",
     "build_paper_certificate_pdf",
+    "build_refund_statement_pdf",
     "build_signed_certificate_pdf",
     "certificate_data_from_content",
     "certificate_pdf",
@@ -123,12 +158,14 @@ __all__ = [
     "create_pdf_signing_keys",
     "era_year",
     "expected_certificate_text",
+    "fee_adjustment_pdf",
     "fee_statement_data_from_statement",
     "fee_statement_pdf",
     "format_date",
     "format_era_date",
     "format_percent",
     "format_period",
+    "format_rate",
     "format_yen",
     "key_notice_data_from_contract",
     "key_notice_data_from_notice",
@@ -138,6 +175,9 @@ __all__ = [
     "paper_certificate_pdf",
     "read_certificate_pdf",
     "read_pdf_file",
+    "refund_data_from_adjustment",
+    "refund_data_from_statement",
+    "refund_statement_pdf",
     "sign_certificate_pdf",
     "verify_certificate_pdf",
 ]

@@ -21,8 +21,6 @@ from surety_core.domain._model import Period
 __all__ = [
     "DEFAULT_VIEWING_INSTRUCTIONS",
     "DocumentIdentity",
-    "FeeStatementData",
-    "FeeStatementLine",
     "KeyNoticeData",
 ]
 
@@ -108,37 +106,3 @@ class KeyNoticeData:
     viewing_instructions: tuple[str, ...] = field(
         default=DEFAULT_VIEWING_INSTRUCTIONS, converter=v.to_tuple, validator=_lines(8)
     )
-
-
-@frozen
-class FeeStatementLine:
-    """One line of the fee calculation: a label and a whole-yen amount (may be zero)."""
-
-    label: str = field(converter=v.strip_text, validator=v.text(40))
-    amount: int = field(validator=v.non_negative_yen)
-
-
-@frozen
-class FeeStatementData:
-    """Everything printed on the fee calculation statement (保証料計算書).
-
-    ``reference`` is the guarantee contract number (10 digits, printed as 保証契約番号) or, before
-    the contract exists, the application reference (printed as 申込番号). ``total`` is printed
-    as given (a minimum fee may make it differ from the sum of ``lines``).
-    """
-
-    reference: str = field(validator=v.code)
-    product_name: str = field(converter=v.strip_text, validator=v.text(40))
-    principal_name: str = field(converter=v.strip_text, validator=v.text(60))
-    works_name: str = field(converter=v.strip_text, validator=v.text(120))
-    surety_name: str = field(converter=v.strip_text, validator=v.text(60))
-    amount: int = field(validator=v.yen)
-    """The guaranteed amount the fee is calculated on."""
-    lines: tuple[FeeStatementLine, ...] = field(
-        converter=v.to_tuple, validator=v.tuple_of(FeeStatementLine, min_length=1, max_length=20)
-    )
-    total: int = field(validator=v.non_negative_yen)
-    period: Period = field(validator=v.instance_of(Period))
-    days: int = field(validator=v.positive_int)
-    rate_text: str = field(converter=v.strip_text, validator=v.text(80))
-    issued_on: date = field(validator=v.a_date)

@@ -8,14 +8,13 @@ a paper guarantee from its contract and the product set (for the terms).
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Mapping
 from datetime import date, datetime, time
-from fractions import Fraction
 from typing import Protocol
 
 from surety_core import _validation as v
 from surety_core._errors import ConfigurationError, InvalidInputError
-from surety_core._japanese import format_percent, format_period, format_yen
+from surety_core._japanese import format_period, format_yen
 from surety_core.certificates import (
     CertificateChange,
     CertificateContent,
@@ -35,14 +34,9 @@ from surety_core.documents._data import (
     DEFAULT_VIEWING_INSTRUCTIONS,
     JST,
     DocumentIdentity,
-    FeeStatementData,
-    FeeStatementLine,
     KeyNoticeData,
 )
-from surety_core.documents._render import (
-    build_fee_statement_pdf,
-    build_key_notice_pdf,
-)
+from surety_core.documents._render import build_key_notice_pdf
 from surety_core.domain._model import (
     GuaranteeContract,
     GuaranteeVersion,
@@ -61,15 +55,11 @@ from surety_core.storage._records import CertificateRecord
 __all__ = [
     "PRODUCT_NAMES_JA",
     "CertificateContentLike",
-    "FeeLineLike",
-    "FeeStatementLike",
     "KeyNoticeLike",
     "build_signed_certificate_pdf",
     "certificate_data_from_content",
     "certificate_pdf",
     "certificate_verifier",
-    "fee_statement_data_from_statement",
-    "fee_statement_pdf",
     "key_notice_data_from_contract",
     "key_notice_data_from_notice",
     "key_notice_pdf",
@@ -294,90 +284,6 @@ def paper_certificate_pdf(
     )
 
 
-class FeeLineLike(Protocol):
-    """One band of a fee calculation (the fields of ``surety_core.FeeLine``)."""
-
-    @property
-    def band_from(self) -> int: ...
-    @property
-    def band_to(self) -> int: ...
-    @property
-    def portion(self) -> int: ...
-    @property
-    def annual_rate(self) -> Fraction: ...
-    @property
-    def fee(self) -> int: ...
-
-
-class FeeStatementLike(Protocol):
-    """The fields of a computed fee statement (``surety_core.FeeStatement`` from the rules)."""
-
-    @property
-    def reference(self) -> str: ...
-    @property
-    def product(self) -> str: ...
-    @property
-    def amount(self) -> int: ...
-    @property
-    def period(self) -> Period: ...
-    @property
-    def days(self) -> int: ...
-    @property
-    def lines(self) -> Sequence[FeeLineLike]: ...
-    @property
-    def subtotal(self) -> int: ...
-    @property
-    def minimum_fee(self) -> int: ...
-    @property
-    def total(self) -> int: ...
-    @property
-    def rate_table(self) -> str: ...
-
-
-def fee_statement_data_from_statement(
-    statement: FeeStatementLike,
-    *,
-    principal_name: str,
-    works_name: str,
-    surety_name: str,
-    issued_on: date,
-    product_names: Mapping[str, str] = PRODUCT_NAMES_JA,
-) -> FeeStatementData:
-    """What the fee statement PDF prints for a computed fee statement.
-
-    One line per band (``1億円まで 年0.25%``-style labels: the band's portion and rate), plus a
-    minimum-fee adjustment line when the minimum raised the total, so the lines add up to it.
-    """
-    try:
-        lines = [
-            FeeStatementLine(
-                f"{format_yen(line.portion)} × 年{format_percent(line.annual_rate)}",
-                line.fee,
-            )
-            for line in statement.lines
-        ]
-        if statement.total > statement.subtotal:
-            lines.append(
-                FeeStatementLine("最低保証料までの調整", statement.total - statement.subtotal)
-            )
-        return FeeStatementData(
-            reference=statement.reference,
-            product_name=_product_name(statement.product, product_names),
-            principal_name=principal_name,
-            works_name=works_name,
-            surety_name=surety_name,
-            amount=statement.amount,
-            lines=tuple(lines),
-            total=statement.total,
-            period=statement.period,
-            days=statement.days,
-            rate_text=f"{statement.rate_table}（日割 {statement.days}日）",
-            issued_on=issued_on,
-        )
-    except AttributeError as exc:
-        raise InvalidInputError("statement", f"is not a fee statement ({exc.name})") from None
-
-
 def certificate_verifier(
     trusted: TrustedKeySet, *, product_names: Mapping[str, str] = PRODUCT_NAMES_JA
 ) -> Callable[[bytes], CertificateData]:
@@ -455,31 +361,6 @@ def certificate_pdf(
         )
     content = verify_certificate(document, trusted)
     return build_signed_certificate_pdf(content, document, product_names=product_names)
-
-
-def fee_statement_pdf(
-    contract: GuaranteeContract,
-    statement: FeeStatementLike,
-    *,
-    issued_on: date | None = None,
-    product_names: Mapping[str, str] = PRODUCT_NAMES_JA,
-    identity: DocumentIdentity | None = None,
-) -> bytes:
-    """The fee statement PDF in one call, for ``statement`` (``IssuedGuarantee.fee``) of
-    ``contract``: the principal, works and surety names come from the contract; issued on
-    ``issued_on`` (default: today in JST)."""
-    if not isinstance(contract, GuaranteeContract):
-        raise InvalidInputError("contract", "must be a GuaranteeContract")
-    day = datetime.now(JST).date() if issued_on is None else issued_on
-    data = fee_statement_data_from_statement(
-        statement,
-        principal_name=contract.principal.name,
-        works_name=contract.works.name,
-        surety_name=contract.surety.name,
-        issued_on=day,
-        product_names=product_names,
-    )
-    return build_fee_statement_pdf(data, identity)
 
 
 class KeyNoticeLike(Protocol):

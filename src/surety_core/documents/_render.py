@@ -1,4 +1,4 @@
-"""The key notice and the fee statement, one A4 page each (private; see surety_core.documents).
+"""The key notice, one A4 page (private; see :mod:`surety_core.documents`).
 
 Builders take prepared input and return PDF bytes: no I/O, no clock, no randomness.
 """
@@ -16,21 +16,18 @@ from surety_core._japanese import (
 )
 from surety_core.documents._data import (
     DocumentIdentity,
-    FeeStatementData,
     KeyNoticeData,
 )
 from surety_core.documents._pdf import A4_HEIGHT, A4_WIDTH, Canvas, Face, PageWriter
 
 __all__ = [
     "KEY_NOTICE_TITLE",
-    "build_fee_statement_pdf",
     "build_key_notice_pdf",
     "draw_key_notice",
     "key_notice_page",
 ]
 
 KEY_NOTICE_TITLE = "電子保証にかかる「認証キー」のお知らせ"
-FEE_STATEMENT_TITLE = "保証料計算書"
 
 _LEFT = 56.0
 _RIGHT = A4_WIDTH - 56.0
@@ -185,67 +182,5 @@ def build_key_notice_pdf(data: KeyNoticeData, identity: DocumentIdentity | None 
         created_at=ident.created_at,
         title=KEY_NOTICE_TITLE,
         subject=f"{data.product_name} {data.contract_number}",
-        author=data.surety_name,
-    )
-
-
-def _reference_label(reference: str) -> str:
-    return "保証契約番号" if len(reference) == 10 and reference.isdigit() else "申込番号"
-
-
-def fee_statement_page(data: FeeStatementData) -> PageWriter:
-    """The drawing of a fee calculation statement."""
-    if not isinstance(data, FeeStatementData):
-        raise InvalidInputError("data", f"must be a FeeStatementData, not {type(data).__name__}")
-    page = PageWriter()
-    y = _header(page, FEE_STATEMENT_TITLE, "発行日", format_era_date(data.issued_on))
-    addressee = f"{data.principal_name} 様"
-    page.text(_LEFT, y - 36, addressee, size=_fit(addressee, _WIDTH, 13), field="principal_name")
-    bottom = _rows(
-        page,
-        y - 56,
-        [
-            (_reference_label(data.reference), data.reference, "reference"),
-            ("保証の種類", data.product_name, "product_name"),
-            ("工事名", data.works_name, "works_name"),
-            ("保証金額", format_yen(data.amount), "amount"),
-            ("保証期間", format_period(data.period.start, data.period.end), "period"),
-            ("日数", f"{data.days}日", "days"),
-            ("料率", data.rate_text, "rate_text"),
-        ],
-    )
-    y = bottom - 30
-    page.text(_LEFT, y, "計算の内訳", size=12)
-    y -= 10
-    table_top = y
-    for i, line in enumerate(data.lines):
-        base = y - 16
-        label_size = _fit(line.label, _WIDTH - 150, _BODY)
-        page.text(_LEFT + 8, base, line.label, size=label_size, field=f"lines[{i}].label")
-        page.text(_RIGHT - 8, base, format_yen(line.amount), size=_BODY, align="right")
-        y -= _ROW
-        _room(y)
-        page.line(_LEFT, y, _RIGHT, y, width=0.4)
-    page.rect(_LEFT, y, _RIGHT - _LEFT, table_top - y, width=0.8)
-    page.rect(_LEFT, y - _ROW, _RIGHT - _LEFT, _ROW, width=0.8, fill_gray=0.93)
-    page.text(_LEFT + 8, y - 16, "保証料合計", size=12)
-    page.text(_RIGHT - 8, y - 16, format_yen(data.total), size=12, align="right")
-    _room(y - _ROW - 30)
-    surety = f"保証会社 {data.surety_name}"
-    page.text(_LEFT, y - _ROW - 30, surety, size=_fit(surety, _WIDTH, _BODY), field="surety_name")
-    return page
-
-
-def build_fee_statement_pdf(
-    data: FeeStatementData, identity: DocumentIdentity | None = None
-) -> bytes:
-    """The fee calculation statement (保証料計算書) as a one-page A4 PDF."""
-    page = fee_statement_page(data)
-    ident = identity or DocumentIdentity.derive(f"fee-statement:{data.reference}", data.issued_on)
-    return page.write(
-        document_id=ident.document_id,
-        created_at=ident.created_at,
-        title=f"{FEE_STATEMENT_TITLE} {data.reference}",
-        subject=data.product_name,
         author=data.surety_name,
     )

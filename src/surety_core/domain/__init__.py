@@ -25,7 +25,9 @@ from surety_core.domain._claims import (
     penalty_payout,
 )
 from surety_core.domain._fees import (
+    AdjustmentKind,
     DayCount,
+    FeeAdjustment,
     FeeLine,
     FeeStatement,
     ProductRate,
@@ -36,6 +38,7 @@ from surety_core.domain._fees import (
     compute_fee,
     fee_for_contract,
     fee_for_request,
+    fee_on_amendment,
     refund_on_release,
     sample_rate_table,
 )
@@ -76,14 +79,17 @@ from surety_core.domain._model import (
 )
 from surety_core.domain._payments import (
     FEE_TAX_NOTE,
+    AccountType,
     ArrangementBook,
     FeeCoverage,
+    PayeeAccount,
     Payment,
     PaymentArrangement,
     PaymentMethod,
     ReceiptData,
     fee_coverage,
     receipt_for,
+    sample_payee_account,
 )
 from surety_core.domain._products import (
     ADVANCE_PAYMENT,
@@ -115,6 +121,8 @@ __all__ = [
     "INTERMEDIATE_ADVANCE_PAYMENT",
     "RULES",
     "STATUS_TRANSITIONS",
+    "AccountType",
+    "AdjustmentKind",
     "Amendment",
     "Application",
     "ArrangementBook",
@@ -126,6 +134,7 @@ __all__ = [
     "DateBasis",
     "DayCount",
     "ElectronicAcceptance",
+    "FeeAdjustment",
     "FeeCoverage",
     "FeeLine",
     "FeeStatement",
@@ -137,6 +146,7 @@ __all__ = [
     "Medium",
     "Obligee",
     "ObligeePolicy",
+    "PayeeAccount",
     "Payment",
     "PaymentArrangement",
     "PaymentMethod",
@@ -178,6 +188,7 @@ __all__ = [
     "fee_coverage",
     "fee_for_contract",
     "fee_for_request",
+    "fee_on_amendment",
     "joint_advance_payouts",
     "pay_claim",
     "penalty_payout",
@@ -186,6 +197,7 @@ __all__ = [
     "refund_on_release",
     "reject_claim",
     "release",
+    "sample_payee_account",
     "sample_rate_table",
     "validate_amendment",
     "validate_application",

@@ -28,7 +28,9 @@ from surety_core.domain._products import (
 from surety_core.domain._rules import Violation, raise_if_any
 
 __all__ = [
+    "AdjustmentKind",
     "DayCount",
+    "FeeAdjustment",
     "FeeLine",
     "FeeStatement",
     "ProductRate",
@@ -39,6 +41,7 @@ __all__ = [
     "compute_fee",
     "fee_for_contract",
     "fee_for_request",
+    "fee_on_amendment",
     "refund_on_release",
     "sample_rate_table",
 ]
@@ -199,6 +202,8 @@ class FeeStatement:
     minimum_fee: int = field(validator=v.non_negative_yen)
     total: int = field(validator=v.non_negative_yen)
     rate_table: str = field(converter=v.strip_text, validator=v.text(100))
+    rounding_unit: int = field(default=1, validator=v.positive_int)
+    """Each line is rounded to a multiple of this many yen (as the table said)."""
 
 
 @frozen
@@ -221,6 +226,73 @@ class RefundStatement:
     deduction: int = field(validator=v.non_negative_yen)
     refund: int = field(validator=v.non_negative_yen)
     rate_table: str = field(converter=v.strip_text, validator=v.text(100))
+    rounding: Rounding = field(default=Rounding.DOWN, validator=v.enum_of(Rounding))
+    """How ``gross`` was rounded (the table's rounding), to a multiple of ``rounding_unit``."""
+    rounding_unit: int = field(default=1, validator=v.positive_int)
+
+
+class AdjustmentKind(StrEnum):
+    """What an amendment does to the fee."""
+
+    ADDITIONAL = "additional"
+    """追加保証料: the fee of the new terms is higher; the difference is due."""
+    REFUND = "refund"
+    """返還保証料: the fee of the new terms is lower; the unused share of the difference is
+    returned (possibly 0 yen, e.g. for a product the table does not refund)."""
+    NONE = "none"
+    """The fee of the new terms equals the fee charged: nothing is due or returned."""
+
+
+@frozen
+class FeeAdjustment:
+    """The fee adjustment of one amendment (保証料の追加・返還): see :func:`fee_on_amendment`.
+
+    ``fee`` is the fee of the new terms (version ``version``, effective ``effective_on``);
+    ``charged`` the fee of the terms charged before (the previous fee statement's total).
+    ``additional = fee.total - charged`` when that is positive (due from the contractor);
+    otherwise, for a product the table refunds,
+    ``gross = round(decrease × unused_days / previous_days)`` and
+    ``refund = max(0, gross - deduction)`` where ``decrease = charged - fee.total`` and
+    ``unused_days`` are the days after ``effective_on`` up to the previous period's end.
+    """
+
+    reference: str = field(validator=v.code)
+    product: str = field(validator=v.code)
+    version: int = field(validator=v.positive_int)
+    effective_on: date = field(validator=v.a_date)
+    reason: str = field(converter=v.strip_text, validator=v.text(500))
+    previous_period: Period = field(validator=v.instance_of(Period))
+    charged: int = field(validator=v.non_negative_yen)
+    fee: FeeStatement = field(validator=v.instance_of(FeeStatement))
+    unused_days: int = field(validator=v.non_negative_yen)
+    refundable: bool = field(validator=v.instance_of(bool))
+    additional: int = field(validator=v.non_negative_yen)
+    gross: int = field(validator=v.non_negative_yen)
+    deduction: int = field(validator=v.non_negative_yen)
+    refund: int = field(validator=v.non_negative_yen)
+
+    @property
+    def kind(self) -> AdjustmentKind:
+        if self.fee.total > self.charged:
+            return AdjustmentKind.ADDITIONAL
+        if self.fee.total < self.charged:
+            return AdjustmentKind.REFUND
+        return AdjustmentKind.NONE
+
+    @property
+    def previous_days(self) -> int:
+        """Days of the previous period (both ends counted)."""
+        return self.previous_period.days
+
+    @property
+    def decrease(self) -> int:
+        """How much lower the fee of the new terms is (0 unless it fell)."""
+        return max(0, self.charged - self.fee.total)
+
+    @property
+    def net(self) -> int:
+        """The fee charged after this adjustment: ``charged + additional - refund``."""
+        return self.charged + self.additional - self.refund
 
 
 def compute_fee(
@@ -265,6 +337,7 @@ def compute_fee(
         minimum_fee=rate.minimum_fee,
         total=max(subtotal, rate.minimum_fee),
         rate_table=table.name,
+        rounding_unit=table.rounding_unit,
     )
 
 
@@ -338,6 +411,66 @@ def refund_on_release(
         deduction=rate.refund_deduction,
         refund=refund,
         rate_table=table.name,
+        rounding=table.rounding,
+        rounding_unit=table.rounding_unit,
+    )
+
+
+def fee_on_amendment(
+    table: RateTable, previous: GuaranteeContract, amended: GuaranteeContract, *, charged: int
+) -> FeeAdjustment:
+    """The additional fee (追加保証料) or refund (返還保証料) of amending ``previous`` into
+    ``amended`` (the same contract, a later version), given the fee ``charged`` for the terms in
+    force before (the total of its latest fee statement).
+
+    The surety's rule (see docs/fees.md): the fee of the new terms is computed for their whole
+    period. Higher than ``charged``: the difference is due in full. Lower: the difference is
+    treated like a release of that part of the fee on the effective date, as
+    :func:`refund_on_release` treats the whole fee: its share for the days after the effective
+    date up to the previous period's end is returned, rounded as the table says, less the
+    table's ``refund_deduction``, never below 0; nothing when the table does not refund the
+    product. The fee kept never falls below the fee of the new terms (so never below the
+    minimum fee).
+    """
+    v.require(table, RateTable, "table")
+    v.require(previous, GuaranteeContract, "previous")
+    v.require(amended, GuaranteeContract, "amended")
+    if isinstance(charged, bool) or not isinstance(charged, int):
+        raise InvalidInputError("charged", "must be whole yen")
+    if not 0 <= charged <= v.MAX_YEN:
+        raise InvalidInputError("charged", f"must be between 0 and {v.MAX_YEN}")
+    if amended.number != previous.number or amended.product != previous.product:
+        raise InvalidInputError("amended", "must be the same guarantee contract as previous")
+    if amended.version <= previous.version:
+        raise InvalidInputError("amended", "must be a later version than previous")
+    rate = table.rate_for(amended.product)
+    fee = fee_for_contract(table, amended)
+    effective_on = amended.current.effective_on
+    old = previous.period
+    unused = max(0, min((old.end - effective_on).days, old.days))
+    additional = max(0, fee.total - charged)
+    decrease = max(0, charged - fee.total)
+    gross = deduction = refund = 0
+    if decrease and rate.refundable:
+        gross = table.rounding.apply(Fraction(decrease * unused, old.days), table.rounding_unit)
+        gross = min(gross, decrease)
+        deduction = rate.refund_deduction
+        refund = max(0, gross - deduction)
+    return FeeAdjustment(
+        reference=amended.number,
+        product=amended.product,
+        version=amended.version,
+        effective_on=effective_on,
+        reason=amended.current.reason,
+        previous_period=old,
+        charged=charged,
+        fee=fee,
+        unused_days=unused,
+        refundable=rate.refundable,
+        additional=additional,
+        gross=gross,
+        deduction=deduction,
+        refund=refund,
     )
 
 

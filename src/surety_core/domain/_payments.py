@@ -11,9 +11,11 @@ The receipt (領収証) stays on paper: :class:`ReceiptData` is what a host prin
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import date
 from enum import StrEnum
+from typing import Any
 
 from attrs import field, frozen
 
@@ -24,14 +26,17 @@ from surety_core.domain._rules import Violation
 
 __all__ = [
     "FEE_TAX_NOTE",
+    "AccountType",
     "ArrangementBook",
     "FeeCoverage",
+    "PayeeAccount",
     "Payment",
     "PaymentArrangement",
     "PaymentMethod",
     "ReceiptData",
     "fee_coverage",
     "receipt_for",
+    "sample_payee_account",
 ]
 
 FEE_TAX_NOTE = "保証料は消費税の非課税取引です。"
@@ -197,4 +202,86 @@ def receipt_for(
         method=payment.method,
         purpose=purpose,
         issuer=surety_name,
+    )
+
+
+class AccountType(StrEnum):
+    """The type of a Japanese bank account (預金種目)."""
+
+    ORDINARY = "ordinary"
+    """普通預金."""
+    CURRENT = "current"
+    """当座預金."""
+
+    @property
+    def label_ja(self) -> str:
+        return "普通預金" if self is AccountType.ORDINARY else "当座預金"
+
+
+_DIGITS = {4: re.compile(r"^[0-9]{4}$"), 3: re.compile(r"^[0-9]{3}$"), 7: re.compile(r"^[0-9]{7}$")}
+# The characters a Japanese bank accepts in an account holder's name, as printed on paper
+# (full-width katakana, the long vowel mark, upper-case Latin letters, digits and a few marks).
+_HOLDER = re.compile(r"^[\u30a1-\u30f6\u30fc\u30fbA-Z0-9 \u3000（）().,\-／/]+$")
+
+
+def _digits(count: int, *, optional: bool = False) -> Any:
+    pattern = _DIGITS[count]
+
+    def check(instance: object, attribute: Any, value: Any) -> None:
+        if value is None and optional:
+            return
+        if not isinstance(value, str) or not pattern.fullmatch(value):
+            raise InvalidInputError(
+                v.field_name(instance, attribute), f"must be exactly {count} ASCII digits"
+            )
+
+    return check
+
+
+def _holder(instance: object, attribute: Any, value: Any) -> None:
+    v.text(60)(instance, attribute, value)
+    if not _HOLDER.fullmatch(value):
+        raise InvalidInputError(
+            v.field_name(instance, attribute),
+            "must be the account name as the bank holds it: full-width katakana, A-Z, 0-9, "
+            "spaces and （）().,-/",
+        )
+
+
+@frozen
+class PayeeAccount:
+    """The surety's bank account for fees (振込先), printed on fee statements.
+
+    ``number`` is the 7-digit account number; ``bank_code`` (4 digits) and ``branch_code``
+    (3 digits) are optional and printed when given; ``holder`` is the account name as the bank
+    holds it (口座名義, full-width katakana, e.g. ``サンプルホショウ（カ``).
+    """
+
+    bank_name: str = field(converter=v.strip_text, validator=v.text(40))
+    branch_name: str = field(converter=v.strip_text, validator=v.text(40))
+    account_type: AccountType = field(validator=v.enum_of(AccountType))
+    number: str = field(validator=_digits(7))
+    holder: str = field(converter=v.strip_text, validator=_holder)
+    bank_code: str | None = field(default=None, validator=_digits(4, optional=True))
+    branch_code: str | None = field(default=None, validator=_digits(3, optional=True))
+
+    def describe(self) -> str:
+        """One line as printed (bank, branch, account type, number, holder)."""
+        bank = self.bank_name if self.bank_code is None else f"{self.bank_name}（{self.bank_code}）"
+        branch = (
+            self.branch_name
+            if self.branch_code is None
+            else f"{self.branch_name}（{self.branch_code}）"
+        )
+        return f"{bank} {branch} {self.account_type.label_ja} {self.number} {self.holder}"
+
+
+def sample_payee_account() -> PayeeAccount:
+    """A SAMPLE payee account for demos and tests: the bank and the numbers are invented."""
+    return PayeeAccount(
+        bank_name="サンプル銀行",
+        branch_name="本店営業部",
+        account_type=AccountType.ORDINARY,
+        number="1234567",
+        holder="サンプルホショウ（カ",
     )

@@ -33,6 +33,7 @@ from surety_core.keys._limiter import (
 )
 from surety_core.keys._secrets import (
     DEVELOPMENT_SECRET_ENV,
+    SECRETS_FINGERPRINT_NUMBER,
     DevelopmentSecretProvider,
     KeyProtector,
     SecretProvider,
@@ -46,6 +47,7 @@ __all__ = [
     "ENTROPY_BITS",
     "GROUP_SIZE",
     "KEY_LENGTH",
+    "SECRETS_FINGERPRINT_NUMBER",
     "AttemptLimiter",
     "AuthKey",
     "DevelopmentSecretProvider",

@@ -34,7 +34,7 @@ from surety_core._errors import (
 )
 from surety_core._serialization import from_json, to_json
 from surety_core.keys._format import AuthKey, generate_key, parse_key_quietly
-from surety_core.keys._secrets import KeyProtector, no_match_digest
+from surety_core.keys._secrets import SECRETS_FINGERPRINT_NUMBER, KeyProtector, no_match_digest
 from surety_core.storage._protocols import AttemptRepository, KeyRepository
 from surety_core.storage._records import AttemptState, KeyRecord, KeyStatus
 
@@ -279,6 +279,8 @@ def check_key(
         log.info("verification refused for %s: too many failures", compact_number)
         return KeyCheck(KeyCheckOutcome.REFUSED, compact_number, retry_after=refused.retry_after)
     record = stores.keys.active(compact_number)
+    if compact_number == SECRETS_FINGERPRINT_NUMBER:
+        record = None  # the secrets fingerprint's public key opens nothing
     if record is not None and record.status is KeyStatus.ACTIVE:
         ok = protector.matches(record, auth_key)
     else:

@@ -31,11 +31,12 @@ from surety_core._errors import (
     DevelopmentSecretWarning,
     InvalidInputError,
 )
-from surety_core.keys._format import AuthKey, is_well_formed, key_bytes
+from surety_core.keys._format import AuthKey, check_character, is_well_formed, key_bytes
 from surety_core.storage._records import KeyRecord, KeyStatus
 
 __all__ = [
     "DEVELOPMENT_SECRET_ENV",
+    "SECRETS_FINGERPRINT_NUMBER",
     "DevelopmentSecretProvider",
     "KeyProtector",
     "SecretProvider",
@@ -317,6 +318,25 @@ class KeyProtector:
             fresh = evolve(fresh, status=KeyStatus.REVOKED, revoked_at=record.revoked_at)
         return fresh
 
+    def fingerprint(self, now: datetime, generation: int = 1) -> KeyRecord:
+        """The secrets fingerprint: a key record under the reserved number
+        :data:`SECRETS_FINGERPRINT_NUMBER` sealing a fixed, public key with the current secrets.
+
+        Only secrets that open it (the encryption key decrypts it and the HMAC secret gives its
+        digest) are the secrets this database was written with; see :meth:`opens_fingerprint`.
+        """
+        return self.seal(SECRETS_FINGERPRINT_NUMBER, generation, _FINGERPRINT_KEY, now)
+
+    def opens_fingerprint(self, record: KeyRecord) -> bool:
+        """True when the secrets in use open the fingerprint ``record``; ``False`` for other
+        secrets (an unknown key id, a ciphertext they cannot decrypt, another HMAC secret)."""
+        try:
+            return self.unseal(record) == _FINGERPRINT_KEY and self.matches(
+                record, _FINGERPRINT_KEY
+            )
+        except (ConfigurationError, CorruptRecordError):
+            return False
+
     def needs_reseal(self, record: KeyRecord) -> bool:
         """True when ``record`` uses a secret id that is no longer current."""
         return (
@@ -326,6 +346,15 @@ class KeyProtector:
 
     def __repr__(self) -> str:
         return f"KeyProtector({self._secrets!r})"
+
+
+SECRETS_FINGERPRINT_NUMBER = "0000000000"
+"""The reserved contract number under which the secrets fingerprint is kept in the key store
+(:meth:`KeyProtector.fingerprint`); never allocated to a guarantee contract."""
+
+_FINGERPRINT_BODY = "SVRETYC2REF3NGERPR3"
+_FINGERPRINT_KEY = AuthKey(_FINGERPRINT_BODY + check_character(_FINGERPRINT_BODY))
+"""A fixed, public, well-formed key: the fingerprint proves the secrets, not a secret key."""
 
 
 def _aad(number: str, generation: int) -> bytes:

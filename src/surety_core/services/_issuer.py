@@ -16,6 +16,7 @@ from collections.abc import Callable, Iterable, Mapping
 from datetime import date, datetime, time, timedelta, timezone, tzinfo
 from typing import Protocol, TypeVar
 
+import attrs
 from attrs import field, frozen
 
 from surety_core import _validation as v
@@ -26,7 +27,7 @@ from surety_core._errors import (
     NotFoundError,
     VerificationError,
 )
-from surety_core._serialization import from_json, to_json
+from surety_core._serialization import to_json
 from surety_core.audit._chain import AuditAction, AuditReport
 from surety_core.audit._checkpoint import AuditCheckpoint, sign_checkpoint, verify_audit_log
 from surety_core.certificates._signing import (
@@ -41,6 +42,7 @@ from surety_core.certificates._signing import (
 from surety_core.domain._checks import check_application
 from surety_core.domain._claims import ClaimSettlement
 from surety_core.domain._fees import (
+    FeeAdjustment,
     FeeStatement,
     RateTable,
     RefundStatement,
@@ -80,6 +82,8 @@ from surety_core.keys._limiter import issue_key, normalize_contract_number
 from surety_core.keys._limiter import reissue_key as reissue_key_record
 from surety_core.keys._secrets import KeyProtector, SecretProvider
 from surety_core.notify import COMPLETION_NOTICE_KIND, completion_notice, to_outbox
+from surety_core.services._fingerprint import fingerprint_check
+from surety_core.services._money import additional_due, amendment_fee, fee_charged
 from surety_core.services._results import (
     AmendmentResult,
     ApplicationReceipt,
@@ -233,7 +237,13 @@ class SuretyIssuer:
                 "portal_name", "must be non-empty text of at most 100 characters"
             )
         self._runtime = Runtime(
-            store, secrets=secrets, clock=clock, today=today, retries=retries, zone=zone
+            store,
+            secrets=secrets,
+            clock=clock,
+            today=today,
+            retries=retries,
+            zone=zone,
+            first_use=fingerprint_check(KeyProtector(check_secrets(secrets)), write=True),
         )
         self._surety = surety
         self._protector = KeyProtector(secrets)
@@ -292,7 +302,7 @@ class SuretyIssuer:
         step: Step,
         number: str,
         kind: StatementKind,
-        statement: FeeStatement | RefundStatement | ClaimSettlement,
+        statement: FeeStatement | RefundStatement | ClaimSettlement | FeeAdjustment,
     ) -> None:
         sequence = len(step.uow.statements.for_contract(number)) + 1
         step.uow.statements.add(
@@ -469,13 +479,22 @@ class SuretyIssuer:
             arrangement=arrangement,
         )
 
+    def _coverage_with_amendments(
+        self, uow: UnitOfWork, application: Application, on: date
+    ) -> FeeCoverage:
+        """:meth:`_coverage` with the additional fees of amendments added to what is due."""
+        coverage = self._coverage(uow, application, on)
+        extra = additional_due(uow, application)
+        return attrs.evolve(coverage, due=coverage.due + extra) if extra else coverage
+
     def fee_coverage(self, reference: str, *, actor: str = "surety") -> FeeCoverage:
-        """Whether the fee of the application ``reference`` is covered today, and how."""
+        """Whether the fee of the application ``reference`` is covered today, and how: the fees
+        of its requests plus the additional fees (追加保証料) of amendments to its guarantees."""
         v.require(reference, str, "reference")
 
         def work(step: Step) -> FeeCoverage:
             application = step.uow.applications.get(reference)
-            return self._coverage(step.uow, application, step.today)
+            return self._coverage_with_amendments(step.uow, application, step.today)
 
         return self._runtime.run(work, actor=actor)
 
@@ -517,7 +536,7 @@ class SuretyIssuer:
                     "method": payment.method.value,
                 },
             )
-            coverage = self._coverage(step.uow, application, step.today)
+            coverage = self._coverage_with_amendments(step.uow, application, step.today)
             receipt = receipt_for(payment, surety_name=self._surety.name)
             return PaymentResult(payment, coverage, receipt)
 
@@ -617,14 +636,13 @@ class SuretyIssuer:
             existing = step.uow.contracts.for_works(works.obligee.code, works.number)
             new = amend_contract(old, amendment, policy, products=self._products, existing=existing)
             certificate = self._sign(step.uow, new, step.now)
-            fee = fee_for_contract(self._rates, new)
-            self._add_statement(step, new.number, StatementKind.FEE, fee)
+            adjustment = amendment_fee(step, self._rates, old, new, self._add_statement)
             recipient = None
             if old.application_reference is not None:
                 found = _find_application(step.uow, old.application_reference)
                 recipient = None if found is None else found.notification_email
             self._queue_notice(step, new, recipient)
-            return new, AmendmentResult(new, certificate, fee)
+            return new, AmendmentResult(new, certificate, adjustment.fee, adjustment)
 
         return self._change(number, actor, change)
 
@@ -637,7 +655,7 @@ class SuretyIssuer:
             refund: RefundStatement | None = None
             if self._rates.rate_for(old.product).refundable:
                 refund = refund_on_release(
-                    self._rates, old, fee_paid=_fee_paid(step.uow, old.number), released_on=on
+                    self._rates, old, fee_paid=fee_charged(step.uow, old.number), released_on=on
                 )
                 self._add_statement(step, old.number, StatementKind.REFUND, refund)
             return new, ReleaseResult(new, refund)
@@ -708,12 +726,3 @@ def _find_application(uow: UnitOfWork, reference: str) -> Application | None:
         return uow.applications.get(reference)
     except NotFoundError:
         return None
-
-
-def _fee_paid(uow: UnitOfWork, number: str) -> int:
-    """The total of the latest fee statement of ``number`` (0 if none)."""
-    fees = [s for s in uow.statements.for_contract(number) if s.kind is StatementKind.FEE]
-    if not fees:
-        return 0
-    statement = from_json(fees[-1].document, FeeStatement)
-    return statement.total

@@ -26,6 +26,7 @@ from surety_core.domain._products import ProductRegistry
 from surety_core.domain._standard import default_products
 from surety_core.keys._limiter import normalize_contract_number
 from surety_core.keys._secrets import KeyProtector, SecretProvider
+from surety_core.services._fingerprint import fingerprint_check
 from surety_core.services._results import (
     GuaranteeDetails,
     GuaranteeSummary,
@@ -69,7 +70,13 @@ class ContractorPortal:
         products = default_products() if products is None else products
         v.require(products, ProductRegistry, "products")
         self._runtime = Runtime(
-            store, secrets=secrets, clock=clock, today=today, retries=retries, zone=zone
+            store,
+            secrets=secrets,
+            clock=clock,
+            today=today,
+            retries=retries,
+            zone=zone,
+            first_use=fingerprint_check(KeyProtector(check_secrets(secrets)), write=False),
         )
         self._protector = KeyProtector(check_secrets(secrets))
         self._products = products

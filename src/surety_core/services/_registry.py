@@ -38,6 +38,7 @@ from surety_core.keys._limiter import (
     normalize_contract_number,
 )
 from surety_core.keys._secrets import KeyProtector, SecretProvider
+from surety_core.services._fingerprint import MISMATCH, fingerprint_check
 from surety_core.services._results import ObligeeView, VersionView
 from surety_core.services._runtime import (
     BUSINESS_ZONE,
@@ -85,7 +86,13 @@ class ObligeeRegistry:
                 "limiter", f"must be an AttemptLimiter, not {type(limiter).__name__}"
             )
         self._runtime = Runtime(
-            store, secrets=secrets, clock=clock, today=today, retries=retries, zone=zone
+            store,
+            secrets=secrets,
+            clock=clock,
+            today=today,
+            retries=retries,
+            zone=zone,
+            first_use=fingerprint_check(KeyProtector(check_secrets(secrets)), write=False),
         )
         self._protector = KeyProtector(check_secrets(secrets))
         self._limiter = limiter
@@ -112,10 +119,7 @@ class ObligeeRegistry:
             if not self._protector.matches(record, sealed):
                 raise ConfigurationError("the HMAC secret differs")
         except (ConfigurationError, CorruptRecordError):
-            raise ConfigurationError(
-                "these secrets do not match this database: they cannot open the key records "
-                "sealed at issuance (use the secrets the issuer used); nothing was counted"
-            ) from None
+            raise ConfigurationError(MISMATCH) from None
 
     def unlock(self, number: str, *, actor: str = "operator") -> bool:
         """Clear the attempt limiter's state for ``number`` (an operator's action, audited as

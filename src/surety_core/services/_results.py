@@ -17,7 +17,7 @@ from attrs import frozen
 
 from surety_core.certificates._signing import certificate_digest
 from surety_core.domain._claims import ClaimSettlement
-from surety_core.domain._fees import FeeStatement, RefundStatement
+from surety_core.domain._fees import FeeAdjustment, FeeStatement, RefundStatement
 from surety_core.domain._model import (
     GuaranteeContract,
     GuaranteeStatus,
@@ -161,7 +161,7 @@ class GuaranteeDetails:
     summary: GuaranteeSummary
     contract: GuaranteeContract
     versions: tuple[VersionView, ...]
-    statements: tuple[FeeStatement | RefundStatement | ClaimSettlement, ...]
+    statements: tuple[FeeStatement | RefundStatement | ClaimSettlement | FeeAdjustment, ...]
     certificates: tuple[CertificateRecord, ...]
     has_key: bool
 
@@ -211,12 +211,14 @@ class CertificateStanding(StrEnum):
 
 @frozen
 class AmendmentResult:
-    """An amended contract with its new signed version (``None`` for paper) and fee
-    statement."""
+    """An amended contract with its new signed version (``None`` for paper), the fee statement
+    of its new terms and the fee adjustment: the additional fee due (追加保証料) or the refund
+    (返還保証料), see :func:`surety_core.fee_on_amendment`."""
 
     contract: GuaranteeContract
     certificate: CertificateRecord | None
     fee: FeeStatement
+    adjustment: FeeAdjustment
 
 
 @frozen

@@ -25,6 +25,7 @@ from attrs import frozen
 from surety_core import _validation as v
 from surety_core._errors import (
     ConcurrencyConflictError,
+    DuplicateError,
     InvalidInputError,
     NotFoundError,
     TransactionConflictError,
@@ -183,9 +184,11 @@ class Runtime:
       failure, the audit log's head or a works' contracts changed meanwhile), after a short
       random pause; never for a contract changed by someone else: that conflict is the
       caller's.
+    * ``first_use``: a check run once, in a unit of work of its own, before the first work
+      (again on the next call when it raised); the services check the secrets fingerprint so.
     """
 
-    __slots__ = ("_clock", "_today", "retries", "secrets", "store", "zone")
+    __slots__ = ("_clock", "_first_use", "_today", "retries", "secrets", "store", "zone")
 
     def __init__(
         self,
@@ -196,6 +199,7 @@ class Runtime:
         today: Callable[[], date] | None = None,
         retries: int = 5,
         zone: tzinfo | str = BUSINESS_ZONE,
+        first_use: Callable[[UnitOfWork, datetime], None] | None = None,
     ) -> None:
         check_store(store)
         if not callable(clock):
@@ -212,6 +216,7 @@ class Runtime:
         self._today = today
         self.retries = retries
         self.zone = business_zone(zone)
+        self._first_use = first_use
 
     def __repr__(self) -> str:
         return f"Runtime(store={type(self.store).__name__}, retries={self.retries})"
@@ -228,6 +233,8 @@ class Runtime:
         """Check ``actor``, then run ``work`` in a unit of work (committed when it returns,
         rolled back when it raises), retrying audit-log races."""
         who = check_actor(actor)
+        if self._first_use is not None:
+            self._run_first_use(self._first_use)
         for attempt in range(self.retries + 1):
             try:
                 with self.store.unit_of_work() as uow:
@@ -239,6 +246,19 @@ class Runtime:
                 log.debug("unit of work lost a race; retrying (attempt %d)", attempt + 1)
                 time.sleep(random.uniform(0, 0.002 * 2**attempt))  # noqa: S311 (jitter)
         raise AssertionError("unreachable")  # pragma: no cover
+
+    def _run_first_use(self, check: Callable[[UnitOfWork, datetime], None]) -> None:
+        for attempt in range(self.retries + 1):
+            try:
+                with self.store.unit_of_work() as uow:
+                    check(uow, self.now())
+            except (TransactionConflictError, DuplicateError):
+                if attempt == self.retries:
+                    raise
+                time.sleep(random.uniform(0, 0.002 * 2**attempt))  # noqa: S311 (jitter)
+                continue
+            self._first_use = None  # passed: never again in this process
+            return
 
 
 def owned_contract(uow: UnitOfWork, number: str, corporate_number: str) -> GuaranteeContract:

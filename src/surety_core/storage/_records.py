@@ -173,6 +173,9 @@ class StatementKind(StrEnum):
     """返還計算書: the refund statement on release."""
     CLAIM = "claim"
     """The claim settlement (保証事故)."""
+    ADJUSTMENT = "adjustment"
+    """追加保証料計算書 or 返還計算書 of an amendment: the fee adjustment
+    (``surety_core.FeeAdjustment``)."""
 
 
 @frozen

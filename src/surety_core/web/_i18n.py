@@ -162,6 +162,7 @@ STATUS: Mapping[str, tuple[str, str]] = {
     "fee": ("保証料計算書", "Fee statement"),
     "refund": ("返戻保証料計算書", "Refund statement"),
     "claim": ("保証事故精算書", "Claim settlement"),
+    "additional": ("追加保証料計算書", "Additional fee statement"),
 }
 
 
