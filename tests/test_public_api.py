@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import pickle
+from datetime import date
 
 import pytest
 
@@ -14,6 +15,7 @@ from surety_core import (
     CorruptRecordError,
     InvalidInputError,
     KeyFormatError,
+    KeyReplacedError,
     RuleViolationError,
     SuretyError,
     VerificationError,
@@ -35,6 +37,7 @@ def test_exceptions_show_their_public_path(name: str) -> None:
         InvalidInputError("amount", "must be positive"),
         KeyFormatError("key", "typo"),
         AttemptsExceededError(900.0),
+        KeyReplacedError(date(2025, 4, 2)),
         CorruptRecordError("contract 0000000001", "bad JSON"),
         VerificationError(),
         RuleViolationError([next(iter(RULES)).violation("requests[0].amount")]),

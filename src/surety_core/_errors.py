@@ -10,6 +10,8 @@ rules in :mod:`surety_core.domain`), outside data could not be trusted
 
 from __future__ import annotations
 
+from datetime import date
+
 __all__ = [
     "AttemptsExceededError",
     "ConcurrencyConflictError",
@@ -20,6 +22,7 @@ __all__ = [
     "DuplicateError",
     "InvalidInputError",
     "KeyFormatError",
+    "KeyReplacedError",
     "NotFoundError",
     "SchemaVersionError",
     "StorageError",
@@ -75,6 +78,24 @@ class AttemptsExceededError(VerificationError):
 
     def __reduce__(self) -> tuple[type[AttemptsExceededError], tuple[float]]:
         return type(self), (self.retry_after,)
+
+
+class KeyReplacedError(VerificationError):
+    """The key given was this guarantee's key until a re-issued key replaced it on
+    ``replaced_on``: the obligee needs the new key notice from the contractor.
+
+    Raised only for the replaced key itself (a guess cannot tell it from a wrong key), after the
+    attempt was counted as a failure like any other; during a lockout the refusal comes first.
+    """
+
+    def __init__(self, replaced_on: date) -> None:
+        self.replaced_on = replaced_on
+        super().__init__(
+            f"this authentication key was replaced by a re-issued key on {replaced_on.isoformat()}"
+        )
+
+    def __reduce__(self) -> tuple[type[KeyReplacedError], tuple[date]]:
+        return type(self), (self.replaced_on,)
 
 
 class NotFoundError(SuretyError, LookupError):

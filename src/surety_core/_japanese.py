@@ -17,26 +17,30 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from datetime import date, datetime
+from enum import StrEnum
 from fractions import Fraction
 from types import MappingProxyType
 from typing import Any
 
 from surety_core._errors import InvalidInputError
 from surety_core._validation import MAX_YEN
-from surety_core.domain._model import GuaranteeStatus, Medium
+from surety_core.domain._model import GuaranteeStatus, Medium, WorksKind
 
 __all__ = [
     "ERAS",
     "MEDIUM_NAMES",
     "STATUS_NAMES",
+    "DateStyle",
     "era_year",
     "format_date",
     "format_era_date",
     "format_percent",
     "format_period",
     "format_yen",
+    "honorific_for",
     "medium_label",
     "status_label",
+    "works_labels",
 ]
 
 STATUS_NAMES: Mapping[GuaranteeStatus, str] = MappingProxyType(
@@ -153,3 +157,71 @@ def format_percent(rate: Fraction) -> str:
     whole, frac = divmod(micro, 10**6)
     digits = f"{frac:06d}".rstrip("0")
     return f"{whole}.{digits}%" if digits else f"{whole}%"
+
+
+class DateStyle(StrEnum):
+    """How a document writes its dates, chosen by the host: one style for every date on it."""
+
+    ERA = "era"
+    """和暦: ``令和7年4月1日`` (the first year of an era as ``元年``); the default."""
+    WESTERN = "western"
+    """西暦: ``2025年4月1日``."""
+
+    def date_text(self, value: date) -> str:
+        """``value`` in this style."""
+        return format_era_date(value) if self is DateStyle.ERA else format_date(value)
+
+    def period_text(self, start: date, end: date) -> str:
+        """``…から…まで`` in this style."""
+        return format_period(start, end, era=self is DateStyle.ERA)
+
+
+_HONORIFIC_SUFFIXES: tuple[tuple[str, str], ...] = (
+    ("事務所", "貴事務所"),
+    ("機構", "貴機構"),
+    ("公社", "貴公社"),
+    ("公団", "貴公団"),
+    ("組合", "貴組合"),
+    ("会社", "貴社"),
+    ("大学", "貴学"),
+    ("市", "貴市"),
+    ("町", "貴町"),
+    ("村", "貴村"),
+    ("区", "貴区"),
+    ("県", "貴県"),
+    ("都", "貴都"),
+    ("道", "貴道"),
+    ("府", "貴府"),
+    ("省", "貴省"),
+    ("庁", "貴庁"),
+    ("局", "貴局"),
+    ("所", "貴所"),
+)
+
+
+def honorific_for(name: str) -> str:
+    """How a letter addresses the obligee ``name`` in its text: ``貴市`` for 柏市, ``貴町`` for a
+    town, ``貴県``, ``貴局`` for a bureau (…水道局), ``貴機構``, ``貴社`` for a company…; ``貴職``
+    (the official in charge) for any other name."""
+    text = str(name).strip()
+    if text.startswith("株式会社"):
+        return "貴社"
+    for suffix, honorific in _HONORIFIC_SUFFIXES:
+        if text.endswith(suffix) and len(text) > len(suffix):
+            return honorific
+    return "貴職"
+
+
+def works_labels(kind: WorksKind | str) -> tuple[str, str]:
+    """The labels of a works' name and number as documents print them: ``("工事名", "工事番号")``
+    for construction, ``("業務名", "業務番号")`` for the services (consulting, design, survey,
+    investigation), ``("件名", "契約番号")`` for manufacture (and an unknown kind)."""
+    try:
+        known = WorksKind(kind)
+    except ValueError:
+        return "件名", "契約番号"
+    if known is WorksKind.CONSTRUCTION:
+        return "工事名", "工事番号"
+    if known.is_service:
+        return "業務名", "業務番号"
+    return "件名", "契約番号"

@@ -44,6 +44,22 @@ def test_notice_writes_the_key_notice_again(
     assert shared_demo.advance_key not in printed
 
 
+def test_notice_with_the_viewing_address_and_western_dates(
+    tmp_path: Path, shared_demo: Demo, capsys: pytest.CaptureFixture[str]
+) -> None:
+    out = tmp_path / "notice.pdf"
+    args = ["notice", "--db", shared_demo.db, "--number", shared_demo.advance_number]
+    url = ["--viewing-url", "https://denshi-hosho.example.jp/view?number={number}"]
+    assert main([*args, "--out", str(out), *url, "--western-dates"]) == EXIT_OK
+    text = pdf_text(out)
+    assert f"https://denshi-hosho.example.jp/view?number={shared_demo.advance_number}" in text
+    assert "【変更（第2版）】" in text  # the demo amended it
+    assert "令和" not in text
+    bad = ["--viewing-url", "javascript:alert(1)", "--force"]
+    assert main([*args, "--out", str(out), *bad]) == EXIT_BAD_INPUT
+    assert "viewing_url" in capsys.readouterr().err
+
+
 def test_notice_for_paper_or_unknown_numbers_is_bad_input(
     tmp_path: Path, shared_demo: Demo, capsys: pytest.CaptureFixture[str]
 ) -> None:

@@ -112,7 +112,7 @@ def test_each_example_runs_as_shown_and_fails_on_wrong_input(
     elif argv[0] == "check-pdf":  # a key notice is not a certificate
         wrong[1] = str(demo_folder.out / "notices" / f"{demo_folder.advance_number}.pdf")
         expected = EXIT_REJECTED
-    else:  # db init: a folder is not a database file
+    else:  # db init: a folder is not a database file (bad input, naming --db)
         wrong[wrong.index("--db") + 1] = str(tmp_path)
-        expected = 3
+        expected = EXIT_BAD_INPUT
     assert main(wrong) == expected, wrong

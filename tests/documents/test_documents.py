@@ -25,8 +25,8 @@ from surety_core.documents import (
     format_yen,
 )
 from surety_core.documents._glyphs import is_supported
+from surety_core.documents._notice import key_notice_page
 from surety_core.documents._pdf import A4_HEIGHT, A4_WIDTH
-from surety_core.documents._render import key_notice_page
 
 GOLDEN = Path(__file__).parent / "golden"
 UPDATE = os.environ.get("SURETY_UPDATE_GOLDEN") == "1"

@@ -125,7 +125,8 @@ def test_key_notice_from_a_generated_key(contract: GuaranteeContract) -> None:
     lines = PdfReader(BytesIO(pdf)).pages[0].extract_text().splitlines()
     assert f"認証キー {key.reveal()}" in lines
     assert "保証契約番号 0000000042" in lines
-    assert "発行日 令和7年4月2日" in lines
+    assert "令和7年4月2日" in lines  # the notice's date, at the top
+    assert "発行日 令和7年4月1日" in lines  # the guarantee's issue date, in the table
     # The printed key parses back to the same key (what the obligee types).
     printed = next(line for line in lines if line.startswith("認証キー "))
     assert parse_key(printed.removeprefix("認証キー ")) == key
@@ -144,6 +145,7 @@ def test_key_notice_from_the_workflow(contract: GuaranteeContract) -> None:
     data = key_notice_data_from_notice(notice)
     assert data.issued_on == date(2025, 4, 3)
     lines = PdfReader(BytesIO(build_key_notice_pdf(data))).pages[0].extract_text().splitlines()
-    assert f"認証キー {key.reveal()}" in lines
+    assert f"認証キー（再発行） {key.reveal()}" in lines  # generation 2: a re-issued key
+    assert "【認証キー再発行】" in lines
     assert "保証の種類 前払金保証（特約付）" in lines
     assert key.reveal() not in repr(data)

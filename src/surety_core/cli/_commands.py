@@ -286,7 +286,12 @@ def _verify(args: argparse.Namespace) -> int:
 
 def _notice(args: argparse.Namespace) -> int:
     from surety_core.cli._support import open_store, secret_provider, write_private
-    from surety_core.documents import build_key_notice_pdf, key_notice_data_from_notice
+    from surety_core.documents import (
+        DateStyle,
+        KeyNoticeProfile,
+        build_key_notice_pdf,
+        key_notice_data_from_notice,
+    )
     from surety_core.services import ContractorPortal
 
     number = _number(args.number)
@@ -303,7 +308,11 @@ def _notice(args: argparse.Namespace) -> int:
         )
     finally:
         store.close()
-    pdf = build_key_notice_pdf(key_notice_data_from_notice(notice))
+    profile = KeyNoticeProfile(
+        viewing_url=args.viewing_url,
+        date_style=DateStyle.WESTERN if args.western_dates else DateStyle.ERA,
+    )
+    pdf = build_key_notice_pdf(key_notice_data_from_notice(notice, profile=profile))
     write_private(out, pdf)
     _out(
         f"wrote {out}: the key notice of {number} ({notice.product_name}, "
@@ -817,6 +826,14 @@ def _parser() -> argparse.ArgumentParser:
     notice.add_argument("--force", action="store_true", help="replace an existing file")
     notice.add_argument("--secrets", metavar="FILE", help=_SECRETS_HELP)
     notice.add_argument("--actor", default="surety", help="who downloads, for the audit log")
+    notice.add_argument(
+        "--viewing-url",
+        metavar="URL",
+        help="the viewing service's address, printed with its QR code ({number}: the number)",
+    )
+    notice.add_argument(
+        "--western-dates", action="store_true", help="write every date as 2025年4月1日 (not 和暦)"
+    )
 
     check = command(
         "check-pdf",

@@ -1,7 +1,9 @@
 """Documents as PDFs: the key notice, the certificate and the fee statement, and their checks.
 
 * :func:`build_key_notice_pdf` — 「電子保証にかかる「認証キー」のお知らせ」, one per guarantee
-  (:func:`key_notice_pdf` builds it straight from a contract and its key).
+  (:func:`key_notice_pdf` builds it straight from a contract and its key), a letter to the
+  obligee worded and laid out by the surety's :class:`KeyNoticeProfile` (title, texts, the
+  viewing service's address and QR code, :class:`DateStyle`).
 * :func:`build_certificate_pdf` — the certificate (前払金保証証書, 契約保証証書, …; 変更 for a later
   version) with its signed payload attached; :func:`build_paper_certificate_pdf` and
   :func:`paper_certificate_pdf` — the paper certificate (正本) of a paper guarantee.
@@ -22,7 +24,8 @@
   :func:`fee_statement_data_from_statement` — the inputs from the domain model, from signed
   certificate content and from a computed fee statement.
 * :func:`format_yen`, :func:`format_date`, :func:`format_era_date`, :func:`format_period` —
-  Japanese formatting (pure functions, no PDF library).
+  Japanese formatting (pure functions, no PDF library); :class:`DateStyle` — one date style
+  for a whole document (和暦 or Western), chosen by the host.
 
 This package is the PDF adapter: pypdf is imported here and nowhere in the domain modules.
 Builders are pure (no I/O, no clock): the same input gives the same bytes.
@@ -30,6 +33,7 @@ Builders are pure (no I/O, no clock): the same input gives the same bytes.
 
 from surety_core._japanese import (
     ERAS,
+    DateStyle,
     era_year,
     format_date,
     format_era_date,
@@ -49,6 +53,7 @@ from surety_core.documents._data import (
     DEFAULT_VIEWING_INSTRUCTIONS,
     DocumentIdentity,
     KeyNoticeData,
+    KeyNoticeProfile,
 )
 from surety_core.documents._from_model import (
     PRODUCT_NAMES_JA,
@@ -64,16 +69,13 @@ from surety_core.documents._from_model import (
     paper_certificate_data,
     paper_certificate_pdf,
 )
+from surety_core.documents._notice import KEY_NOTICE_TITLE, build_key_notice_pdf
 from surety_core.documents._pades import (
     PDF_SIGNATURE_FIELD,
     PdfSigningKeys,
     create_pdf_signing_keys,
     load_ca_certificates,
     sign_certificate_pdf,
-)
-from surety_core.documents._render import (
-    KEY_NOTICE_TITLE,
-    build_key_notice_pdf,
 )
 from surety_core.documents._statement import (
     ADDITIONAL_FEE_TITLE,
@@ -132,6 +134,7 @@ __all__ = [
     "CertificateData",
     "ChangedField",
     "CheckStatus",
+    "DateStyle",
     "DocumentIdentity",
     "FeeDocumentSettings",
     "FeeLineLike",
@@ -140,6 +143,7 @@ __all__ = [
     "FeeStatementLine",
     "KeyNoticeData",
     "KeyNoticeLike",
+    "KeyNoticeProfile",
     "PdfSignatureState",
     "PdfSigningKeys",
     "RefundEvent",

@@ -26,8 +26,7 @@ from surety_core import _validation as v
 from surety_core._errors import InvalidInputError
 from surety_core._japanese import format_era_date, format_period, format_yen
 from surety_core.documents._data import DocumentIdentity
-from surety_core.documents._pdf import A4_HEIGHT, A4_WIDTH, PageWriter
-from surety_core.documents._render import _fit, _wrap
+from surety_core.documents._pdf import A4_HEIGHT, A4_WIDTH, Face, PageWriter
 from surety_core.domain._model import Period, WorksKind
 from surety_core.domain._products import Terms
 
@@ -168,6 +167,30 @@ _LINE = 13.0
 _BOTTOM = 84.0
 _BEFORE_X = 160.0
 _AFTER_X = 160.0 + (_RIGHT - 160.0) / 2
+
+
+def _wrap(text: str, width: float, size: float) -> list[str]:
+    """Split ``text`` into lines no wider than ``width`` (character-wise, as Japanese wraps)."""
+    if PageWriter.text_width(text, size) <= width:
+        return [text]
+    lines: list[str] = []
+    current: list[str] = []
+    used = 0.0
+    for char in text:
+        advance = PageWriter.text_width(char, size)
+        if current and used + advance > width:
+            lines.append("".join(current))
+            current, used = [], 0.0
+        current.append(char)
+        used += advance
+    lines.append("".join(current))
+    return lines
+
+
+def _fit(text: str, width: float, size: float, face: Face = Face.GOTHIC) -> float:
+    """``size``, or smaller so that ``text`` fits in ``width``."""
+    natural = PageWriter.text_width(text, size, face)
+    return size if natural <= width else size * width / natural
 
 
 def _room(y: float) -> None:

@@ -31,12 +31,12 @@ from surety_core.documents._certificate import (
     build_paper_certificate_pdf,
 )
 from surety_core.documents._data import (
-    DEFAULT_VIEWING_INSTRUCTIONS,
     JST,
     DocumentIdentity,
     KeyNoticeData,
+    KeyNoticeProfile,
 )
-from surety_core.documents._render import build_key_notice_pdf
+from surety_core.documents._notice import build_key_notice_pdf
 from surety_core.domain._model import (
     GuaranteeContract,
     GuaranteeVersion,
@@ -107,22 +107,60 @@ def _product_name(code: str, names: Mapping[str, str]) -> str:
         raise ConfigurationError(f"no Japanese name for product {code!r}") from None
 
 
+def _changed_rows(contract: GuaranteeContract) -> frozenset[str]:
+    """The key notice rows that the current version changed from the one before it."""
+    if len(contract.versions) < 2:
+        return frozenset()
+    before, after = contract.versions[-2], contract.versions[-1]
+    pairs = {
+        "works_name": (before.works.name, after.works.name),
+        "works_number": (before.works.number, after.works.number),
+        "obligee_name": (before.works.obligee.name, after.works.obligee.name),
+        "amount": (before.amount, after.amount),
+        "period": (before.period, after.period),
+    }
+    return frozenset(name for name, (old, new) in pairs.items() if old != new)
+
+
+def _version_day(contract: GuaranteeContract) -> date:
+    """The date of the contract's current version: the issue date for the original, the
+    effective date of an amendment (never before the issue date)."""
+    if contract.version == 1:
+        return contract.issued_on
+    return max(contract.issued_on, contract.current.effective_on)
+
+
 def key_notice_data_from_contract(
     contract: GuaranteeContract,
     key: AuthKey | str,
     *,
     issued_on: date | None = None,
     product_names: Mapping[str, str] = PRODUCT_NAMES_JA,
-    viewing_instructions: tuple[str, ...] = DEFAULT_VIEWING_INSTRUCTIONS,
+    viewing_instructions: tuple[str, ...] | None = None,
+    profile: KeyNoticeProfile | None = None,
+    key_generation: int = 1,
 ) -> KeyNoticeData:
-    """The key notice for ``contract``'s current version (issued ``issued_on``, default its issue
-    date) with ``key``: an :class:`~surety_core.keys.AuthKey` (printed with its
-    :meth:`~surety_core.keys.AuthKey.reveal` form) or the key as printed, e.g.
-    ``"7KQM-3XTA-9PLW-R2DH-5C8N"``."""
+    """The key notice for ``contract``'s current version with ``key``: an
+    :class:`~surety_core.keys.AuthKey` (printed with its :meth:`~surety_core.keys.AuthKey.reveal`
+    form) or the key as printed, e.g. ``"7KQM-3XTA-9PLW-R2DH-5C8N"``.
+
+    The notice is dated ``issued_on``, by default the date of the current version (the issue
+    date for the original, the amendment's effective date for a later version). A later version
+    states its number and date and marks the rows it changed 変更; ``key_generation`` above 1
+    (a re-issued key) says so. Wording, title, date style and viewing address come from
+    ``profile`` (default :class:`KeyNoticeProfile`); ``viewing_instructions`` replaces the
+    profile's. The sender block is the contract's surety (its branch, address, telephone).
+    """
     if not isinstance(contract, GuaranteeContract):
         raise InvalidInputError(
             "contract", f"must be a GuaranteeContract, not {type(contract).__name__}"
         )
+    chosen = KeyNoticeProfile() if profile is None else profile
+    if not isinstance(chosen, KeyNoticeProfile):
+        raise InvalidInputError("profile", "must be a KeyNoticeProfile")
+    if isinstance(key_generation, bool) or not isinstance(key_generation, int):
+        raise InvalidInputError("key_generation", "must be a whole number")
+    surety = contract.surety
     return KeyNoticeData(
         product_name=_product_name(contract.product, product_names),
         contract_number=contract.number,
@@ -133,9 +171,24 @@ def key_notice_data_from_contract(
         principal_name=contract.principal.name,
         amount=contract.amount,
         period=contract.period,
-        surety_name=contract.surety.name,
-        issued_on=contract.issued_on if issued_on is None else issued_on,
-        viewing_instructions=viewing_instructions,
+        surety_name=surety.name,
+        issued_on=_version_day(contract) if issued_on is None else issued_on,
+        viewing_instructions=(
+            chosen.viewing_instructions if viewing_instructions is None else viewing_instructions
+        ),
+        works_kind=contract.works.kind,
+        document_number=chosen.document_number.format(
+            number=contract.number, version=contract.version, generation=key_generation
+        ),
+        surety_branch=surety.branch,
+        surety_address=surety.address,
+        surety_telephone=surety.telephone,
+        version=contract.version,
+        version_on=contract.current.effective_on if contract.version > 1 else None,
+        original_issued_on=contract.issued_on,
+        changed=_changed_rows(contract),
+        key_generation=key_generation,
+        profile=chosen,
     )
 
 
@@ -320,8 +373,10 @@ def key_notice_pdf(
     *,
     issued_on: date | None = None,
     product_names: Mapping[str, str] = PRODUCT_NAMES_JA,
-    viewing_instructions: tuple[str, ...] = DEFAULT_VIEWING_INSTRUCTIONS,
+    viewing_instructions: tuple[str, ...] | None = None,
     identity: DocumentIdentity | None = None,
+    profile: KeyNoticeProfile | None = None,
+    key_generation: int = 1,
 ) -> bytes:
     """The key notice PDF for ``contract`` and ``key`` in one call (see
     :func:`key_notice_data_from_contract` and :func:`build_key_notice_pdf`)."""
@@ -331,6 +386,8 @@ def key_notice_pdf(
         issued_on=issued_on,
         product_names=product_names,
         viewing_instructions=viewing_instructions,
+        profile=profile,
+        key_generation=key_generation,
     )
     return build_key_notice_pdf(data, identity)
 
@@ -373,6 +430,8 @@ class KeyNoticeLike(Protocol):
     @property
     def key(self) -> AuthKey: ...
     @property
+    def generation(self) -> int: ...
+    @property
     def key_issued_at(self) -> datetime: ...
 
 
@@ -380,21 +439,31 @@ def key_notice_data_from_notice(
     notice: KeyNoticeLike,
     *,
     issued_on: date | None = None,
-    viewing_instructions: tuple[str, ...] = DEFAULT_VIEWING_INSTRUCTIONS,
+    viewing_instructions: tuple[str, ...] | None = None,
+    profile: KeyNoticeProfile | None = None,
 ) -> KeyNoticeData:
-    """The key notice for the workflow's key notice data (its product name as given; issued on
-    the day the key was issued, in JST, unless ``issued_on`` says otherwise)."""
+    """The key notice for the workflow's key notice data (its product name as given). It is
+    dated the later of the day its key was issued (in JST) and the date of the contract's
+    current version, unless ``issued_on`` says otherwise, so a notice fetched again after an
+    amendment carries the amendment's date with the amended terms; a re-issued key (generation
+    above 1) is said to be one. ``profile`` as for :func:`key_notice_data_from_contract`."""
     try:
         contract = notice.contract
         product_name = notice.product_name
         key = notice.key
-        day = notice.key_issued_at.astimezone(JST).date() if issued_on is None else issued_on
+        generation = notice.generation
+        key_day = notice.key_issued_at.astimezone(JST).date()
     except AttributeError as exc:
         raise InvalidInputError("notice", f"is not key notice data ({exc.name})") from None
+    if not isinstance(contract, GuaranteeContract):
+        raise InvalidInputError("notice.contract", "must be a GuaranteeContract")
+    day = max(key_day, _version_day(contract)) if issued_on is None else issued_on
     return key_notice_data_from_contract(
         contract,
         key,
         issued_on=day,
         product_names={contract.product: product_name},
         viewing_instructions=viewing_instructions,
+        profile=profile,
+        key_generation=generation,
     )

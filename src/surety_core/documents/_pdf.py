@@ -92,6 +92,8 @@ class Canvas(Protocol):
         fill_gray: float | None = None,
     ) -> None: ...
 
+    def fill_rects(self, rects: Sequence[tuple[float, float, float, float]]) -> None: ...
+
 
 _PRINTABLE: set[str] = set()
 """Characters already found printable (at most the ~8,200 of Adobe-Japan1-2)."""
@@ -221,6 +223,16 @@ class PageWriter:
             self._ops.append(f"{_num(width)} w {box} S")
         else:
             self._ops.append(f"q {_num(fill_gray)} g {_num(width)} w {box} B Q")
+
+    def fill_rects(self, rects: Sequence[tuple[float, float, float, float]]) -> None:
+        """Fill boxes (``x``, ``y``, ``w``, ``h``) in black as one path, so that touching boxes
+        show no seams (a QR code's modules)."""
+        if not rects:
+            return
+        if len(self._ops) >= _MAX_OPS:
+            raise DocumentError("too many drawing operations for one page")
+        boxes = " ".join(f"{_num(x)} {_num(y)} {_num(w)} {_num(h)} re" for x, y, w, h in rects)
+        self._ops.append(f"q 0 g {boxes} f Q")
 
     # -- output --------------------------------------------------------------------------------
     def _to_unicode(self) -> bytes:

@@ -1,19 +1,20 @@
 """The key notice drawn with reportlab, for the benchmark comparison only (private).
 
 reportlab is a benchmark-only dependency (the ``bench`` extra); the library never needs it. The
-page is the very same layout (:func:`~surety_core.documents._render.draw_key_notice`) drawn on a
+page is the very same layout (:func:`~surety_core.documents._notice.draw_key_notice`) drawn on a
 reportlab canvas with the same non-embedded ``HeiseiKakuGo-W5`` CID font and Courier.
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from io import BytesIO
 from typing import Any
 
 from surety_core._errors import ConfigurationError
 from surety_core.documents._data import KeyNoticeData
+from surety_core.documents._notice import draw_key_notice
 from surety_core.documents._pdf import A4_HEIGHT, A4_WIDTH, Face, PageWriter, aligned_x
-from surety_core.documents._render import draw_key_notice
 
 __all__ = ["build_key_notice_reportlab"]
 
@@ -63,6 +64,17 @@ class _ReportlabCanvas:
             self._c.setFillGray(fill_gray)
             self._c.rect(x, y, w, h, fill=1)
             self._c.restoreState()
+
+    def fill_rects(self, rects: Sequence[tuple[float, float, float, float]]) -> None:
+        if not rects:
+            return
+        self._c.saveState()
+        self._c.setFillGray(0)
+        path = self._c.beginPath()
+        for x, y, w, h in rects:
+            path.rect(x, y, w, h)
+        self._c.drawPath(path, stroke=0, fill=1)
+        self._c.restoreState()
 
 
 def build_key_notice_reportlab(data: KeyNoticeData) -> bytes:

@@ -25,6 +25,7 @@ __all__ = [
     "KindShare",
     "Medium",
     "Obligee",
+    "ObligeeEvent",
     "ObligeePolicy",
     "Period",
     "Principal",
@@ -425,6 +426,19 @@ class ElectronicAcceptance:
         return day >= self.start
 
 
+class ObligeeEvent(StrEnum):
+    """A change to a guarantee that its obligee may be told of (:attr:`ObligeePolicy.notify`)."""
+
+    AMENDED = "amended"
+    """The guarantee was amended (変更): a new version."""
+    RELEASED = "released"
+    """The guarantee was released or cancelled (解約・返還)."""
+    CLAIMED = "claimed"
+    """A claim was recorded (保証事故)."""
+    KEY_REISSUED = "key_reissued"
+    """The authentication key was re-issued: the key the obligee holds no longer opens the view."""
+
+
 @frozen
 class KindShare:
     """An advance cap share for one works kind (overrides the policy's defaults)."""
@@ -456,6 +470,10 @@ class ObligeePolicy:
       intermediate ≤ 6/10.
     * ``contract_min_share``: contract guarantee ≥ 1/10 of the price (some obligees 3/10; a
       works may set its own, :attr:`Works.contract_guarantee_share`).
+    * ``notice_email`` / ``notify``: where the surety sends the obligee's notices of changes to
+      the guarantees it holds (amended, released, claimed, key re-issued) and for which
+      :class:`ObligeeEvent` s (default: all four); ``None`` sends none. A notice never carries
+      a key.
     * ``repayment_threshold`` / ``repayment_threshold_with_intermediate``: when the contract
       price is cut, the advance already paid (with the intermediate advance, if any) is repaid
       only above this share of the new price (commonly 5/10, or 6/10 with an intermediate
@@ -493,6 +511,18 @@ class ObligeePolicy:
         validator=_frozenset_of(WorksKind),
     )
     intermediate_min_days: int = field(default=0, validator=_days)
+    notice_email: str | None = field(
+        default=None, converter=v.strip_text, validator=v.optional_email
+    )
+    notify: frozenset[ObligeeEvent] = field(
+        default=frozenset(ObligeeEvent),
+        converter=_kinds,
+        validator=_frozenset_of(ObligeeEvent),
+    )
+
+    def notice_recipient(self, event: ObligeeEvent) -> str | None:
+        """The address that gets the obligee's notice of ``event``, ``None`` when none is sent."""
+        return self.notice_email if event in self.notify else None
 
     def advance_cap(self, kind: WorksKind) -> Fraction:
         """The advance cap share for a works kind (``advance_caps`` first)."""

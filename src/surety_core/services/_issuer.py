@@ -62,6 +62,7 @@ from surety_core.domain._model import (
     GuaranteeContract,
     GuaranteeStatus,
     Medium,
+    ObligeeEvent,
     ObligeePolicy,
     Surety,
 )
@@ -81,9 +82,13 @@ from surety_core.keys._format import AuthKey
 from surety_core.keys._limiter import issue_key, normalize_contract_number
 from surety_core.keys._limiter import reissue_key as reissue_key_record
 from surety_core.keys._secrets import KeyProtector, SecretProvider
-from surety_core.notify import COMPLETION_NOTICE_KIND, completion_notice, to_outbox
 from surety_core.services._fingerprint import fingerprint_check
 from surety_core.services._money import additional_due, amendment_fee, fee_charged
+from surety_core.services._notices import (
+    change_event,
+    queue_contractor_notice,
+    queue_obligee_notice,
+)
 from surety_core.services._results import (
     AmendmentResult,
     ApplicationReceipt,
@@ -316,16 +321,30 @@ class SuretyIssuer:
         )
 
     def _queue_notice(self, step: Step, contract: GuaranteeContract, recipient: str | None) -> None:
-        if contract.medium is not Medium.ELECTRONIC or recipient is None:
-            return
-        notification = completion_notice(
+        """The contractor's completion notice, or amendment notice for a later version."""
+        queue_contractor_notice(
+            step,
             contract,
-            recipient=recipient,
+            recipient,
             portal_name=self._portal_name,
             product_names=self._products.names(),
         )
-        step.uow.outbox.add(
-            to_outbox(notification, kind=COMPLETION_NOTICE_KIND, created_at=step.now)
+
+    def _tell_obligee(
+        self,
+        step: Step,
+        contract: GuaranteeContract,
+        event: ObligeeEvent | None,
+        generation: int | None = None,
+    ) -> None:
+        """The obligee's notice of ``event``, when its policy asks for one (never a key)."""
+        queue_obligee_notice(
+            step,
+            self._policies,
+            contract,
+            event,
+            product_names=self._products.names(),
+            generation=generation,
         )
 
     # -- apply and issue ----------------------------------------------------------------
@@ -585,6 +604,7 @@ class SuretyIssuer:
                 raise NotFoundError(f"guarantee contract {compact} has no authentication key")
             key, record = reissue_key_record(step.uow.keys, self._protector, compact, now=step.now)
             step.audit(AuditAction.KEY_REISSUED, compact, {"generation": str(record.generation)})
+            self._tell_obligee(step, contract, ObligeeEvent.KEY_REISSUED, record.generation)
             return KeyNotice(
                 contract=contract,
                 product_name=self._products.name_of(contract.product),
@@ -609,6 +629,7 @@ class SuretyIssuer:
             old = step.uow.contracts.get(compact)
             new, result = change(step, old)
             step.uow.contracts.replace(old, new)
+            self._tell_obligee(step, new, change_event(old, new))
             # A status change signs nothing: a certificate states the terms, the registry the
             # status (a signed status would go stale). Amendments sign their new version.
             step.audit(

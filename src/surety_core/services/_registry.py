@@ -22,6 +22,7 @@ from surety_core._errors import (
     CorruptRecordError,
     InvalidInputError,
     KeyFormatError,
+    KeyReplacedError,
     SuretyError,
 )
 from surety_core.audit._chain import AuditAction
@@ -37,6 +38,7 @@ from surety_core.keys._limiter import (
     check_key,
     normalize_contract_number,
 )
+from surety_core.keys._replaced import replaced_key
 from surety_core.keys._secrets import KeyProtector, SecretProvider
 from surety_core.services._fingerprint import MISMATCH, fingerprint_check
 from surety_core.services._results import ObligeeView, VersionView
@@ -141,6 +143,9 @@ class ObligeeRegistry:
         :class:`~surety_core.InvalidInputError`, both before any look-up. A wrong key and an
         unknown number raise the same :class:`~surety_core.VerificationError`; too many
         failures raise :class:`~surety_core.AttemptsExceededError`, even with the right key.
+        The key that the last re-issue replaced raises :class:`~surety_core.KeyReplacedError`
+        (a ``VerificationError``, counted as a failure like any other) so that the obligee asks
+        for the new key notice.
         Every attempt that reaches the store is audited (never the key).
         """
         parsed = parse_key_quietly(key)
@@ -153,6 +158,7 @@ class ObligeeRegistry:
         # subject and details are the normalised number and digits).
         check_actor(actor)
         compared: list[datetime] = []
+        replaced_on: list[datetime | None] = []
 
         def work(step: Step) -> tuple[KeyCheck, ObligeeView | None]:
             uow = step.uow
@@ -169,9 +175,13 @@ class ObligeeRegistry:
                 compared.append(step.now)
             if check.record is None:
                 refused = check.outcome is KeyCheckOutcome.REFUSED
+                replaced = None if refused else self._replaced(step, compact, auth_key)
                 step.audit(
-                    AuditAction.VERIFY_REFUSED if refused else AuditAction.VERIFY_FAILED, compact
+                    AuditAction.VERIFY_REFUSED if refused else AuditAction.VERIFY_FAILED,
+                    compact,
+                    {} if replaced is None else {"replaced_generation": str(replaced.generation)},
                 )
+                replaced_on.append(None if replaced is None else replaced.revoked_at)
                 return check, None
             contract = uow.contracts.get(compact)
             history = tuple(uow.certificates.history(compact))
@@ -206,9 +216,17 @@ class ObligeeRegistry:
                 self._count_failure(compact, compared[-1])
             raise
         if view is None:
+            revoked_at = replaced_on[-1] if replaced_on else None
+            if revoked_at is not None:
+                raise KeyReplacedError(revoked_at.astimezone(self._runtime.zone).date())
             check.raise_for_outcome()
             raise AssertionError("a failed check always raises")  # pragma: no cover
         return view
+
+    def _replaced(self, step: Step, number: str, key: AuthKey) -> KeyRecord | None:
+        """The key record that ``key`` opened before a re-issue replaced it (see
+        :func:`~surety_core.keys._replaced.replaced_key`); only asked after a counted failure."""
+        return replaced_key(step.uow.keys, self._protector, number, key, now=step.now)
 
     def _count_failure(self, number: str, now: datetime) -> None:
         limiter = self._limiter if self._limiter is not None else WindowAttemptLimiter()

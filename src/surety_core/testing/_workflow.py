@@ -36,7 +36,12 @@ from surety_core.domain._model import Amendment, GuaranteeStatus, Medium
 from surety_core.domain._products import ADVANCE_PAYMENT, CONTRACT_GUARANTEE
 from surety_core.domain._rules import RuleViolationError
 from surety_core.keys._format import ALPHABET, AuthKey
-from surety_core.notify import COMPLETION_NOTICE_KIND, OutboxDispatcher, completion_notice_key
+from surety_core.notify import (
+    COMPLETION_NOTICE_KIND,
+    OutboxDispatcher,
+    amendment_notice_key,
+    completion_notice_key,
+)
 from surety_core.services import IssuedGuarantee, SuretyService
 from surety_core.storage._protocols import ContractQuery, Store
 from surety_core.storage._records import AuditEvent, OutboxStatus
@@ -275,8 +280,9 @@ class WorkflowContract(WorkflowContractBase):
         assert [v.amount for v in view.versions] == [40_000_000, 36_000_000]
         chain = verify_chain([c.document for c in view.history], story.signing_keys.trusted_keys())
         assert [c.version for c in chain] == [1, 2]
-        assert story.dispatch() == (completion_notice_key(amended.contract),)
+        assert story.dispatch() == (amendment_notice_key(amended.contract),)
         assert story.notifier.delivered[-1].recipient == samples.CONTRACTOR_EMAIL
+        assert "変更手続きが完了しました" in story.notifier.delivered[-1].body
 
     def test_release_ends_the_guarantee_for_the_obligee(self, story: Story) -> None:
         on = story.clock.today() + timedelta(days=180)

@@ -34,11 +34,13 @@ from surety_core._errors import (
     AttemptsExceededError,
     InvalidInputError,
     KeyFormatError,
+    KeyReplacedError,
     NotFoundError,
     VerificationError,
 )
 from surety_core.certificates import TrustedKeySet, verify_certificate, verify_chain
 from surety_core.documents import (
+    KeyNoticeProfile,
     build_key_notice_pdf,
     build_signed_certificate_pdf,
     key_notice_data_from_notice,
@@ -79,7 +81,7 @@ _PDF = "application/pdf"
 class _Outcome:
     """The answer to one (number, key) attempt, the same for the page and the API."""
 
-    kind: Literal["verified", "rejected", "refused", "invalid", "rate_limited"]
+    kind: Literal["verified", "rejected", "replaced", "refused", "invalid", "rate_limited"]
     view: ObligeeView | None = None
     signature: Literal["valid", "invalid", "unchecked"] = "unchecked"
     chained: int = 0
@@ -120,7 +122,9 @@ class _Web:
         secure_cookies: bool,
         address_limiter: AddressLimiter,
         client_address: Callable[[Request], str],
+        key_notice_profile: KeyNoticeProfile | None = None,
     ) -> None:
+        self.key_notice_profile = key_notice_profile
         self.registry = registry
         self.portal = portal
         self.trusted = trusted_keys
@@ -234,6 +238,9 @@ class _Web:
         except AttemptsExceededError as exc:
             log.info("view of %s refused: too many failures", number)
             return _Outcome("refused", retry_after=exc.retry_after)
+        except KeyReplacedError:
+            log.info("view of %s rejected: a replaced key", number)
+            return _Outcome("replaced")
         except VerificationError:
             log.info("view of %s rejected", number)
             return _Outcome("rejected")
@@ -349,6 +356,7 @@ class _Web:
         status = {
             "verified": 200,
             "rejected": 403,
+            "replaced": 403,
             "refused": 429,
             "rate_limited": 429,
             "invalid": 422,
@@ -599,7 +607,8 @@ class _Web:
                 back="/portal/history",
                 signed_in=corporate,
             )
-        pdf = build_key_notice_pdf(key_notice_data_from_notice(notice))
+        data = key_notice_data_from_notice(notice, profile=self.key_notice_profile)
+        pdf = build_key_notice_pdf(data)
         return _download(pdf, f"key-notice-{notice.number}.pdf", _PDF)
 
     async def portal_certificate(self, request: Request) -> Response:
@@ -653,9 +662,11 @@ def _typo_check(number: object, key: object) -> _Outcome | None:
 def _page_answer(outcome: _Outcome) -> tuple[int, str]:
     if outcome.kind == "invalid":
         return 422, outcome.problem
-    return {"rejected": (403, "rejected"), "refused": (429, "refused")}.get(
-        outcome.kind, (429, "rate_limited")
-    )
+    return {
+        "rejected": (403, "rejected"),
+        "replaced": (403, "replaced"),
+        "refused": (429, "refused"),
+    }.get(outcome.kind, (429, "rate_limited"))
 
 
 def _pair(item: object) -> tuple[object, object] | None:
@@ -671,6 +682,8 @@ def _pair(item: object) -> tuple[object, object] | None:
 
 _MESSAGES = {
     "rejected": "the guarantee contract number or the authentication key is not correct",
+    "replaced": "this authentication key was replaced by a re-issued key; ask the contractor "
+    "for the new key notice",
     "refused": "too many failed attempts for this number; retry later",
     "rate_limited": "too many attempts from this address; retry later",
     "typo": "the key's check character does not match: a typo; nothing was looked up",
@@ -768,6 +781,7 @@ def create_app(
     address_limiter: AddressLimiter | None = None,
     client_address: Callable[[Request], str] = _client,
     hsts: bool = False,
+    key_notice_profile: KeyNoticeProfile | None = None,
 ) -> Starlette:
     """The ASGI application (Starlette): the registry, its API and the portal.
 
@@ -788,7 +802,11 @@ def create_app(
     * ``address_limiter``: the limit per client address (default 60 attempts a minute);
       ``client_address`` finds the address (default: the peer; a host behind a proxy
       supplies its own).
+    * ``key_notice_profile``: the surety's wording, date style and viewing address of the key
+      notices the portal hands out (:class:`~surety_core.documents.KeyNoticeProfile`).
     """
+    if key_notice_profile is not None and not isinstance(key_notice_profile, KeyNoticeProfile):
+        raise InvalidInputError("key_notice_profile", "must be a KeyNoticeProfile")
     if dev_sign_in and authenticate is not None:
         raise InvalidInputError("dev_sign_in", "give either authenticate or dev_sign_in, not both")
     if dev_sign_in:
@@ -803,6 +821,7 @@ def create_app(
         secure_cookies=secure_cookies,
         address_limiter=address_limiter if address_limiter is not None else AddressLimiter(),
         client_address=client_address,
+        key_notice_profile=key_notice_profile,
     )
     routes: list[Route | Mount] = [
         Route("/", web.home, methods=["GET"]),

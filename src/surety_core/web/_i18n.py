@@ -31,6 +31,12 @@ TEXT: Mapping[str, tuple[str, str]] = {
         "保証契約番号または認証キーが正しくありません。",
         "The guarantee contract number or the authentication key is not correct.",
     ),
+    "replaced": (
+        "この認証キーは再発行により使用できなくなりました。受注者から新しい"
+        "「電子保証にかかる「認証キー」のお知らせ」を受け取り、その認証キーで閲覧してください。",
+        "This authentication key was replaced by a re-issued key. Ask the contractor for the new "
+        "key notice and view the guarantee with its key.",
+    ),
     "typo": (
         "認証キーに入力ミスがあります (チェック文字が一致しません)。照合は行っていません。"
         "お知らせと見比べてください。",

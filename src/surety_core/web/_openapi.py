@@ -111,9 +111,11 @@ _OUTCOME = {
     "properties": {
         "outcome": {
             "type": "string",
-            "enum": ["verified", "rejected", "refused", "invalid", "rate_limited"],
+            "enum": ["verified", "rejected", "replaced", "refused", "invalid", "rate_limited"],
             "description": "verified: the certificate follows; rejected: a wrong key or an "
-            "unknown number (one opaque answer); refused: too many failures for this number; "
+            "unknown number (one opaque answer); replaced: the key that a re-issue replaced "
+            "(ask the contractor for the new key notice); refused: too many failures for this "
+            "number; "
             "invalid: a typo or malformed input, caught before any look-up; rate_limited: too "
             "many attempts from this address.",
         },
@@ -181,7 +183,10 @@ def openapi_document() -> dict[str, Any]:
                     },
                     "responses": {
                         "200": _json("Outcome", "verified: the certificate"),
-                        "403": _json("Outcome", "rejected: wrong key or unknown number"),
+                        "403": _json(
+                            "Outcome",
+                            "rejected: wrong key or unknown number; replaced: a replaced key",
+                        ),
                         "422": {
                             "description": "invalid: a typo or malformed input",
                             "content": {
