@@ -85,7 +85,7 @@ def load_templates(workdir: Path) -> Templates:
 
         application = json.loads(one("SELECT document FROM surety_applications")[0])
         contract_row = one(
-            "SELECT version, status, medium, product, corporate_number, obligee_code,"
+            "SELECT version, status, medium, product, principal_id, obligee_code,"
             " works_number, issued_on, document FROM surety_contracts"
         )
         statement = json.loads(one("SELECT document FROM surety_statements")[0])
@@ -290,7 +290,7 @@ def issue_full_case(
         )
     conn.execute("BEGIN")
     conn.executemany(
-        "INSERT INTO surety_applications (reference, corporate_number, applied_on, document)"
+        "INSERT INTO surety_applications (reference, principal_id, applied_on, document)"
         " VALUES (?, ?, ?, ?)",
         filed,
     )
@@ -302,7 +302,7 @@ def issue_full_case(
     with_reference = "application_reference" in names
     contract_sql = (
         "INSERT INTO surety_contracts (number, version, status, medium, product,"
-        " corporate_number, obligee_code, works_number, issued_on, document"
+        " principal_id, obligee_code, works_number, issued_on, document"
         + (", application_reference" if with_reference else "")
         + ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?"
         + (", ?" if with_reference else "")

@@ -751,13 +751,13 @@ BENCHMARKS: dict[str, Spec] = {
         Spec(
             "verify_postgres_4proc",
             "verifications/s",
-            (Target("per_second", ">=", 200), Target("ratio", "<=", 10)),
+            concurrent.SCALE_TARGETS["verify"],
             concurrent.verify_postgres_4proc,
         ),
         Spec(
             "issue_postgres_4proc",
             "issuances/s",
-            (Target("per_second", ">=", 50), Target("ratio", "<=", 20)),
+            concurrent.SCALE_TARGETS["issue"],
             concurrent.issue_postgres_4proc,
         ),
         Spec(

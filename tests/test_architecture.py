@@ -42,6 +42,7 @@ LAYERS: tuple[tuple[str, ...], ...] = (
         "surety_core.storage._memory",
         "surety_core.storage.memory",
         "surety_core.storage._sql",
+        "surety_core.storage._sql_audit",
         "surety_core.storage._sql_schema",
         "surety_core.storage.sql",
         "surety_core.documents",

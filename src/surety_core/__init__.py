@@ -40,6 +40,7 @@ from surety_core._validation import (
     corporate_number_check_digit,
     is_valid_corporate_number,
     is_valid_email,
+    is_valid_principal_id,
 )
 from surety_core.domain import (
     ADVANCE_PAYMENT,
@@ -82,6 +83,7 @@ from surety_core.domain import (
     Period,
     PeriodRule,
     Principal,
+    PrincipalKind,
     Product,
     ProductRate,
     ProductRegistry,
@@ -240,6 +242,7 @@ __all__ = [
     "Period",
     "PeriodRule",
     "Principal",
+    "PrincipalKind",
     "Product",
     "ProductRate",
     "ProductRegistry",
@@ -290,6 +293,7 @@ __all__ = [
     "from_json_data",
     "is_valid_corporate_number",
     "is_valid_email",
+    "is_valid_principal_id",
     "joint_advance_payouts",
     "pay_claim",
     "penalty_payout",

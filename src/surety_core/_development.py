@@ -65,8 +65,8 @@ class EveryContractorArranged:
     monthly payment arrangement (保証料一括納付), so issuance need not wait for a payment. A
     real host lists the arrangements it has agreed (:class:`~surety_core.ArrangementBook`)."""
 
-    def arrangement_for(self, corporate_number: str, on: date) -> PaymentArrangement | None:
-        return PaymentArrangement(corporate_number, "DEV", date(2000, 1, 1))
+    def arrangement_for(self, principal_id: str, on: date) -> PaymentArrangement | None:
+        return PaymentArrangement(principal_id, "DEV", date(2000, 1, 1))
 
     def __repr__(self) -> str:
         return "EveryContractorArranged()"

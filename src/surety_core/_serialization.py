@@ -15,14 +15,16 @@ from __future__ import annotations
 import base64
 import binascii
 import json
+import types
 import typing
 from datetime import date, datetime
 from enum import Enum, IntEnum, StrEnum
 from fractions import Fraction
-from typing import Any, NoReturn, TypeVar
+from typing import Any, Final, NoReturn, TypeVar
 
 import attrs
 import cattrs
+import orjson
 from cattrs.errors import BaseValidationError, IterableValidationError, IterableValidationNote
 
 from surety_core import _validation as v
@@ -190,6 +192,35 @@ converter.register_structure_hook(IntEnum, _structure_enum)
 converter.register_structure_hook_factory(_is_sequence, _sequence_hook)
 
 
+def _principal_hook(cls: type) -> Any:
+    # A corporation's JSON keeps exactly the keys written before sole proprietors existed, so
+    # certificates signed then still verify byte for byte and stored documents do not change.
+    omit = cattrs.gen.override(omit_if_default=True)
+    return cattrs.gen.make_dict_unstructure_fn(
+        cls, converter, kind=omit, customer_number=omit, trade_name=omit
+    )
+
+
+converter.register_unstructure_hook(
+    _model.JointVentureMember, _principal_hook(_model.JointVentureMember)
+)
+converter.register_unstructure_hook(_model.Principal, _principal_hook(_model.Principal))
+
+_structure_arrangement_fields = cattrs.gen.make_dict_structure_fn(
+    _payments.PaymentArrangement, converter, _cattrs_forbid_extra_keys=True
+)
+
+
+def _structure_arrangement(value: Any, cls: type) -> _payments.PaymentArrangement:
+    # Arrangements written before sole proprietors named the contractor ``corporate_number``.
+    if isinstance(value, dict) and "corporate_number" in value and "principal_id" not in value:
+        value = {("principal_id" if k == "corporate_number" else k): x for k, x in value.items()}
+    return _structure_arrangement_fields(value, cls)
+
+
+converter.register_structure_hook(_payments.PaymentArrangement, _structure_arrangement)
+
+
 def _is_frozenset(t: Any) -> bool:
     return t is frozenset or typing.get_origin(t) is frozenset
 
@@ -228,6 +259,8 @@ def _messages(exc: BaseException) -> list[str]:
 def _format(exc: BaseException, _type: type | None) -> str:
     if isinstance(exc, InvalidInputError):
         return exc.reason if exc.field is None else f"{exc.field} {exc.reason}"
+    if isinstance(exc, _rules.RuleViolationError):
+        return f"breaks rule(s) {', '.join(exc.codes)}"
     if isinstance(exc, KeyError):
         return "required field missing"
     if isinstance(exc, cattrs.ForbiddenExtraKeysError):
@@ -240,11 +273,153 @@ def unstructure(obj: Any) -> Any:
     return converter.unstructure(obj)
 
 
+# --- the direct decoder ---------------------------------------------------------------------
+# Reading a stored record back is on the hot path of every view. For the library's own attrs
+# classes, a decoder built once per class from its fields calls the same structure hooks as the
+# converter above (dates, times, bytes, shares, enums, integers and text as strictly) and the
+# class's own constructor, so every attrs validator still runs: only cattrs' dispatch is gone.
+# On any problem it gives up and the converter decodes the data again, so errors read exactly as
+# before; a test checks on generated and damaged data that both give equal results.
+
+_Decoder = typing.Callable[[Any], Any]
+_DECODERS: dict[type[Any], _Decoder | None] = {}
+_NO_DEFAULT = attrs.NOTHING
+
+
+class _UnsupportedError(Exception):
+    """A field type the direct decoder leaves to the converter."""
+
+
+def _strict_int(value: Any) -> Any:
+    return value if type(value) is int else _structure_int(value, int)
+
+
+def _strict_str(value: Any) -> Any:
+    return value if type(value) is str else _structure_str(value, str)
+
+
+def _leaf(hook: Any, kind: Any) -> _Decoder:
+    return lambda value: hook(value, kind)
+
+
+def _optional(inner: _Decoder) -> _Decoder:
+    return lambda value: None if value is None else inner(value)
+
+
+def _array(origin: Any, kinds: tuple[_Decoder, ...] | None, element: _Decoder | None) -> _Decoder:
+    def decode(value: Any) -> Any:
+        if type(value) is not list:
+            raise InvalidInputError(None, "must be a JSON array")
+        if kinds is not None:
+            if len(value) != len(kinds):
+                raise InvalidInputError(None, "wrong number of items")
+            items = [kind(item) for kind, item in zip(kinds, value, strict=True)]
+        elif element is None:
+            items = list(value)
+        else:
+            items = [element(item) for item in value]
+        return frozenset(items) if origin is frozenset else origin(items)
+
+    return decode
+
+
+def _field_decoder(kind: Any) -> _Decoder | None:
+    """How a value of type ``kind`` is decoded (``None``: taken as it is)."""
+    if kind is Any:
+        return None
+    if kind is int:
+        return _strict_int
+    if kind is str:
+        return _strict_str
+    if kind is bool:
+        return _leaf(_structure_bool, bool)
+    if kind is date:
+        return _leaf(_structure_date, date)
+    if kind is datetime:
+        return _leaf(_structure_datetime, datetime)
+    if kind is bytes:
+        return _leaf(_structure_bytes, bytes)
+    if kind is Fraction:
+        return _leaf(_structure_fraction, Fraction)
+    if isinstance(kind, type) and issubclass(kind, Enum):
+        return _leaf(_structure_enum, kind)
+    if isinstance(kind, type) and attrs.has(kind):
+        nested = _decoder(kind)
+        if nested is None:
+            raise _UnsupportedError(kind)
+        return nested
+    origin = typing.get_origin(kind)
+    args = typing.get_args(kind)
+    if origin in (typing.Union, types.UnionType) and len(args) == 2 and type(None) in args:
+        other = args[0] if args[1] is type(None) else args[1]
+        inner = _field_decoder(other)
+        return _optional(inner) if inner is not None else None
+    if _is_sequence(kind):
+        container = origin or kind
+        if container is tuple and len(args) == 2 and args[1] is Ellipsis:
+            return _array(tuple, None, _field_decoder(args[0]))
+        if container is tuple and args:
+            decoders = tuple(_field_decoder(a) or (lambda value: value) for a in args)
+            return _array(tuple, decoders, None)
+        return _array(container, None, _field_decoder(args[0]) if args else None)
+    raise _UnsupportedError(kind)
+
+
+def _build_decoder(cls: type[Any]) -> _Decoder:
+    hints = typing.get_type_hints(cls)
+    plan: list[tuple[str, str, _Decoder | None, bool]] = []
+    for field in attrs.fields(cls):
+        if not field.init:
+            continue
+        has_default = field.default is not _NO_DEFAULT
+        plan.append((field.name, field.alias, _field_decoder(hints[field.name]), has_default))
+    names = frozenset(name for name, *_ in plan)
+
+    def decode(data: Any) -> Any:
+        if type(data) is not dict or not names.issuperset(data):
+            raise InvalidInputError(None, "not this record's fields")
+        arguments = {}
+        for name, alias, field_decoder, has_default in plan:
+            if name in data:
+                value = data[name]
+                arguments[alias] = value if field_decoder is None else field_decoder(value)
+            elif not has_default:
+                raise InvalidInputError(name, "required field missing")
+        return cls(**arguments)
+
+    return decode
+
+
+def _decoder(cls: type[Any]) -> _Decoder | None:
+    """The direct decoder of one of the library's attrs classes, built once (``None`` for
+    another class, or one with a field type it leaves to the converter)."""
+    try:
+        return _DECODERS[cls]
+    except KeyError:
+        pass
+    found: _Decoder | None = None
+    _DECODERS[cls] = None  # a class that holds itself decodes through the converter
+    if isinstance(cls, type) and attrs.has(cls) and cls.__module__.startswith("surety_core."):
+        try:
+            found = _build_decoder(cls)
+        except (_UnsupportedError, NameError, TypeError):
+            found = None
+    _DECODERS[cls] = found
+    return found
+
+
 def structure(data: Any, cls: type[T]) -> T:
     """Rebuild a ``cls`` from its :func:`unstructure` form, validating everything.
 
     Raises :class:`InvalidInputError` listing every problem (one per line).
     """
+    decode = _DECODERS[cls] if cls in _DECODERS else _decoder(cls)
+    if decode is not None:
+        try:
+            result: T = decode(data)
+            return result
+        except Exception:  # noqa: S110 - decoded again below, for the exact error
+            pass
     try:
         return converter.structure(data, cls)
     except InvalidInputError:
@@ -287,7 +462,31 @@ def from_json_data(payload: Any, cls: type[T] | None = None) -> Any:
 
 def to_json(obj: Any) -> str:
     """:func:`to_json_data` as compact JSON text with sorted keys (UTF-8 safe)."""
-    return json.dumps(to_json_data(obj), ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+    return dumps_compact(to_json_data(obj))
+
+
+_ORJSON_OPTIONS: Final = orjson.OPT_SORT_KEYS
+
+
+def dumps_compact(data: Any) -> str:
+    """``data`` as the text ``json.dumps(data, ensure_ascii=False, sort_keys=True,
+    separators=(",", ":"))`` writes, byte for byte, 2-3 times faster: written by orjson, and
+    by the standard library for what orjson does not take (a lone surrogate, an integer
+    beyond 64 bits, a key that is not text). Tested to be identical on generated records."""
+    try:
+        return orjson.dumps(data, option=_ORJSON_OPTIONS).decode("utf-8")
+    except (TypeError, ValueError):  # orjson.JSONEncodeError is a TypeError
+        return json.dumps(data, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+
+
+def loads(text: str | bytes) -> Any:
+    """``json.loads(text)``, parsed by orjson (the same values for every text :func:`to_json`
+    writes); the standard library for what orjson refuses, so that any JSON the library once
+    read is read the same way (``ValueError``/``RecursionError`` for text that is not JSON)."""
+    try:
+        return orjson.loads(text)
+    except orjson.JSONDecodeError:
+        return json.loads(text)
 
 
 @typing.overload
@@ -297,7 +496,7 @@ def from_json(text: str | bytes, cls: type[T]) -> T: ...
 def from_json(text: str | bytes, cls: type[T] | None = None) -> Any:
     """Parse :func:`to_json` output back into an object."""
     try:
-        payload = json.loads(text)
+        payload = loads(text)
     except (ValueError, RecursionError) as exc:
         raise InvalidInputError(None, f"not valid JSON ({type(exc).__name__})") from None
     return from_json_data(payload, cls)

@@ -30,6 +30,7 @@ _BAD_MULTILINE = re.compile("[\x00-\x08\x0b-\x1f\ud800-\udfff]")
 """The same, but line feed and tab are allowed."""
 _CODE_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,31}$")
 _CONTRACT_NUMBER_RE = re.compile(r"^[0-9]{10}$")
+_CUSTOMER_NUMBER_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9-]{0,19}$")
 
 
 SEPARATORS: frozenset[str] = frozenset(
@@ -101,37 +102,48 @@ def text(max_length: int = MAX_TEXT, *, multiline: bool = False) -> Any:
     bad = _BAD_MULTILINE if multiline else _BAD_TEXT
 
     def check(instance: object, attribute: Any, value: Any) -> None:
-        name = field_name(instance, attribute)
         if not isinstance(value, str):
-            raise InvalidInputError(name, f"must be text, not {type(value).__name__}")
+            raise InvalidInputError(
+                field_name(instance, attribute), f"must be text, not {type(value).__name__}"
+            )
         if not value:
-            raise InvalidInputError(name, "must not be empty")
+            raise InvalidInputError(field_name(instance, attribute), "must not be empty")
         if len(value) > max_length:
-            raise InvalidInputError(name, f"must be at most {max_length} characters")
+            raise InvalidInputError(
+                field_name(instance, attribute), f"must be at most {max_length} characters"
+            )
         if bad.search(value):
-            raise InvalidInputError(name, "must not contain control characters or surrogates")
+            raise InvalidInputError(
+                field_name(instance, attribute), "must not contain control characters or surrogates"
+            )
 
     return check
 
 
 def yen(instance: object, attribute: Any, value: Any) -> None:
     """An attrs validator for a positive whole-yen amount within :data:`MAX_YEN`."""
-    name = field_name(instance, attribute)
     if isinstance(value, bool) or not isinstance(value, int):
-        raise InvalidInputError(name, f"must be a whole number of yen, not {type(value).__name__}")
+        raise InvalidInputError(
+            field_name(instance, attribute),
+            f"must be a whole number of yen, not {type(value).__name__}",
+        )
     if value <= 0:
-        raise InvalidInputError(name, "must be positive")
+        raise InvalidInputError(field_name(instance, attribute), "must be positive")
     if value > MAX_YEN:
-        raise InvalidInputError(name, f"must be at most {MAX_YEN} yen")
+        raise InvalidInputError(field_name(instance, attribute), f"must be at most {MAX_YEN} yen")
 
 
 def non_negative_yen(instance: object, attribute: Any, value: Any) -> None:
     """An attrs validator for a whole-yen amount that may be zero."""
-    name = field_name(instance, attribute)
     if isinstance(value, bool) or not isinstance(value, int):
-        raise InvalidInputError(name, f"must be a whole number of yen, not {type(value).__name__}")
+        raise InvalidInputError(
+            field_name(instance, attribute),
+            f"must be a whole number of yen, not {type(value).__name__}",
+        )
     if not 0 <= value <= MAX_YEN:
-        raise InvalidInputError(name, f"must be between 0 and {MAX_YEN} yen")
+        raise InvalidInputError(
+            field_name(instance, attribute), f"must be between 0 and {MAX_YEN} yen"
+        )
 
 
 def a_date(instance: object, attribute: Any, value: Any) -> None:
@@ -148,20 +160,24 @@ def optional_date(instance: object, attribute: Any, value: Any) -> None:
 
 
 def positive_int(instance: object, attribute: Any, value: Any) -> None:
-    name = field_name(instance, attribute)
     if isinstance(value, bool) or not isinstance(value, int):
-        raise InvalidInputError(name, f"must be an integer, not {type(value).__name__}")
+        raise InvalidInputError(
+            field_name(instance, attribute), f"must be an integer, not {type(value).__name__}"
+        )
     if value <= 0:
-        raise InvalidInputError(name, "must be positive")
+        raise InvalidInputError(field_name(instance, attribute), "must be positive")
 
 
 def share(instance: object, attribute: Any, value: Any) -> None:
     """An attrs validator for a fraction in (0, 1]."""
-    name = field_name(instance, attribute)
     if not isinstance(value, Fraction):
-        raise InvalidInputError(name, f"must be a Fraction, not {type(value).__name__}")
+        raise InvalidInputError(
+            field_name(instance, attribute), f"must be a Fraction, not {type(value).__name__}"
+        )
     if not 0 < value <= 1:
-        raise InvalidInputError(name, "must be greater than 0 and at most 1")
+        raise InvalidInputError(
+            field_name(instance, attribute), "must be greater than 0 and at most 1"
+        )
 
 
 def enum_of(enum_type: type[Enum]) -> Any:
@@ -184,11 +200,14 @@ def instance_of(cls: type[Any]) -> Any:
 
 def code(instance: object, attribute: Any, value: Any) -> None:
     """An attrs validator for an identifier code: 1-32 ASCII letters, digits, ``_ . -``."""
-    name = field_name(instance, attribute)
     if not isinstance(value, str):
-        raise InvalidInputError(name, f"must be text, not {type(value).__name__}")
+        raise InvalidInputError(
+            field_name(instance, attribute), f"must be text, not {type(value).__name__}"
+        )
     if not _CODE_RE.fullmatch(value):
-        raise InvalidInputError(name, "must be 1-32 ASCII letters, digits, '_', '.' or '-'")
+        raise InvalidInputError(
+            field_name(instance, attribute), "must be 1-32 ASCII letters, digits, '_', '.' or '-'"
+        )
 
 
 def is_valid_email(value: str) -> bool:
@@ -197,11 +216,12 @@ def is_valid_email(value: str) -> bool:
 
 
 def email(instance: object, attribute: Any, value: Any) -> None:
-    name = field_name(instance, attribute)
     if not isinstance(value, str):
-        raise InvalidInputError(name, f"must be text, not {type(value).__name__}")
+        raise InvalidInputError(
+            field_name(instance, attribute), f"must be text, not {type(value).__name__}"
+        )
     if not is_valid_email(value):
-        raise InvalidInputError(name, "is not a valid e-mail address")
+        raise InvalidInputError(field_name(instance, attribute), "is not a valid e-mail address")
 
 
 def optional_email(instance: object, attribute: Any, value: Any) -> None:
@@ -210,11 +230,14 @@ def optional_email(instance: object, attribute: Any, value: Any) -> None:
 
 
 def contract_number(instance: object, attribute: Any, value: Any) -> None:
-    name = field_name(instance, attribute)
     if not isinstance(value, str):
-        raise InvalidInputError(name, f"must be text, not {type(value).__name__}")
+        raise InvalidInputError(
+            field_name(instance, attribute), f"must be text, not {type(value).__name__}"
+        )
     if not _CONTRACT_NUMBER_RE.fullmatch(value):
-        raise InvalidInputError(name, "must be exactly 10 ASCII digits, like '0000000001'")
+        raise InvalidInputError(
+            field_name(instance, attribute), "must be exactly 10 ASCII digits, like '0000000001'"
+        )
 
 
 def corporate_number_check_digit(base: str) -> int:
@@ -237,13 +260,55 @@ def is_valid_corporate_number(value: str) -> bool:
 
 
 def corporate_number(instance: object, attribute: Any, value: Any) -> None:
+    if not isinstance(value, str):
+        raise InvalidInputError(
+            field_name(instance, attribute), f"must be text, not {type(value).__name__}"
+        )
+    if len(value) != 13 or not value.isascii() or not value.isdigit():
+        raise InvalidInputError(field_name(instance, attribute), "must be exactly 13 ASCII digits")
+    if not is_valid_corporate_number(value):
+        raise InvalidInputError(
+            field_name(instance, attribute), "check digit (the first digit) is wrong"
+        )
+
+
+def is_valid_customer_number(value: str) -> bool:
+    """True for a surety-assigned customer number (取引先番号): 1-20 ASCII letters, digits and
+    ``-``, starting with a letter or digit, and not 13 digits (a corporate number's shape, so
+    the two kinds of principal identifier never collide)."""
+    if not _CUSTOMER_NUMBER_RE.fullmatch(value):
+        return False
+    return not (len(value) == 13 and value.isdigit())
+
+
+def customer_number(instance: object, attribute: Any, value: Any) -> None:
     name = field_name(instance, attribute)
     if not isinstance(value, str):
         raise InvalidInputError(name, f"must be text, not {type(value).__name__}")
-    if len(value) != 13 or not value.isascii() or not value.isdigit():
-        raise InvalidInputError(name, "must be exactly 13 ASCII digits")
-    if not is_valid_corporate_number(value):
-        raise InvalidInputError(name, "check digit (the first digit) is wrong")
+    if not _CUSTOMER_NUMBER_RE.fullmatch(value):
+        raise InvalidInputError(name, "must be 1-20 ASCII letters, digits or '-'")
+    if not is_valid_customer_number(value):
+        raise InvalidInputError(name, "must not be 13 digits (that is a corporate number)")
+
+
+def is_valid_principal_id(value: str) -> bool:
+    """True for a principal identifier: a corporate number or a customer number."""
+    return is_valid_corporate_number(value) or is_valid_customer_number(value)
+
+
+def principal_id(instance: object, attribute: Any, value: Any) -> None:
+    """A principal's identifier: a valid corporate number (法人番号) or customer number."""
+    name = field_name(instance, attribute)
+    if not isinstance(value, str):
+        raise InvalidInputError(name, f"must be text, not {type(value).__name__}")
+    if len(value) == 13 and value.isascii() and value.isdigit():
+        corporate_number(instance, attribute, value)
+    elif not is_valid_customer_number(value):
+        raise InvalidInputError(
+            name,
+            "must be a 13-digit corporate number or a customer number (1-20 ASCII"
+            " letters, digits or '-')",
+        )
 
 
 def tuple_of(cls: type[Any], *, min_length: int = 0, max_length: int = 1000) -> Any:

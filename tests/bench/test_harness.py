@@ -29,8 +29,10 @@ LIBRARY_FIELDS = {
     "verify_scale_sqlite": {"ratio"},
     "verify_scale_postgres": {"ratio"},
     "issue_stream_rss": {"peak_mb"},
-    "verify_postgres_4proc": {"per_second", "ratio"},
-    "issue_postgres_4proc": {"per_second", "ratio"},
+    "verify_postgres_4proc": {"scale", "errors"},
+    "verify_postgres_1proc": {"errors"},
+    "issue_postgres_4proc": {"scale", "errors"},
+    "issue_postgres_1proc": {"errors"},
     "verify_http": {"server_errors", "per_second"},
 }
 TIMED_IN_PROCESS = {
@@ -214,6 +216,11 @@ def test_four_process_postgres_figures_run_beside_their_floors(tmp_path: Path) -
         check_benchmark(by_name[name])
         assert by_name[name]["processes"] == 4
         assert is_number(by_name[f"floor_{name}"]["per_second"])
+        one = by_name[name.replace("_4proc", "_1proc")]
+        check_benchmark(one)
+        assert one["processes"] == 1
+        expected = by_name[name]["per_second"] / max(one["per_second"], 1)
+        assert by_name[name]["scale"] == pytest.approx(expected, rel=0.1, abs=0.05)
 
 
 def test_skipped_result_has_no_verdict() -> None:

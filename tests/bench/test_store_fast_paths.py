@@ -145,7 +145,7 @@ def test_driver_inserts_store_the_same_columns_as_sqlalchemy(store: SqlStore) ->
     with store.engine.connect() as connection:
         rows = connection.execute(
             sa.text(
-                "SELECT number, version, status, medium, product, corporate_number,"
+                "SELECT number, version, status, medium, product, principal_id,"
                 " obligee_code, works_number, CAST(issued_on AS TEXT) FROM surety_contracts"
                 " ORDER BY number"
             )
@@ -153,7 +153,7 @@ def test_driver_inserts_store_the_same_columns_as_sqlalchemy(store: SqlStore) ->
     assert [row[1:] for row in rows[:1]] == [row[1:] for row in rows[1:]]
     assert rows[0][-1] == one.issued_on.isoformat()
     query = ContractQuery(
-        one.principal.corporate_number, issued_from=one.issued_on, issued_to=one.issued_on
+        one.principal.identifier, issued_from=one.issued_on, issued_to=one.issued_on
     )
     with store.unit_of_work() as uow:
         assert [c.number for c in uow.contracts.query(query).items] == [one.number, two.number]

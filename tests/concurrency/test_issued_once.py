@@ -54,11 +54,15 @@ def test_schema_1_is_upgraded_with_the_references_filled_in(tmp_path: Path) -> N
         connection.execute(
             sa.text("ALTER TABLE surety_contracts DROP COLUMN application_reference")
         )
+        for table in ("surety_contracts", "surety_applications"):  # version 4 renamed it
+            connection.execute(
+                sa.text(f"ALTER TABLE {table} RENAME COLUMN principal_id TO corporate_number")
+            )
         connection.execute(sa.text("UPDATE surety_schema_version SET version = 1"))
     engine.dispose()
     store = sqlite_store(path)
     try:
-        assert store.check_schema() == SCHEMA_VERSION == 3
+        assert store.check_schema() == SCHEMA_VERSION == 4
         with store.engine.connect() as connection:
             assert connection.execute(
                 sa.text("SELECT application_reference FROM surety_contracts")

@@ -418,7 +418,12 @@ def test_lifecycle_rules_are_reported(code: str) -> None:
 
 
 def test_every_rule_in_the_catalogue_is_exercised() -> None:
-    covered = s.APPLICATION_RULE_CODES | s.AMENDMENT_RULE_CODES | set(LIFECYCLE_TRIGGERS)
+    covered = (
+        s.APPLICATION_RULE_CODES
+        | s.AMENDMENT_RULE_CODES
+        | s.PRINCIPAL_RULE_CODES
+        | set(LIFECYCLE_TRIGGERS)
+    )
     assert {r.code for r in RULES} == covered
 
 

@@ -52,7 +52,7 @@ def test_other_secrets_are_refused_before_anything_is_counted(number: str) -> No
             registry.view(number, key)
     assert _state(store) == before  # no attempt counted, no event appended
     with pytest.raises(ConfigurationError, match="do not match"):
-        ContractorPortal(store, OTHER).key_notice("0000000001", corporate_number="7000012050002")
+        ContractorPortal(store, OTHER).key_notice("0000000001", principal_id="7000012050002")
     # the right secrets still open the guarantee
     assert ObligeeRegistry(store, samples.secret_provider()).view("0000000001", key).number
 

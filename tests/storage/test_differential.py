@@ -130,7 +130,7 @@ def _snapshot(store: Store) -> Any:
             tuple(uow.outbox.due(_T0 + timedelta(minutes=20), limit=3)),
             tuple(uow.audit.events()),
             [
-                uow.contracts.query(ContractQuery(corporate_number=_corporate(i), limit=2))
+                uow.contracts.query(ContractQuery(principal_id=_corporate(i), limit=2))
                 for i in (0, 1)
             ],
             tuple(uow.contracts.for_works("kashiwa", "R7-001")),

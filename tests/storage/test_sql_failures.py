@@ -80,7 +80,7 @@ def test_unparsable_contract_names_the_record(store: SqlStore) -> None:
         uow.contracts.get(NUMBER)
     assert info.value.record == f"surety_contracts[{NUMBER}]"
     with store.unit_of_work() as uow, pytest.raises(CorruptRecordError):
-        uow.contracts.query(ContractQuery(corporate_number=_corporate(0)))
+        uow.contracts.query(ContractQuery(principal_id=_corporate(0)))
     with store.unit_of_work() as uow, pytest.raises(CorruptRecordError):
         uow.contracts.for_works("kashiwa", "R7-001")
 
@@ -317,10 +317,14 @@ def test_a_version_2_database_is_upgraded_with_the_payments_table(tmp_path: Path
     create_schema(engine)
     with engine.begin() as connection:  # what a version 2 database looks like
         connection.execute(sa.text("DROP TABLE surety_payments"))
+        for table in ("surety_contracts", "surety_applications"):  # version 4 renamed it
+            connection.execute(
+                sa.text(f"ALTER TABLE {table} RENAME COLUMN principal_id TO corporate_number")
+            )
         connection.execute(sa.text("UPDATE surety_schema_version SET version = 2"))
     with pytest.raises(SchemaVersionError, match="upgrade_schema"):
         SqlStore(engine, upgrade=False)
-    assert upgrade_schema(engine) == SCHEMA_VERSION == 3
+    assert upgrade_schema(engine) == SCHEMA_VERSION == 4
     store = SqlStore(engine, upgrade=False)
     with store.unit_of_work() as uow:
         uow.payments.add(_payment("APP-1"))

@@ -29,6 +29,7 @@ from surety_core.testing import FixedClock, samples
 
 POSITIONAL = {
     "corporate_number": ["index"],
+    "customer_number": ["index"],
     "contract_number": ["index"],
     "surety_service": ["store"],
 }

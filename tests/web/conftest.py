@@ -82,7 +82,7 @@ def sign_in(client: TestClient, corporate: str = PRINCIPAL) -> None:
     token = csrf(client, "/portal/sign-in")
     answer = client.post(
         "/portal/sign-in",
-        data={"csrf": token, "corporate_number": corporate},
+        data={"csrf": token, "principal_id": corporate},
         follow_redirects=False,
     )
     assert answer.status_code == 303

@@ -157,7 +157,7 @@ def test_the_development_sign_in_is_refused_unless_enabled(hosted: TestClient) -
     token = csrf(hosted, "/registry")
     answer = hosted.post(
         "/portal/sign-in",
-        data={"csrf": token, "corporate_number": PRINCIPAL},
+        data={"csrf": token, "principal_id": PRINCIPAL},
         follow_redirects=False,
     )
     assert answer.status_code == 404

@@ -41,7 +41,7 @@ def _issued(store: Store) -> tuple[str, str, SigningKeyRing]:
         rate_table=sample_rate_table(),
         policies=PolicyBook([POLICY]),
         clock=Clock(),
-        arrangements=samples.arrangement_book(corporate_numbers=[PRINCIPAL.corporate_number]),
+        arrangements=samples.arrangement_book(principal_ids=[PRINCIPAL.identifier]),
     )
     result = issuer.apply_and_issue(application(contract=None))
     (guarantee,) = result.guarantees
@@ -102,16 +102,16 @@ def test_portal_works_without_signing_keys(any_store: Store) -> None:
     number, key, _ = _issued(any_store)
     portal = ContractorPortal(any_store, _secrets())
     _holds_no_privilege(portal)
-    page = portal.history(ContractQuery(PRINCIPAL.corporate_number))
+    page = portal.history(ContractQuery(PRINCIPAL.identifier))
     assert [s.number for s in page.items] == [number]
     assert page.items[0].period == PERIOD
-    details = portal.details(number, corporate_number=PRINCIPAL.corporate_number)
+    details = portal.details(number, principal_id=PRINCIPAL.identifier)
     assert details.has_key
-    notice = portal.key_notice(number, corporate_number=PRINCIPAL.corporate_number)
+    notice = portal.key_notice(number, principal_id=PRINCIPAL.identifier)
     assert notice.key.reveal() == key
     assert notice.product_name == "前払金保証"
     with pytest.raises(NotFoundError):
-        portal.key_notice(number, corporate_number="2010001008824")
+        portal.key_notice(number, principal_id="2010001008824")
 
 
 def test_facade_delegates_to_the_three_actors(any_store: Store) -> None:
@@ -123,7 +123,7 @@ def test_facade_delegates_to_the_three_actors(any_store: Store) -> None:
         rate_table=sample_rate_table(),
         policies=PolicyBook([POLICY]),
         clock=Clock(),
-        arrangements=samples.arrangement_book(corporate_numbers=[PRINCIPAL.corporate_number]),
+        arrangements=samples.arrangement_book(principal_ids=[PRINCIPAL.identifier]),
     )
     assert isinstance(service.issuer, SuretyIssuer)
     assert isinstance(service.portal, ContractorPortal)
@@ -133,7 +133,7 @@ def test_facade_delegates_to_the_three_actors(any_store: Store) -> None:
     assert guarantee.key is not None
     number = guarantee.contract.number
     assert service.view(number, guarantee.key).number == number
-    reissued = service.reissue_key(number, corporate_number=PRINCIPAL.corporate_number)
+    reissued = service.reissue_key(number, principal_id=PRINCIPAL.identifier)
     assert reissued.generation == 2
     assert service.registry.view(number, reissued.key).number == number
     with pytest.raises(VerificationError):

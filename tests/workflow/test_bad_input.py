@@ -23,7 +23,7 @@ junk = st.one_of(
     st.dates(),
     st.lists(st.integers(), max_size=3),
     st.just("0000000001"),
-    st.just(PRINCIPAL.corporate_number),
+    st.just(PRINCIPAL.identifier),
     st.just(date(2025, 10, 1)),
 )
 
@@ -48,9 +48,9 @@ CALLS = {
     "apply": lambda s, a, b, c: s.apply(a),
     "issue": lambda s, a, b, c: s.issue(a),
     "history": lambda s, a, b, c: s.history(a),
-    "details": lambda s, a, b, c: s.details(a, corporate_number=b),
-    "key_notice": lambda s, a, b, c: s.key_notice(a, corporate_number=b),
-    "reissue_key": lambda s, a, b, c: s.reissue_key(a, corporate_number=b, actor=c),
+    "details": lambda s, a, b, c: s.details(a, principal_id=b),
+    "key_notice": lambda s, a, b, c: s.key_notice(a, principal_id=b),
+    "reissue_key": lambda s, a, b, c: s.reissue_key(a, principal_id=b, actor=c),
     "view": lambda s, a, b, c: s.view(a, b),
     "amend": lambda s, a, b, c: s.amend(a, b),
     "release": lambda s, a, b, c: s.release(a, b),

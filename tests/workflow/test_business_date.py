@@ -59,7 +59,7 @@ def _service(store: MemoryStore, **kw: object) -> tuple[SuretyService, SigningKe
         rate_table=sample_rate_table(),
         policies=PolicyBook([ObligeePolicy("kashiwa", electronic_from=date(2025, 1, 1))]),
         clock=lambda: MORNING_OF_1_APRIL,
-        arrangements=samples.arrangement_book(corporate_numbers=[PRINCIPAL.corporate_number]),
+        arrangements=samples.arrangement_book(principal_ids=[PRINCIPAL.identifier]),
         **kw,  # type: ignore[arg-type]
     )
     return service, ring
@@ -101,9 +101,7 @@ def test_contract_pdf_key_notice_and_email_agree_at_0830_jst() -> None:
     assert issued.certificate is not None
     content = verify_certificate(issued.certificate.document, ring.trusted_keys())
     assert certificate_data_from_content(content).issued_on == date(2025, 4, 1)
-    notice = service.portal.key_notice(
-        issued.contract.number, corporate_number=PRINCIPAL.corporate_number
-    )
+    notice = service.portal.key_notice(issued.contract.number, principal_id=PRINCIPAL.identifier)
     assert key_notice_data_from_notice(notice).issued_on == date(2025, 4, 1)
     jst = timezone(timedelta(hours=9))
     with store.unit_of_work() as uow:

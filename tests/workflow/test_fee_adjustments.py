@@ -38,7 +38,7 @@ def _issued(store: Store) -> tuple[SuretyService, str, str]:
 def test_an_increase_is_due_and_a_decrease_refunded(any_store: Store) -> None:
     service, reference, number = _issued(any_store)
     assert service.fee_coverage(reference).outstanding == 0
-    before = service.details(number, corporate_number=samples.contractor().corporate_number)
+    before = service.details(number, principal_id=samples.contractor().identifier)
     works = before.contract.works
     # Contract price up 20 %, advance up with it (40 M → 48 M) from day 31 of the period.
     bigger = attrs.evolve(works, contract_price=120_000_000)
@@ -89,7 +89,7 @@ def test_an_increase_is_due_and_a_decrease_refunded(any_store: Store) -> None:
     assert from_json(records[2].document, FeeAdjustment) == up.adjustment
     assert from_json(records[4].document, FeeAdjustment) == adjustment
     assert from_json(records[3].document, FeeStatement) == down.fee
-    details = service.details(number, corporate_number=samples.contractor().corporate_number)
+    details = service.details(number, principal_id=samples.contractor().identifier)
     assert details.statements[-1] == adjustment
 
     # The release refunds the unused share of the fee of the terms in force (100,000 yen).

@@ -102,23 +102,19 @@ def test_briefing_flow_end_to_end(env: Env, tmp_path: Path) -> None:
     assert contract_g.key.reveal() != advance_g.key.reveal()
 
     # History (電子保証履歴一覧) and details (保証契約内容).
-    page = service.history(ContractQuery(PRINCIPAL.corporate_number))
+    page = service.history(ContractQuery(PRINCIPAL.identifier))
     assert [s.number for s in page.items] == sorted(
         [contract_g.contract.number, advance_g.contract.number]
     )
     row = next(s for s in page.items if s.number == advance_g.contract.number)
     assert (row.amount, row.period, row.surety) == (40_000_000, PERIOD, SURETY.name)
     assert row.product_name == "前払金保証"
-    details = service.details(
-        advance_g.contract.number, corporate_number=PRINCIPAL.corporate_number
-    )
+    details = service.details(advance_g.contract.number, principal_id=PRINCIPAL.identifier)
     assert details.has_key
     assert len(details.statements) == 1
 
     # The key notice can be obtained again, with the same key.
-    notice = service.key_notice(
-        advance_g.contract.number, corporate_number=PRINCIPAL.corporate_number
-    )
+    notice = service.key_notice(advance_g.contract.number, principal_id=PRINCIPAL.identifier)
     assert notice.key.reveal() == advance_g.key.reveal()
 
     # The obligee views each guarantee with number + key.
@@ -208,9 +204,7 @@ def test_mixed_media_across_products_of_one_works_are_allowed(env: Env) -> None:
     assert advance_g.contract.medium is Medium.ELECTRONIC
     assert advance_g.key is not None
     with pytest.raises(NotFoundError):
-        env.service.key_notice(
-            contract_g.contract.number, corporate_number=PRINCIPAL.corporate_number
-        )
+        env.service.key_notice(contract_g.contract.number, principal_id=PRINCIPAL.identifier)
 
 
 def test_fee_does_not_depend_on_the_medium(env: Env) -> None:
@@ -304,9 +298,7 @@ def test_the_view_shows_an_ended_period_as_expired(env: Env) -> None:
 def test_reissued_key_replaces_the_old_one_at_once(env: Env) -> None:
     issued = env.service.apply_and_issue(application(contract=None)).guarantees[0]
     assert issued.key is not None
-    notice = env.service.reissue_key(
-        issued.contract.number, corporate_number=PRINCIPAL.corporate_number
-    )
+    notice = env.service.reissue_key(issued.contract.number, principal_id=PRINCIPAL.identifier)
     assert notice.generation == 2
     assert notice.key.reveal() != issued.key.reveal()
     with pytest.raises(VerificationError):
@@ -330,7 +322,7 @@ def test_issue_twice_is_refused_and_leaves_nothing_half_done(env: Env) -> None:
     env.service.apply_and_issue(application())
     with pytest.raises(DuplicateError):
         env.service.issue("APP-0001")
-    page = env.service.history(ContractQuery(PRINCIPAL.corporate_number))
+    page = env.service.history(ContractQuery(PRINCIPAL.identifier))
     assert page.total == 2
 
 
@@ -357,10 +349,10 @@ def test_a_failure_mid_issuance_rolls_everything_back(any_store: Store) -> None:
 def test_contractor_sees_only_its_own_guarantees(env: Env) -> None:
     issued = env.service.apply_and_issue(application(contract=None)).guarantees[0]
     with pytest.raises(NotFoundError):
-        env.service.key_notice(issued.contract.number, corporate_number=OTHER.corporate_number)
+        env.service.key_notice(issued.contract.number, principal_id=OTHER.identifier)
     with pytest.raises(NotFoundError):
-        env.service.details(issued.contract.number, corporate_number=OTHER.corporate_number)
-    assert env.service.history(ContractQuery(OTHER.corporate_number)).total == 0
+        env.service.details(issued.contract.number, principal_id=OTHER.identifier)
+    assert env.service.history(ContractQuery(OTHER.identifier)).total == 0
 
 
 def test_two_concurrent_amendments_one_wins(env: Env) -> None:

@@ -28,7 +28,7 @@ def test_history_lists_electronic_newest_first_searchable_with_the_surety() -> N
     service.apply_and_issue(_application("APP-1", "R7-001", "市道改良工事", Medium.ELECTRONIC))
     service.apply_and_issue(_application("APP-2", "=R7-002", "道路補修工事", Medium.ELECTRONIC))
     service.apply_and_issue(_application("APP-3", "R7-003", "小学校改修工事", Medium.PAPER))
-    cn = PRINCIPAL.corporate_number
+    cn = PRINCIPAL.identifier
 
     page = service.portal.history_list(cn)
     assert page.total == 2  # paper only when asked

@@ -91,7 +91,7 @@ def test_the_obligee_is_told_of_each_change_and_never_given_a_key(
     city.amend(
         number, Amendment(36_000_000, PERIOD, samples.road_works(), date(2025, 5, 1), "減額")
     )
-    notice = city.reissue_key(number, corporate_number=samples.contractor().corporate_number)
+    notice = city.reissue_key(number, principal_id=samples.contractor().identifier)
     keys.append(notice.key.reveal())
     city.release(contract_g.contract.number, date(2025, 10, 1))
     city.claim(number, date(2025, 11, 1), advance_paid=36_000_000, completed_value=10_000_000)
@@ -137,7 +137,7 @@ def test_the_obligee_chooses_which_events(any_store: Store) -> None:
     issued = svc.apply_and_issue(samples.electronic_application(contract=None)).guarantees[0]
     number = issued.contract.number
     svc.amend(number, Amendment(36_000_000, PERIOD, samples.road_works(), date(2025, 5, 1), "減額"))
-    svc.reissue_key(number, corporate_number=samples.contractor().corporate_number)
+    svc.reissue_key(number, principal_id=samples.contractor().identifier)
     svc.release(number, date(2025, 10, 1))
     assert [m.idempotency_key for m in obligee_messages(any_store)] == [
         f"obligee_notice:released:{number}"
@@ -162,7 +162,7 @@ def test_the_replaced_key_is_told_apart_from_a_wrong_one(
     issued = city.apply_and_issue(samples.electronic_application(contract=None)).guarantees[0]
     assert issued.key is not None
     number, old = issued.contract.number, issued.key.reveal()
-    new = city.reissue_key(number, corporate_number=samples.contractor().corporate_number).key
+    new = city.reissue_key(number, principal_id=samples.contractor().identifier).key
 
     with pytest.raises(KeyReplacedError) as replaced:
         city.view(number, old)
@@ -192,9 +192,9 @@ def test_only_the_key_the_last_re_issue_replaced_is_recognised(
     issued = city.apply_and_issue(samples.electronic_application(contract=None)).guarantees[0]
     assert issued.key is not None
     number, first = issued.contract.number, issued.key.reveal()
-    owner = samples.contractor().corporate_number
-    second = city.reissue_key(number, corporate_number=owner).key.reveal()
-    third = city.reissue_key(number, corporate_number=owner).key.reveal()
+    owner = samples.contractor().identifier
+    second = city.reissue_key(number, principal_id=owner).key.reveal()
+    third = city.reissue_key(number, principal_id=owner).key.reveal()
     with pytest.raises(KeyReplacedError):
         city.view(number, second)
     with pytest.raises(VerificationError) as older:

@@ -99,7 +99,7 @@ def test_arrangement_covers_only_its_contractor_and_days(any_store: Store) -> No
         (
             PaymentArrangement(other, "IK0009", date(2025, 1, 1)),
             PaymentArrangement(
-                samples.contractor().corporate_number, "IK0001", date(2024, 1, 1), date(2025, 3, 31)
+                samples.contractor().identifier, "IK0001", date(2024, 1, 1), date(2025, 3, 31)
             ),
         )
     )

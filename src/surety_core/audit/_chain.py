@@ -26,7 +26,7 @@ from datetime import UTC, datetime
 from enum import StrEnum
 from typing import Any
 
-from attrs import evolve, frozen
+from attrs import frozen
 
 from surety_core import _validation as v
 from surety_core._errors import InvalidInputError, SuretyError
@@ -244,6 +244,17 @@ def _details(details: Mapping[str, str] | Iterable[tuple[str, str]]) -> tuple[tu
 _ANY_TIME = datetime(2000, 1, 1, tzinfo=UTC)
 
 
+def _checked_details(
+    actor: object, subject: object, details: Mapping[str, str] | Iterable[tuple[str, str]]
+) -> tuple[tuple[str, str], ...]:
+    """The sorted details, after refusing keys in them, the actor and the subject."""
+    pairs = _details(details)
+    for name, text in (("actor", actor), ("subject", subject)):
+        if isinstance(text, str):
+            _refuse_keys(name, text)
+    return pairs
+
+
 def check_event_fields(
     *,
     actor: str,
@@ -258,10 +269,7 @@ def check_event_fields(
     these fields, so that a caller can refuse an operation before doing anything that must be
     audited (the obligee view checks the actor before it compares a key).
     """
-    pairs = _details(details)
-    for name, text in (("actor", actor), ("subject", subject)):
-        if isinstance(text, str):
-            _refuse_keys(name, text)
+    pairs = _checked_details(actor, subject, details)
     action_text = action.value if isinstance(action, AuditAction) else action
     AuditEvent(
         sequence=1,
@@ -275,6 +283,17 @@ def check_event_fields(
         key_id="check",
     )
     return pairs
+
+
+_PROVIDER_TYPES: set[type] = set()
+"""Classes that define every member of the SecretProvider protocol themselves (so each of
+their instances passes the protocol check, which costs tens of µs per call)."""
+_PROVIDER_NAMES = (
+    "current_hmac_key_id",
+    "current_encryption_key_id",
+    "hmac_secret",
+    "encryption_key",
+)
 
 
 def record_event(
@@ -297,15 +316,26 @@ def record_event(
     """
     if previous is not None and not isinstance(previous, AuditEvent):
         raise InvalidInputError("previous", "must be an AuditEvent or None")
-    if not isinstance(secrets, SecretProvider):
-        raise InvalidInputError("secrets", "must be a SecretProvider")
-    pairs = check_event_fields(at=at, actor=actor, action=action, subject=subject, details=details)
+    if type(secrets) not in _PROVIDER_TYPES:
+        if not isinstance(secrets, SecretProvider):
+            raise InvalidInputError("secrets", "must be a SecretProvider")
+        kind = type(secrets)
+        if len(_PROVIDER_TYPES) < 32 and all(hasattr(kind, name) for name in _PROVIDER_NAMES):
+            _PROVIDER_TYPES.add(kind)  # a protocol check costs tens of µs
+    action_text = action.value if isinstance(action, AuditAction) else action
+    fields: tuple[object, ...] = (at, actor, action_text, subject)
+    if not (isinstance(fields[0], datetime) and all(isinstance(x, str) for x in fields[1:])):
+        # A wrong type: the checks below name the field exactly as they always did.
+        check_event_fields(at=at, actor=actor, action=action, subject=subject, details=details)
+        raise AssertionError("a field of the wrong type is refused")  # pragma: no cover
+    pairs = _checked_details(actor, subject, details)
     key_id = secrets.current_hmac_key_id
     secret = secrets.hmac_secret(key_id)
-    action_text = action.value if isinstance(action, AuditAction) else action
     sequence = 1 if previous is None else previous.sequence + 1
     previous_hash = GENESIS_HASH if previous is None else previous.hash
-    draft = AuditEvent(
+    # The event is built once, with its hash: its validators run once (the same checks that
+    # check_event_fields runs on a draft, in the same order, so the same error for bad fields).
+    return AuditEvent(
         sequence=sequence,
         at=at,
         actor=actor,
@@ -313,10 +343,19 @@ def record_event(
         subject=subject,
         details=pairs,
         previous_hash=previous_hash,
-        hash=GENESIS_HASH,
+        hash=event_hash(
+            secret=secret,
+            key_id=key_id,
+            sequence=sequence,
+            at=at,
+            actor=actor,
+            action=action_text,
+            subject=subject,
+            details=pairs,
+            previous_hash=previous_hash,
+        ),
         key_id=key_id,
     )
-    return evolve(draft, hash=_recompute(draft, secret, key_id))
 
 
 def append_event(

@@ -181,7 +181,8 @@ def _view_json(view: Any, chained: int | None) -> dict[str, Any]:
         "works": {"name": contract.works.name, "number": contract.works.number},
         "obligee": contract.obligee.name,
         "principal": {
-            "name": contract.principal.name,
+            "name": contract.principal.display_name,
+            "kind": contract.principal.kind.value,
             "corporate_number": contract.principal.corporate_number,
         },
         "surety": contract.surety.name,
@@ -250,7 +251,7 @@ def _verify(args: argparse.Namespace) -> int:
                 ("発注者 obligee", contract.obligee.name),
                 (
                     "受注者 principal",
-                    f"{contract.principal.name} ({contract.principal.corporate_number})",
+                    f"{contract.principal.display_name} ({contract.principal.identifier})",
                 ),
                 ("保証会社 surety", contract.surety.name),
                 ("媒体 medium", medium_label(contract.medium, english=True)),
@@ -304,7 +305,7 @@ def _notice(args: argparse.Namespace) -> int:
         if found is None:
             raise NotFoundError(f"no guarantee contract {number} in this database")
         notice = ContractorPortal(store, secrets).key_notice(
-            number, corporate_number=found.principal.corporate_number, actor=args.actor
+            number, principal_id=found.principal.identifier, actor=args.actor
         )
     finally:
         store.close()
@@ -782,7 +783,7 @@ def _parser() -> argparse.ArgumentParser:
     serve.add_argument(
         "--dev-sign-in",
         action="store_true",
-        help="the portal's development sign-in (a corporate number alone; loopback only)",
+        help="the portal's development sign-in (a principal's identifier alone; loopback only)",
     )
 
     verify = command(

@@ -5,8 +5,9 @@ and an electronic advance payment guarantee on one works and a paper guarantee o
 surety issues them, the completion e-mails go out, the contractor lists its history, downloads
 the key notices, the certificates and the fee statements; the obligee views each guarantee with
 its key; the contract price is reduced and the advance guarantee amended (version 2, with the
-statement of its refund or additional fee); a wrong key is rejected and a typo is caught by the
-check character before anything is looked up.
+statement of its refund or additional fee, the contractor's 変更手続き完了 e-mail and the
+obligee's notice of the change, which carries no key); a wrong key is rejected and a typo is
+caught by the check character before anything is looked up.
 
 Every run starts from a fresh database in ``DIR`` (the secrets and the signing keys in
 ``DIR/secrets`` are kept), so the demo is safe to run again.
@@ -71,7 +72,10 @@ _STEPS = 13
 _CITY = samples.city()
 _SURETY = samples.surety()
 _PRINCIPAL = samples.contractor()
-_POLICY = samples.city_policy()
+_OBLIGEE_EMAIL = "keiyaku@city.kashiwa.example.jp"
+_POLICY = samples.city_policy(notice_email=_OBLIGEE_EMAIL)
+_VIEWING_URL = "https://e-hosho.example.jp/view"
+"""Where the sample surety's viewing service would be (printed with a QR code on key notices)."""
 _EMAIL = samples.CONTRACTOR_EMAIL
 _OUTPUTS = {"notices": "*.pdf", "certificates": "*.pdf", "statements": "*.pdf", "mail": "*.eml"}
 _FILES = (DB_NAME, f"{DB_NAME}-wal", f"{DB_NAME}-shm", "summary.json", TRUSTED_KEYS_FILE)
@@ -177,6 +181,7 @@ def run_demo(out: Path, *, write: Callable[[str], None] = print, width: int | No
     """Tell the story into ``out``; returns 0. See the module docstring."""
     from surety_core.documents import (
         FeeDocumentSettings,
+        KeyNoticeProfile,
         build_certificate_pdf,
         build_key_notice_pdf,
         certificate_data_from_content,
@@ -321,7 +326,7 @@ def run_demo(out: Path, *, write: Callable[[str], None] = print, width: int | No
         )
 
         story.heading("電子保証履歴一覧 (the contractor's history)")
-        page = service.history(ContractQuery(_PRINCIPAL.corporate_number))
+        page = service.history(ContractQuery(_PRINCIPAL.identifier))
         story.table(
             ["保証契約番号", "保証契約内容", "保証金額", "保証期間", "媒体", "状態"],
             [
@@ -341,12 +346,11 @@ def run_demo(out: Path, *, write: Callable[[str], None] = print, width: int | No
 
         story.heading("認証キーのお知らせ (key notices; the only place a key is shown)")
         notices: dict[str, str] = {}
+        profile = KeyNoticeProfile(viewing_url=_VIEWING_URL)
         rows = []
         for g in electronic:
-            notice = service.key_notice(
-                g.contract.number, corporate_number=_PRINCIPAL.corporate_number
-            )
-            pdf = build_key_notice_pdf(key_notice_data_from_notice(notice))
+            notice = service.key_notice(g.contract.number, principal_id=_PRINCIPAL.identifier)
+            pdf = build_key_notice_pdf(key_notice_data_from_notice(notice, profile=profile))
             name = story.save(out / "notices" / f"{g.contract.number}.pdf", pdf, private=True)
             notices[g.contract.number] = name
             rows.append([g.contract.number, notice.product_name, notice.key.reveal(), name])
@@ -452,10 +456,17 @@ def run_demo(out: Path, *, write: Callable[[str], None] = print, width: int | No
             f"\n  {title}: {adjustment_file}"
         )
         written = certificate_pdf(amended.contract.number)[2]
+        with store.unit_of_work() as uow:
+            due = {m.idempotency_key: m for m in uow.outbox.all() if m.sent_at is None}
         report = dispatcher.dispatch_due()
+        for sent in report.sent:
+            message = due[sent]
+            to = "the obligee" if message.recipient == _OBLIGEE_EMAIL else "the contractor"
+            story.say(f"  e-mail to {to} <{message.recipient}>: {message.subject}")
+        story.say("  (the obligee's notice never carries a key: its key notice stays valid)")
         view = service.view(advance_g.contract.number, advance_g.key.reveal(), actor="柏市")
         story.say(
-            f"  {written} and the statement of the fee written, {len(report.sent)} e-mail sent; "
+            f"  {written} and the statement of the fee written; "
             f"the obligee now sees version {view.current_version} and the history:"
         )
         story.table(
@@ -539,6 +550,6 @@ def run_demo(out: Path, *, write: Callable[[str], None] = print, width: int | No
 
 def _current(service: SuretyService, issued: list[IssuedGuarantee]) -> list[GuaranteeContract]:
     return [
-        service.details(g.contract.number, corporate_number=_PRINCIPAL.corporate_number).contract
+        service.details(g.contract.number, principal_id=_PRINCIPAL.identifier).contract
         for g in issued
     ]

@@ -413,7 +413,8 @@ def _heading(
     return {
         "reference": reference,
         "product_name": _product_name(product, names),
-        "principal_name": source.principal.name,
+        "principal_name": source.principal.display_name,
+        "addressee_suffix": "様" if source.principal.is_sole_proprietor else "御中",
         "works_name": works.name,
         "works_number": works.number,
         "obligee_name": works.obligee.name,

@@ -105,7 +105,7 @@ def _joint_venture(principal: Principal) -> Iterator[Violation]:
     if total != 1:
         yield r.JOINT_VENTURE_SHARES_NOT_WHOLE.violation("principal.members", f"sum {total}")
     heads = [m for m in members if m.representative]
-    if len(heads) != 1 or heads[0].corporate_number != principal.corporate_number:
+    if len(heads) != 1 or heads[0].identifier != principal.identifier:
         yield r.JOINT_VENTURE_REPRESENTATIVE.violation(
             "principal.members", f"{len(heads)} representative(s)"
         )

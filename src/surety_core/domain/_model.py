@@ -12,6 +12,7 @@ from attrs import field, frozen
 
 from surety_core import _validation as v
 from surety_core._errors import InvalidInputError
+from surety_core.domain import _rules as r
 
 __all__ = [
     "Amendment",
@@ -29,6 +30,7 @@ __all__ = [
     "ObligeePolicy",
     "Period",
     "Principal",
+    "PrincipalKind",
     "ProductRequest",
     "Progress",
     "Surety",
@@ -121,32 +123,185 @@ class Period:
         return f"{self.start:%Y/%m/%d} - {self.end:%Y/%m/%d}"
 
 
+class PrincipalKind(StrEnum):
+    """Who a principal (or a joint-venture member) is in law."""
+
+    CORPORATION = "corporation"
+    """A corporation (法人), identified by its 13-digit corporate number (法人番号)."""
+    SOLE_PROPRIETOR = "sole_proprietor"
+    """A sole proprietor (個人事業主): no corporate number; identified by the customer number
+    (取引先番号) the surety assigned, and printed with the trade name (屋号), if any."""
+
+
+def _identity_violations(
+    kind: PrincipalKind,
+    corporate_number: str | None,
+    customer_number: str | None,
+    trade_name: str | None,
+) -> list[r.Violation]:
+    found: list[r.Violation] = []
+    if kind is PrincipalKind.CORPORATION:
+        if corporate_number is None:
+            found.append(r.CORPORATION_WITHOUT_CORPORATE_NUMBER.violation("corporate_number"))
+        if trade_name is not None:
+            found.append(r.TRADE_NAME_ONLY_FOR_SOLE_PROPRIETOR.violation("trade_name", trade_name))
+    else:
+        if corporate_number is not None:
+            found.append(
+                r.SOLE_PROPRIETOR_WITH_CORPORATE_NUMBER.violation(
+                    "corporate_number", corporate_number
+                )
+            )
+        if customer_number is None:
+            found.append(r.SOLE_PROPRIETOR_WITHOUT_CUSTOMER_NUMBER.violation("customer_number"))
+    return found
+
+
+def _identifier(
+    kind: PrincipalKind, corporate_number: str | None, customer_number: str | None
+) -> str:
+    found = corporate_number if kind is PrincipalKind.CORPORATION else customer_number
+    assert found is not None  # the constructor refused a principal without one
+    return found
+
+
+def _display_name(kind: PrincipalKind, name: str, trade_name: str | None) -> str:
+    if kind is PrincipalKind.SOLE_PROPRIETOR and trade_name is not None:
+        return f"{trade_name} 代表 {name}"
+    return name
+
+
 @frozen
 class JointVentureMember:
     """A member of a joint venture (共同企業体の構成員): its share of the venture (出資比率) and
-    whether it is the representative (代表者)."""
+    whether it is the representative (代表者).
+
+    A member is a corporation (``corporate_number``) or, with ``kind`` ``SOLE_PROPRIETOR``, a
+    sole proprietor (``corporate_number`` ``None``, ``customer_number`` and optionally
+    ``trade_name``), under the same rules as :class:`Principal`.
+    """
 
     name: str = field(converter=v.strip_text, validator=v.text())
-    corporate_number: str = field(converter=v.strip_text, validator=v.corporate_number)
+    corporate_number: str | None = field(
+        converter=v.strip_text, validator=v.optional(v.corporate_number)
+    )
     share: Fraction = field(validator=v.share)
     representative: bool = field(default=False, validator=v.instance_of(bool))
+    kind: PrincipalKind = field(
+        default=PrincipalKind.CORPORATION, validator=v.enum_of(PrincipalKind)
+    )
+    customer_number: str | None = field(
+        default=None, converter=v.strip_text, validator=v.optional(v.customer_number)
+    )
+    trade_name: str | None = field(
+        default=None, converter=v.strip_text, validator=v.optional(v.text(40))
+    )
+
+    def __attrs_post_init__(self) -> None:
+        r.raise_if_any(
+            _identity_violations(
+                self.kind, self.corporate_number, self.customer_number, self.trade_name
+            )
+        )
+
+    @property
+    def identifier(self) -> str:
+        """The member's identifier: its corporate number, or a sole proprietor's customer
+        number."""
+        return _identifier(self.kind, self.corporate_number, self.customer_number)
+
+    @property
+    def display_name(self) -> str:
+        """The name documents print (a sole proprietor's as ``屋号 代表 氏名``)."""
+        return _display_name(self.kind, self.name, self.trade_name)
 
 
 @frozen
 class Principal:
-    """The contractor (受注者): name, 13-digit corporate number (法人番号) and address.
+    """The contractor (受注者): a corporation (法人) or a sole proprietor (個人事業主).
 
-    A joint venture (共同企業体) lists its ``members``; it has no corporate number of its own and
-    acts through its representative, whose corporate number it carries (rules
+    * A corporation has its 13-digit ``corporate_number`` (法人番号); ``name`` is its name
+      (商号).
+    * A sole proprietor (``kind`` ``SOLE_PROPRIETOR``) has no corporate number
+      (``corporate_number`` ``None``); the surety identifies it by the ``customer_number``
+      (取引先番号) it assigned. ``name`` is the proprietor's own name (代表者氏名) and
+      ``trade_name`` the business name (屋号), if any; documents print both
+      (:attr:`display_name`). Build one with :meth:`sole_proprietor`.
+
+    Breaking these (a corporation without a number, a sole proprietor with one or without a
+    customer number, a corporation with a 屋号) raises :class:`RuleViolationError` listing every
+    violation. :attr:`identifier` is the one key by which stores, queries, the portal and
+    payment arrangements find the principal.
+
+    A joint venture (共同企業体) lists its ``members``; it has no number of its own and acts
+    through its representative, whose kind and identifier it carries (rules
     ``JOINT_VENTURE_*`` check the members' shares and the representative).
     """
 
     name: str = field(converter=v.strip_text, validator=v.text())
-    corporate_number: str = field(converter=v.strip_text, validator=v.corporate_number)
+    corporate_number: str | None = field(
+        converter=v.strip_text, validator=v.optional(v.corporate_number)
+    )
     address: str = field(converter=v.strip_text, validator=v.text(300))
     members: tuple[JointVentureMember, ...] = field(
         default=(), converter=v.to_tuple, validator=v.tuple_of(JointVentureMember, max_length=20)
     )
+    kind: PrincipalKind = field(
+        default=PrincipalKind.CORPORATION, validator=v.enum_of(PrincipalKind)
+    )
+    customer_number: str | None = field(
+        default=None, converter=v.strip_text, validator=v.optional(v.customer_number)
+    )
+    trade_name: str | None = field(
+        default=None, converter=v.strip_text, validator=v.optional(v.text(40))
+    )
+
+    def __attrs_post_init__(self) -> None:
+        r.raise_if_any(
+            _identity_violations(
+                self.kind, self.corporate_number, self.customer_number, self.trade_name
+            )
+        )
+
+    @classmethod
+    def sole_proprietor(
+        cls,
+        name: str,
+        customer_number: str,
+        address: str,
+        *,
+        trade_name: str | None = None,
+        members: tuple[JointVentureMember, ...] = (),
+    ) -> Principal:
+        """A sole proprietor (個人事業主): the proprietor's ``name``, the surety's
+        ``customer_number`` (取引先番号), ``address`` and the ``trade_name`` (屋号), if any."""
+        return cls(
+            name,
+            None,
+            address,
+            members,
+            kind=PrincipalKind.SOLE_PROPRIETOR,
+            customer_number=customer_number,
+            trade_name=trade_name,
+        )
+
+    @property
+    def identifier(self) -> str:
+        """The principal's one stable identifier: a corporation's corporate number, or a sole
+        proprietor's customer number (the two never collide: a customer number is never 13
+        digits)."""
+        return _identifier(self.kind, self.corporate_number, self.customer_number)
+
+    @property
+    def display_name(self) -> str:
+        """The name documents print: ``name``, or ``屋号 代表 氏名`` for a sole proprietor
+        with a trade name."""
+        return _display_name(self.kind, self.name, self.trade_name)
+
+    @property
+    def is_sole_proprietor(self) -> bool:
+        """True for a sole proprietor (個人事業主)."""
+        return self.kind is PrincipalKind.SOLE_PROPRIETOR
 
     @property
     def is_joint_venture(self) -> bool:

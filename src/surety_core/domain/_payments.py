@@ -86,10 +86,12 @@ class PaymentArrangement:
     """A consolidated monthly payment arrangement (保証料一括納付) of one contractor.
 
     It covers issuance on every day from ``starts_on`` to ``ends_on`` (both included; ``None``:
-    open-ended). ``agreement`` is the surety's number of the agreement.
+    open-ended). ``agreement`` is the surety's number of the agreement. ``principal_id`` is the
+    contractor's :attr:`~surety_core.Principal.identifier` (corporate number, or a sole
+    proprietor's customer number).
     """
 
-    corporate_number: str = field(converter=v.strip_text, validator=v.corporate_number)
+    principal_id: str = field(converter=v.strip_text, validator=v.principal_id)
     agreement: str = field(validator=v.code)
     starts_on: date = field(validator=v.a_date)
     ends_on: date | None = field(default=None, validator=v.optional_date)
@@ -98,10 +100,10 @@ class PaymentArrangement:
         if self.ends_on is not None and self.ends_on < self.starts_on:
             raise InvalidInputError("PaymentArrangement.ends_on", "must not be before starts_on")
 
-    def covers(self, corporate_number: str, on: date) -> bool:
-        """True when this arrangement covers ``corporate_number`` on ``on``."""
+    def covers(self, principal_id: str, on: date) -> bool:
+        """True when this arrangement covers the principal ``principal_id`` on ``on``."""
         return (
-            corporate_number == self.corporate_number
+            principal_id == self.principal_id
             and self.starts_on <= on
             and (self.ends_on is None or on <= self.ends_on)
         )
@@ -117,10 +119,10 @@ class ArrangementBook:
         validator=v.tuple_of(PaymentArrangement, max_length=100_000),
     )
 
-    def arrangement_for(self, corporate_number: str, on: date) -> PaymentArrangement | None:
-        """The arrangement covering ``corporate_number`` on ``on``, or ``None``."""
+    def arrangement_for(self, principal_id: str, on: date) -> PaymentArrangement | None:
+        """The arrangement covering the principal ``principal_id`` on ``on``, or ``None``."""
         for arrangement in self.arrangements:
-            if arrangement.covers(corporate_number, on):
+            if arrangement.covers(principal_id, on):
                 return arrangement
         return None
 

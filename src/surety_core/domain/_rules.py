@@ -188,9 +188,35 @@ JOINT_VENTURE_SHARES_NOT_WHOLE = _rule(
 )
 JOINT_VENTURE_REPRESENTATIVE = _rule(
     "JOINT_VENTURE_REPRESENTATIVE",
-    "共同企業体には代表者がちょうど1者必要で、申込者の法人番号は代表者のものでなければなりません。",
-    "a joint venture has exactly one representative, whose corporate number the principal carries",
+    "共同企業体には代表者がちょうど1者必要で、申込者の法人番号(個人事業主は取引先番号)は代表者のものでなければなりません。",
+    "a joint venture has exactly one representative, whose corporate number (or a sole"
+    " proprietor's customer number) the principal carries",
     _P,
+)
+# --- who the principal is (checked when a Principal or JointVentureMember is built) -------
+CORPORATION_WITHOUT_CORPORATE_NUMBER = _rule(
+    "CORPORATION_WITHOUT_CORPORATE_NUMBER",
+    "法人の申込者には法人番号(13桁)が必要です。",
+    "a corporation needs its 13-digit corporate number",
+    _L,
+)
+SOLE_PROPRIETOR_WITH_CORPORATE_NUMBER = _rule(
+    "SOLE_PROPRIETOR_WITH_CORPORATE_NUMBER",
+    "個人事業主には法人番号がありません(法人番号は法人に指定されます)。",
+    "a sole proprietor has no corporate number (corporate numbers are given to corporations)",
+    _L,
+)
+SOLE_PROPRIETOR_WITHOUT_CUSTOMER_NUMBER = _rule(
+    "SOLE_PROPRIETOR_WITHOUT_CUSTOMER_NUMBER",
+    "個人事業主の申込者には保証会社が付番した取引先番号が必要です。",
+    "a sole proprietor needs the customer number the surety assigned",
+    _D,
+)
+TRADE_NAME_ONLY_FOR_SOLE_PROPRIETOR = _rule(
+    "TRADE_NAME_ONLY_FOR_SOLE_PROPRIETOR",
+    "屋号は個人事業主についてのみ記載します(法人は商号を名称とします)。",
+    "a trade name (屋号) belongs to a sole proprietor (a corporation's name is its trade name)",
+    _D,
 )
 # --- per-request rules ---------------------------------------------------------------------
 ELECTRONIC_NOT_ACCEPTED = _rule(

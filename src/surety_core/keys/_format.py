@@ -228,7 +228,9 @@ def parse_key(text: str | AuthKey) -> AuthKey:
         )
     if not _checksum_ok(compact):
         raise KeyFormatError("key", "the check character does not match; check for a typo")
-    return AuthKey(compact)
+    key = object.__new__(AuthKey)  # checked just above: not twice
+    object.__setattr__(key, "_compact", compact)
+    return key
 
 
 def parse_key_quietly(text: str | AuthKey) -> AuthKey | KeyFormatError:
@@ -254,6 +256,8 @@ def contains_key_like(text: str) -> bool:
     Looks for 20 key characters, grouped by four with optional spaces or dashes, standing
     alone, whose check character matches. Used to refuse keys in audit details.
     """
+    if len(text) < KEY_LENGTH and text.isascii():
+        return False  # a key needs 20 key characters, and NFKC leaves ASCII as it is
     folded = unicodedata.normalize("NFKC", text).upper()
     folded = "".join("-" if c in v.SEPARATORS else c for c in folded)
     for match in _KEY_LIKE.finditer(folded):

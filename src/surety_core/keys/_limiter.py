@@ -181,6 +181,8 @@ def normalize_contract_number(text: str) -> str:
     Raises :class:`~surety_core.InvalidInputError` otherwise."""
     if not isinstance(text, str) or len(text) > 64:
         raise InvalidInputError("number", "must be text of at most 64 characters")
+    if len(text) == 10 and text.isascii() and text.isdigit():
+        return text  # already compact (NFKC leaves ASCII digits alone)
     folded = unicodedata.normalize("NFKC", text)
     compact = v.drop_separators(folded)
     if not _NUMBER_RE.fullmatch(compact):

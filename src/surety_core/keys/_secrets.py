@@ -235,12 +235,24 @@ class KeyProtector:
       another contract or generation.
     """
 
-    __slots__ = ("_secrets",)
+    __slots__ = ("_aeads", "_secrets")
 
     def __init__(self, secrets: SecretProvider) -> None:
         if not isinstance(secrets, SecretProvider):
             raise ConfigurationError("KeyProtector needs a SecretProvider")
         self._secrets = secrets
+        self._aeads: dict[str, tuple[bytes, AESGCM]] = {}
+        """One AES-GCM object per encryption key id (building one costs more than a seal);
+        rebuilt if the provider ever returns other bytes for the id."""
+
+    def _aead(self, key_id: str) -> AESGCM:
+        key = self._secrets.encryption_key(key_id)
+        found = self._aeads.get(key_id)
+        if found is not None and hmac.compare_digest(found[0], key):
+            return found[1]
+        aead = AESGCM(key)
+        self._aeads[key_id] = (bytes(key), aead)
+        return aead
 
     @property
     def secrets(self) -> SecretProvider:
@@ -260,7 +272,7 @@ class KeyProtector:
         enc_id = self._secrets.current_encryption_key_id
         digest = self.digest(number, key, hmac_id)
         nonce = secrets.token_bytes(_NONCE)
-        aead = AESGCM(self._secrets.encryption_key(enc_id))
+        aead = self._aead(enc_id)
         sealed = nonce + aead.encrypt(nonce, key_bytes(key), _aad(number, generation))
         record = KeyRecord(
             contract_number=number,
@@ -289,7 +301,7 @@ class KeyProtector:
         belongs to another contract, and :class:`~surety_core.ConfigurationError` when its key
         id is unknown.
         """
-        aead = AESGCM(self._secrets.encryption_key(record.encryption_key_id))
+        aead = self._aead(record.encryption_key_id)
         name = f"KeyRecord {record.contract_number}/{record.generation}"
         blob = record.ciphertext
         try:

@@ -116,9 +116,10 @@ def completion_notice(
     works_label = works_labels(works.kind)[0]
     obligee = contract.obligee.name
     where = f"{portal}（{url}）" if url else portal
+    honorific = "様" if contract.principal.is_sole_proprietor else "御中"  # a person: 様
 
     lines = [
-        f"{contract.principal.name} 御中",
+        f"{contract.principal.display_name} {honorific}",
         "",
         f"{contract.surety.name}です。",
         "下記の電子保証の発行手続きが完了しましたので、お知らせいたします。",

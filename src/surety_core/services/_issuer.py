@@ -78,8 +78,8 @@ from surety_core.domain._payments import (
 from surety_core.domain._products import ProductRegistry
 from surety_core.domain._rules import raise_if_any
 from surety_core.domain._standard import default_products
-from surety_core.keys._format import AuthKey
-from surety_core.keys._limiter import issue_key, normalize_contract_number
+from surety_core.keys._format import AuthKey, generate_key
+from surety_core.keys._limiter import normalize_contract_number
 from surety_core.keys._limiter import reissue_key as reissue_key_record
 from surety_core.keys._secrets import KeyProtector, SecretProvider
 from surety_core.services._fingerprint import fingerprint_check
@@ -136,8 +136,8 @@ class ArrangementSource(Protocol):
     """Where the issuer finds consolidated monthly payment arrangements (保証料一括納付);
     :class:`~surety_core.ArrangementBook` is one, a host may read its own table."""
 
-    def arrangement_for(self, corporate_number: str, on: date) -> PaymentArrangement | None:
-        """The arrangement covering the contractor ``corporate_number`` on ``on``, or ``None``."""
+    def arrangement_for(self, principal_id: str, on: date) -> PaymentArrangement | None:
+        """The arrangement covering the contractor ``principal_id`` on ``on``, or ``None``."""
         ...
 
 
@@ -281,14 +281,15 @@ class SuretyIssuer:
     # -- writes shared by the steps ------------------------------------------------------
 
     def _sign(
-        self, uow: UnitOfWork, contract: GuaranteeContract, now: datetime
+        self, uow: UnitOfWork, contract: GuaranteeContract, now: datetime, *, new: bool = False
     ) -> CertificateRecord | None:
         """Sign the contract's current version as the next certificate version, under the
         terms its earlier version named (else the product's): ``None`` for a paper guarantee,
-        only electronic content is signed."""
+        only electronic content is signed. ``new``: the contract was added in this unit of work
+        under a fresh number, so it has no history to read."""
         if contract.medium is not Medium.ELECTRONIC:
             return None
-        history = uow.certificates.history(contract.number)
+        history = () if new else uow.certificates.history(contract.number)
         previous = history[-1].digest if history else None
         terms = stated_terms(history[-1].document) if history else None
         content = content_from_contract(
@@ -308,8 +309,10 @@ class SuretyIssuer:
         number: str,
         kind: StatementKind,
         statement: FeeStatement | RefundStatement | ClaimSettlement | FeeAdjustment,
+        *,
+        new: bool = False,
     ) -> None:
-        sequence = len(step.uow.statements.for_contract(number)) + 1
+        sequence = 1 if new else len(step.uow.statements.for_contract(number)) + 1
         step.uow.statements.add(
             StatementRecord(
                 contract_number=number,
@@ -410,6 +413,9 @@ class SuretyIssuer:
             raise InvalidInputError("references", "at most 10,000 per batch")
 
         def work(step: Step) -> tuple[IssuanceResult, ...]:
+            defer = getattr(step.uow, "defer_inserts", None)
+            if callable(defer):
+                defer()  # a SQL store writes each table's new rows with one executemany
             return tuple(self._issue_in(step, reference) for reference in refs)
 
         return self._runtime.run(work, actor=actor) if refs else ()
@@ -437,12 +443,15 @@ class SuretyIssuer:
                 on=step.today,
             )
             uow.contracts.add(contract)
-            certificate = self._sign(uow, contract, step.now)
+            # The number was allocated just now (never handed out before): it has no
+            # certificate, statement or key yet, so none is read back.
+            certificate = self._sign(uow, contract, step.now, new=True)
             fee = fee_for_contract(self._rates, contract)
-            self._add_statement(step, contract.number, StatementKind.FEE, fee)
+            self._add_statement(step, contract.number, StatementKind.FEE, fee, new=True)
             key: AuthKey | None = None
             if contract.medium is Medium.ELECTRONIC:
-                key, _ = issue_key(uow.keys, self._protector, contract.number, now=step.now)
+                key = generate_key()
+                uow.keys.add(self._protector.seal(contract.number, 1, key, step.now))
                 self._queue_notice(step, contract, application.notification_email)
             step.audit(
                 AuditAction.ISSUED,
@@ -491,7 +500,7 @@ class SuretyIssuer:
 
     def _coverage(self, uow: UnitOfWork, application: Application, on: date) -> FeeCoverage:
         due = sum(fee_for_request(self._rates, application, r).total for r in application.requests)
-        arrangement = self._arrangements.arrangement_for(application.principal.corporate_number, on)
+        arrangement = self._arrangements.arrangement_for(application.principal.identifier, on)
         return fee_coverage(
             due=due,
             payments=uow.payments.for_reference(application.reference),
@@ -592,14 +601,12 @@ class SuretyIssuer:
 
     # -- keys ---------------------------------------------------------------------------
 
-    def reissue_key(
-        self, number: str, *, corporate_number: str, actor: str = "surety"
-    ) -> KeyNotice:
+    def reissue_key(self, number: str, *, principal_id: str, actor: str = "surety") -> KeyNotice:
         """Replace a leaked key: the old one stops working at once; returns the new notice."""
         compact = normalize_contract_number(number)
 
         def work(step: Step) -> KeyNotice:
-            contract = owned_contract(step.uow, compact, corporate_number)
+            contract = owned_contract(step.uow, compact, principal_id)
             if step.uow.keys.active(compact) is None:
                 raise NotFoundError(f"guarantee contract {compact} has no authentication key")
             key, record = reissue_key_record(step.uow.keys, self._protector, compact, now=step.now)

@@ -105,18 +105,18 @@ class ContractorPortal:
 
     def history_list(
         self,
-        corporate_number: str,
+        principal_id: str,
         *,
         include_paper: bool = False,
         search: str | None = None,
         offset: int = 0,
         limit: int = 50,
     ) -> Page[GuaranteeSummary]:
-        """The history list (電子保証履歴一覧) as the contractor portal shows it: the principal's
-        electronic guarantees (paper ones too only when ``include_paper``), newest first (issue
-        date, then number), each row with its surety; ``search`` keeps the rows whose works name
-        or works number contains it (full-width and case folded). Export with
-        :func:`history_csv`."""
+        """The history list (電子保証履歴一覧) as the contractor portal shows it: the electronic
+        guarantees of the principal whose identifier is ``principal_id`` (paper ones too only
+        when ``include_paper``), newest first (issue date, then number), each row with its
+        surety; ``search`` keeps the rows whose works name or works number contains it
+        (full-width and case folded). Export with :func:`history_csv`."""
         v.require(include_paper, bool, "include_paper")
         needle = None
         if search is not None:
@@ -125,11 +125,11 @@ class ContractorPortal:
                 raise InvalidInputError("search", "must be at most 200 characters")
             needle = _fold(search)
         first = ContractQuery(
-            corporate_number=corporate_number,
+            principal_id=principal_id,
             medium=None if include_paper else Medium.ELECTRONIC,
             limit=MAX_PAGE,
         )
-        window = ContractQuery(corporate_number=corporate_number, offset=offset, limit=limit)
+        window = ContractQuery(principal_id=principal_id, offset=offset, limit=limit)
 
         def work(step: Step) -> Page[GuaranteeSummary]:
             found: list[GuaranteeContract] = []
@@ -140,7 +140,7 @@ class ContractorPortal:
                 if not page.items or len(found) >= page.total:
                     break
                 query = ContractQuery(
-                    corporate_number=first.corporate_number,
+                    principal_id=first.principal_id,
                     medium=first.medium,
                     offset=len(found),
                     limit=MAX_PAGE,
@@ -162,8 +162,9 @@ class ContractorPortal:
 
         return self._runtime.run(work, actor="principal")
 
-    def details(self, number: str, *, corporate_number: str) -> GuaranteeDetails:
-        """One guarantee of the principal with ``corporate_number`` (詳細).
+    def details(self, number: str, *, principal_id: str) -> GuaranteeDetails:
+        """One guarantee of the principal whose :attr:`~surety_core.Principal.identifier` is
+        ``principal_id`` (a corporate number, or a sole proprietor's customer number) (詳細).
 
         Raises :class:`~surety_core.NotFoundError` when it does not exist or is another's.
         """
@@ -171,7 +172,7 @@ class ContractorPortal:
 
         def work(step: Step) -> GuaranteeDetails:
             uow = step.uow
-            contract = owned_contract(uow, compact, corporate_number)
+            contract = owned_contract(uow, compact, principal_id)
             statements = tuple(from_json(s.document) for s in uow.statements.for_contract(compact))
             return GuaranteeDetails(
                 summary=GuaranteeSummary.of(contract, self._products),
@@ -184,15 +185,13 @@ class ContractorPortal:
 
         return self._runtime.run(work, actor="principal")
 
-    def key_notice(
-        self, number: str, *, corporate_number: str, actor: str = "principal"
-    ) -> KeyNotice:
+    def key_notice(self, number: str, *, principal_id: str, actor: str = "principal") -> KeyNotice:
         """The data of the key notice of one electronic guarantee, obtainable again at any time
         (the key is decrypted from its sealed record). Audited, without the key."""
         compact = normalize_contract_number(number)
 
         def work(step: Step) -> KeyNotice:
-            contract = owned_contract(step.uow, compact, corporate_number)
+            contract = owned_contract(step.uow, compact, principal_id)
             record = step.uow.keys.active(compact)
             if record is None:
                 raise NotFoundError(f"guarantee contract {compact} has no authentication key")

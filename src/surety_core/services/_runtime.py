@@ -20,7 +20,7 @@ from datetime import UTC, date, datetime, tzinfo
 from typing import Any, TypeVar
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from attrs import frozen
+from attrs import field, frozen
 
 from surety_core import _validation as v
 from surety_core._errors import (
@@ -95,12 +95,23 @@ def check_actor(actor: Any) -> str:
     so that no audited operation can fail at its audit event after doing its work."""
     if not isinstance(actor, str) or not actor.strip() or len(actor) > 200:
         raise InvalidInputError("actor", "must be non-empty text of at most 200 characters")
+    who = _CHECKED_ACTORS.get(actor)
+    if who is not None and type(actor) is str:
+        return who
     who = actor.strip()
     try:
         check_event_fields(actor=who, action=AuditAction.APPLIED, subject="-")
     except InvalidInputError as exc:
         raise InvalidInputError("actor", exc.reason) from None
+    if type(actor) is str:
+        if len(_CHECKED_ACTORS) >= 256:
+            _CHECKED_ACTORS.clear()
+        _CHECKED_ACTORS[actor] = who
     return who
+
+
+_CHECKED_ACTORS: dict[str, str] = {}
+"""Actor names already accepted (the check is pure): a service checks its actor on every call."""
 
 
 def check_store(store: Any) -> Store:
@@ -143,13 +154,22 @@ class _AuditConflictError(TransactionConflictError):
 @frozen
 class Step:
     """One attempt of one unit of work: the open ``uow``, the time ``now`` read once, the
-    business date ``today``, the checked ``actor`` and the ``secrets`` that key the audit log."""
+    business date ``today``, the checked ``actor`` and the ``secrets`` that key the audit log.
+
+    The events of :meth:`audit` are chained and appended when the work is done, last in its
+    unit of work (see :meth:`Runtime.run`): a store that serialises writers on the chain's head
+    holds it for the append and the commit only, never while the work runs, and a unit of work
+    takes the head after every other lock it takes (no lock-order deadlock with it).
+    """
 
     uow: UnitOfWork
     now: datetime
     today: date
     actor: str
     secrets: SecretProvider
+    _events: list[tuple[AuditAction, str, tuple[tuple[str, str], ...]]] = field(
+        factory=list, init=False, repr=False, eq=False
+    )
 
     def audit(
         self,
@@ -157,19 +177,28 @@ class Step:
         subject: str,
         details: Mapping[str, str] | Iterable[tuple[str, str]] = (),
     ) -> None:
-        """Append the audit event of this step (at :attr:`now`, by :attr:`actor`)."""
-        try:
-            append_event(
-                self.uow.audit,
-                secrets=self.secrets,
-                at=self.now,
-                actor=self.actor,
-                action=action,
-                subject=subject,
-                details=details,
-            )
-        except ConcurrencyConflictError as exc:
-            raise _AuditConflictError(str(exc)) from None
+        """Record the audit event of this step (at :attr:`now`, by :attr:`actor`); it is
+        appended to the log when the work returns, in the same transaction."""
+        pairs = tuple(details.items()) if isinstance(details, Mapping) else tuple(details)
+        self._events.append((action, subject, pairs))
+
+    def append_audit_events(self) -> None:
+        """Chain and append the events recorded so far, in order (the runtime calls this when
+        the work returns, before the commit)."""
+        events, self._events[:] = list(self._events), []
+        for action, subject, details in events:
+            try:
+                append_event(
+                    self.uow.audit,
+                    secrets=self.secrets,
+                    at=self.now,
+                    actor=self.actor,
+                    action=action,
+                    subject=subject,
+                    details=details,
+                )
+            except ConcurrencyConflictError as exc:
+                raise _AuditConflictError(str(exc)) from None
 
 
 class Runtime:
@@ -231,7 +260,8 @@ class Runtime:
 
     def run(self, work: Callable[[Step], R], *, actor: str) -> R:
         """Check ``actor``, then run ``work`` in a unit of work (committed when it returns,
-        rolled back when it raises), retrying audit-log races."""
+        rolled back when it raises), retrying audit-log races. The audit events the work
+        recorded are appended after it returns, last before the commit."""
         who = check_actor(actor)
         if self._first_use is not None:
             self._run_first_use(self._first_use)
@@ -239,7 +269,10 @@ class Runtime:
             try:
                 with self.store.unit_of_work() as uow:
                     now = self.now()
-                    return work(Step(uow, now, self.business_date(now), who, self.secrets))
+                    step = Step(uow, now, self.business_date(now), who, self.secrets)
+                    result = work(step)
+                    step.append_audit_events()
+                    return result
             except TransactionConflictError:
                 if attempt == self.retries:
                     raise
@@ -261,10 +294,10 @@ class Runtime:
             return
 
 
-def owned_contract(uow: UnitOfWork, number: str, corporate_number: str) -> GuaranteeContract:
-    """The contract ``number`` when the principal ``corporate_number`` holds it; otherwise the
+def owned_contract(uow: UnitOfWork, number: str, principal_id: str) -> GuaranteeContract:
+    """The contract ``number`` when the principal ``principal_id`` holds it; otherwise the
     same :class:`~surety_core.NotFoundError` for "absent" and "someone else's"."""
     contract = uow.contracts.find(number)
-    if contract is None or contract.principal.corporate_number != corporate_number:
+    if contract is None or contract.principal.identifier != principal_id:
         raise NotFoundError(f"no guarantee contract {number} for this principal")
     return contract

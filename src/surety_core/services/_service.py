@@ -250,11 +250,9 @@ class SuretyService:
         <surety_core.services.SuretyIssuer.paper_certificate>`."""
         return self.issuer.paper_certificate(number, actor=actor)
 
-    def reissue_key(
-        self, number: str, *, corporate_number: str, actor: str = "surety"
-    ) -> KeyNotice:
+    def reissue_key(self, number: str, *, principal_id: str, actor: str = "surety") -> KeyNotice:
         """:meth:`SuretyIssuer.reissue_key <surety_core.services.SuretyIssuer.reissue_key>`."""
-        return self.issuer.reissue_key(number, corporate_number=corporate_number, actor=actor)
+        return self.issuer.reissue_key(number, principal_id=principal_id, actor=actor)
 
     # -- the contractor's portal ---------------------------------------------------------
 
@@ -262,16 +260,14 @@ class SuretyService:
         """:meth:`ContractorPortal.history <surety_core.services.ContractorPortal.history>`."""
         return self.portal.history(query)
 
-    def details(self, number: str, *, corporate_number: str) -> GuaranteeDetails:
+    def details(self, number: str, *, principal_id: str) -> GuaranteeDetails:
         """:meth:`ContractorPortal.details <surety_core.services.ContractorPortal.details>`."""
-        return self.portal.details(number, corporate_number=corporate_number)
+        return self.portal.details(number, principal_id=principal_id)
 
-    def key_notice(
-        self, number: str, *, corporate_number: str, actor: str = "principal"
-    ) -> KeyNotice:
+    def key_notice(self, number: str, *, principal_id: str, actor: str = "principal") -> KeyNotice:
         """:meth:`ContractorPortal.key_notice
         <surety_core.services.ContractorPortal.key_notice>`."""
-        return self.portal.key_notice(number, corporate_number=corporate_number, actor=actor)
+        return self.portal.key_notice(number, principal_id=principal_id, actor=actor)
 
     # -- the obligee's registry ----------------------------------------------------------
 

@@ -73,10 +73,12 @@ MAX_PAGE = 500
 class ContractQuery:
     """Filters for a principal's guarantee history (電子保証履歴一覧); all optional but the first.
 
-    Results are ordered by contract number; ``offset``/``limit`` page through them.
+    ``principal_id`` is the principal's :attr:`~surety_core.Principal.identifier` (a corporate
+    number, or a sole proprietor's customer number). Results are ordered by contract number;
+    ``offset``/``limit`` page through them.
     """
 
-    corporate_number: str = field(validator=v.corporate_number)
+    principal_id: str = field(validator=v.principal_id)
     product: str | None = field(default=None, validator=v.optional(v.code))
     status: GuaranteeStatus | None = field(
         default=None, validator=v.optional(v.enum_of(GuaranteeStatus))
@@ -97,7 +99,7 @@ class ContractQuery:
     def matches(self, contract: GuaranteeContract) -> bool:
         """True when ``contract`` passes every filter (paging aside)."""
         return (
-            contract.principal.corporate_number == self.corporate_number
+            contract.principal.identifier == self.principal_id
             and (self.product is None or contract.product == self.product)
             and (self.status is None or contract.status is self.status)
             and (self.medium is None or contract.medium is self.medium)

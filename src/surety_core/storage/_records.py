@@ -31,11 +31,14 @@ __all__ = [
 
 def _bytes(max_length: int = 4096) -> Any:
     def check(instance: object, attribute: object, value: Any) -> None:
-        name = v.field_name(instance, attribute)
         if not isinstance(value, bytes):
-            raise InvalidInputError(name, f"must be bytes, not {type(value).__name__}")
+            raise InvalidInputError(
+                v.field_name(instance, attribute), f"must be bytes, not {type(value).__name__}"
+            )
         if len(value) > max_length:
-            raise InvalidInputError(name, f"must be at most {max_length} bytes")
+            raise InvalidInputError(
+                v.field_name(instance, attribute), f"must be at most {max_length} bytes"
+            )
 
     return check
 

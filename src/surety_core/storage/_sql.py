@@ -9,7 +9,6 @@ raises :class:`~surety_core.CorruptRecordError` naming the table and key: never 
 
 from __future__ import annotations
 
-import hashlib
 import os
 import re
 import sqlite3
@@ -28,6 +27,7 @@ from sqlalchemy.dialects import postgresql as pg_dialect
 from sqlalchemy.dialects import sqlite as sqlite_dialect
 from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.pool import StaticPool
+from sqlalchemy.sql import util as sa_util
 
 from surety_core._errors import (
     ConcurrencyConflictError,
@@ -69,6 +69,8 @@ from surety_core.storage._records import (
     OutboxStatus,
     StatementRecord,
 )
+from surety_core.storage._sql_audit import ChainHead
+from surety_core.storage._sql_audit import lock_id as _lock_id
 
 __all__ = ["SqlStore", "mariadb_store", "postgres_store", "sqlite_store"]
 
@@ -83,15 +85,6 @@ _ONE: Final = 1
 _ALL: Final = 2
 _COUNT: Final = 3
 _INSERT: Final = 4
-
-
-def _lock_id(name: str) -> int:
-    """A stable signed 64-bit id for a PostgreSQL advisory lock on ``name``."""
-    digest = hashlib.blake2b(name.encode(), digest_size=8, person=b"surety-lock").digest()
-    return int.from_bytes(digest, "big", signed=True)
-
-
-_AUDIT_HEAD_LOCK: Final = "audit-head"
 
 
 def _us(moment: datetime) -> int:
@@ -216,7 +209,7 @@ _CONTRACT_REPLACE = (
         status=_P("status"),
         medium=_P("medium"),
         product=_P("product"),
-        corporate_number=_P("corporate_number"),
+        principal_id=_P("principal_id"),
         obligee_code=_P("obligee_code"),
         works_number=_P("works_number"),
         issued_on=_P("issued_on"),
@@ -251,10 +244,6 @@ _OUTBOX_DUE = (
 _OUTBOX_ALL = sa.select(_ob.idempotency_key, _ob.document).order_by(
     _ob.created_at_us, _ob.idempotency_key
 )
-_AUDIT_LAST = (
-    sa.select(s.audit.c.sequence, s.audit.c.document).order_by(s.audit.c.sequence.desc()).limit(1)
-)
-_AUDIT_MAX = sa.select(sa.func.max(s.audit.c.sequence))
 _ATTEMPT_ONE = sa.select(s.attempts.c.document).where(s.attempts.c.contract_number == _P("number"))
 _ATTEMPT_CLEAR = sa.delete(s.attempts).where(s.attempts.c.contract_number == _P("number"))
 _CERT_HISTORY = (
@@ -299,6 +288,23 @@ _OUTBOX_CLAIM = _OUTBOX_DUE.with_for_update(skip_locked=True)
 its unit of work holds the database's write lock)."""
 
 
+_AUDIT_HEAD_DESC = s.audit.c.sequence.desc()
+_VIEW_READ = sa.select(
+    sa.select(s.attempts.c.document)
+    .where(s.attempts.c.contract_number == _P("number"))
+    .scalar_subquery(),
+    _KEY_ACTIVE.scalar_subquery(),
+    sa.select(_ct.version).where(_ct.number == _P("number")).scalar_subquery(),
+    sa.select(_ct.status).where(_ct.number == _P("number")).scalar_subquery(),
+    sa.select(_ct.document).where(_ct.number == _P("number")).scalar_subquery(),
+    sa.select(s.audit.c.sequence).order_by(_AUDIT_HEAD_DESC).limit(1).scalar_subquery(),
+    sa.select(s.audit.c.document).order_by(_AUDIT_HEAD_DESC).limit(1).scalar_subquery(),
+)
+"""SQLite: what a verification reads besides the certificates (the number's limiter state,
+its active key, the contract, the audit chain's head) in one statement (see
+:meth:`SqlUnitOfWork.prefetch_view`)."""
+
+
 class _Fixed:
     """A Core statement compiled once for one engine: its SQL text in the driver's parameter
     style and how to bind its parameters.
@@ -312,7 +318,7 @@ class _Fixed:
     these statements select text and integer columns only.
     """
 
-    __slots__ = ("binds", "constants", "named", "names", "plain", "sql", "statement")
+    __slots__ = ("binds", "constants", "named", "names", "plain", "sql", "statement", "tables")
 
     def __init__(self, statement: Any, dialect: sa.Dialect, translate: Any) -> None:
         compiled = statement.compile(
@@ -338,6 +344,12 @@ class _Fixed:
         self.plain: Final = all(bind[3] is None for bind in binds)
         self.statement: Final = statement
         """Held so that the ``id`` this is cached under stays this statement's."""
+        self.tables: Final = frozenset(
+            table.name
+            for table in sa_util.find_tables(statement, include_crud=True)
+            if isinstance(table, sa.Table)
+        )
+        """The tables the statement reads or writes (queued inserts are written first)."""
 
     def parameters(self, values: dict[str, Any] | None) -> Any:
         """The driver's parameters (a tuple, or a dict for named styles) for ``values``."""
@@ -385,6 +397,16 @@ class _Dialect:
                 set_={"document": upsert.excluded.document},
             )
         self.returning = name != "mariadb"
+        self.insert_many: dict[str, Any] = (
+            {
+                table.name: sqlite_dialect.insert(table).on_conflict_do_nothing()
+                for table in s.DATA_TABLES
+            }
+            if name == "sqlite"
+            else {}
+        )
+        """SQLite: insert-if-new without RETURNING, for the driver's ``executemany`` (whose
+        ``rowcount`` is the number of rows inserted)."""
         self.advisory_locks = name in ("postgresql", "mariadb")
         self.allocate = _NEXT_COUNTER if name == "sqlite" else _NEXT_SEQUENCE
         # A counter row rolls back with the unit of work (a sequence does not): the numbers a
@@ -394,6 +416,9 @@ class _Dialect:
         self._sa_dialect = engine.dialect
         self._translate = engine.get_execution_options().get("schema_translate_map")
         self._fixed: dict[int, _Fixed] = {}
+        self.audit_flush_wait: bool | None = None
+        """PostgreSQL: whether the user may wait for a flush after an audited commit (see
+        _sql_audit; asked once)."""
         # SQLite units of work hold the write lock from BEGIN IMMEDIATE to the end, so the audit
         # head read in a unit of work cannot move under it except by its own appends.
         self.exclusive_writer = name == "sqlite"
@@ -438,8 +463,16 @@ class _Repository:
         return tuple(records)
 
     def _insert_new(self, table: sa.Table, params: dict[str, Any]) -> bool:
-        """Insert unless a unique key exists; ``False`` when it did (nothing written)."""
+        """Insert unless a unique key exists; ``False`` when it did (nothing written).
+
+        While the unit of work defers inserts (:meth:`SqlUnitOfWork.defer_inserts`), the row
+        is queued instead and ``True`` returned: a duplicate is then reported when the queue
+        is written (before a read of the table, or at commit)."""
         uow = self._uow
+        pending = uow._pending
+        if pending is not None and table.name in uow._deferrable:
+            pending.setdefault(table.name, []).append(params)
+            return True
         inserted: bool = uow._driver(uow._dialect.insert_new[table.name], params, _INSERT)
         return inserted
 
@@ -450,7 +483,7 @@ def _contract_columns(contract: GuaranteeContract) -> dict[str, Any]:
         "status": contract.status.value,
         "medium": contract.medium.value,
         "product": contract.product,
-        "corporate_number": contract.principal.corporate_number,
+        "principal_id": contract.principal.identifier,
         "obligee_code": contract.obligee.code,
         "works_number": contract.works.number,
         "issued_on": contract.issued_on,
@@ -472,6 +505,7 @@ def _contract_row(row: Any) -> GuaranteeContract:
 class _Contracts(_Repository):
     def add(self, contract: GuaranteeContract) -> None:
         c.check_type(contract, GuaranteeContract, "contract")
+        self._uow._ahead.pop("contracts", None)
         params = {"number": contract.number, **_contract_columns(contract)}
         if not self._insert_new(s.contracts, params):
             raise DuplicateError(f"guarantee contract {contract.number} already exists")
@@ -483,11 +517,16 @@ class _Contracts(_Repository):
         return contract
 
     def find(self, number: str) -> GuaranteeContract | None:
-        row = self._uow._query_one(_CONTRACT_ONE, {"number": number})
+        ahead = self._uow._ahead.pop("contracts", None)
+        if ahead is not None and ahead[0] == number:
+            row = ahead[1]
+        else:
+            row = self._uow._query_one(_CONTRACT_ONE, {"number": number})
         return None if row is None else _contract_row((number, *row))
 
     def replace(self, old: GuaranteeContract, new: GuaranteeContract) -> None:
         c.check_replace(old, new)
+        self._uow._ahead.pop("contracts", None)
         params = {
             "w_number": old.number,
             "old_version": old.version,
@@ -515,7 +554,7 @@ class _Contracts(_Repository):
 
     def query(self, query: ContractQuery) -> Page[GuaranteeContract]:
         c.check_type(query, ContractQuery, "query")
-        conditions = [_ct.corporate_number == query.corporate_number]
+        conditions = [_ct.principal_id == query.principal_id]
         if query.product is not None:
             conditions.append(_ct.product == query.product)
         if query.status is not None:
@@ -550,7 +589,7 @@ class _Applications(_Repository):
         c.check_type(application, Application, "application")
         params = {
             "reference": application.reference,
-            "corporate_number": application.principal.corporate_number,
+            "principal_id": application.principal.identifier,
             "applied_on": application.applied_on,
             "document": to_json(application),
         }
@@ -625,7 +664,7 @@ class _Payments(_Repository):
 
     def for_reference(self, reference: str) -> Sequence[Payment]:
         payments = []
-        rows: Any = self._run(_PAYMENTS, {"reference": reference})
+        rows: Any = self._uow._query(_PAYMENTS, {"reference": reference})
         for sequence, document in rows:
             key = f"{reference}/{sequence}"
             payment = _load(s.payments.name, key, document, Payment)
@@ -661,6 +700,8 @@ class _Keys(_Repository):
     def add(self, record: KeyRecord) -> None:
         c.check_type(record, KeyRecord, "record")
         params = _key_params(record)
+        self._uow._active_key = None
+        self._uow._ahead.pop("keys", None)
         if not self._insert_new(s.keys, params):
             raise DuplicateError(
                 f"key record {record.contract_number} generation {record.generation} exists, "
@@ -670,16 +711,27 @@ class _Keys(_Repository):
     def active(self, number: str) -> KeyRecord | None:
         if not isinstance(number, str):
             raise InvalidInputError("number", f"must be text, not {type(number).__name__}")
-        row = self._uow._query_one(_KEY_ACTIVE, {"number": number})
-        if row is None:
-            return None
-        record = _load(s.keys.name, number, row[0], KeyRecord)
-        if record.contract_number != number or record.status is not KeyStatus.ACTIVE:
+        uow = self._uow
+        memo = uow._active_key
+        if memo is not None and memo[0] == number:
+            return memo[1]  # read in this unit of work, and no key written since
+        ahead = uow._ahead.pop("keys", None)
+        if ahead is not None and ahead[0] == number:
+            row = None if ahead[1] is None else (ahead[1],)
+        else:
+            row = uow._query_one(_KEY_ACTIVE, {"number": number})
+        record = None if row is None else _load(s.keys.name, number, row[0], KeyRecord)
+        if record is not None and (
+            record.contract_number != number or record.status is not KeyStatus.ACTIVE
+        ):
             raise _disagree(s.keys.name, f"{number}/{record.generation}", "status")
+        uow._active_key = (number, record)
         return record
 
     def revoke(self, number: str, generation: int, at: datetime) -> None:
         c.check_aware(at, "at")
+        self._uow._active_key = None
+        self._uow._ahead.pop("keys", None)
         row = self._uow._query_one(_KEY_ONE_LOCKED, {"number": number, "generation": generation})
         if row is None:
             raise NotFoundError(f"key record {number} generation {generation} not found")
@@ -706,8 +758,13 @@ class _Attempts(_Repository):
     def get(self, number: str) -> AttemptState | None:
         # PostgreSQL: the number's limiter state is held until the unit of work ends, so
         # concurrent guesses at one number are counted one after the other (never lost).
-        self._uow._advisory_lock(f"attempts:{number}")
-        row = self._uow._query_one(_ATTEMPT_ONE, {"number": number})
+        uow = self._uow
+        ahead = uow._ahead.pop("attempts", None)
+        if ahead is not None and ahead[0] == number:
+            row = None if ahead[1] is None else (ahead[1],)
+        else:
+            uow._advisory_lock(f"attempts:{number}")
+            row = uow._query_one(_ATTEMPT_ONE, {"number": number})
         if row is None:
             return None
         document = row[0]
@@ -718,12 +775,14 @@ class _Attempts(_Repository):
 
     def put(self, state: AttemptState) -> None:
         c.check_type(state, AttemptState, "state")
+        self._uow._ahead.pop("attempts", None)
         self._uow._change(
             self._uow._dialect.upsert_attempt,
             {"contract_number": state.contract_number, "document": to_json(state)},
         )
 
     def clear(self, number: str) -> None:
+        self._uow._ahead.pop("attempts", None)
         self._uow._change(_ATTEMPT_CLEAR, {"number": number})
 
 
@@ -736,30 +795,25 @@ def _event_row(row: Any) -> AuditEvent:
 
 
 class _Audit(_Repository):
+    # Holding and reading the chain's head, per engine: see _sql_audit.
     def append(self, event: AuditEvent) -> None:
         c.check_type(event, AuditEvent, "event")
         uow = self._uow
-        uow._advisory_lock(_AUDIT_HEAD_LOCK)
-        last = uow._audit_head
-        if last is None:
-            row = uow._query_one(_AUDIT_MAX)
-            last = int(row[0] or 0) if row is not None else 0
-        c.check_sequence(event, last)
+        c.check_sequence(event, uow._chain.sequence())
+        uow._ahead.pop("audit", None)
         document = to_json(event)
         params = {"sequence": event.sequence, "at_us": _us(event.at), "document": document}
-        if not self._insert_new(s.audit, params):
+        if not uow._chain.defer(params) and not self._insert_new(s.audit, params):
             raise TransactionConflictError(f"audit sequence {event.sequence} is already taken")
-        uow._audit_head = event.sequence if uow._dialect.exclusive_writer else None
+        uow._chain.appended(event.sequence, document)
         uow._store._audit_memo = (event.sequence, document, event)
 
     def last(self) -> AuditEvent | None:
         uow = self._uow
-        # PostgreSQL: the chain head is held until the unit of work ends, so the append that
-        # follows waits for a concurrent writer's commit instead of failing on its sequence.
-        uow._advisory_lock(_AUDIT_HEAD_LOCK)
-        row = uow._query_one(_AUDIT_LAST)
-        if uow._dialect.exclusive_writer:
-            uow._audit_head = 0 if row is None else int(row[0])
+        # The head is held until the unit of work ends (PostgreSQL, MariaDB), so the append that
+        # follows waits for a concurrent writer's commit instead of failing on its sequence. On
+        # SQLite a head read ahead by prefetch_view, or this unit's own append, needs no statement.
+        row = uow._chain.last_row()
         if row is None:
             return None
         sequence, document = row
@@ -773,6 +827,7 @@ class _Audit(_Repository):
 
     def events(self, after: int = 0, limit: int | None = None) -> Iterator[AuditEvent]:
         c.check_events_args(after, limit)
+        self._uow._chain.send()
         statement = (
             sa.select(s.audit.c.sequence, s.audit.c.document)
             .where(s.audit.c.sequence > after)
@@ -894,6 +949,34 @@ class _Numbers:
 # --- unit of work and store -----------------------------------------------------------------
 
 
+def _sqlite_error(statement: str, exc: sqlite3.Error) -> sa.exc.DBAPIError:
+    """A driver error wrapped as SQLAlchemy wraps it (busy/locked is then retried and reported
+    exactly as for a statement SQLAlchemy ran)."""
+    error = sa.exc.DBAPIError.instance(statement, (), exc, sqlite3.Error)
+    if not isinstance(error, sa.exc.DBAPIError):  # pragma: no cover - a driver error always is
+        raise AssertionError(type(error))
+    return error
+
+
+def _end(connection: Connection, *, commit: bool) -> None:
+    """Commit or roll back the unit's transaction: through SQLAlchemy when it began one (a
+    statement ran through ``Connection.execute``), else straight on the driver (a SQLite unit
+    on the driver connection: the transaction was begun there, see ``SqlStore._begin``)."""
+    if connection.in_transaction():
+        if commit:
+            connection.commit()
+        else:
+            connection.rollback()
+        return
+    raw = connection.connection.dbapi_connection
+    if raw is None or not getattr(raw, "in_transaction", False):
+        return
+    try:
+        raw.commit() if commit else raw.rollback()
+    except sqlite3.Error as exc:
+        raise _sqlite_error("COMMIT" if commit else "ROLLBACK", exc) from exc
+
+
 class SqlUnitOfWork:
     """One database transaction (see :class:`~surety_core.storage.UnitOfWork`).
 
@@ -906,13 +989,21 @@ class SqlUnitOfWork:
         self._dialect = store._dialect
         self._connection: Connection | None = None
         self._state = "new"
-        self._audit_head: int | None = None
+        self._chain = ChainHead(self, _storage_error)
+        """This unit's hold on the audit chain's head (see _sql_audit)."""
         self._locks: set[str] = set()
+        self._pending: dict[str, list[dict[str, Any]]] | None = None
+        """Queued inserts by table while deferring (see :meth:`defer_inserts`)."""
+        self._deferrable: frozenset[str] = frozenset()
+        self._ahead: dict[str, tuple[str, Any]] = {}
+        """Rows read ahead by :meth:`prefetch_view`, by table: (number, row), each used once
+        and dropped when this unit writes that table."""
+        self._active_key: tuple[str, KeyRecord | None] | None = None
+        """The last active-key look-up of this unit (number, record): a view reads it twice.
+        Forgotten whenever this unit writes a key record."""
         self._allocated = 0
         """The highest number this unit took from the counter row (SQLite): burnt on rollback."""
         """Advisory locks this unit of work holds (PostgreSQL; released at its end)."""
-        """The audit log's last sequence as read or written in this unit of work (SQLite
-        only; ``None`` when unknown): saves append a second look-up."""
         self.contracts: ContractRepository = _Contracts(self)
         self.applications: ApplicationRepository = _Applications(self)
         self.certificates: CertificateRepository = _Certificates(self)
@@ -928,11 +1019,9 @@ class SqlUnitOfWork:
         return f"<SqlUnitOfWork {self._dialect.name} {self._state}>"
 
     def _execute(self, statement: Any, params: Any = None) -> sa.CursorResult[Any]:
-        connection = self._connection
-        if connection is None or self._state != "open":
-            raise InvalidInputError(
-                None, f"the unit of work is {self._state}; use it inside one 'with' block"
-            )
+        connection = self._check_open()
+        if self._pending:
+            self._flush()
         try:
             return connection.execute(statement, params)
         except sa.exc.SQLAlchemyError as exc:
@@ -955,33 +1044,133 @@ class SqlUnitOfWork:
             c.check_type(contract, GuaranteeContract, "contracts[]")
         for record in keys:
             c.check_type(record, KeyRecord, "keys[]")
+        self._active_key = None
+        self._ahead.pop("keys", None)
+        self._ahead.pop("contracts", None)
         for message in messages:
             c.check_type(message, OutboxMessage, "messages[]")
+        self._flush()
         batches = (
             (s.contracts, [{"number": x.number, **_contract_columns(x)} for x in contracts]),
             (s.keys, [_key_params(x) for x in keys]),
             (s.outbox, [_new_message_params(x) for x in messages]),
         )
         for table, rows in batches:
-            if not rows:
-                continue
-            statement = self._dialect.insert_new[table.name]
-            if not self._dialect.returning:
-                try:
-                    self._execute(statement, rows)
-                except StorageError as exc:
-                    if exc.__cause__ is not None and _is_duplicate(exc.__cause__):
-                        raise DuplicateError(
-                            f"record(s) of the batch already exist in {table.name}"
-                        ) from None
-                    raise
-                continue
-            inserted = self._execute(statement, rows).all()
-            if len(inserted) != len(rows):
+            self._insert_many(table, rows)
+
+    def prefetch_view(self, number: str) -> None:
+        """Read what a verification of ``number`` needs besides its certificates (the limiter
+        state, the active key, the contract, the audit chain's head) with one statement, so
+        that the repositories' next reads of them run none.
+
+        SQLite only (the unit holds the write lock, so nothing read can change under it);
+        elsewhere nothing happens: PostgreSQL and MariaDB read the limiter state and the audit
+        head under their locks.
+        """
+        self._check_open()
+        if not self._dialect.exclusive_writer or not isinstance(number, str):
+            return
+        row = self._query_one(_VIEW_READ, {"number": number})
+        if row is None:  # pragma: no cover - a SELECT of scalar subqueries returns one row
+            return
+        attempt, key, version, status, document, sequence, event = row
+        self._ahead["attempts"] = (number, attempt)
+        self._active_key = None
+        self._ahead["keys"] = (number, key)
+        self._ahead["contracts"] = (
+            number,
+            None if document is None else (version, status, document),
+        )
+        self._chain.prime(None if sequence is None else (int(sequence), event))
+
+    def defer_inserts(self) -> None:
+        """From now until this unit of work ends, queue new rows instead of inserting them one
+        by one, and write each table's queue with one ``executemany`` (bulk issuance).
+
+        A table's queue is written before any statement that reads that table (so every read
+        sees this unit's writes) and at commit. The only difference a caller sees is *when* a
+        duplicate is reported: ``DuplicateError`` comes from the statement that writes the
+        queue (a later read, or leaving the ``with`` block), not from ``add``, and the whole
+        unit of work rolls back. Audit events are queued only on SQLite, where the unit holds
+        the write lock and the chain head cannot move under it.
+        """
+        self._check_open()
+        if self._pending is None:
+            self._pending = {}
+            names = {
+                s.contracts.name,
+                s.applications.name,
+                s.certificates.name,
+                s.statements.name,
+                s.payments.name,
+                s.keys.name,
+                s.outbox.name,
+            }
+            if self._dialect.exclusive_writer:
+                names.add(s.audit.name)
+            self._deferrable = frozenset(names)
+
+    def _flush(self, tables: frozenset[str] | None = None) -> None:
+        """Write the queued rows of ``tables`` (of every table when ``None``)."""
+        pending = self._pending
+        if not pending:
+            return
+        for table in s.DATA_TABLES:
+            if table.name in pending and (tables is None or table.name in tables):
+                self._insert_many(table, pending.pop(table.name))
+
+    def _insert_many(self, table: sa.Table, rows: list[dict[str, Any]]) -> None:
+        """Insert ``rows`` into ``table`` with one ``executemany``; ``DuplicateError`` (and
+        nothing usable: leave the unit of work) when any of them existed."""
+        if not rows:
+            return
+        plain = self._dialect.insert_many.get(table.name)
+        if plain is not None:
+            fixed = self._dialect.fixed(plain)
+            inserted = self._executemany(fixed, rows)
+            if inserted != len(rows):
                 raise DuplicateError(
-                    f"{len(rows) - len(inserted)} record(s) of the batch already exist in "
-                    f"{table.name}"
+                    f"{len(rows) - inserted} record(s) of the batch already exist in {table.name}"
                 )
+            return
+        statement = self._dialect.insert_new[table.name]
+        if not self._dialect.returning:
+            try:
+                self._execute(statement, rows)
+            except StorageError as exc:
+                if exc.__cause__ is not None and _is_duplicate(exc.__cause__):
+                    raise DuplicateError(
+                        f"record(s) of the batch already exist in {table.name}"
+                    ) from None
+                raise
+            return
+        returned = self._execute(statement, rows).all()
+        if len(returned) != len(rows):
+            raise DuplicateError(
+                f"{len(rows) - len(returned)} record(s) of the batch already exist in {table.name}"
+            )
+
+    def _check_open(self) -> Connection:
+        connection = self._connection
+        if connection is None or self._state != "open":
+            raise InvalidInputError(
+                None, f"the unit of work is {self._state}; use it inside one 'with' block"
+            )
+        return connection
+
+    def _executemany(self, fixed: _Fixed, rows: list[dict[str, Any]]) -> int:
+        """A fixed statement for many rows through the driver; the rows it changed."""
+        connection = self._check_open()
+        try:
+            cursor = connection.connection.cursor()
+            try:
+                cursor.executemany(fixed.sql, [fixed.parameters(row) for row in rows])
+                count: int = cursor.rowcount
+                return count
+            finally:
+                cursor.close()
+        except self._dialect.driver_error as exc:
+            raise _storage_error("a database statement failed", exc) from exc
 
     def _advisory_lock(self, name: str) -> None:
         """PostgreSQL and MariaDB: wait for and hold the transaction-scoped lock ``name``."""
@@ -1015,6 +1204,8 @@ class SqlUnitOfWork:
                 None, f"the unit of work is {self._state}; use it inside one 'with' block"
             )
         fixed = self._dialect.fixed(statement)
+        if self._pending and not fixed.tables.isdisjoint(self._pending):
+            self._flush(fixed.tables)
         try:
             cursor = connection.connection.cursor()
             try:
@@ -1060,12 +1251,19 @@ class SqlUnitOfWork:
     ) -> None:
         if self._state != "open" or self._connection is None:
             return
+        if exc_type is None and self._pending:
+            try:
+                self._flush()  # the queued rows, inside the transaction
+            except BaseException as error:
+                self._pending = None
+                self.__exit__(type(error), error, error.__traceback__)  # rolls back
+                raise
         connection, self._connection = self._connection, None
         try:
             if exc_type is not None:
                 self._state = "rolled back"
                 try:
-                    connection.rollback()
+                    _end(connection, commit=False)
                 except sa.exc.SQLAlchemyError:
                     connection.invalidate()
                 else:
@@ -1073,10 +1271,16 @@ class SqlUnitOfWork:
                 return
             self._state = "failed"
             try:
-                connection.commit()
+                if not self._chain.commit(connection):
+                    _end(connection, commit=True)
+                self._chain.after_commit(connection)
+            except self._dialect.driver_error as error:
+                # Committed, but the wait for its flush failed: the outcome is unknown.
+                connection.invalidate()
+                raise _storage_error("commit failed (its outcome is unknown)", error) from error
             except sa.exc.SQLAlchemyError as error:
                 try:
-                    connection.rollback()
+                    _end(connection, commit=False)
                 except sa.exc.SQLAlchemyError:
                     connection.invalidate()
                 else:
@@ -1084,7 +1288,7 @@ class SqlUnitOfWork:
                 raise _storage_error("commit failed", error) from error
             self._state = "committed"
         finally:
-            connection.close()
+            self._store._release(connection)
             if self._store._lock is not None:
                 self._store._lock.release()
 
@@ -1129,6 +1333,11 @@ class SqlStore:
         self._dialect = _Dialect(kind, engine)
         self._lock: threading.Lock | None = threading.Lock() if serialize else None
         self._closed = False
+        self._driver_units = False
+        """SQLite stores built by :func:`sqlite_store`: a unit of work begins and commits on
+        the driver connection, and its connection is kept open for the next unit (``_idle``)
+        instead of going back through the pool (most of an empty unit's cost)."""
+        self._idle: list[Connection] = []
         self._audit_memo: tuple[int, str, AuditEvent] | None = None
         """(sequence, document text, event) of the last audit event this store wrote or
         decoded: ``audit.last()`` reuses the event only when the row's text is identical."""
@@ -1177,6 +1386,8 @@ class SqlStore:
         raise AssertionError("unreachable")  # pragma: no cover
 
     def _begin(self) -> Connection:
+        if self._driver_units:
+            return self._retry("could not start a transaction", self._begin_on_driver)
         sqlite = self._dialect.name == "sqlite"
 
         def begin() -> Connection:
@@ -1202,6 +1413,38 @@ class SqlStore:
 
         return self._retry("could not start a transaction", begin)
 
+    def _begin_on_driver(self) -> Connection:
+        """A kept connection (or a new one) with ``BEGIN IMMEDIATE`` run on the driver."""
+        try:
+            connection = self._idle.pop()
+        except IndexError:
+            connection = self._engine.connect()
+        try:
+            raw = connection.connection.dbapi_connection
+            if raw is None:  # pragma: no cover - a kept connection is never invalidated
+                raise StorageError("the connection was invalidated")
+            try:
+                raw.execute("BEGIN IMMEDIATE")
+            except sqlite3.Error as exc:
+                raise _sqlite_error("BEGIN IMMEDIATE", exc) from exc
+        except BaseException:
+            connection.close()
+            raise
+        return connection
+
+    def _release(self, connection: Connection) -> None:
+        """After a unit of work: keep a healthy driver-unit connection for the next one."""
+        if (
+            self._driver_units
+            and not self._closed
+            and not connection.invalidated
+            and not connection.in_transaction()
+            and len(self._idle) < 8
+        ):
+            self._idle.append(connection)
+            return
+        connection.close()
+
     def unit_of_work(self) -> SqlUnitOfWork:
         """A new unit of work: one transaction, begun when the ``with`` block is entered."""
         self._check_open()
@@ -1210,6 +1453,8 @@ class SqlStore:
     def close(self) -> None:
         """Close every pooled connection; the store is unusable afterwards."""
         self._closed = True
+        while self._idle:
+            self._idle.pop().close()
         self._engine.dispose()
 
 
@@ -1238,8 +1483,11 @@ def _sqlite_events(engine: Engine, busy_timeout_ms: int, wal: bool) -> None:
         # Straight on the driver (a third of an empty unit of work's time went into running
         # this one statement through SQLAlchemy); a driver error is wrapped as SQLAlchemy
         # would wrap it, so busy/locked is retried and reported exactly as before.
+        raw = connection.connection.dbapi_connection
+        if raw is None or raw.in_transaction:
+            return  # a unit of work on the driver connection began it (SqlStore._begin)
         try:
-            connection.connection.dbapi_connection.execute("BEGIN IMMEDIATE")  # type: ignore[union-attr]
+            raw.execute("BEGIN IMMEDIATE")
         except sqlite3.Error as exc:
             raise sa.exc.DBAPIError.instance(
                 "BEGIN IMMEDIATE", (), exc, sqlite3.Error, dialect=engine.dialect
@@ -1282,7 +1530,9 @@ def sqlite_store(
         )
     _sqlite_events(engine, int(busy_timeout * 1000), wal=not memory)
     try:
-        return SqlStore(engine, upgrade=upgrade, serialize=memory)
+        store = SqlStore(engine, upgrade=upgrade, serialize=memory)
+        store._driver_units = True
+        return store
     except BaseException:
         engine.dispose()
         raise

@@ -23,7 +23,7 @@ __all__ = [
     "upgrade_schema",
 ]
 
-SCHEMA_VERSION = 3
+SCHEMA_VERSION = 4
 """The database schema version this release reads and writes."""
 
 COUNTER_CONTRACT_NUMBER = "contract_number"
@@ -117,13 +117,13 @@ contracts = sa.Table(
     sa.Column("status", sa.String(16), nullable=False),
     sa.Column("medium", sa.String(16), nullable=False),
     sa.Column("product", sa.String(32), nullable=False),
-    sa.Column("corporate_number", sa.String(13), nullable=False),
+    sa.Column("principal_id", sa.String(32), nullable=False),
     sa.Column("obligee_code", sa.String(32), nullable=False),
     sa.Column("works_number", sa.String(64), nullable=False),
     sa.Column("issued_on", sa.Date, nullable=False),
     sa.Column("document", _DOCUMENT, nullable=False),
     sa.Column("application_reference", sa.String(32), nullable=True),
-    sa.Index("ix_surety_contracts_principal", "corporate_number", "number"),
+    sa.Index("ix_surety_contracts_principal", "principal_id", "number"),
     sa.Index("ix_surety_contracts_works", "obligee_code", "works_number", "number"),
     sa.Index("ux_surety_contracts_application", "application_reference", "product", unique=True),
     comment="Guarantee contracts: versioned JSON (document) plus columns for queries.",
@@ -134,7 +134,7 @@ applications = sa.Table(
     "surety_applications",
     metadata,
     sa.Column("reference", sa.String(32), primary_key=True),
-    sa.Column("corporate_number", sa.String(13), nullable=False),
+    sa.Column("principal_id", sa.String(32), nullable=False),
     sa.Column("applied_on", sa.Date, nullable=False),
     sa.Column("document", _DOCUMENT, nullable=False),
     **_MARIADB,
@@ -286,8 +286,36 @@ def _v2_to_v3(connection: Connection) -> None:
     payments.create(connection, checkfirst=True)
 
 
+def _v3_to_v4(connection: Connection) -> None:
+    """Version 4: the principal column of ``surety_contracts`` and ``surety_applications`` is
+    ``principal_id`` (VARCHAR(32)), the principal's identifier: the corporate number it held
+    before (unchanged for every corporation), or a sole proprietor's customer number. The
+    principal index follows the renamed column."""
+    preparer = connection.dialect.identifier_preparer
+    for table in (contracts, applications):
+        schema = connection.schema_for_object(table)
+        name = preparer.quote(table.name)
+        if schema:
+            name = f"{preparer.quote_schema(schema)}.{name}"
+        if connection.dialect.name in ("mysql", "mariadb"):
+            statements = [
+                f"ALTER TABLE {name} CHANGE COLUMN corporate_number principal_id"
+                " VARCHAR(32) NOT NULL"
+            ]
+        else:
+            statements = [f"ALTER TABLE {name} RENAME COLUMN corporate_number TO principal_id"]
+            if connection.dialect.name == "postgresql":
+                statements.append(f"ALTER TABLE {name} ALTER COLUMN principal_id TYPE VARCHAR(32)")
+        for statement in statements:
+            connection.execute(sa.text(statement))
+
+
 # Upgrades from version n to n + 1, run in one transaction.
-MIGRATIONS: dict[int, Callable[[Connection], None]] = {1: _v1_to_v2, 2: _v2_to_v3}
+MIGRATIONS: dict[int, Callable[[Connection], None]] = {
+    1: _v1_to_v2,
+    2: _v2_to_v3,
+    3: _v3_to_v4,
+}
 
 
 def read_schema_version(connection: Connection) -> int | None:

@@ -86,6 +86,7 @@ __all__ = [
     "NumbersContract",
     "OutboxContract",
     "PaymentsContract",
+    "PortalContract",
     "StatementsContract",
     "StoreContract",
     "StoreContractBase",
@@ -111,7 +112,23 @@ def _works(obligee: str = "kashiwa", number: str = "R7-001", price: int = 100_00
     return samples.road_works(obligee=_obligee(obligee), number=number, contract_price=price)
 
 
+_SOLE = 2
+"""The suite's contractor number 2 is a sole proprietor (個人事業主, no corporate number)."""
+
+
+def _principal_id(corporate: int) -> str:
+    """The identifier of the ``corporate``-th contractor of the suite."""
+    return samples.customer_number(corporate) if corporate == _SOLE else _corporate(corporate)
+
+
 def _contractor(corporate: int) -> Principal:
+    if corporate == _SOLE:
+        return samples.sole_proprietor(
+            name=f"山田太郎{corporate}",
+            customer_number=_principal_id(corporate),
+            address="千葉県柏市豊四季2-2-2",
+            trade_name=f"テスト工務店{corporate}",
+        )
     return samples.contractor(
         name=f"株式会社テスト建設{corporate}",
         corporate_number=_corporate(corporate),
@@ -382,13 +399,13 @@ class ContractsContract(StoreContractBase):
         rng = random.Random(7)
         days = [date(2025, 1, 1) + timedelta(days=d) for d in (0, 40, 99, 150, 299, 400)]
         queries = [
-            ContractQuery(corporate_number=_corporate(0)),
-            ContractQuery(corporate_number=_corporate(9)),
-            ContractQuery(corporate_number=_corporate(1), limit=1),
-            ContractQuery(corporate_number=_corporate(1), offset=3, limit=4),
-            ContractQuery(corporate_number=_corporate(2), offset=100),
+            ContractQuery(principal_id=_principal_id(0)),
+            ContractQuery(principal_id=_principal_id(9)),
+            ContractQuery(principal_id=_principal_id(1), limit=1),
+            ContractQuery(principal_id=_principal_id(1), offset=3, limit=4),
+            ContractQuery(principal_id=_principal_id(2), offset=100),
             ContractQuery(
-                corporate_number=_corporate(0),
+                principal_id=_principal_id(0),
                 issued_from=date(2025, 3, 1),
                 issued_to=date(2025, 3, 1),
             ),
@@ -397,7 +414,7 @@ class ContractsContract(StoreContractBase):
             start = rng.choice([None, *days])
             queries.append(
                 ContractQuery(
-                    corporate_number=_corporate(rng.randrange(3)),
+                    principal_id=_principal_id(rng.randrange(3)),
                     product=rng.choice([None, None, *_PRODUCTS]),
                     status=rng.choice([None, None, *GuaranteeStatus]),
                     medium=rng.choice([None, None, *Medium]),
@@ -428,9 +445,9 @@ class ContractsContract(StoreContractBase):
         with store.unit_of_work() as uow:
             uow.contracts.replace(first, _amended(first, obligee="chiba"))
         with store.unit_of_work() as uow:
-            query = ContractQuery(corporate_number=_corporate(0), obligee_code="chiba")
+            query = ContractQuery(principal_id=_principal_id(0), obligee_code="chiba")
             assert [x.number for x in uow.contracts.query(query).items] == [_number(1)]
-            query = ContractQuery(corporate_number=_corporate(0), obligee_code="kashiwa")
+            query = ContractQuery(principal_id=_principal_id(0), obligee_code="kashiwa")
             assert uow.contracts.query(query).total == 0
 
     def test_query_sees_status_changes(self, store: Store) -> None:
@@ -439,10 +456,68 @@ class ContractsContract(StoreContractBase):
         with store.unit_of_work() as uow:
             uow.contracts.replace(first, _released(first))
         with store.unit_of_work() as uow:
-            query = ContractQuery(corporate_number=_corporate(0), status=GuaranteeStatus.RELEASED)
+            query = ContractQuery(principal_id=_principal_id(0), status=GuaranteeStatus.RELEASED)
             assert uow.contracts.query(query).total == 1
-            query = ContractQuery(corporate_number=_corporate(0), status=GuaranteeStatus.ISSUED)
+            query = ContractQuery(principal_id=_principal_id(0), status=GuaranteeStatus.ISSUED)
             assert uow.contracts.query(query).total == 0
+
+    def test_a_sole_proprietors_contracts_are_kept_and_found_by_customer_number(
+        self, store: Store
+    ) -> None:
+        sole, corporate = _contract(_number(1), corporate=_SOLE), _contract(_number(2))
+        self.add(store, sole, corporate)
+        with store.unit_of_work() as uow:
+            back = uow.contracts.get(_number(1))
+            assert back == sole
+            assert back.principal.corporate_number is None
+            assert back.principal.identifier == _principal_id(_SOLE)
+            assert back.principal.display_name == f"テスト工務店{_SOLE} 代表 山田太郎{_SOLE}"
+            page = uow.contracts.query(ContractQuery(principal_id=_principal_id(_SOLE)))
+            assert [x.number for x in page.items] == [_number(1)]
+            # exactly that customer number: not another case, prefix or neighbour
+            for other in (
+                _principal_id(_SOLE).lower(),
+                f"{_principal_id(_SOLE)}0",
+                samples.customer_number(_SOLE + 1),
+            ):
+                assert uow.contracts.query(ContractQuery(principal_id=other)).total == 0
+            page = uow.contracts.query(ContractQuery(principal_id=_principal_id(0)))
+            assert [x.number for x in page.items] == [_number(2)]
+
+
+class PortalContract(StoreContractBase):
+    """The contractor portal on this store for a sole proprietor (個人事業主): issuance, then the
+    history, details and key notice found by the customer number, and no one else's."""
+
+    def test_a_sole_proprietor_uses_the_portal_by_customer_number(self, store: Store) -> None:
+        sole = samples.sole_proprietor()
+        service = samples.surety_service(
+            store, arrangements=samples.arrangement_book(principal_ids=[sole.identifier])
+        )
+        issued = service.apply_and_issue(samples.electronic_application(principal=sole))
+        numbers = sorted(g.contract.number for g in issued.guarantees)
+        assert len(numbers) == 2
+        page = service.history(ContractQuery(sole.identifier))
+        assert [x.number for x in page.items] == numbers
+        assert service.portal.history_list(sole.identifier).total == 2
+        for g in issued.guarantees:
+            details = service.details(g.contract.number, principal_id=sole.identifier)
+            assert details.contract.principal == sole
+            notice = service.key_notice(g.contract.number, principal_id=sole.identifier)
+            assert g.key is not None
+            assert notice.key.reveal() == g.key.reveal()
+        others = (samples.contractor().identifier, samples.customer_number(1), "k-000123")
+        for other in others:
+            assert service.history(ContractQuery(other)).total == 0
+            with pytest.raises(NotFoundError):
+                service.details(numbers[0], principal_id=other)
+            with pytest.raises(NotFoundError):
+                service.key_notice(numbers[0], principal_id=other)
+        with store.unit_of_work() as uow:
+            found = uow.contracts.query(ContractQuery(sole.identifier)).items
+            (application,) = {c.application_reference for c in found}
+            assert application is not None
+            assert uow.applications.get(application).principal == sole
 
 
 class ApplicationsContract(StoreContractBase):
@@ -881,7 +956,7 @@ class UnitOfWorkContract(StoreContractBase):
     def test_reads_see_own_writes_before_commit(self, store: Store) -> None:
         with store.unit_of_work() as uow:
             uow.contracts.add(_contract(_number(2), corporate=1))
-            query = ContractQuery(corporate_number=_corporate(1))
+            query = ContractQuery(principal_id=_principal_id(1))
             assert [x.number for x in uow.contracts.query(query).items] == [_number(2)]
             assert [x.number for x in uow.contracts.for_works("kashiwa", "R7-001")] == [_number(2)]
             uow.outbox.add(_message("m"))
@@ -942,7 +1017,7 @@ class ConcurrencyContract(StoreContractBase):
                 assert uow.keys.active(number) is not None
             assert len(uow.outbox.all()) == len(committed)
             for i in range(self.threads):
-                page = uow.contracts.query(ContractQuery(corporate_number=_corporate(i)))
+                page = uow.contracts.query(ContractQuery(principal_id=_principal_id(i)))
                 assert page.total == per_thread
 
     def test_of_two_concurrent_replaces_exactly_one_wins(self, store: Store) -> None:
@@ -1385,6 +1460,7 @@ class StoreContract(
     CertificatesContract,
     StatementsContract,
     PaymentsContract,
+    PortalContract,
     KeysContract,
     AttemptsContract,
     AuditContract,

@@ -69,6 +69,7 @@ __all__ = [
     "contract_number",
     "contractor",
     "corporate_number",
+    "customer_number",
     "electronic_application",
     "guarantee_contract",
     "key_record",
@@ -80,6 +81,7 @@ __all__ = [
     "school_works",
     "secret_provider",
     "signing_ring",
+    "sole_proprietor",
     "statement_record",
     "surety",
     "surety_service",
@@ -154,14 +156,30 @@ def corporate_number(index: int = 0, /) -> str:
     return f"{corporate_number_check_digit(base)}{base}"
 
 
+def sole_proprietor(
+    *,
+    name: str = "山田太郎",
+    customer_number: str = "K-000123",
+    address: str = "千葉県柏市豊四季2-2-2",
+    trade_name: str | None = "山田工務店",
+) -> Principal:
+    """A contractor who is a sole proprietor (個人事業主): no corporate number; the surety's
+    customer number (取引先番号) identifies him, documents print ``山田工務店 代表 山田太郎``."""
+    return Principal.sole_proprietor(name, customer_number, address, trade_name=trade_name)
+
+
+def customer_number(index: int = 0, /) -> str:
+    """The ``index``-th of a series of valid customer numbers (取引先番号), ``K-000000`` on."""
+    return f"K-{index:06d}"
+
+
 def arrangement_book(
-    *, corporate_numbers: Iterable[str] | None = None, starts_on: date = date(2025, 1, 1)
+    *, principal_ids: Iterable[str] | None = None, starts_on: date = date(2025, 1, 1)
 ) -> ArrangementBook:
     """Consolidated monthly payment arrangements (保証料一括納付) from ``starts_on`` for the
-    sample contractor (or ``corporate_numbers``): issuance then need not wait for a payment."""
-    numbers = (
-        (contractor().corporate_number,) if corporate_numbers is None else tuple(corporate_numbers)
-    )
+    sample contractor (or the principals whose identifiers are ``principal_ids``): issuance then
+    need not wait for a payment."""
+    numbers = (contractor().identifier,) if principal_ids is None else tuple(principal_ids)
     return ArrangementBook(
         tuple(
             PaymentArrangement(number, f"IK{i + 1:04d}", starts_on)

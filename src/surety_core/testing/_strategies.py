@@ -27,7 +27,11 @@ except ImportError as exc:  # pragma: no cover - exercised in a subprocess test
 
 from attrs import evolve, field, frozen
 
-from surety_core._validation import corporate_number_check_digit, is_valid_email
+from surety_core._validation import (
+    corporate_number_check_digit,
+    is_valid_customer_number,
+    is_valid_email,
+)
 from surety_core.domain import _rules as r
 from surety_core.domain._fees import DayCount, ProductRate, RateBand, RateTable, Rounding
 from surety_core.domain._lifecycle import amend, claim, complete, expire, release
@@ -43,6 +47,7 @@ from surety_core.domain._model import (
     ObligeePolicy,
     Period,
     Principal,
+    PrincipalKind,
     ProductRequest,
     Progress,
     Surety,
@@ -60,14 +65,17 @@ from surety_core.domain._standard import default_products
 __all__ = [
     "AMENDMENT_RULE_CODES",
     "APPLICATION_RULE_CODES",
+    "PRINCIPAL_RULE_CODES",
     "AmendmentCase",
     "ApplicationCase",
+    "PrincipalCase",
     "amendment_cases",
     "application_cases",
     "applications",
     "codes",
     "contract_numbers",
     "corporate_numbers",
+    "customer_numbers",
     "emails",
     "guarantee_contracts",
     "invalid_amendments",
@@ -76,6 +84,7 @@ __all__ = [
     "obligee_policies",
     "obligees",
     "periods",
+    "principal_cases",
     "principals",
     "rate_tables",
     "sureties",
@@ -137,6 +146,16 @@ AMENDMENT_RULE_CODES: frozenset[str] = frozenset(
 )
 """The rule codes :func:`invalid_amendments` can break, one at a time."""
 
+PRINCIPAL_RULE_CODES: frozenset[str] = frozenset(
+    {
+        r.CORPORATION_WITHOUT_CORPORATE_NUMBER.code,
+        r.SOLE_PROPRIETOR_WITH_CORPORATE_NUMBER.code,
+        r.SOLE_PROPRIETOR_WITHOUT_CUSTOMER_NUMBER.code,
+        r.TRADE_NAME_ONLY_FOR_SOLE_PROPRIETOR.code,
+    }
+)
+"""The rule codes on who a principal is, which :func:`principal_cases` breaks (several at once)."""
+
 
 @frozen
 class ApplicationCase:
@@ -151,6 +170,20 @@ class ApplicationCase:
     existing: tuple[GuaranteeContract, ...] = ()
     products: ProductRegistry = field(factory=default_products)
     expected: frozenset[str] = frozenset()
+
+
+@frozen
+class PrincipalCase:
+    """The fields of a principal and the rule codes building it must report.
+
+    ``Principal(**case.fields)`` raises :class:`~surety_core.RuleViolationError` with exactly
+    ``expected`` (every violation at once), or builds when ``expected`` is empty. Without
+    ``address``, the same fields (and a ``share``) build a
+    :class:`~surety_core.JointVentureMember` under the same rules.
+    """
+
+    fields: dict[str, Any]
+    expected: frozenset[str]
 
 
 @frozen
@@ -231,37 +264,137 @@ def obligees(*, name: Any = None, code: Any = None) -> SearchStrategy[Obligee]:
     return st.builds(Obligee, name=_part(name, _names()), code=_part(code, codes()))
 
 
+def customer_numbers() -> SearchStrategy[str]:
+    """Valid customer numbers (取引先番号) a surety assigns to a sole proprietor: 1-20 ASCII
+    letters, digits and ``-``, never 13 digits (a corporate number's shape)."""
+    return st.one_of(
+        st.integers(0, 999_999).map(lambda n: f"K-{n:06d}"),
+        st.from_regex(r"[A-Za-z0-9][A-Za-z0-9-]{0,19}", fullmatch=True),
+    ).filter(is_valid_customer_number)
+
+
+def _short_names() -> SearchStrategy[str]:
+    alphabet = st.characters(categories=("Lu", "Ll", "Lo", "Nd"), max_codepoint=0xFFFF)
+    return st.text(alphabet, min_size=1, max_size=20)
+
+
+def _person_names() -> SearchStrategy[str]:
+    return st.sampled_from(["山田太郎", "鈴木花子", "田中一郎"]) | _short_names()
+
+
+def _trade_names() -> SearchStrategy[str | None]:
+    """屋号 short enough that ``屋号 代表 氏名`` fits the documents' name field."""
+    return st.none() | st.sampled_from(["山田工務店", "鈴木設備", "タナカ塗装"]) | _short_names()
+
+
 def principals(
-    *, name: Any = None, corporate_number: Any = None, address: Any = None
+    *,
+    name: Any = None,
+    corporate_number: Any = None,
+    address: Any = None,
+    kind: Any = None,
+    customer_number: Any = None,
+    trade_name: Any = None,
 ) -> SearchStrategy[Principal]:
-    """Principals (受注者) with valid corporate numbers."""
-    return st.builds(
+    """Principals (受注者) of both kinds: corporations with valid corporate numbers, and sole
+    proprietors (個人事業主) with no corporate number, a customer number (取引先番号) and
+    sometimes a trade name (屋号). ``kind`` fixes the kind (a given ``corporate_number`` means
+    a corporation, a given ``customer_number`` or ``trade_name`` a sole proprietor)."""
+    if kind is None and corporate_number is not None:
+        kind = PrincipalKind.CORPORATION
+    elif kind is None and (customer_number is not None or trade_name is not None):
+        kind = PrincipalKind.SOLE_PROPRIETOR
+    corporations = st.builds(
         Principal,
         name=_part(name, _names()),
         corporate_number=_part(corporate_number, corporate_numbers()),
         address=_part(address, _names()),
     )
+    sole_proprietors = st.builds(
+        Principal.sole_proprietor,
+        name=_part(name, _person_names()),
+        customer_number=_part(customer_number, customer_numbers()),
+        address=_part(address, _names()),
+        trade_name=_part(trade_name, _trade_names()),
+    )
+    return _part(kind, st.sampled_from(PrincipalKind)).flatmap(
+        lambda k: corporations if k is PrincipalKind.CORPORATION else sole_proprietors
+    )
+
+
+@st.composite
+def principal_cases(draw: st.DrawFn, *, kind: Any = None) -> PrincipalCase:
+    """Principal fields of either ``kind`` with a corporate number, a customer number and a
+    trade name each present or not: valid ones and ones breaking one or more of
+    :data:`PRINCIPAL_RULE_CODES`, with the codes expected."""
+    chosen: PrincipalKind = draw(_part(kind, st.sampled_from(PrincipalKind)))
+    corporate = draw(st.none() | corporate_numbers())
+    customer = draw(st.none() | customer_numbers())
+    trade = draw(_trade_names())
+    expected: set[str] = set()
+    if chosen is PrincipalKind.CORPORATION:
+        if corporate is None:
+            expected.add(r.CORPORATION_WITHOUT_CORPORATE_NUMBER.code)
+        if trade is not None:
+            expected.add(r.TRADE_NAME_ONLY_FOR_SOLE_PROPRIETOR.code)
+    else:
+        if corporate is not None:
+            expected.add(r.SOLE_PROPRIETOR_WITH_CORPORATE_NUMBER.code)
+        if customer is None:
+            expected.add(r.SOLE_PROPRIETOR_WITHOUT_CUSTOMER_NUMBER.code)
+    fields = {
+        "name": draw(_names()),
+        "corporate_number": corporate,
+        "address": draw(_names()),
+        "kind": chosen,
+        "customer_number": customer,
+        "trade_name": trade,
+    }
+    return PrincipalCase(fields, frozenset(expected))
+
+
+def _identities(n: int) -> SearchStrategy[list[tuple[str | None, str | None]]]:
+    """``n`` distinct (corporate number, customer number) pairs, one of the two set."""
+    one = st.one_of(
+        corporate_numbers().map(lambda c: (c, None)),
+        customer_numbers().map(lambda c: (None, c)),
+    )
+    return st.lists(one, min_size=n, max_size=n, unique_by=lambda x: x[0] or x[1])
 
 
 @st.composite
 def joint_ventures(draw: st.DrawFn, *, size: Any = None, name: Any = None) -> Principal:
     """Joint ventures (共同企業体): 2..5 members whose shares add up to 1, one representative,
-    whose corporate number the principal carries."""
+    whose identifier (and kind) the principal carries. Members are corporations or, now and
+    then, sole proprietors (with a customer number and no corporate number)."""
     n: int = draw(_part(size, st.integers(2, 5)))
     weights = draw(st.lists(st.integers(1, 20), min_size=n, max_size=n))
     total = sum(weights)
     shares = [Fraction(w, total) for w in weights]
-    numbers = draw(st.lists(corporate_numbers(), min_size=n, max_size=n, unique=True))
+    ids = draw(_identities(n))
     head = draw(st.integers(0, n - 1))
-    members = tuple(
-        JointVentureMember(draw(_names()), numbers[i], shares[i], representative=i == head)
-        for i in range(n)
-    )
+
+    def member(i: int) -> JointVentureMember:
+        corporate, customer = ids[i]
+        kind = PrincipalKind.CORPORATION if corporate else PrincipalKind.SOLE_PROPRIETOR
+        return JointVentureMember(
+            draw(_names()),
+            corporate,
+            shares[i],
+            representative=i == head,
+            kind=kind,
+            customer_number=customer,
+        )
+
+    members = tuple(member(i) for i in range(n))
+    lead = members[head]
     return Principal(
         name=draw(_part(name, _names().map(lambda x: f"{x}特定建設工事共同企業体"))),
-        corporate_number=numbers[head],
+        corporate_number=lead.corporate_number,
         address=draw(_names()),
         members=members,
+        kind=lead.kind,
+        customer_number=lead.customer_number,
     )
 
 
@@ -665,7 +798,12 @@ def invalid_applications(
             members = members[:-1]  # the shares of the others no longer add up to 1
             if not any(m.representative for m in members):
                 members = (evolve(members[0], representative=True), *members[1:])
-                jv = evolve(jv, corporate_number=members[0].corporate_number)
+                jv = evolve(
+                    jv,
+                    corporate_number=members[0].corporate_number,
+                    kind=members[0].kind,
+                    customer_number=members[0].customer_number,
+                )
         else:
             members = tuple(evolve(m, representative=False) for m in members)
         principal_override = evolve(jv, members=members)

@@ -318,34 +318,34 @@ class WorkflowContract(WorkflowContractBase):
     # -- the contractor's side --------------------------------------------------------------
 
     def test_the_contractor_sees_its_history_details_and_key_notice(self, story: Story) -> None:
-        corporate = samples.contractor().corporate_number
+        corporate = samples.contractor().identifier
         page = story.service.history(ContractQuery(corporate))
         assert page.total == 3
         assert [s.number for s in page.items] == sorted(
             g.contract.number for g in (*story.electronic, story.paper)
         )
-        details = story.service.details(story.advance.contract.number, corporate_number=corporate)
+        details = story.service.details(story.advance.contract.number, principal_id=corporate)
         assert details.contract == story.advance.contract
         assert details.has_key
         assert len(details.statements) == 1
         assert not story.service.details(
-            story.paper.contract.number, corporate_number=corporate
+            story.paper.contract.number, principal_id=corporate
         ).has_key
         for issued in story.electronic:
-            notice = story.service.key_notice(issued.contract.number, corporate_number=corporate)
+            notice = story.service.key_notice(issued.contract.number, principal_id=corporate)
             assert notice.key.reveal() == _key(issued).reveal()
             assert notice.generation == 1
         with pytest.raises(NotFoundError):
-            story.service.key_notice(story.paper.contract.number, corporate_number=corporate)
+            story.service.key_notice(story.paper.contract.number, principal_id=corporate)
         stranger = samples.corporate_number(99)
         assert story.service.history(ContractQuery(stranger)).total == 0
         with pytest.raises(NotFoundError):
-            story.service.key_notice(story.advance.contract.number, corporate_number=stranger)
+            story.service.key_notice(story.advance.contract.number, principal_id=stranger)
 
     # -- the audit chain --------------------------------------------------------------------
 
     def test_the_audit_chain_holds_the_whole_story_in_order_and_no_key(self, story: Story) -> None:
-        corporate = samples.contractor().corporate_number
+        corporate = samples.contractor().identifier
         advance, contract = story.advance, story.contract
         story.clock.advance(hours=1)
         story.service.view(advance.contract.number, _key(advance).reveal(), actor=self.observer)
@@ -367,7 +367,7 @@ class WorkflowContract(WorkflowContractBase):
             advance_paid=36_000_000,
             completed_value=6_000_000,
         )
-        story.service.key_notice(advance.contract.number, corporate_number=corporate)
+        story.service.key_notice(advance.contract.number, principal_id=corporate)
         story.dispatch()
 
         events = story.events()

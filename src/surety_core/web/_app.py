@@ -415,7 +415,7 @@ class _Web:
         form = await self.form(request)
         if form is None:
             return self.csrf_refused(request)
-        corporate = self.text(form, "corporate_number").strip()
+        corporate = self.text(form, "principal_id").strip()
         try:
             ContractQuery(corporate)
         except InvalidInputError:
@@ -566,7 +566,7 @@ class _Web:
         assert portal is not None
         number = request.path_params["number"]
         try:
-            found = await run_in_threadpool(portal.details, number, corporate_number=corporate)
+            found = await run_in_threadpool(portal.details, number, principal_id=corporate)
         except (NotFoundError, InvalidInputError):
             return self.render(
                 request,
@@ -596,7 +596,7 @@ class _Web:
         actor = f"portal {corporate}"
         try:
             notice = await run_in_threadpool(
-                portal.key_notice, number, corporate_number=corporate, actor=actor
+                portal.key_notice, number, principal_id=corporate, actor=actor
             )
         except (NotFoundError, InvalidInputError):
             return self.render(
@@ -618,7 +618,7 @@ class _Web:
         assert portal is not None
         number, version = request.path_params["number"], request.path_params["version"]
         try:
-            found = await run_in_threadpool(portal.details, number, corporate_number=corporate)
+            found = await run_in_threadpool(portal.details, number, principal_id=corporate)
         except (NotFoundError, InvalidInputError):
             found = None
         record = None
@@ -727,7 +727,11 @@ def _view_json(outcome: _Outcome) -> dict[str, Any]:
             "contract_price": c.works.contract_price,
         },
         "obligee": c.obligee.name,
-        "principal": {"name": c.principal.name, "corporate_number": c.principal.corporate_number},
+        "principal": {
+            "name": c.principal.display_name,
+            "kind": c.principal.kind.value,
+            "corporate_number": c.principal.corporate_number,
+        },
         "surety": c.surety.name,
         "medium": c.medium.value,
         "signature": outcome.signature,
@@ -792,8 +796,9 @@ def create_app(
     * ``trusted_keys``: the surety's public key set; the signature of every view is checked
       with it, and the certificate PDF is offered only when it verifies.
     * ``authenticate``: the host's authentication for the portal: a callable mapping a request
-      to the signed-in contractor's corporate number, or ``None``.
-    * ``dev_sign_in``: the development sign-in (a corporate number alone signs in); refused
+      to the signed-in contractor's :attr:`~surety_core.Principal.identifier` (corporate
+      number, or a sole proprietor's customer number), or ``None``.
+    * ``dev_sign_in``: the development sign-in (a principal's identifier alone signs in); refused
       unless ``True``, and never together with ``authenticate``.
     * ``secret``: seals the download tokens and the development session (random per process
       when ``None``: give one shared secret to every process behind a load balancer).

@@ -79,6 +79,13 @@ TEXT: Mapping[str, tuple[str, str]] = {
     "obligee_short": ("発注者", "Obligee"),
     "principal": ("受注者 (保証委託者)", "Contractor (principal)"),
     "corporate_number": ("法人番号", "Corporate number"),
+    "sole_proprietor": ("個人事業主", "Sole proprietor"),
+    "principal_id": ("法人番号または取引先番号", "Corporate number or customer number"),
+    "principal_id_hint": (
+        "法人は13桁の法人番号、個人事業主は保証会社の取引先番号を入力してください。",
+        "A corporation enters its 13-digit corporate number; a sole proprietor, the customer"
+        " number the surety gave it.",
+    ),
     "surety": ("保証会社", "Surety"),
     "medium": ("媒体", "Medium"),
     "version": ("版", "Version"),
@@ -112,12 +119,13 @@ TEXT: Mapping[str, tuple[str, str]] = {
     "sign_out": ("ログアウト", "Sign out"),
     "dev_sign_in": ("開発用ログイン", "Development sign-in"),
     "dev_sign_in_lead": (
-        "開発・デモ専用です。法人番号だけでログインできます。本番では使用しないでください。",
-        "For development and the demo only: signs in with a corporate number alone. Never in "
-        "production.",
+        "開発・デモ専用です。法人番号(個人事業主は取引先番号)だけでログインできます。"
+        "本番では使用しないでください。",
+        "For development and the demo only: signs in with a corporate number (a sole"
+        " proprietor's customer number) alone. Never in production.",
     ),
     "not_signed_in": ("ログインしてください。", "Please sign in."),
-    "signed_in_as": ("法人番号 {number} でログイン中", "Signed in as corporate number {number}"),
+    "signed_in_as": ("{number} でログイン中", "Signed in as {number}"),
     "filters": ("絞り込み", "Filters"),
     "any": ("すべて", "Any"),
     "issued_from": ("発行日 (から)", "Issued from"),

@@ -77,8 +77,19 @@ _CERTIFICATE = {
         "obligee": {"type": "string"},
         "principal": {
             "type": "object",
-            "required": ["name", "corporate_number"],
-            "properties": {"name": {"type": "string"}, "corporate_number": {"type": "string"}},
+            "required": ["name", "kind", "corporate_number"],
+            "properties": {
+                "name": {
+                    "type": "string",
+                    "description": "as printed (a sole proprietor's as 屋号 代表 氏名)",
+                },
+                "kind": {"type": "string", "enum": ["corporation", "sole_proprietor"]},
+                "corporate_number": {
+                    "type": "string",
+                    "nullable": True,
+                    "description": "null for a sole proprietor (no corporate number)",
+                },
+            },
         },
         "surety": {"type": "string"},
         "medium": {"type": "string", "enum": ["electronic", "paper"]},

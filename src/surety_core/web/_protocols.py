@@ -36,11 +36,11 @@ class PortalService(Protocol):
         """One page of a principal's guarantees, ordered by contract number."""
         ...
 
-    def details(self, number: str, *, corporate_number: str) -> GuaranteeDetails:
+    def details(self, number: str, *, principal_id: str) -> GuaranteeDetails:
         """One guarantee of the principal; ``NotFoundError`` when it is not theirs."""
         ...
 
-    def key_notice(self, number: str, *, corporate_number: str, actor: str = ...) -> KeyNotice:
+    def key_notice(self, number: str, *, principal_id: str, actor: str = ...) -> KeyNotice:
         """The key notice data of one electronic guarantee of the principal (audited)."""
         ...
 
