@@ -41,11 +41,14 @@ def test_demo_writes_every_file_and_a_summary_that_lists_them(shared_demo: Demo)
         assert row["medium"] in ("electronic", "paper")
         assert row["status"] == "issued"
         for kind in ("notice", "certificate"):
-            if row["medium"] == "paper":
-                assert row[kind] is None
+            if row["medium"] == "paper" and kind == "notice":
+                assert row[kind] is None  # no key, so no key notice
             else:
                 assert (out / row[kind]).is_file()
                 assert (out / row[kind]).read_bytes().startswith(b"%PDF-")
+        if row["medium"] == "paper":  # the printable 正本, unsigned, beside the signed ones
+            assert row["certificate"] == f"paper/{row['number']}-v1.pdf"
+            assert "正本" in pdf_text(out / row["certificate"])
     media = [(r["product"], r["medium"]) for r in rows]
     assert media == [
         ("contract_guarantee", "electronic"),

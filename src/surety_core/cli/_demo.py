@@ -70,14 +70,26 @@ MARKER = ".surety-demo"
 
 _STEPS = 13
 _CITY = samples.city()
-_SURETY = samples.surety()
+_SURETY = samples.surety(
+    representative="代表取締役社長 保証太郎",
+    branch="千葉支店",
+    address="千葉県千葉市中央区中央1-1-1",
+    telephone="043-000-0000",
+)
+"""The sample surety with the details its documents print (invented, like every sample)."""
 _PRINCIPAL = samples.contractor()
 _OBLIGEE_EMAIL = "keiyaku@city.kashiwa.example.jp"
 _POLICY = samples.city_policy(notice_email=_OBLIGEE_EMAIL)
 _VIEWING_URL = "https://e-hosho.example.jp/view"
 """Where the sample surety's viewing service would be (printed with a QR code on key notices)."""
 _EMAIL = samples.CONTRACTOR_EMAIL
-_OUTPUTS = {"notices": "*.pdf", "certificates": "*.pdf", "statements": "*.pdf", "mail": "*.eml"}
+_OUTPUTS = {
+    "notices": "*.pdf",
+    "certificates": "*.pdf",
+    "paper": "*.pdf",
+    "statements": "*.pdf",
+    "mail": "*.eml",
+}
 _FILES = (DB_NAME, f"{DB_NAME}-wal", f"{DB_NAME}-shm", "summary.json", TRUSTED_KEYS_FILE)
 
 
@@ -189,6 +201,7 @@ def run_demo(out: Path, *, write: Callable[[str], None] = print, width: int | No
         fee_adjustment_pdf,
         fee_statement_pdf,
         key_notice_data_from_notice,
+        paper_certificate_pdf,
         verify_certificate_pdf,
     )
     from surety_core.notify import FolderNotifier, OutboxDispatcher
@@ -375,6 +388,20 @@ def run_demo(out: Path, *, write: Callable[[str], None] = print, width: int | No
             ["保証契約番号", "version", "file", "offline check"],
             [certificate_pdf(g.contract.number) for g in electronic],
         )
+        for g in issued:
+            if g.key is not None:
+                continue
+            paper_pdf = paper_certificate_pdf(
+                service.paper_certificate(g.contract.number), products=service.products
+            )
+            name = story.save(
+                out / "paper" / f"{g.contract.number}-v{g.contract.version}.pdf", paper_pdf
+            )
+            certificates[g.contract.number] = name
+            story.say(
+                f"  {g.contract.number} is on paper: its certificate (正本) to print, seal and "
+                f"hand over: {name}"
+            )
 
         story.heading("保証料計算書 (fee statements)")
         # The payee account is the SAMPLE one: a host configures its own per surety.
@@ -424,7 +451,8 @@ def run_demo(out: Path, *, write: Callable[[str], None] = print, width: int | No
         paper = [g for g in issued if g.key is None]
         for g in paper:
             story.say(
-                f"  {g.contract.number} is on paper: the obligee receives the paper certificate"
+                f"  {g.contract.number} is on paper: the obligee receives the printed 正本 "
+                f"({certificates[g.contract.number]})"
             )
 
         story.heading("変更 (amendment: contract price reduced, advance guarantee reduced)")
@@ -531,6 +559,7 @@ def run_demo(out: Path, *, write: Callable[[str], None] = print, width: int | No
         "summary.json": "the guarantees and their files",
         "notices/": f"{len(list((out / 'notices').glob('*.pdf')))} key notices (private)",
         "certificates/": f"{len(list((out / 'certificates').glob('*.pdf')))} certificates",
+        "paper/": f"{len(list((out / 'paper').glob('*.pdf')))} paper certificate (正本) to print",
         "statements/": f"{len(list((out / 'statements').glob('*.pdf')))} fee and refund statements",
         "mail/": f"{len(list((out / 'mail').glob('*.eml')))} e-mails",
         f"{SECRETS_DIR}/": "development secret and signing keys (private; not for production)",
