@@ -28,7 +28,6 @@ from surety_core import (
 )
 from surety_core import _validation as v
 from surety_core._japanese import MEDIUM_NAMES, STATUS_NAMES, medium_label, status_label
-from surety_core.documents._render import STATUS_LABELS
 from surety_core.domain._lifecycle import ORIGINAL_REASON, issue
 from surety_core.keys import ALPHABET, check_character, parse_key
 from surety_core.keys._limiter import next_generation, normalize_contract_number
@@ -113,8 +112,6 @@ def test_one_product_name_look_up(code: str) -> None:
 def test_one_status_label_table(status: GuaranteeStatus) -> None:
     assert status_label(status) == STATUS_NAMES[status]
     assert status_label(status.value, english=True) == f"{STATUS_NAMES[status]} ({status.value})"
-    # The certificate's wording extends the same label.
-    assert STATUS_LABELS[status].startswith(STATUS_NAMES[status])
     assert STATUS_NAMES[GuaranteeStatus.RELEASED] == "解約・返還"
 
 

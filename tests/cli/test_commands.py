@@ -91,7 +91,8 @@ def test_check_pdf_accepts_a_genuine_certificate(
     assert shared_demo.advance_number in out
     assert "version 2" in out
     assert "byte for byte" in out
-    assert "the registry may hold a newer version" in out
+    assert "the registry states it (and may hold a newer version" in out
+    assert "(前払金保証証書, 36,000,000円)" in out
 
 
 def test_check_pdf_rejects_an_edited_page(
@@ -100,9 +101,9 @@ def test_check_pdf_rejects_an_edited_page(
     genuine = _certificate(shared_demo).read_bytes()
     old = "36,000,000".encode("utf-16-be").hex().upper().encode()
     new = "96,000,000".encode("utf-16-be").hex().upper().encode()
-    assert genuine.count(old) == 1
+    assert genuine.count(old) == 2  # the amount, and the amount after the amendment (変更後)
     forged = tmp_path / "forged.pdf"
-    forged.write_bytes(genuine.replace(old, new))
+    forged.write_bytes(genuine.replace(old, new, 1))
     assert main(["check-pdf", str(forged), *_trust(shared_demo)]) == EXIT_REJECTED
     err = capsys.readouterr().err
     assert "not genuine" in err
@@ -174,6 +175,8 @@ def test_check_pdf_json_reports_every_file(
     assert good["certificate"]["number"] == shared_demo.advance_number
     assert good["certificate"]["version"] == 2
     assert good["certificate"]["amount"] == 36_000_000
+    assert good["certificate"]["title"] == "前払金保証証書"
+    assert "status" not in good["certificate"]  # a certificate states none: the registry does
     assert bad == {
         "file": notice,
         "genuine": False,

@@ -41,11 +41,14 @@ def test_demo_writes_every_file_and_a_summary_that_lists_them(shared_demo: Demo)
         assert row["medium"] in ("electronic", "paper")
         assert row["status"] == "issued"
         for kind in ("notice", "certificate"):
-            if row["medium"] == "paper":
-                assert row[kind] is None
+            if row["medium"] == "paper" and kind == "notice":
+                assert row[kind] is None  # no key, so no key notice
             else:
                 assert (out / row[kind]).is_file()
                 assert (out / row[kind]).read_bytes().startswith(b"%PDF-")
+        if row["medium"] == "paper":  # the printable 正本, unsigned, beside the signed ones
+            assert row["certificate"] == f"paper/{row['number']}-v1.pdf"
+            assert "正本" in pdf_text(out / row["certificate"])
     media = [(r["product"], r["medium"]) for r in rows]
     assert media == [
         ("contract_guarantee", "electronic"),
@@ -57,7 +60,9 @@ def test_demo_writes_every_file_and_a_summary_that_lists_them(shared_demo: Demo)
     assert len(list((out / "notices").glob("*.pdf"))) == 2
     assert len(list((out / "certificates").glob("*.pdf"))) == 3
     assert len(list((out / "statements").glob("*.pdf"))) == 4
-    assert len(list((out / "mail").glob("*.eml"))) == 3
+    mails = sorted(p.name for p in (out / "mail").glob("*.eml"))
+    assert len(mails) == 4  # two completions, the amendment's, and the obligee's notice
+    assert sum(name.startswith("obligee_notice_amended_0000000002_v2") for name in mails) == 1
 
 
 def test_demo_keeps_secrets_private_and_keys_out_of_mail(shared_demo: Demo) -> None:
@@ -175,7 +180,7 @@ def test_demo_runs_again_on_the_same_folder(tmp_path: Path) -> None:
     assert second.advance_key != first.advance_key  # new keys
     assert (tmp_path / "demo" / "trusted-keys.json").read_bytes() == trusted  # same signing key
     assert len(list((tmp_path / "demo" / "certificates").glob("*.pdf"))) == 3
-    assert len(list((tmp_path / "demo" / "mail").glob("*.eml"))) == 3
+    assert len(list((tmp_path / "demo" / "mail").glob("*.eml"))) == 4
 
 
 def test_demo_refuses_a_folder_it_did_not_write(

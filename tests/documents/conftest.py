@@ -13,7 +13,6 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey,
 
 from surety_core import (
     GuaranteeContract,
-    GuaranteeStatus,
     GuaranteeVersion,
     Medium,
     Obligee,
@@ -25,7 +24,14 @@ from surety_core import (
     WorksKind,
     corporate_number_check_digit,
 )
-from surety_core.documents import CertificateData, KeyNoticeData
+from surety_core._serialization import structure, unstructure
+from surety_core.documents import (
+    CertificateAmendment,
+    CertificateData,
+    ChangedField,
+    KeyNoticeData,
+)
+from surety_core.domain._standard import ADVANCE_TERMS
 
 PERIOD = Period(date(2025, 4, 1), date(2026, 3, 31))
 
@@ -49,37 +55,36 @@ def notice() -> KeyNoticeData:
 
 @pytest.fixture(scope="session")
 def certificate() -> CertificateData:
+    """A later version (変更) of an electronic advance payment guarantee, every line present."""
     return CertificateData(
         contract_number="0000000001",
         product_name="前払金保証",
         version=2,
-        status=GuaranteeStatus.ISSUED,
+        works_kind=WorksKind.CONSTRUCTION,
         works_name="市道第1号線道路改良工事（その2）",
         works_number="第2025-0042号",
+        contract_price=900_000_000,
+        works_period=PERIOD,
         obligee_name="横浜市",
         principal_name="株式会社山田建設",
         amount=400_000_000,
         period=PERIOD,
         surety_name="東日本建設業保証株式会社",
         issued_on=date(2025, 4, 1),
+        terms=ADVANCE_TERMS,
+        site="神奈川県横浜市中区山下町地内",
+        principal_address="神奈川県横浜市中区1-1",
+        surety_representative="代表取締役社長 山田太郎",
+        amendment=CertificateAmendment(
+            effective_on=date(2025, 6, 1),
+            reason="請負代金額の減額",
+            changes=[ChangedField("請負代金額", "1,000,000,000円", "900,000,000円")],
+        ),
     )
 
 
 def _content_json(content: CertificateData) -> bytes:
-    data = {
-        "contract_number": content.contract_number,
-        "product_name": content.product_name,
-        "version": content.version,
-        "status": content.status.value,
-        "works_name": content.works_name,
-        "works_number": content.works_number,
-        "obligee_name": content.obligee_name,
-        "principal_name": content.principal_name,
-        "amount": content.amount,
-        "period": [content.period.start.isoformat(), content.period.end.isoformat()],
-        "surety_name": content.surety_name,
-        "issued_on": content.issued_on.isoformat(),
-    }
+    data = unstructure(content)
     return json.dumps(data, ensure_ascii=False, sort_keys=True, separators=(",", ":")).encode()
 
 
@@ -108,23 +113,7 @@ def make_verifier(trusted: list[Ed25519PublicKey]) -> Callable[[bytes], Certific
                 key.verify(signature, body)
             except InvalidSignature:
                 continue
-            d = json.loads(body)
-            return CertificateData(
-                contract_number=d["contract_number"],
-                product_name=d["product_name"],
-                version=d["version"],
-                status=GuaranteeStatus(d["status"]),
-                works_name=d["works_name"],
-                works_number=d["works_number"],
-                obligee_name=d["obligee_name"],
-                principal_name=d["principal_name"],
-                amount=d["amount"],
-                period=Period(
-                    date.fromisoformat(d["period"][0]), date.fromisoformat(d["period"][1])
-                ),
-                surety_name=d["surety_name"],
-                issued_on=date.fromisoformat(d["issued_on"]),
-            )
+            return structure(json.loads(body), CertificateData)
         raise VerificationError()
 
     return verify

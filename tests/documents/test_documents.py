@@ -13,6 +13,7 @@ from hypothesis import strategies as st
 from pypdf import PdfReader
 
 from surety_core import InvalidInputError
+from surety_core._japanese import STATUS_NAMES
 from surety_core.documents import (
     KEY_NOTICE_TITLE,
     PAYLOAD_ATTACHMENT_NAME,
@@ -57,13 +58,23 @@ def test_certificate_text_and_payload(certificate: CertificateData) -> None:
     pdf = build_certificate_pdf(certificate, payload)
     lines = lines_of(pdf)
     for line in [
+        "変更 前払金保証証書",
         "保証契約番号 0000000001",
-        "版 第2版",
-        "状態 有効（発行済）",
+        "（第2版）",
         "保証金額 400,000,000円",
-        "保証期間 2025年4月1日から2026年3月31日まで",
+        "保証期間 令和7年4月1日から令和8年3月31日まで",
+        "請負代金額 900,000,000円",
+        "工事場所 神奈川県横浜市中区山下町地内",
+        "保証約款 公共工事前払金保証約款（令和6年4月1日改定）",
+        "代表取締役社長 山田太郎",
     ]:
         assert line in lines
+    text = text_of(pdf)
+    # No status (有効, 発行済, 解約・返還, …): it goes stale, the registry states it.
+    assert not [line for line in lines if line.startswith("状態")]
+    for label in STATUS_NAMES.values():
+        assert label not in text
+    assert PAYLOAD_ATTACHMENT_NAME not in text  # no internal file name on the page
     attachments = PdfReader(BytesIO(pdf)).attachments
     assert attachments[PAYLOAD_ATTACHMENT_NAME] == [payload]
 

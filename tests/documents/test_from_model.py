@@ -12,17 +12,18 @@ from pypdf import PdfReader
 from surety_core import (
     ConfigurationError,
     GuaranteeContract,
-    GuaranteeStatus,
     InvalidInputError,
     Medium,
     Obligee,
     Period,
     Principal,
     Surety,
+    Terms,
     Works,
     WorksKind,
     corporate_number_check_digit,
 )
+from surety_core.certificates import CertificateChange
 from surety_core.documents import (
     build_certificate_pdf,
     build_key_notice_pdf,
@@ -63,10 +64,11 @@ class Content:
     amount: int
     period: Period
     version: int
-    status: GuaranteeStatus
     issued_at: datetime
     surety: Surety
     medium: Medium = Medium.ELECTRONIC
+    terms: Terms | None = None
+    change: CertificateChange | None = None
 
 
 def test_key_notice_from_contract(contract: GuaranteeContract) -> None:
@@ -104,7 +106,6 @@ def test_certificate_data_from_content() -> None:
         amount=250_000_000,
         period=PERIOD,
         version=1,
-        status=GuaranteeStatus.ISSUED,
         issued_at=datetime(2025, 3, 31, 15, 30, tzinfo=UTC),  # 00:30 JST on 1 April
         surety=SURETY,
     )
@@ -126,7 +127,6 @@ def test_paper_content_gets_no_electronic_certificate() -> None:
         amount=250_000_000,
         period=PERIOD,
         version=1,
-        status=GuaranteeStatus.ISSUED,
         issued_at=datetime(2025, 3, 31, 15, 30, tzinfo=UTC),
         surety=SURETY,
         medium=Medium.PAPER,

@@ -96,19 +96,40 @@ def test_edited_content_stream(genuine: bytes, verify_trusted: Verify) -> None:
     assert "保証金額 900,000,000円" in check.mismatched_lines
 
 
-@pytest.mark.parametrize("field", ["contract_number", "version", "period", "status"])
+@pytest.mark.parametrize(
+    "field",
+    [
+        "contract_number",
+        "version",
+        "period",
+        "contract_price",
+        "works_period",
+        "site",
+        "terms",
+        "principal_address",
+        "surety_representative",
+        "amendment",
+    ],
+)
 def test_every_field_is_compared(
     certificate: CertificateData, signer: Any, verify_trusted: Verify, field: str
 ) -> None:
     from datetime import date
 
-    from surety_core import GuaranteeStatus, Period
+    from surety_core import Period, Terms
 
+    assert certificate.amendment is not None
     changes: dict[str, Any] = {
         "contract_number": "0000000002",
         "version": 3,
         "period": Period(date(2025, 4, 1), date(2026, 3, 30)),
-        "status": GuaranteeStatus.RELEASED,
+        "contract_price": 900_000_001,
+        "works_period": Period(date(2025, 4, 2), date(2026, 3, 31)),
+        "site": "神奈川県横浜市西区地内",
+        "terms": Terms("前払金保証約款", "令和7年1月1日改定", "前払金の返還債務"),
+        "principal_address": "神奈川県横浜市中区1-2",
+        "surety_representative": "代表取締役 佐藤花子",
+        "amendment": attrs.evolve(certificate.amendment, reason="工期の延長"),
     }
     forged = attrs.evolve(certificate, **{field: changes[field]})
     pdf = build_certificate_pdf(forged, signer.sign(certificate))

@@ -91,7 +91,8 @@ def test_round_trip() -> None:
     assert verify_certificate(DOCUMENT, TRUSTED) == CONTENT
     assert CONTENT.number == NUMBER
     assert CONTENT.version == 1
-    assert CONTENT.status is GuaranteeStatus.ISSUED
+    assert not hasattr(CONTENT, "status")  # the registry states the status, never a certificate
+    assert CONTENT.change is None
     assert CONTENT.obligee.code == "city-001"
     assert CONTENT.amount == 10_000_000
 
@@ -100,7 +101,8 @@ def test_canonical_serialization_is_stable_and_versioned() -> None:
     payload = canonical_content(CONTENT)
     data = json.loads(payload)
     assert data["schema"] == "surety_core.certificate"
-    assert data["schema_version"] == 1
+    assert data["schema_version"] == 2
+    assert "status" not in data["content"]
     assert (
         payload
         == json.dumps(data, ensure_ascii=False, sort_keys=True, separators=(",", ":")).encode()
@@ -166,7 +168,13 @@ def _resign(payload: bytes, ring: SigningKeyRing = RING) -> bytes:
 def test_unknown_schema_version_fails_even_when_validly_signed() -> None:
     data = json.loads(canonical_content(CONTENT))
     assert verify_certificate(_resign(canonical_content(CONTENT)), TRUSTED) == CONTENT
-    for change in ({"schema_version": 2}, {"schema_version": "1"}, {"schema": "other"}):
+    for change in (
+        {"schema_version": 3},
+        {"schema_version": "2"},
+        {"schema_version": 1},  # format 1 states a status, which this content lacks
+        {"schema_version": True},
+        {"schema": "other"},
+    ):
         payload = json.dumps(
             {**data, **change}, ensure_ascii=False, sort_keys=True, separators=(",", ":")
         )
@@ -397,11 +405,20 @@ def _chain(length: int) -> list[bytes]:
 
 def test_chain_of_amendments_verifies() -> None:
     documents = _chain(4)
-    released = _amend(documents[-1], 4, GuaranteeStatus.RELEASED)
-    contents = verify_chain([*documents, released], TRUSTED)
+    # The same version signed again (as histories of format 1 hold for a status change).
+    again = _amend(documents[-1], 4, GuaranteeStatus.RELEASED)
+    contents = verify_chain([*documents, again], TRUSTED)
     assert [c.version for c in contents] == [1, 2, 3, 4, 4]
-    assert contents[-1].status is GuaranteeStatus.RELEASED
+    assert contents[-1] == evolve(
+        contents[-2],
+        issued_at=contents[-1].issued_at,
+        previous_digest=certificate_digest(documents[-1]),
+    )  # a status is not content: the same terms
     assert contents[1].previous_digest == certificate_digest(documents[0])
+    change = contents[1].change
+    assert change is not None
+    assert (change.before.number, change.before.amount, change.reason) == (1, 10_000_000, "変更2")
+    assert change.effective_on == date(2026, 4, 2)
     record = certificate_record(contents[1], documents[1], created_at=NOW)
     assert record.digest == certificate_digest(documents[1])
     assert record.version == 2

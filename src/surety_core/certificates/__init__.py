@@ -4,6 +4,7 @@ ids, offline verification with a JSON key set, and tamper-evident version chains
 from surety_core.certificates._signing import (
     CERTIFICATE_SCHEMA,
     CERTIFICATE_SCHEMA_VERSION,
+    CertificateChange,
     CertificateContent,
     SigningKeyRing,
     TrustedKeySet,
@@ -19,6 +20,7 @@ from surety_core.certificates._signing import (
 __all__ = [
     "CERTIFICATE_SCHEMA",
     "CERTIFICATE_SCHEMA_VERSION",
+    "CertificateChange",
     "CertificateContent",
     "SigningKeyRing",
     "TrustedKeySet",

@@ -1,7 +1,7 @@
 """Signed electronic certificates (電子証書) (private; see :mod:`surety_core.certificates`).
 
 The content has a canonical serialization: compact UTF-8 JSON with sorted keys,
-``{"content": {...}, "schema": "surety_core.certificate", "schema_version": 1}``. A signed
+``{"content": {...}, "schema": "surety_core.certificate", "schema_version": 2}``. A signed
 document is itself canonical JSON::
 
     {"alg": "EdDSA", "kid": "...", "payload": "<base64>", "signature": "<base64>",
@@ -10,6 +10,10 @@ document is itself canonical JSON::
 The Ed25519 signature covers ``context ‖ kid ‖ 0x00 ‖ payload``. A verifier accepts a document
 only if it is byte-for-byte the canonical encoding of what it parsed, so no byte can change
 without failing, not even an unused base64 bit or a JSON escape.
+
+Format 2 states the terms, the approved terms (約款) and, for an amendment, what changed; it
+states no status (the registry shows the status, which changes after signing). Format 1 (earlier
+releases: a status, no terms, no change) still verifies, read as format 2 without those.
 
 Owns: the certificate content taken from a contract, its canonical form, the signing key ring
 (private keys), the trusted key set (public keys), signing, and verifying a document or a chain.
@@ -25,7 +29,7 @@ import hashlib
 import json
 import logging
 from collections.abc import Iterable, Mapping, Sequence
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any, NoReturn, SupportsIndex
 
 from attrs import field, frozen
@@ -43,6 +47,7 @@ from surety_core._errors import (
 from surety_core.domain._model import (
     GuaranteeContract,
     GuaranteeStatus,
+    GuaranteeVersion,
     Medium,
     Obligee,
     Period,
@@ -50,11 +55,13 @@ from surety_core.domain._model import (
     Surety,
     Works,
 )
+from surety_core.domain._products import Terms
 from surety_core.storage._records import CertificateRecord
 
 __all__ = [
     "CERTIFICATE_SCHEMA",
     "CERTIFICATE_SCHEMA_VERSION",
+    "CertificateChange",
     "CertificateContent",
     "SigningKeyRing",
     "TrustedKeySet",
@@ -62,7 +69,9 @@ __all__ = [
     "certificate_digest",
     "certificate_record",
     "content_from_contract",
+    "payload_format",
     "sign_certificate",
+    "stated_terms",
     "verify_certificate",
     "verify_chain",
 ]
@@ -70,7 +79,9 @@ __all__ = [
 log = logging.getLogger("surety_core.certificates")
 
 CERTIFICATE_SCHEMA = "surety_core.certificate"
-CERTIFICATE_SCHEMA_VERSION = 1
+CERTIFICATE_SCHEMA_VERSION = 2
+"""The payload format this release signs (1 still verifies: see the module docstring)."""
+_READABLE_VERSIONS = frozenset({1, 2})
 _DOCUMENT_TYPE = "surety_core.signed-certificate"
 _ALG = "EdDSA"
 _CONTEXT = b"surety_core.certificate.signature.v1\x00"
@@ -84,11 +95,35 @@ def _digest_or_none(instance: object, attribute: Any, value: Any) -> None:
 
 
 @frozen
+class CertificateChange:
+    """What an amendment (変更) changed, as its certificate states it: the terms of the version
+    before (``before``, the whole previous :class:`~surety_core.GuaranteeVersion`), and the
+    amendment's effective date and reason."""
+
+    before: GuaranteeVersion = field(validator=v.instance_of(GuaranteeVersion))
+    effective_on: date = field(validator=v.a_date)
+    reason: str = field(converter=v.strip_text, validator=v.text(500))
+
+
+def _change_fits(instance: CertificateContent, attribute: Any, value: Any) -> None:
+    if value is None:
+        return
+    if not isinstance(value, CertificateChange):
+        raise InvalidInputError("CertificateContent.change", "must be a CertificateChange or None")
+    if value.before.number != instance.version - 1:
+        raise InvalidInputError(
+            "CertificateContent.change", "must state the version just before this one"
+        )
+
+
+@frozen
 class CertificateContent:
-    """What an electronic certificate states, for one version of a guarantee contract.
+    """What a certificate states, for one version of a guarantee contract.
 
     ``previous_digest`` is the SHA-256 of the previous signed version (``None`` for the first),
-    so a version history is a hash chain.
+    so a version history is a hash chain. ``terms`` are the approved terms (約款) the product is
+    sold under; ``change`` is what an amendment changed (``None`` for version 1, and for
+    content of format 1). No status: the registry states it.
     """
 
     number: str = field(validator=v.contract_number)
@@ -100,18 +135,31 @@ class CertificateContent:
     period: Period = field(validator=v.instance_of(Period))
     medium: Medium = field(validator=v.enum_of(Medium))
     version: int = field(validator=v.positive_int)
-    status: GuaranteeStatus = field(validator=v.enum_of(GuaranteeStatus))
     issued_at: datetime = field(validator=v.aware)
     surety: Surety = field(validator=v.instance_of(Surety))
     previous_digest: bytes | None = field(default=None, validator=_digest_or_none)
+    terms: Terms | None = field(default=None, validator=v.optional(v.instance_of(Terms)))
+    change: CertificateChange | None = field(default=None, validator=_change_fits)
 
 
 def content_from_contract(
-    contract: GuaranteeContract, *, issued_at: datetime, previous_digest: bytes | None
+    contract: GuaranteeContract,
+    *,
+    issued_at: datetime,
+    previous_digest: bytes | None,
+    terms: Terms | None = None,
 ) -> CertificateContent:
-    """The certificate content for ``contract``'s current version and status."""
+    """The certificate content for ``contract``'s current version, under ``terms`` (the
+    product's approved terms, :meth:`~surety_core.ProductRegistry.terms_of`). A later version
+    states what changed from the version before it (:class:`CertificateChange`)."""
     if not isinstance(contract, GuaranteeContract):
         raise InvalidInputError("contract", "must be a GuaranteeContract")
+    current = contract.current
+    change = None
+    if len(contract.versions) > 1:
+        change = CertificateChange(
+            before=contract.versions[-2], effective_on=current.effective_on, reason=current.reason
+        )
     return CertificateContent(
         number=contract.number,
         product=contract.product,
@@ -122,10 +170,11 @@ def content_from_contract(
         period=contract.period,
         medium=contract.medium,
         version=contract.version,
-        status=contract.status,
         issued_at=issued_at,
         surety=contract.surety,
         previous_digest=previous_digest,
+        terms=terms,
+        change=change,
     )
 
 
@@ -156,19 +205,42 @@ def canonical_content(content: CertificateContent) -> bytes:
     )
 
 
+def _without_added_fields(built: Any, signed: Any) -> Any:
+    """``built`` without the keys that ``signed`` lacks: the fields added to the model after a
+    format-1 document was signed (``Works.site``, say), which it reads as their defaults."""
+    if isinstance(built, dict) and isinstance(signed, dict):
+        return {
+            key: _without_added_fields(value, signed[key])
+            for key, value in built.items()
+            if key in signed
+        }
+    if isinstance(built, list) and isinstance(signed, list) and len(built) == len(signed):
+        return [_without_added_fields(b, s) for b, s in zip(built, signed, strict=True)]
+    return built
+
+
 def _parse_content(payload: bytes) -> CertificateContent:
     from surety_core._serialization import structure
 
     data = json.loads(payload)
     if not isinstance(data, dict) or set(data) != {"content", "schema", "schema_version"}:
         raise VerificationError()
-    if data["schema"] != CERTIFICATE_SCHEMA or data["schema_version"] != 1:
+    version = data["schema_version"]
+    if data["schema"] != CERTIFICATE_SCHEMA or type(version) is not int:
+        raise VerificationError()
+    if version not in _READABLE_VERSIONS:
         raise VerificationError()
     body = data["content"]
     if not isinstance(body, dict):
         raise VerificationError()
-    digest_hex = body.get("previous_digest")
     body = dict(body)
+    status: Any = None
+    if version == 1:
+        # Format 1 stated a status and neither terms nor a change.
+        if "terms" in body or "change" in body or "status" not in body:
+            raise VerificationError()
+        status = GuaranteeStatus(body.pop("status"))
+    digest_hex = body.get("previous_digest")
     body["previous_digest"] = None
     content = structure(body, CertificateContent)
     if digest_hex is not None:
@@ -177,9 +249,49 @@ def _parse_content(payload: bytes) -> CertificateContent:
         from attrs import evolve
 
         content = evolve(content, previous_digest=bytes.fromhex(digest_hex))
-    if canonical_content(content) != payload:
+    if version == 1:
+        rebuilt = _content_data(content)
+        del rebuilt["terms"], rebuilt["change"]
+        rebuilt["status"] = status.value
+        signed = data["content"]
+        canonical = _dumps(
+            {
+                "content": _without_added_fields(rebuilt, signed),
+                "schema": CERTIFICATE_SCHEMA,
+                "schema_version": 1,
+            }
+        )
+    else:
+        canonical = canonical_content(content)
+    if canonical != payload:
         raise VerificationError()
     return content
+
+
+def payload_format(document: bytes) -> int | None:
+    """The payload format (``schema_version``) a signed document *claims*, without verifying
+    anything (``None`` if it cannot be read): for messages about a document that did verify."""
+    try:
+        envelope = json.loads(document)
+        data = json.loads(_unb64(envelope["payload"]))
+        version = data["schema_version"]
+    except (ValueError, TypeError, KeyError, RecursionError, VerificationError, binascii.Error):
+        return None
+    return version if type(version) is int else None
+
+
+def stated_terms(document: bytes) -> Terms | None:
+    """The terms a signed document of this surety's own store states, read without verifying
+    (the issuer keeps an amended guarantee under the terms its earlier version named)."""
+    from surety_core._serialization import structure
+
+    try:
+        envelope = json.loads(document)
+        data = json.loads(_unb64(envelope["payload"]))
+        terms = data["content"].get("terms")
+        return None if terms is None else structure(terms, Terms)
+    except (ValueError, TypeError, KeyError, AttributeError, RecursionError, SuretyError):
+        return None
 
 
 def _b64(data: bytes) -> str:
@@ -546,8 +658,9 @@ def certificate_record(
     """The :class:`CertificateRecord` that stores ``document`` (signed from ``content``).
 
     ``sequence`` is the record's place in the contract's certificate history (1, 2, …): every
-    amendment and every status change (release, claim, expiry) is a new signed version, so
-    several records may state the same contract ``version``. Default: ``content.version``.
+    amendment is a new signed version (histories signed in format 1 also hold a version for
+    each status change, so several records may state the same contract ``version``). Default:
+    ``content.version``.
     """
     return CertificateRecord(
         contract_number=content.number,

@@ -384,7 +384,7 @@ def _check_one(name: str, data: bytes, trusted: Any, roots: tuple[Any, ...]) -> 
             "version": content.version,
             "product": content.product_name,
             "amount": content.amount,
-            "status": status_label(content.status, english=True),
+            "title": content.title,
             "issued_on": content.issued_on.isoformat(),
         },
         "pdf_signature": check.pdf_signature.value,
@@ -398,13 +398,14 @@ def _say_check(result: dict[str, Any], *, named: bool) -> None:
     if result["genuine"] and cert is not None:
         _out(
             f"{where}genuine: certificate {cert['number']} version {cert['version']} "
-            f"({cert['product']}, {cert['amount']:,}円, {cert['status']}), signed by a trusted "
+            f"({cert['title']}, {cert['amount']:,}円), signed by a trusted "
             f"key; {result['reason']}"
         )
         _out(
             f"{where}this is version {cert['version']} as issued on {cert['issued_on']}; "
-            "the registry may hold a newer version (an amendment, a release, a claim, an "
-            "expiry): it stays the authority, view it there with the number and the key"
+            "a certificate states no status: the registry states it (and may hold a newer "
+            "version, an amendment) and stays the authority; view it there with the number and "
+            "the key"
         )
         _out(f"{where}PDF signature: {_PDF_SIGNATURE[result['pdf_signature']]}")
         return

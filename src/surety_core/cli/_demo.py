@@ -5,8 +5,9 @@ and an electronic advance payment guarantee on one works and a paper guarantee o
 surety issues them, the completion e-mails go out, the contractor lists its history, downloads
 the key notices, the certificates and the fee statements; the obligee views each guarantee with
 its key; the contract price is reduced and the advance guarantee amended (version 2, with the
-statement of its refund or additional fee); a wrong key is rejected and a typo is caught by the
-check character before anything is looked up.
+statement of its refund or additional fee, the contractor's 変更手続き完了 e-mail and the
+obligee's notice of the change, which carries no key); a wrong key is rejected and a typo is
+caught by the check character before anything is looked up.
 
 Every run starts from a fresh database in ``DIR`` (the secrets and the signing keys in
 ``DIR/secrets`` are kept), so the demo is safe to run again.
@@ -69,11 +70,26 @@ MARKER = ".surety-demo"
 
 _STEPS = 13
 _CITY = samples.city()
-_SURETY = samples.surety()
+_SURETY = samples.surety(
+    representative="代表取締役社長 保証太郎",
+    branch="千葉支店",
+    address="千葉県千葉市中央区中央1-1-1",
+    telephone="043-000-0000",
+)
+"""The sample surety with the details its documents print (invented, like every sample)."""
 _PRINCIPAL = samples.contractor()
-_POLICY = samples.city_policy()
+_OBLIGEE_EMAIL = "keiyaku@city.kashiwa.example.jp"
+_POLICY = samples.city_policy(notice_email=_OBLIGEE_EMAIL)
+_VIEWING_URL = "https://e-hosho.example.jp/view"
+"""Where the sample surety's viewing service would be (printed with a QR code on key notices)."""
 _EMAIL = samples.CONTRACTOR_EMAIL
-_OUTPUTS = {"notices": "*.pdf", "certificates": "*.pdf", "statements": "*.pdf", "mail": "*.eml"}
+_OUTPUTS = {
+    "notices": "*.pdf",
+    "certificates": "*.pdf",
+    "paper": "*.pdf",
+    "statements": "*.pdf",
+    "mail": "*.eml",
+}
 _FILES = (DB_NAME, f"{DB_NAME}-wal", f"{DB_NAME}-shm", "summary.json", TRUSTED_KEYS_FILE)
 
 
@@ -177,6 +193,7 @@ def run_demo(out: Path, *, write: Callable[[str], None] = print, width: int | No
     """Tell the story into ``out``; returns 0. See the module docstring."""
     from surety_core.documents import (
         FeeDocumentSettings,
+        KeyNoticeProfile,
         build_certificate_pdf,
         build_key_notice_pdf,
         certificate_data_from_content,
@@ -184,6 +201,7 @@ def run_demo(out: Path, *, write: Callable[[str], None] = print, width: int | No
         fee_adjustment_pdf,
         fee_statement_pdf,
         key_notice_data_from_notice,
+        paper_certificate_pdf,
         verify_certificate_pdf,
     )
     from surety_core.notify import FolderNotifier, OutboxDispatcher
@@ -341,10 +359,11 @@ def run_demo(out: Path, *, write: Callable[[str], None] = print, width: int | No
 
         story.heading("認証キーのお知らせ (key notices; the only place a key is shown)")
         notices: dict[str, str] = {}
+        profile = KeyNoticeProfile(viewing_url=_VIEWING_URL)
         rows = []
         for g in electronic:
             notice = service.key_notice(g.contract.number, principal_id=_PRINCIPAL.identifier)
-            pdf = build_key_notice_pdf(key_notice_data_from_notice(notice))
+            pdf = build_key_notice_pdf(key_notice_data_from_notice(notice, profile=profile))
             name = story.save(out / "notices" / f"{g.contract.number}.pdf", pdf, private=True)
             notices[g.contract.number] = name
             rows.append([g.contract.number, notice.product_name, notice.key.reveal(), name])
@@ -369,6 +388,20 @@ def run_demo(out: Path, *, write: Callable[[str], None] = print, width: int | No
             ["保証契約番号", "version", "file", "offline check"],
             [certificate_pdf(g.contract.number) for g in electronic],
         )
+        for g in issued:
+            if g.key is not None:
+                continue
+            paper_pdf = paper_certificate_pdf(
+                service.paper_certificate(g.contract.number), products=service.products
+            )
+            name = story.save(
+                out / "paper" / f"{g.contract.number}-v{g.contract.version}.pdf", paper_pdf
+            )
+            certificates[g.contract.number] = name
+            story.say(
+                f"  {g.contract.number} is on paper: its certificate (正本) to print, seal and "
+                f"hand over: {name}"
+            )
 
         story.heading("保証料計算書 (fee statements)")
         # The payee account is the SAMPLE one: a host configures its own per surety.
@@ -418,7 +451,8 @@ def run_demo(out: Path, *, write: Callable[[str], None] = print, width: int | No
         paper = [g for g in issued if g.key is None]
         for g in paper:
             story.say(
-                f"  {g.contract.number} is on paper: the obligee receives the paper certificate"
+                f"  {g.contract.number} is on paper: the obligee receives the printed 正本 "
+                f"({certificates[g.contract.number]})"
             )
 
         story.heading("変更 (amendment: contract price reduced, advance guarantee reduced)")
@@ -450,10 +484,17 @@ def run_demo(out: Path, *, write: Callable[[str], None] = print, width: int | No
             f"\n  {title}: {adjustment_file}"
         )
         written = certificate_pdf(amended.contract.number)[2]
+        with store.unit_of_work() as uow:
+            due = {m.idempotency_key: m for m in uow.outbox.all() if m.sent_at is None}
         report = dispatcher.dispatch_due()
+        for sent in report.sent:
+            message = due[sent]
+            to = "the obligee" if message.recipient == _OBLIGEE_EMAIL else "the contractor"
+            story.say(f"  e-mail to {to} <{message.recipient}>: {message.subject}")
+        story.say("  (the obligee's notice never carries a key: its key notice stays valid)")
         view = service.view(advance_g.contract.number, advance_g.key.reveal(), actor="柏市")
         story.say(
-            f"  {written} and the statement of the fee written, {len(report.sent)} e-mail sent; "
+            f"  {written} and the statement of the fee written; "
             f"the obligee now sees version {view.current_version} and the history:"
         )
         story.table(
@@ -518,6 +559,7 @@ def run_demo(out: Path, *, write: Callable[[str], None] = print, width: int | No
         "summary.json": "the guarantees and their files",
         "notices/": f"{len(list((out / 'notices').glob('*.pdf')))} key notices (private)",
         "certificates/": f"{len(list((out / 'certificates').glob('*.pdf')))} certificates",
+        "paper/": f"{len(list((out / 'paper').glob('*.pdf')))} paper certificate (正本) to print",
         "statements/": f"{len(list((out / 'statements').glob('*.pdf')))} fee and refund statements",
         "mail/": f"{len(list((out / 'mail').glob('*.eml')))} e-mails",
         f"{SECRETS_DIR}/": "development secret and signing keys (private; not for production)",

@@ -4,7 +4,9 @@
   (:func:`key_notice_pdf` builds it straight from a contract and its key), a letter to the
   obligee worded and laid out by the surety's :class:`KeyNoticeProfile` (title, texts, the
   viewing service's address and QR code, :class:`DateStyle`).
-* :func:`build_certificate_pdf` — the certificate (電子証書) with its signed payload attached.
+* :func:`build_certificate_pdf` — the certificate (前払金保証証書, 契約保証証書, …; 変更 for a later
+  version) with its signed payload attached; :func:`build_paper_certificate_pdf` and
+  :func:`paper_certificate_pdf` — the paper certificate (正本) of a paper guarantee.
 * :func:`build_fee_statement_pdf` — the fee calculation statement (保証料計算書);
   :func:`build_additional_fee_statement_pdf` (追加保証料計算書) and
   :func:`build_refund_statement_pdf` (返還計算書) for amendments and releases
@@ -39,9 +41,16 @@ from surety_core._japanese import (
     format_period,
     format_yen,
 )
+from surety_core.documents._certificate import (
+    PAYLOAD_ATTACHMENT_NAME,
+    CertificateAmendment,
+    CertificateData,
+    ChangedField,
+    build_certificate_pdf,
+    build_paper_certificate_pdf,
+)
 from surety_core.documents._data import (
     DEFAULT_VIEWING_INSTRUCTIONS,
-    CertificateData,
     DocumentIdentity,
     KeyNoticeData,
     KeyNoticeProfile,
@@ -57,6 +66,8 @@ from surety_core.documents._from_model import (
     key_notice_data_from_contract,
     key_notice_data_from_notice,
     key_notice_pdf,
+    paper_certificate_data,
+    paper_certificate_pdf,
 )
 from surety_core.documents._notice import KEY_NOTICE_TITLE, build_key_notice_pdf
 from surety_core.documents._pades import (
@@ -65,10 +76,6 @@ from surety_core.documents._pades import (
     create_pdf_signing_keys,
     load_ca_certificates,
     sign_certificate_pdf,
-)
-from surety_core.documents._render import (
-    PAYLOAD_ATTACHMENT_NAME,
-    build_certificate_pdf,
 )
 from surety_core.documents._statement import (
     ADDITIONAL_FEE_TITLE,
@@ -121,9 +128,11 @@ __all__ = [
     "PRODUCT_NAMES_JA",
     "REFUND_TITLE",
     "AdditionalFeeStatementData",
+    "CertificateAmendment",
     "CertificateCheck",
     "CertificateContentLike",
     "CertificateData",
+    "ChangedField",
     "CheckStatus",
     "DateStyle",
     "DocumentIdentity",
@@ -144,6 +153,7 @@ __all__ = [
     "build_certificate_pdf",
     "build_fee_statement_pdf",
     "build_key_notice_pdf",
+    "build_paper_certificate_pdf",
     "build_refund_statement_pdf",
     "build_signed_certificate_pdf",
     "certificate_data_from_content",
@@ -165,6 +175,8 @@ __all__ = [
     "key_notice_data_from_notice",
     "key_notice_pdf",
     "load_ca_certificates",
+    "paper_certificate_data",
+    "paper_certificate_pdf",
     "read_certificate_pdf",
     "read_pdf_file",
     "refund_data_from_adjustment",

@@ -18,13 +18,12 @@ from attrs import field, frozen
 from surety_core import _validation as v
 from surety_core._errors import InvalidInputError
 from surety_core._japanese import DateStyle
-from surety_core.domain._model import GuaranteeStatus, Period, WorksKind
+from surety_core.domain._model import Period, WorksKind
 
 __all__ = [
     "DEFAULT_VIEWING_INSTRUCTIONS",
     "KEY_NOTICE_CHANGEABLE",
     "KEY_NOTICE_TITLE",
-    "CertificateData",
     "DocumentIdentity",
     "KeyNoticeData",
     "KeyNoticeProfile",
@@ -257,25 +256,3 @@ class KeyNoticeData:
     profile: KeyNoticeProfile = field(
         factory=KeyNoticeProfile, validator=v.instance_of(KeyNoticeProfile)
     )
-
-
-@frozen
-class CertificateData:
-    """The content of an electronic certificate (電子証書) as printed and as signed.
-
-    The verifier compares the text of a certificate PDF with this content taken from the signed
-    payload, so every printed field is here.
-    """
-
-    contract_number: str = field(validator=v.contract_number)
-    product_name: str = field(converter=v.strip_text, validator=v.text(40))
-    version: int = field(validator=v.positive_int)
-    status: GuaranteeStatus = field(validator=v.enum_of(GuaranteeStatus))
-    works_name: str = field(converter=v.strip_text, validator=v.text(120))
-    works_number: str = field(converter=v.strip_text, validator=v.text(64))
-    obligee_name: str = field(converter=v.strip_text, validator=v.text(60))
-    principal_name: str = field(converter=v.strip_text, validator=v.text(60))
-    amount: int = field(validator=v.yen)
-    period: Period = field(validator=v.instance_of(Period))
-    surety_name: str = field(converter=v.strip_text, validator=v.text(60))
-    issued_on: date = field(validator=v.a_date)

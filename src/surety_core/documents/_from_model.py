@@ -1,30 +1,45 @@
 """Document inputs from the domain model (private; see :mod:`surety_core.documents`).
 
 The seams to the rest of the library: a key notice from a :class:`~surety_core.GuaranteeContract`
-and the printed key, and certificate data from signed certificate content (any object with the
-fields of ``surety_core.certificates.CertificateContent``).
+and the printed key, certificate data from signed certificate content (any object with the
+fields of ``surety_core.certificates.CertificateContent``), and the paper certificate (正本) of
+a paper guarantee from its contract and the product set (for the terms).
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from datetime import date, datetime
+from datetime import date, datetime, time
 from typing import Protocol
 
+from surety_core import _validation as v
 from surety_core._errors import ConfigurationError, InvalidInputError
-from surety_core.certificates import CertificateContent, TrustedKeySet, verify_certificate
+from surety_core._japanese import format_period, format_yen
+from surety_core.certificates import (
+    CertificateChange,
+    CertificateContent,
+    TrustedKeySet,
+    content_from_contract,
+    verify_certificate,
+)
+from surety_core.documents._certificate import (
+    WORKS_LABELS,
+    CertificateAmendment,
+    CertificateData,
+    ChangedField,
+    build_certificate_pdf,
+    build_paper_certificate_pdf,
+)
 from surety_core.documents._data import (
     JST,
-    CertificateData,
     DocumentIdentity,
     KeyNoticeData,
     KeyNoticeProfile,
 )
 from surety_core.documents._notice import build_key_notice_pdf
-from surety_core.documents._render import build_certificate_pdf
 from surety_core.domain._model import (
     GuaranteeContract,
-    GuaranteeStatus,
+    GuaranteeVersion,
     Medium,
     Obligee,
     Period,
@@ -32,7 +47,8 @@ from surety_core.domain._model import (
     Surety,
     Works,
 )
-from surety_core.domain._products import PRODUCT_NAMES_JA
+from surety_core.domain._products import PRODUCT_NAMES_JA, ProductRegistry, Terms
+from surety_core.domain._standard import default_products
 from surety_core.keys import AuthKey
 from surety_core.storage._records import CertificateRecord
 
@@ -47,11 +63,14 @@ __all__ = [
     "key_notice_data_from_contract",
     "key_notice_data_from_notice",
     "key_notice_pdf",
+    "paper_certificate_data",
+    "paper_certificate_pdf",
 ]
 
 
 class CertificateContentLike(Protocol):
-    """The fields of signed certificate content that a certificate PDF prints."""
+    """The fields of certificate content that a certificate PDF prints (those of
+    ``surety_core.certificates.CertificateContent``)."""
 
     @property
     def number(self) -> str: ...
@@ -72,11 +91,13 @@ class CertificateContentLike(Protocol):
     @property
     def version(self) -> int: ...
     @property
-    def status(self) -> GuaranteeStatus: ...
-    @property
     def issued_at(self) -> datetime: ...
     @property
     def surety(self) -> Surety: ...
+    @property
+    def terms(self) -> Terms | None: ...
+    @property
+    def change(self) -> CertificateChange | None: ...
 
 
 def _product_name(code: str, names: Mapping[str, str]) -> str:
@@ -171,38 +192,149 @@ def key_notice_data_from_contract(
     )
 
 
-def certificate_data_from_content(
-    content: CertificateContentLike, *, product_names: Mapping[str, str] = PRODUCT_NAMES_JA
-) -> CertificateData:
-    """What a certificate PDF prints for signed ``content`` (issue date taken in JST).
+def _changed_fields(
+    before: GuaranteeVersion, amount: int, period: Period, works: Works
+) -> tuple[ChangedField, ...]:
+    """The fields an amendment changed, before and after, in the certificate's words."""
+    labels = WORKS_LABELS[works.kind]
+    old = before.works
 
-    Content of a paper guarantee (``medium`` is :attr:`~surety_core.Medium.PAPER`) raises
-    :class:`~surety_core.InvalidInputError`: its certificate is the paper one, and printing its
-    signed content as an electronic certificate would make a second original.
-    """
+    def span(p: Period) -> str:
+        return format_period(p.start, p.end, era=True)
+
+    pairs = [
+        ("保証金額", format_yen(before.amount), format_yen(amount)),
+        ("保証期間", span(before.period), span(period)),
+        (labels.price, format_yen(old.contract_price), format_yen(works.contract_price)),
+        (labels.period, span(old.period), span(works.period)),
+        (labels.name, old.name, works.name),
+        (labels.number, old.number, works.number),
+        (labels.site, old.site or "（記載なし）", works.site or "（記載なし）"),
+    ]
+    return tuple(ChangedField(label, a, b) for label, a, b in pairs if a != b)
+
+
+def _certificate_data(
+    content: CertificateContentLike, product_names: Mapping[str, str], *, paper: bool
+) -> CertificateData:
     try:
-        if content.medium != Medium.ELECTRONIC:
-            raise InvalidInputError(
-                "content.medium",
-                "a paper guarantee gets no electronic certificate (its certificate is on paper)",
+        change = content.change
+        amendment = None
+        if change is not None:
+            amendment = CertificateAmendment(
+                effective_on=change.effective_on,
+                reason=change.reason,
+                changes=_changed_fields(
+                    change.before, content.amount, content.period, content.works
+                ),
             )
-        issued_at = content.issued_at
+        works = content.works
         return CertificateData(
             contract_number=content.number,
             product_name=_product_name(content.product, product_names),
             version=content.version,
-            status=content.status,
-            works_name=content.works.name,
-            works_number=content.works.number,
+            works_kind=works.kind,
+            works_name=works.name,
+            works_number=works.number,
+            contract_price=works.contract_price,
+            works_period=works.period,
             obligee_name=content.obligee.name,
             principal_name=content.principal.display_name,
             amount=content.amount,
             period=content.period,
             surety_name=content.surety.name,
-            issued_on=issued_at.astimezone(JST).date(),
+            issued_on=content.issued_at.astimezone(JST).date(),
+            terms=content.terms,
+            site=works.site,
+            principal_address=content.principal.address,
+            surety_representative=content.surety.representative,
+            amendment=amendment,
+            paper=paper,
         )
     except AttributeError as exc:
         raise InvalidInputError("content", f"is not certificate content ({exc.name})") from None
+
+
+def certificate_data_from_content(
+    content: CertificateContentLike, *, product_names: Mapping[str, str] = PRODUCT_NAMES_JA
+) -> CertificateData:
+    """What an electronic certificate PDF prints for signed ``content`` (issue date in JST).
+
+    Content of a paper guarantee (``medium`` is :attr:`~surety_core.Medium.PAPER`) raises
+    :class:`~surety_core.InvalidInputError`: its certificate is the paper one
+    (:func:`paper_certificate_pdf`), and printing its content as an electronic certificate
+    would make a second original.
+    """
+    if getattr(content, "medium", None) != Medium.ELECTRONIC:
+        raise InvalidInputError(
+            "content.medium",
+            "a paper guarantee gets no electronic certificate (its certificate is on paper)",
+        )
+    return _certificate_data(content, product_names, paper=False)
+
+
+def paper_certificate_data(
+    certificate: GuaranteeContract | CertificateContent,
+    *,
+    products: ProductRegistry | None = None,
+    issued_on: date | None = None,
+) -> CertificateData:
+    """What the paper certificate (正本) of a paper guarantee prints.
+
+    ``certificate`` is what the service states for it
+    (:meth:`SuretyService.paper_certificate <surety_core.services.SuretyService.paper_certificate>`:
+    terms and date included), or the paper :class:`~surety_core.GuaranteeContract` itself: its
+    current version under the terms of ``products`` (default:
+    :func:`~surety_core.default_products`), dated ``issued_on`` (default: the day the version
+    was issued, the contract's issue date for version 1 and the amendment's effective date
+    after). The product's name comes from ``products``. An electronic guarantee raises
+    :class:`~surety_core.InvalidInputError`: its certificate is the signed one."""
+    registry = default_products() if products is None else products
+    if not isinstance(registry, ProductRegistry):
+        raise InvalidInputError("products", "must be a ProductRegistry")
+    if isinstance(certificate, CertificateContent):
+        if issued_on is not None:
+            raise InvalidInputError("issued_on", "the service's content is dated already")
+        content = certificate
+    elif isinstance(certificate, GuaranteeContract):
+        contract = certificate
+        if issued_on is None:
+            current = contract.current
+            issued_on = contract.issued_on if contract.version == 1 else current.effective_on
+        v.require(issued_on, date, "issued_on")
+        day = issued_on.date() if isinstance(issued_on, datetime) else issued_on
+        content = content_from_contract(
+            contract,
+            issued_at=datetime.combine(day, time(0, 0), JST),
+            previous_digest=None,
+            terms=registry.terms_of(contract.product),
+        )
+    else:
+        raise InvalidInputError(
+            "certificate",
+            f"must be a GuaranteeContract or CertificateContent, not {type(certificate).__name__}",
+        )
+    if content.medium is not Medium.PAPER:
+        raise InvalidInputError(
+            "certificate.medium",
+            "an electronic guarantee's certificate is the signed one (certificate_pdf)",
+        )
+    names = {content.product: registry.name_of(content.product)}
+    return _certificate_data(content, names, paper=True)
+
+
+def paper_certificate_pdf(
+    certificate: GuaranteeContract | CertificateContent,
+    *,
+    products: ProductRegistry | None = None,
+    issued_on: date | None = None,
+) -> bytes:
+    """The paper certificate (正本) PDF of a paper guarantee in one call (see
+    :func:`paper_certificate_data` and :func:`build_paper_certificate_pdf`), e.g.
+    ``paper_certificate_pdf(service.paper_certificate(number), products=service.products)``."""
+    return build_paper_certificate_pdf(
+        paper_certificate_data(certificate, products=products, issued_on=issued_on)
+    )
 
 
 def certificate_verifier(

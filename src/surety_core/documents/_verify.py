@@ -24,7 +24,13 @@ from cryptography import x509
 from pypdf import PdfReader, apply_configuration
 
 from surety_core._errors import DocumentError, InvalidInputError, SuretyError
-from surety_core.documents._data import CertificateData
+from surety_core.certificates._signing import payload_format
+from surety_core.documents._certificate import (
+    PAYLOAD_ATTACHMENT_NAME,
+    CertificateData,
+    build_certificate_pdf,
+    certificate_page,
+)
 from surety_core.documents._files import read_regular_file
 from surety_core.documents._pades import (
     PdfSignatureBroken,
@@ -32,11 +38,6 @@ from surety_core.documents._pades import (
     validate_pdf_signature,
 )
 from surety_core.documents._quiet import quiet_libraries
-from surety_core.documents._render import (
-    PAYLOAD_ATTACHMENT_NAME,
-    build_certificate_pdf,
-    certificate_page,
-)
 from surety_core.documents._revision import RevisionRefused, check_signature_revision
 
 __all__ = [
@@ -335,6 +336,11 @@ def verify_certificate_pdf(
     seen = _lines(text)
     at = _first_difference(data, rebuilt)
     where = f"the file differs from the certificate built from its signed content at byte {at}"
+    if payload_format(payload) == 1:
+        where += (
+            " (its signed document is of format 1: the certificate was made by an earlier "
+            "release, whose layout is no longer built; download it again from the registry)"
+        )
     if seen != expected:
         differing = sorted(((seen - expected) + (expected - seen)).elements())
         return CertificateCheck(

@@ -103,6 +103,7 @@ from surety_core.domain._products import (
     ProductRegistry,
     RequestContext,
     Stage,
+    Terms,
 )
 from surety_core.domain._rules import (
     RULES,
@@ -173,6 +174,7 @@ __all__ = [
     "RuleViolationError",
     "Stage",
     "Surety",
+    "Terms",
     "Violation",
     "Works",
     "WorksKind",

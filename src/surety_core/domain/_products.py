@@ -32,6 +32,7 @@ __all__ = [
     "ProductRegistry",
     "RequestContext",
     "Stage",
+    "Terms",
 ]
 
 ADVANCE_PAYMENT = "advance_payment"
@@ -69,6 +70,21 @@ class PeriodRule(StrEnum):
     """No constraint from the core (a host product checks its own period, e.g. a bid bond)."""
 
 
+@frozen
+class Terms:
+    """The approved terms (約款) a product is sold under, as a certificate names them.
+
+    * ``name``: the terms' title, e.g. ``公共工事前払金保証約款``.
+    * ``version``: which edition, as printed, e.g. ``令和6年4月1日改定``.
+    * ``covers``: what the guarantee covers under them, as printed in the certificate's
+      保証する債務 line, e.g. ``受注者が受領する前払金の返還債務``.
+    """
+
+    name: str = field(converter=v.strip_text, validator=v.text(60))
+    version: str = field(converter=v.strip_text, validator=v.text(40))
+    covers: str = field(converter=v.strip_text, validator=v.text(120))
+
+
 def _checks(instance: object, attribute: Any, value: Any) -> None:
     name = v.field_name(instance, attribute)
     if not isinstance(value, tuple) or not all(callable(c) for c in value):
@@ -91,6 +107,8 @@ class Product:
       ``PRODUCT_ALREADY_ON_WORKS``; an increase is an amendment).
     * ``period_rule``: how the guarantee period fits the works period.
     * ``rules``: the rules its ``checks`` may report (so a catalogue can list them).
+    * ``terms``: the approved terms (約款) it is sold under, named in its certificates
+      (``None``: a certificate names no terms).
     """
 
     code: str = field(validator=v.code)
@@ -109,6 +127,7 @@ class Product:
     rules: tuple[Rule, ...] = field(
         default=(), converter=v.to_tuple, validator=v.tuple_of(Rule, max_length=100)
     )
+    terms: Terms | None = field(default=None, validator=v.optional(v.instance_of(Terms)))
 
 
 @frozen
@@ -164,6 +183,12 @@ class ProductRegistry:
         """
         product = self._products.get(code) if isinstance(code, str) else None
         return product.name_ja if product is not None else str(code)
+
+    def terms_of(self, code: str) -> Terms | None:
+        """The approved terms of product ``code`` (``None`` for a product without terms or one
+        this registry does not hold)."""
+        product = self._products.get(code) if isinstance(code, str) else None
+        return None if product is None else product.terms
 
     def names(self) -> Mapping[str, str]:
         """Every product's Japanese name by code (for the notice templates and PDFs)."""

@@ -23,10 +23,14 @@ from surety_core.domain._products import (
     ProductRegistry,
     RequestContext,
     Stage,
+    Terms,
 )
 from surety_core.domain._rules import Violation
 
 __all__ = [
+    "ADVANCE_TERMS",
+    "CONTRACT_TERMS",
+    "INTERMEDIATE_TERMS",
     "advance_cap",
     "advance_terms",
     "combined_cap",
@@ -37,6 +41,27 @@ __all__ = [
     "intermediate_requires_advance",
     "repayment_threshold",
 ]
+
+
+ADVANCE_TERMS = Terms(
+    name="公共工事前払金保証約款",
+    version="令和6年4月1日改定",
+    covers="受注者が受領する前払金の返還債務",
+)
+"""The terms :func:`default_products` names for the advance payment guarantee (a host states
+its own approved terms with :func:`attrs.evolve` on the product)."""
+INTERMEDIATE_TERMS = Terms(
+    name="公共工事中間前払金保証約款",
+    version="令和6年4月1日改定",
+    covers="受注者が受領する中間前払金の返還債務",
+)
+"""The terms :func:`default_products` names for the intermediate advance payment guarantee."""
+CONTRACT_TERMS = Terms(
+    name="公共工事契約保証約款",
+    version="令和6年4月1日改定",
+    covers="受注者の債務不履行により発注者に生じる違約金の支払債務",
+)
+"""The terms :func:`default_products` names for the contract guarantee."""
 
 
 def _floor_share(price: int, share: Fraction) -> int:
@@ -246,6 +271,7 @@ def default_products(*, contract_requires_advance: bool = True) -> ProductRegist
                 claimable=True,
                 claim_basis=ClaimBasis.ADVANCE_REPAYMENT,
                 period_rule=PeriodRule.ENDS_AT_COMPLETION,
+                terms=ADVANCE_TERMS,
                 rules=(
                     r.ADVANCE_CAP_EXCEEDED,
                     r.ADVANCE_PRICE_BELOW_MINIMUM,
@@ -269,6 +295,7 @@ def default_products(*, contract_requires_advance: bool = True) -> ProductRegist
                 claimable=True,
                 claim_basis=ClaimBasis.ADVANCE_REPAYMENT,
                 period_rule=PeriodRule.ENDS_AT_COMPLETION,
+                terms=INTERMEDIATE_TERMS,
                 rules=(
                     r.INTERMEDIATE_CAP_EXCEEDED,
                     r.COMBINED_CAP_EXCEEDED,
@@ -295,6 +322,7 @@ def default_products(*, contract_requires_advance: bool = True) -> ProductRegist
                 claimable=True,
                 claim_basis=ClaimBasis.PENALTY,
                 period_rule=PeriodRule.CONTRACT_TO_COMPLETION,
+                terms=CONTRACT_TERMS,
                 rules=(
                     r.CONTRACT_GUARANTEE_BELOW_MINIMUM,
                     r.CONTRACT_GUARANTEE_ADVANCE_NOT_PLANNED,

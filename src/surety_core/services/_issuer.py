@@ -13,7 +13,7 @@ notices in the outbox), nor how an obligee's view or a contractor's page is show
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping
-from datetime import date, datetime, tzinfo
+from datetime import date, datetime, time, timedelta, timezone, tzinfo
 from typing import Protocol, TypeVar
 
 import attrs
@@ -31,11 +31,13 @@ from surety_core._serialization import to_json
 from surety_core.audit._chain import AuditAction, AuditReport
 from surety_core.audit._checkpoint import AuditCheckpoint, sign_checkpoint, verify_audit_log
 from surety_core.certificates._signing import (
+    CertificateContent,
     SigningKeyRing,
     TrustedKeySet,
     certificate_record,
     content_from_contract,
     sign_certificate,
+    stated_terms,
 )
 from surety_core.domain._checks import check_application
 from surety_core.domain._claims import ClaimSettlement
@@ -114,6 +116,9 @@ from surety_core.storage._records import CertificateRecord, StatementKind, State
 __all__ = ["ApprovalHook", "ArrangementSource", "PolicyBook", "PolicySource", "SuretyIssuer"]
 
 R = TypeVar("R")
+
+_JST = timezone(timedelta(hours=9), "JST")
+"""The zone of a paper certificate's date (the documents print dates in Japan)."""
 
 MAX_BATCH = 10_000
 """The most applications :meth:`SuretyIssuer.issue_many` issues in one unit of work."""
@@ -278,15 +283,21 @@ class SuretyIssuer:
     def _sign(
         self, uow: UnitOfWork, contract: GuaranteeContract, now: datetime, *, new: bool = False
     ) -> CertificateRecord | None:
-        """Sign the contract's current version and status as the next certificate version
-        (``None`` for a paper guarantee: only electronic content is signed). ``new``: the
-        contract was added in this unit of work under a fresh number, so it has no history
-        to read."""
+        """Sign the contract's current version as the next certificate version, under the
+        terms its earlier version named (else the product's): ``None`` for a paper guarantee,
+        only electronic content is signed. ``new``: the contract was added in this unit of work
+        under a fresh number, so it has no history to read."""
         if contract.medium is not Medium.ELECTRONIC:
             return None
         history = () if new else uow.certificates.history(contract.number)
         previous = history[-1].digest if history else None
-        content = content_from_contract(contract, issued_at=now, previous_digest=previous)
+        terms = stated_terms(history[-1].document) if history else None
+        content = content_from_contract(
+            contract,
+            issued_at=now,
+            previous_digest=previous,
+            terms=self._products.terms_of(contract.product) if terms is None else terms,
+        )
         document = sign_certificate(content, self._signing)
         record = certificate_record(content, document, created_at=now, sequence=len(history) + 1)
         uow.certificates.add(record)
@@ -559,6 +570,35 @@ class SuretyIssuer:
 
         return self._runtime.run(work, actor=actor)
 
+    # -- the paper certificate ----------------------------------------------------------
+
+    def paper_certificate(self, number: str, *, actor: str = "surety") -> CertificateContent:
+        """What the paper certificate (正本) of paper guarantee ``number`` states for its
+        current version: the product's approved terms, and for a later version what changed;
+        dated the day the version was issued (the issue date, then the amendment's effective
+        date), so printing it again gives the same page. Nothing is signed or stored: build the
+        PDF with :func:`surety_core.documents.paper_certificate_pdf`, print, seal and hand it
+        over. An electronic guarantee raises :class:`~surety_core.InvalidInputError` (its
+        certificate is the signed one); an unknown number :class:`~surety_core.NotFoundError`.
+        """
+        compact = normalize_contract_number(number)
+
+        def work(step: Step) -> CertificateContent:
+            contract = step.uow.contracts.get(compact)
+            if contract.medium is not Medium.PAPER:
+                raise InvalidInputError(
+                    "number", "is an electronic guarantee: its certificate is the signed one"
+                )
+            day = contract.issued_on if contract.version == 1 else contract.current.effective_on
+            return content_from_contract(
+                contract,
+                issued_at=datetime.combine(day, time(0, 0), _JST),
+                previous_digest=None,
+                terms=self._products.terms_of(contract.product),
+            )
+
+        return self._runtime.run(work, actor=actor)
+
     # -- keys ---------------------------------------------------------------------------
 
     def reissue_key(self, number: str, *, principal_id: str, actor: str = "surety") -> KeyNotice:
@@ -597,9 +637,8 @@ class SuretyIssuer:
             new, result = change(step, old)
             step.uow.contracts.replace(old, new)
             self._tell_obligee(step, new, change_event(old, new))
-            if new.status is not old.status:
-                # Every status is a signed version: release, claim and expiry are signed too.
-                self._sign(step.uow, new, step.now)
+            # A status change signs nothing: a certificate states the terms, the registry the
+            # status (a signed status would go stale). Amendments sign their new version.
             step.audit(
                 _STATUS_ACTION.get(new.status, AuditAction.AMENDED),
                 compact,

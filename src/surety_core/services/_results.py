@@ -204,7 +204,7 @@ class CertificateStanding(StrEnum):
     CURRENT = "current"
     """The latest signed version: what the registry states now."""
     SUPERSEDED = "superseded"
-    """An earlier signed version: a newer one (an amendment or a status change) exists."""
+    """An earlier signed version: a newer one (an amendment) exists."""
     UNKNOWN = "unknown"
     """Not a version of this guarantee in the registry."""
 

@@ -17,7 +17,7 @@ from datetime import date, tzinfo
 from surety_core._errors import KeyFormatError
 from surety_core.audit._chain import AuditReport
 from surety_core.audit._checkpoint import AuditCheckpoint
-from surety_core.certificates._signing import SigningKeyRing, TrustedKeySet
+from surety_core.certificates._signing import CertificateContent, SigningKeyRing, TrustedKeySet
 from surety_core.domain._fees import RateTable
 from surety_core.domain._model import Amendment, Application, GuaranteeContract, Surety
 from surety_core.domain._payments import FeeCoverage, PaymentMethod
@@ -244,6 +244,11 @@ class SuretyService:
         """:meth:`SuretyIssuer.checkpoint_audit_log
         <surety_core.services.SuretyIssuer.checkpoint_audit_log>`."""
         return self.issuer.checkpoint_audit_log(checkpoint=checkpoint)
+
+    def paper_certificate(self, number: str, *, actor: str = "surety") -> CertificateContent:
+        """:meth:`SuretyIssuer.paper_certificate
+        <surety_core.services.SuretyIssuer.paper_certificate>`."""
+        return self.issuer.paper_certificate(number, actor=actor)
 
     def reissue_key(self, number: str, *, principal_id: str, actor: str = "surety") -> KeyNotice:
         """:meth:`SuretyIssuer.reissue_key <surety_core.services.SuretyIssuer.reissue_key>`."""
