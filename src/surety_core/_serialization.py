@@ -351,21 +351,30 @@ def _field_decoder(kind: Any) -> _Decoder | None:
         if nested is None:
             raise _UnsupportedError(kind)
         return nested
+    found, decoder = _composite(kind, _field_decoder)
+    if found:
+        return decoder
+    raise _UnsupportedError(kind)
+
+
+def _composite(kind: Any, part: Callable[[Any], _Decoder | None]) -> tuple[bool, _Decoder | None]:
+    """``(True, decoder)`` for an optional or a sequence type, each part decoded by ``part``;
+    ``(False, None)`` for any other type."""
     origin = typing.get_origin(kind)
     args = typing.get_args(kind)
     if origin in (typing.Union, types.UnionType) and len(args) == 2 and type(None) in args:
         other = args[0] if args[1] is type(None) else args[1]
-        inner = _field_decoder(other)
-        return _optional(inner) if inner is not None else None
+        inner = part(other)
+        return True, (_optional(inner) if inner is not None else None)
     if _is_sequence(kind):
         container = origin or kind
         if container is tuple and len(args) == 2 and args[1] is Ellipsis:
-            return _array(tuple, None, _field_decoder(args[0]))
+            return True, _array(tuple, None, part(args[0]))
         if container is tuple and args:
-            decoders = tuple(_field_decoder(a) or (lambda value: value) for a in args)
-            return _array(tuple, decoders, None)
-        return _array(container, None, _field_decoder(args[0]) if args else None)
-    raise _UnsupportedError(kind)
+            decoders = tuple(part(a) or (lambda value: value) for a in args)
+            return True, _array(tuple, decoders, None)
+        return True, _array(container, None, part(args[0]) if args else None)
+    return False, None
 
 
 def _build_decoder(cls: type[Any]) -> _Decoder:
@@ -413,21 +422,8 @@ def _trusted_field(kind: Any) -> _Decoder | None:
         if nested is None:
             raise _UnsupportedError(kind)
         return nested
-    origin = typing.get_origin(kind)
-    args = typing.get_args(kind)
-    if origin in (typing.Union, types.UnionType) and len(args) == 2 and type(None) in args:
-        other = args[0] if args[1] is type(None) else args[1]
-        inner = _trusted_field(other)
-        return _optional(inner) if inner is not None else None
-    if _is_sequence(kind):
-        container = origin or kind
-        if container is tuple and len(args) == 2 and args[1] is Ellipsis:
-            return _array(tuple, None, _trusted_field(args[0]))
-        if container is tuple and args:
-            decoders = tuple(_trusted_field(a) or (lambda value: value) for a in args)
-            return _array(tuple, decoders, None)
-        return _array(container, None, _trusted_field(args[0]) if args else None)
-    return _field_decoder(kind)
+    found, decoder = _composite(kind, _trusted_field)
+    return decoder if found else _field_decoder(kind)
 
 
 def _build_trusted(cls: type[Any]) -> _Decoder:
