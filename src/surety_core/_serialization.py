@@ -84,8 +84,9 @@ def _structure_bytes(value: Any, _: type) -> bytes:
     if not isinstance(value, str):
         raise InvalidInputError(None, "bytes must be a base64 string")
     try:
-        return base64.b64decode(value, validate=True)
-    except (binascii.Error, ValueError):
+        # What b64decode(validate=True) accepts, twice as fast (strict mode on ASCII bytes).
+        return binascii.a2b_base64(value.encode("ascii"), strict_mode=True)
+    except (binascii.Error, ValueError):  # UnicodeEncodeError is a ValueError
         raise InvalidInputError(None, "not valid base64") from None
 
 
@@ -628,7 +629,29 @@ def _from_envelope(payload: Any, cls: type[T] | None, build: Callable[[Any, Any]
 
 def to_json(obj: Any) -> str:
     """:func:`to_json_data` as compact JSON text with sorted keys (UTF-8 safe)."""
+    if type(obj) is _records.AuditEvent:
+        return dumps_compact(_audit_event_envelope(obj))
     return dumps_compact(to_json_data(obj))
+
+
+def _audit_event_envelope(event: _records.AuditEvent) -> dict[str, Any]:
+    """``to_json_data(event)`` written out (one is appended by every audited operation); a
+    test checks on generated events that the text is the converter's, byte for byte."""
+    return {
+        "type": "AuditEvent",
+        "schema_version": SCHEMA_VERSION,
+        "data": {
+            "sequence": event.sequence,
+            "at": event.at.isoformat(),
+            "actor": event.actor,
+            "action": event.action,
+            "subject": event.subject,
+            "details": [[name, text] for name, text in event.details],
+            "previous_hash": binascii.b2a_base64(event.previous_hash, newline=False).decode(),
+            "hash": binascii.b2a_base64(event.hash, newline=False).decode(),
+            "key_id": event.key_id,
+        },
+    }
 
 
 _ORJSON_OPTIONS: Final = orjson.OPT_SORT_KEYS

@@ -215,3 +215,71 @@ def test_the_trusted_decoder_skips_the_validators_and_falls_back_on_bad_data() -
 def test_the_hot_records_have_a_trusted_decoder() -> None:
     for cls in (*RECORD_TYPES, KeyRecord, CertificateRecord, AuditEvent, AttemptState):
         assert _serialization._trusted_decoder(cls) is not None, cls
+
+
+_EVENT_TEXT = st.text(st.characters(codec=None), max_size=30)
+
+
+@given(
+    sequence=st.integers(min_value=1, max_value=2**62),
+    at=st.datetimes(timezones=st.timezones()),
+    actor=_EVENT_TEXT,
+    action=_EVENT_TEXT,
+    subject=_EVENT_TEXT,
+    details=st.lists(st.tuples(_EVENT_TEXT, _EVENT_TEXT), max_size=4),
+    previous=st.binary(max_size=64),
+    digest=st.binary(max_size=64),
+    key_id=st.none() | _EVENT_TEXT,
+)
+def test_an_audit_event_is_written_as_the_converter_writes_it(
+    sequence: int,
+    at: Any,
+    actor: str,
+    action: str,
+    subject: str,
+    details: list[tuple[str, str]],
+    previous: bytes,
+    digest: bytes,
+    key_id: str | None,
+) -> None:
+    """The audit event's own writer (every audited operation appends one) and the converter
+    write the same text; built without validation, so that any field value is compared."""
+    event = object.__new__(AuditEvent)
+    for name, value in (
+        ("sequence", sequence),
+        ("at", at),
+        ("actor", actor),
+        ("action", action),
+        ("subject", subject),
+        ("details", tuple(details)),
+        ("previous_hash", previous),
+        ("hash", digest),
+        ("key_id", key_id),
+    ):
+        object.__setattr__(event, name, value)
+    assert to_json(event) == reference(
+        {
+            "type": "AuditEvent",
+            "schema_version": _serialization.SCHEMA_VERSION,
+            "data": unstructure(event),
+        }
+    )
+
+
+@given(
+    st.text(st.sampled_from("AQZaz09+/=\n é"), max_size=12)
+    | st.binary().map(lambda b: __import__("base64").b64encode(b).decode())
+)
+def test_bytes_decode_exactly_what_strict_base64_accepts(text: str) -> None:
+    import base64
+    import binascii
+
+    try:
+        expected: bytes | None = base64.b64decode(text, validate=True)
+    except (binascii.Error, ValueError):
+        expected = None
+    try:
+        found: bytes | None = structure(text, bytes)
+    except InvalidInputError:
+        found = None
+    assert found == expected

@@ -333,3 +333,63 @@ def test_a_bad_stored_row_is_reported_not_raised(tmp_path: Path) -> None:
     assert report.problem is AuditProblem.UNREADABLE
     assert report.broken_index == 2
     assert report.checked == 2
+
+
+_ANY_TEXT = st.text(st.characters(codec=None), max_size=40)
+
+
+@given(
+    key_id=_ANY_TEXT,
+    sequence=st.integers(min_value=1, max_value=2**70),
+    actor=_ANY_TEXT,
+    action=_ANY_TEXT,
+    subject=_ANY_TEXT,
+    details=st.lists(st.tuples(_ANY_TEXT, _ANY_TEXT), max_size=4),
+    previous=st.binary(min_size=32, max_size=32),
+)
+@settings(max_examples=300, deadline=None)
+def test_the_canonical_encoding_is_the_standard_librarys_byte_for_byte(
+    key_id: str,
+    sequence: int,
+    actor: str,
+    action: str,
+    subject: str,
+    details: list[tuple[str, str]],
+    previous: bytes,
+) -> None:
+    """The fast encoder writes exactly ``json.dumps(ensure_ascii=True)``: any text, lone
+    surrogates, control characters and integers beyond 64 bits included, so that every hash
+    already in a chain still verifies."""
+    import hmac as hmac_module
+
+    from surety_core.audit._chain import _CONTEXT, _canonical
+
+    at = datetime(2026, 4, 1, 9, 30, 15, 123456, tzinfo=UTC)
+    fields: dict[str, Any] = {
+        "key_id": key_id,
+        "sequence": sequence,
+        "at": at,
+        "actor": actor,
+        "action": action,
+        "subject": subject,
+        "details": details,
+        "previous_hash": previous,
+    }
+    expected = json.dumps(
+        [
+            _CONTEXT,
+            key_id,
+            sequence,
+            at.isoformat(timespec="microseconds"),
+            actor,
+            action,
+            subject,
+            [list(pair) for pair in details],
+            previous.hex(),
+        ],
+        ensure_ascii=True,
+        separators=(",", ":"),
+    ).encode("ascii")
+    assert _canonical(**fields) == expected
+    secret = hashlib.sha256(key_id.encode("utf-8", "surrogatepass")).digest()
+    assert event_hash(secret=secret, **fields) == hmac_module.digest(secret, expected, "sha256")

@@ -26,6 +26,7 @@ from datetime import UTC, datetime
 from enum import StrEnum
 from typing import Any
 
+import orjson
 from attrs import frozen
 
 from surety_core import _validation as v
@@ -154,22 +155,42 @@ def _canonical(
     details: Iterable[tuple[str, str]],
     previous_hash: bytes,
 ) -> bytes:
+    fields = [
+        _CONTEXT,
+        key_id,
+        sequence,
+        _utc(at),
+        actor,
+        str(action),
+        subject,
+        [list(pair) for pair in details],
+        previous_hash.hex(),
+    ]
+    # The encoding is json.dumps(ensure_ascii=True, separators=(",", ":")); orjson writes the
+    # same bytes for text that is all ASCII, about 20 times faster, so it is taken only then.
     # ensure_ascii: every text encodes, whatever it holds (a lone surrogate cannot crash this).
-    return json.dumps(
-        [
-            _CONTEXT,
-            key_id,
-            sequence,
-            _utc(at),
-            actor,
-            str(action),
-            subject,
-            [list(pair) for pair in details],
-            previous_hash.hex(),
-        ],
-        ensure_ascii=True,
-        separators=(",", ":"),
-    ).encode("ascii")
+    try:
+        fast = orjson.dumps(fields)
+    except TypeError:  # orjson.JSONEncodeError: a lone surrogate, an integer beyond 64 bits
+        fast = b""
+    if fast and fast.isascii():
+        return fast
+    return json.dumps(fields, ensure_ascii=True, separators=(",", ":")).encode("ascii")
+
+
+_HMACS: dict[bytes, Any] = {}
+"""A keyed HMAC-SHA256 per secret, copied for each event (the key schedule runs once)."""
+
+
+def _hmac_sha256(secret: bytes, message: bytes) -> bytes:
+    base = _HMACS.get(secret)
+    if base is None:
+        if len(_HMACS) >= 16:
+            _HMACS.clear()
+        base = _HMACS[secret] = hmac.new(secret, digestmod="sha256")
+    mac = base.copy()
+    mac.update(message)
+    return mac.digest()
 
 
 def event_hash(
@@ -196,7 +217,9 @@ def event_hash(
         details=details,
         previous_hash=previous_hash,
     )
-    return hmac.digest(secret, message, "sha256")
+    if type(secret) is not bytes:
+        return hmac.digest(secret, message, "sha256")
+    return _hmac_sha256(secret, message)
 
 
 def _recompute(event: AuditEvent, secret: bytes, key_id: str) -> bytes:

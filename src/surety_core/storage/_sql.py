@@ -302,27 +302,57 @@ _KEY_ACTIVE_WHERE = (
     _k.contract_number == _P("number"),
     _k.status == _constant(KeyStatus.ACTIVE.value),
 )
-_VIEW_READ = sa.select(
-    *(
-        sa.select(column).where(s.attempts.c.contract_number == _P("number")).scalar_subquery()
-        for column in (s.attempts.c.document, s.attempts.c.mac)
-    ),
-    *(
-        sa.select(column).where(*_KEY_ACTIVE_WHERE).scalar_subquery()
-        for column in (_k.generation, _k.document, _k.mac)
-    ),
-    *(
-        sa.select(column).where(_ct.number == _P("number")).scalar_subquery()
-        for column in (_ct.version, _ct.status, _ct.document, _ct.mac)
-    ),
-    *(
-        sa.select(column).order_by(_AUDIT_HEAD_DESC).limit(1).scalar_subquery()
-        for column in (s.audit.c.sequence, s.audit.c.document, s.audit.c.mac)
-    ),
+_view_number = sa.select(_P("number").label("number")).subquery("q")
+_view_attempt = s.attempts.alias("a")
+_view_key = s.keys.alias("k")
+_view_contract = s.contracts.alias("c")
+_view_certificate = s.certificates.alias("x")
+_view_head = (
+    sa.select(s.audit.c.sequence, s.audit.c.document, s.audit.c.mac)
+    .order_by(_AUDIT_HEAD_DESC)
+    .limit(1)
+    .subquery("h")
 )
-"""SQLite: what a verification reads besides the certificates (the number's limiter state,
-its active key, the contract, the audit chain's head) in one statement (see
-:meth:`SqlUnitOfWork.prefetch_view`)."""
+_VIEW_READ = (
+    sa.select(
+        _view_attempt.c.document,
+        _view_attempt.c.mac,
+        _view_key.c.generation,
+        _view_key.c.document,
+        _view_key.c.mac,
+        _view_contract.c.version,
+        _view_contract.c.status,
+        _view_contract.c.document,
+        _view_contract.c.mac,
+        _view_head.c.sequence,
+        _view_head.c.document,
+        _view_head.c.mac,
+        _view_certificate.c.version,
+        _view_certificate.c.document,
+        _view_certificate.c.mac,
+    )
+    .select_from(_view_number)
+    .outerjoin(_view_attempt, _view_attempt.c.contract_number == _view_number.c.number)
+    .outerjoin(
+        _view_key,
+        sa.and_(
+            _view_key.c.contract_number == _view_number.c.number,
+            _view_key.c.status == _constant(KeyStatus.ACTIVE.value),
+        ),
+    )
+    .outerjoin(_view_contract, _view_contract.c.number == _view_number.c.number)
+    .outerjoin(_view_head, sa.true())
+    .outerjoin(_view_certificate, _view_certificate.c.contract_number == _view_number.c.number)
+)
+"""SQLite: everything a verification reads (the number's limiter state, its active key, the
+contract, the audit chain's head, one row per certificate version) in one statement: each
+table by its unique index, joined to the one row of the number (see
+:meth:`SqlUnitOfWork.prefetch_view`, which puts the certificates in version order: an ORDER BY
+here would sort through a temporary b-tree)."""
+
+
+def _first(row: Any) -> Any:
+    return row[0]
 
 
 class _Fixed:
@@ -488,10 +518,13 @@ class _Repository:
         table: sa.Table,
         cls: type[_NumberedT],
         field: str,
+        rows: Sequence[Any] | None = None,
     ) -> tuple[_NumberedT, ...]:
-        """The records of ``number`` kept as ``(position, document)`` rows, checked against
-        their indexed columns (``field`` is the record's position attribute)."""
-        rows = self._uow._query(statement, {"number": number})
+        """The records of ``number`` kept as ``(position, document, mac)`` rows (read ahead
+        as ``rows``, or by ``statement``), checked against their indexed columns (``field`` is
+        the record's position attribute)."""
+        if rows is None:
+            rows = self._uow._query(statement, {"number": number})
         records = []
         for position, document, mac in rows:
             key = f"{number}/{position}"
@@ -653,6 +686,7 @@ class _Applications(_Repository):
 class _Certificates(_Repository):
     def add(self, record: CertificateRecord) -> None:
         c.check_type(record, CertificateRecord, "record")
+        self._uow._ahead.pop("certificates", None)
         params = {
             "contract_number": record.contract_number,
             "version": record.version,
@@ -671,7 +705,11 @@ class _Certificates(_Repository):
         raise NotFoundError(f"certificate {number} version {version} not found")
 
     def history(self, number: str) -> Sequence[CertificateRecord]:
-        return self._series(_CERT_HISTORY, number, s.certificates, CertificateRecord, "version")
+        ahead = self._uow._ahead.pop("certificates", None)
+        rows = ahead[1] if ahead is not None and ahead[0] == number else None
+        return self._series(
+            _CERT_HISTORY, number, s.certificates, CertificateRecord, "version", rows
+        )
 
 
 class _Statements(_Repository):
@@ -1123,9 +1161,9 @@ class SqlUnitOfWork:
             self._insert_many(table, rows)
 
     def prefetch_view(self, number: str) -> None:
-        """Read what a verification of ``number`` needs besides its certificates (the limiter
-        state, the active key, the contract, the audit chain's head) with one statement, so
-        that the repositories' next reads of them run none.
+        """Read what a verification of ``number`` needs (the limiter state, the active key,
+        the contract, the audit chain's head and the certificate history) with one statement,
+        so that the repositories' next reads of them run none.
 
         SQLite only (the unit holds the write lock, so nothing read can change under it);
         elsewhere nothing happens: PostgreSQL and MariaDB read the limiter state and the audit
@@ -1134,17 +1172,21 @@ class SqlUnitOfWork:
         self._check_open()
         if not self._dialect.exclusive_writer or not isinstance(number, str):
             return
-        row = self._query_one(_VIEW_READ, {"number": number})
-        if row is None:  # pragma: no cover - a SELECT of scalar subqueries returns one row
+        rows = self._query(_VIEW_READ, {"number": number})
+        if not rows:  # pragma: no cover - the outer joins keep the number's one row
             return
-        (attempt, attempt_mac, generation, key, key_mac) = row[:5]
-        (version, status, document, contract_mac, sequence, event, event_mac) = row[5:]
+        (attempt, attempt_mac, generation, key, key_mac) = rows[0][:5]
+        (version, status, document, contract_mac, sequence, event, event_mac) = rows[0][5:12]
         self._ahead["attempts"] = (number, None if attempt is None else (attempt, attempt_mac))
         self._active_key = None
         self._ahead["keys"] = (number, None if key is None else (generation, key, key_mac))
         self._ahead["contracts"] = (
             number,
             None if document is None else (version, status, document, contract_mac),
+        )
+        self._ahead["certificates"] = (
+            number,
+            sorted((row[12:15] for row in rows if row[13] is not None), key=_first),
         )
         self._chain.prime(None if sequence is None else (int(sequence), event, event_mac))
 
