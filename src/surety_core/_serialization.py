@@ -456,6 +456,9 @@ def _build_trusted(cls: type[Any]) -> _Decoder:
         "strict_int": _strict_int,
         "strict_str": _strict_str,
         "date_from": date.fromisoformat,
+        "datetime_from": datetime.fromisoformat,
+        "is_aware": v.is_aware,
+        "base64_from": binascii.a2b_base64,
     }
     lines = [
         "def decode(data):",
@@ -484,6 +487,18 @@ def _build_trusted(cls: type[Any]) -> _Decoder:
         elif kinds[index] is date:  # the hook's checks, inline (the hook for anything else)
             lines.append("    elif type(value) is str and len(value) == 10:")
             lines.append("        value = date_from(value)")
+            lines.append("    else:")
+            lines.append(f"        value = decode_{index}(value)")
+        elif kinds[index] is datetime:  # the hook's checks, inline
+            lines.append("    elif type(value) is str and len(value) <= 40:")
+            lines.append("        value = datetime_from(value)")
+            lines.append("        if not is_aware(value):")
+            lines.append(f"            value = decode_{index}(data[{name!r}])")
+            lines.append("    else:")
+            lines.append(f"        value = decode_{index}(value)")
+        elif kinds[index] is bytes:
+            lines.append("    elif type(value) is str:")
+            lines.append("        value = base64_from(value.encode('ascii'), strict_mode=True)")
             lines.append("    else:")
             lines.append(f"        value = decode_{index}(value)")
         elif isinstance(kinds[index], type) and issubclass(kinds[index], Enum):
@@ -614,7 +629,12 @@ def _from_envelope(payload: Any, cls: type[T] | None, build: Callable[[Any, Any]
         raise InvalidInputError(None, "a JSON envelope must be an object")
     name = payload.get("type")
     version = payload.get("schema_version")
-    if set(payload) != {"type", "schema_version", "data"}:
+    if (
+        len(payload) != 3
+        or "data" not in payload
+        or "type" not in payload
+        or "schema_version" not in payload
+    ):
         raise InvalidInputError(None, "a JSON envelope has exactly: type, schema_version, data")
     if not isinstance(name, str) or name not in _TYPES:
         raise InvalidInputError("type", f"unknown type {str(name)[:40]!r}")

@@ -62,7 +62,7 @@ def test_schema_1_is_upgraded_with_the_references_filled_in(tmp_path: Path) -> N
     engine.dispose()
     store = sqlite_store(path)
     try:
-        assert store.check_schema() == SCHEMA_VERSION == 5
+        assert store.check_schema() == SCHEMA_VERSION == 6
         with store.engine.connect() as connection:
             assert connection.execute(
                 sa.text("SELECT application_reference FROM surety_contracts")

@@ -324,7 +324,7 @@ def test_a_version_2_database_is_upgraded_with_the_payments_table(tmp_path: Path
         connection.execute(sa.text("UPDATE surety_schema_version SET version = 2"))
     with pytest.raises(SchemaVersionError, match="upgrade_schema"):
         SqlStore(engine, upgrade=False)
-    assert upgrade_schema(engine) == SCHEMA_VERSION == 5
+    assert upgrade_schema(engine) == SCHEMA_VERSION == 6
     store = SqlStore(engine, upgrade=False)
     with store.unit_of_work() as uow:
         uow.payments.add(_payment("APP-1"))

@@ -138,8 +138,8 @@ def test_a_version_3_database_is_upgraded_to_the_principal_identifier(opener: Op
             indexes = {i["name"]: i for i in inspector.get_indexes("surety_contracts")}
             principal_index = indexes["ix_surety_contracts_principal"]
             assert principal_index["column_names"] == ["principal_id", "number"]
-        assert store.check_schema() == SCHEMA_VERSION == 5
-        assert upgrade_schema(store.engine) == 5  # a second upgrade changes nothing
+        assert store.check_schema() == SCHEMA_VERSION == 6
+        assert upgrade_schema(store.engine) == SCHEMA_VERSION  # a second upgrade changes nothing
 
         with store.unit_of_work() as uow:
             # the records written before read as corporations, found by corporate number

@@ -1,4 +1,5 @@
-"""The keyed MAC on every stored row (schema version 5), on every engine we ship.
+"""The keyed MAC on every stored row (schema version 5), on every engine we ship; and the
+SQLite audit table keyed by its rowid (version 6).
 
 A valid-looking change to a stored document (an amount of 40,000,000 yen made 40,000,001) passes
 every validator, so a store without a MAC key shows it; a store with one refuses the row with
@@ -311,7 +312,7 @@ def test_a_version_4_database_is_upgraded_with_the_mac_column(opener: Opener) ->
         opener(upgrade=False)
     store = opener(row_mac_key=KEY)  # upgrades
     try:
-        assert store.check_schema() == SCHEMA_VERSION == 5
+        assert store.check_schema() == SCHEMA_VERSION == 6
         with store.engine.connect() as connection:
             inspector = sa.inspect(connection)
             for table in DATA_TABLES:
@@ -427,3 +428,68 @@ def test_a_store_that_requires_macs_refuses_a_row_without_one(opener: Opener) ->
             assert uow.contracts.get(NUMBER) == _contract(NUMBER)
     finally:
         lenient.close()
+
+
+_V5_AUDIT = (
+    "CREATE TABLE surety_audit (sequence BIGINT NOT NULL, at_us BIGINT NOT NULL,"
+    " document TEXT NOT NULL, mac VARCHAR(64), PRIMARY KEY (sequence))"
+)
+"""SQLite's audit table as schema version 5 created it: a BIGINT key, so a rowid beside it
+and an index on the key."""
+
+
+def _sqlite_audit_index(store: SqlStore) -> list[Any]:
+    return _execute(
+        store, "SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = 'surety_audit'"
+    )
+
+
+def test_a_version_5_database_is_upgraded_with_the_audit_sequence_as_sqlites_rowid(
+    opener: Opener,
+) -> None:
+    store = opener(row_mac_key=KEY)
+    kind = store.engine.dialect.name
+    if kind == "sqlite":  # a new database has it already: no index besides the table
+        assert _sqlite_audit_index(store) == []
+    with store.unit_of_work() as uow:
+        uow.audit.append(_event(1))
+        last = uow.audit.last()
+        assert last is not None
+        uow.audit.append(_event(2, last))
+    rows = _execute(store, "SELECT sequence, at_us, document, mac FROM surety_audit")
+    with store.engine.begin() as connection:  # what a version 5 database looks like
+        if kind == "sqlite":
+            connection.execute(sa.text("DROP TABLE surety_audit"))
+            connection.execute(sa.text(_V5_AUDIT))
+            for row in rows:
+                connection.execute(
+                    sa.text("INSERT INTO surety_audit VALUES (:s, :a, :d, :m)"),
+                    dict(zip("sadm", row, strict=True)),
+                )
+        connection.execute(sa.text("UPDATE surety_schema_version SET version = 5"))
+    if kind == "sqlite":
+        assert len(_sqlite_audit_index(store)) == 1
+    store.close()
+
+    with pytest.raises(SchemaVersionError, match="upgrade_schema"):
+        opener(upgrade=False)
+    store = opener(row_mac_key=KEY)  # upgrades
+    try:
+        assert store.check_schema() == SCHEMA_VERSION == 6
+        assert _execute(store, "SELECT sequence, at_us, document, mac FROM surety_audit") == rows
+        if kind == "sqlite":
+            assert _sqlite_audit_index(store) == []
+            assert _execute(store, "SELECT rowid, sequence FROM surety_audit") == [(1, 1), (2, 2)]
+            names = _execute(store, "SELECT name FROM sqlite_master WHERE type = 'table'")
+            assert ("surety_audit_v5",) not in names
+        with store.unit_of_work() as uow:  # the chain reads, MACs verify, and it grows
+            events = list(uow.audit.events())
+            assert [e.sequence for e in events] == [1, 2]
+            uow.audit.append(_event(3, events[-1]))
+        with store.unit_of_work() as uow:
+            last = uow.audit.last()
+            assert last is not None
+            assert last.sequence == 3
+    finally:
+        store.close()
+    opener(upgrade=True).close()  # a second upgrade changes nothing

@@ -23,7 +23,7 @@ __all__ = [
     "upgrade_schema",
 ]
 
-SCHEMA_VERSION = 5
+SCHEMA_VERSION = 6
 """The database schema version this release reads and writes."""
 
 COUNTER_CONTRACT_NUMBER = "contract_number"
@@ -227,7 +227,14 @@ attempts = sa.Table(
 audit = sa.Table(
     "surety_audit",
     metadata,
-    sa.Column("sequence", sa.BigInteger, primary_key=True, autoincrement=False),
+    # On SQLite the sequence is the table's rowid (declared INTEGER PRIMARY KEY): one b-tree,
+    # no separate index to write with every event.
+    sa.Column(
+        "sequence",
+        sa.BigInteger().with_variant(sa.Integer(), "sqlite"),
+        primary_key=True,
+        autoincrement=False,
+    ),
     sa.Column("at_us", sa.BigInteger, nullable=False),
     sa.Column("document", _DOCUMENT, nullable=False),
     _mac(),
@@ -342,12 +349,36 @@ def _v4_to_v5(connection: Connection) -> None:
         connection.execute(sa.text(f"ALTER TABLE {name} ADD COLUMN mac VARCHAR(64)"))
 
 
+def _v5_to_v6(connection: Connection) -> None:
+    """Version 6: on SQLite, ``surety_audit.sequence`` is the table's rowid (INTEGER PRIMARY
+    KEY), so an appended event writes one b-tree instead of the table and its primary key
+    index. SQLite cannot change a primary key in place: the table is renamed, created anew,
+    filled with every row as it was (sequence, time, document and MAC unchanged, so the chain
+    and the row MACs verify as before) and the old one dropped. Other engines: no change."""
+    if connection.dialect.name != "sqlite":
+        return
+    preparer = connection.dialect.identifier_preparer
+    schema = connection.schema_for_object(audit)
+    prefix = f"{preparer.quote_schema(schema)}." if schema else ""
+    new = f"{prefix}{preparer.quote(audit.name)}"
+    old_name = f"{audit.name}_v5"
+    old = f"{prefix}{preparer.quote(old_name)}"
+    columns = "sequence, at_us, document, mac"
+    connection.execute(sa.text(f"ALTER TABLE {new} RENAME TO {preparer.quote(old_name)}"))
+    audit.create(connection)
+    # The library's own table names, quoted by the dialect.
+    copy = f"INSERT INTO {new} ({columns}) SELECT {columns} FROM {old} ORDER BY sequence"  # noqa: S608
+    connection.execute(sa.text(copy))
+    connection.execute(sa.text(f"DROP TABLE {old}"))
+
+
 # Upgrades from version n to n + 1, run in one transaction.
 MIGRATIONS: dict[int, Callable[[Connection], None]] = {
     1: _v1_to_v2,
     2: _v2_to_v3,
     3: _v3_to_v4,
     4: _v4_to_v5,
+    5: _v5_to_v6,
 }
 
 
