@@ -457,7 +457,6 @@ def _build_trusted(cls: type[Any]) -> _Decoder:
         "strict_str": _strict_str,
         "date_from": date.fromisoformat,
         "datetime_from": datetime.fromisoformat,
-        "is_aware": v.is_aware,
         "base64_from": binascii.a2b_base64,
     }
     lines = [
@@ -492,7 +491,7 @@ def _build_trusted(cls: type[Any]) -> _Decoder:
         elif kinds[index] is datetime:  # the hook's checks, inline
             lines.append("    elif type(value) is str and len(value) <= 40:")
             lines.append("        value = datetime_from(value)")
-            lines.append("        if not is_aware(value):")
+            lines.append("        if value.utcoffset() is None:")
             lines.append(f"            value = decode_{index}(data[{name!r}])")
             lines.append("    else:")
             lines.append(f"        value = decode_{index}(value)")

@@ -13,7 +13,7 @@ from typing import Any
 
 import pytest
 from attrs import evolve
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from surety_core import InvalidInputError, VerificationError
@@ -346,6 +346,15 @@ _ANY_TEXT = st.text(st.characters(codec=None), max_size=40)
     subject=_ANY_TEXT,
     details=st.lists(st.tuples(_ANY_TEXT, _ANY_TEXT), max_size=4),
     previous=st.binary(min_size=32, max_size=32),
+)
+@example(  # DEL: json.dumps escapes it, orjson does not
+    key_id="h1",
+    sequence=1,
+    actor="obligee",
+    action="verify_succeeded",
+    subject="\x7f",
+    details=[("note", "\x1f\n")],
+    previous=bytes(32),
 )
 @settings(max_examples=300, deadline=None)
 def test_the_canonical_encoding_is_the_standard_librarys_byte_for_byte(

@@ -1348,7 +1348,8 @@ class SqlUnitOfWork:
         if self._pending and not fixed.tables.isdisjoint(self._pending):
             self._flush(fixed.tables)
         try:
-            cursor = connection.connection.cursor()
+            raw = connection.connection.dbapi_connection
+            cursor = (raw if raw is not None else connection.connection).cursor()
             try:
                 try:
                     cursor.execute(fixed.sql, fixed.parameters(values))
