@@ -12,6 +12,7 @@ adjacent or not (the sum changes by ``(w_i - w_j) * (a - b)``).
 from __future__ import annotations
 
 import hmac
+import operator
 import re
 import secrets
 import unicodedata
@@ -49,6 +50,7 @@ _PRIME = len(ALPHABET)
 _RANDOM_LENGTH = KEY_LENGTH - 1
 _VALUES = {c: i for i, c in enumerate(ALPHABET)}
 _WEIGHTS = tuple(range(1, KEY_LENGTH + 1))
+_VALUE_SET = frozenset(_VALUES)
 _MAX_INPUT = 256
 
 ENTROPY_BITS = _RANDOM_LENGTH * 4.954196310386876  # log2(31)
@@ -103,7 +105,8 @@ def check_character(body: str) -> str:
 
 
 def _checksum_ok(compact: str) -> bool:
-    return sum(w * _VALUES[c] for w, c in zip(_WEIGHTS, compact, strict=True)) % _PRIME == 0
+    """``compact``: KEY_LENGTH characters of the alphabet (both checked by every caller)."""
+    return sum(map(operator.mul, _WEIGHTS, map(_VALUES.__getitem__, compact))) % _PRIME == 0
 
 
 def is_well_formed(compact: str) -> bool:
@@ -218,7 +221,11 @@ def parse_key(text: str | AuthKey) -> AuthKey:
         raise KeyFormatError(
             "key", f"must have {KEY_LENGTH} characters (found {len(compact)}); check for a typo"
         )
-    bad = [i + 1 for i, c in enumerate(compact) if c not in _VALUES]
+    bad = (
+        []
+        if _VALUE_SET.issuperset(compact)
+        else [i + 1 for i, c in enumerate(compact) if c not in _VALUES]
+    )
     if bad:
         positions = ", ".join(str(i) for i in bad[:5])
         raise KeyFormatError(
