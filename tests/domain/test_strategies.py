@@ -5,11 +5,21 @@ from __future__ import annotations
 import subprocess
 import sys
 import textwrap
+from typing import Any
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from surety_core import Application, GuaranteeContract, ObligeePolicy, RateTable, Works, WorksKind
+from surety_core import (
+    Application,
+    GuaranteeContract,
+    Medium,
+    ObligeePolicy,
+    RateTable,
+    Works,
+    WorksKind,
+    validate_application,
+)
 from surety_core.testing import strategies as s
 
 
@@ -75,3 +85,20 @@ def test_from_type_works_through_the_entry_point(
 def test_parts_are_replaceable(works: Works) -> None:
     assert works.kind is WorksKind.CONSULTING
     assert works.contract_price == 5_000_000
+
+
+@given(s.guarantee_contracts(medium=Medium.ELECTRONIC))
+@settings(max_examples=60, deadline=None)
+def test_electronic_contracts_are_drawn_whatever_policy_the_works_start_with(
+    contract: GuaranteeContract,
+) -> None:
+    """Asking for a medium draws a policy that accepts it (the amendments drawn after the
+    application are then valid too, instead of failing with ELECTRONIC_NOT_ACCEPTED)."""
+    assert contract.medium is Medium.ELECTRONIC
+
+
+@given(s.application_cases(medium=Medium.ELECTRONIC))
+@settings(max_examples=60, deadline=None)
+def test_an_electronic_application_case_is_valid_under_its_policy(case: Any) -> None:
+    assert all(q.medium is Medium.ELECTRONIC for q in case.application.requests)
+    assert validate_application(case.application, case.policy, existing=case.existing) == ()

@@ -591,6 +591,15 @@ def application_cases(
     assume(cap_units >= (2 if has_int else 1))
     adv = unit * draw(st.integers(1, cap_units - (1 if has_int else 0)))
     accepts = pol.accepts_electronic(w)
+    if not accepts and medium is not None and policy is None:
+        # A medium asked for (possibly electronic): the policy drawn accepts electronic
+        # guarantees for these works, so that what is asked for is valid.
+        pol = evolve(
+            pol,
+            electronic_from=w.announced_on - timedelta(days=draw(st.integers(0, 30))),
+            excluded_works=pol.excluded_works - {w.number},
+        )
+        accepts = True
     media = _part(medium, st.sampled_from(Medium) if accepts else st.just(Medium.PAPER))
 
     def starts_in_works() -> date:
@@ -635,6 +644,8 @@ def application_cases(
         requests.append(ProductRequest(_C, draw(media), amount, Period(start, wp.end)))
     requests = draw(st.permutations(requests))
     electronic = any(q.medium is Medium.ELECTRONIC for q in requests)
+    if electronic and not accepts:
+        assume(False)  # the given policy refuses the electronic medium asked for
     email = draw(_part(notification_email, emails() if electronic else st.none() | emails()))
     application = Application(
         reference=draw(st.from_regex(r"APP-[0-9]{1,8}", fullmatch=True)),
