@@ -46,6 +46,10 @@ class Face(Enum):
     """Courier (a standard font, not embedded): printable ASCII only; for keys and codes."""
 
 
+_MONO_FACE = Face.MONO
+"""Looked up once: an enum member read from its class is slow on the drawing path."""
+
+
 def aligned_x(x: float, width: float, align: str) -> float:
     """Where text of ``width`` starts when ``align`` (left, right, center) is taken at ``x``."""
     if align == "right":
@@ -243,7 +247,7 @@ class PageWriter:
     @staticmethod
     def text_width(text: str, size: float, face: Face = Face.GOTHIC) -> float:
         """The advance width of ``text`` at ``size`` points in ``face``."""
-        if face is Face.MONO:
+        if face is _MONO_FACE:
             return 0.6 * size * len(text)
         halves = len(HALF_WIDTH_RE.findall(text))
         return (len(text) - halves / 2) * size
@@ -272,7 +276,7 @@ class PageWriter:
             raise InvalidInputError(field, f"must be at most {_MAX_TEXT} characters")
         if len(self._ops) >= _MAX_OPS:
             raise DocumentError("too many drawing operations for one page")
-        if face is Face.MONO:
+        if face is _MONO_FACE:
             if _MONO_TEXT.fullmatch(text) is None:
                 for c in text:
                     if not (" " <= c <= "~"):
@@ -283,16 +287,18 @@ class PageWriter:
             width = 0.6 * size * count
             start = "BT /F2 "
         else:
-            if not _PRINTABLE.issuperset(text):
+            chars = set(text)  # one pass over the text; the checks below see each character once
+            if not chars <= _PRINTABLE:
                 _check_printable(text, field)
-            if " " not in text:
-                self._chars.update(text)
+            if " " not in chars:
+                self._chars |= chars
                 encoded = "[<" + text.encode("utf-16-be").hex().upper() + ">]" if text else "[]"
             else:
                 # An ASCII space maps to CID 231, which some renderers draw as a box: spaces are
                 # written as a half-em displacement in a TJ array instead (extraction sees a
                 # gap).
-                self._chars.update(text.replace(" ", ""))
+                chars.discard(" ")
+                self._chars |= chars
                 parts = []
                 for i, run in enumerate(text.split(" ")):
                     if i:
