@@ -110,21 +110,25 @@ def _check_printable(text: str, field: str) -> None:
 _MONO_TEXT = re.compile("[ -~]*")
 """What the key face prints: printable ASCII."""
 
-_NUMS: dict[float, str] = {}
-"""Numbers already formatted (coordinates repeat from page to page); emptied when large."""
 _MAX_NUMS = 20_000
 
 
-def _num(value: float) -> str:
-    text = _NUMS.get(value)
-    if text is None:
+class _Numbers(dict[float, str]):
+    """Numbers as content streams write them (two decimals at most, no trailing zeros), kept
+    once formatted: coordinates repeat from page to page. Emptied when it grows large."""
+
+    def __missing__(self, value: float) -> str:
         text = f"{value:.2f}".rstrip("0").rstrip(".")
         if text in ("-0", ""):
             text = "0"
-        if len(_NUMS) >= _MAX_NUMS:
-            _NUMS.clear()
-        _NUMS[value] = text
-    return text
+        if len(self) >= _MAX_NUMS:
+            self.clear()
+        self[value] = text
+        return text
+
+
+_num = _Numbers().__getitem__
+"""A number as a content stream writes it (a bound C method: no Python frame when known)."""
 
 
 def _literal(text: str) -> str:
@@ -213,14 +217,18 @@ _CMAP_HEAD = (
     "endcodespacerange"
 )
 _CMAP_TAIL = "endcmap\nCMapName currentdict /CMap defineresource pop\nend\nend"
-_CMAP_LINES: dict[str, str] = {}
-"""Each character's ``bfchar`` line (only printable characters: at most ~8,200)."""
 
 
-def _cmap_line(c: str) -> str:
-    line = f"<{ord(c):04X}> <{ord(c):04X}>"
-    _CMAP_LINES[c] = line
-    return line
+class _CmapLines(dict[int, str]):
+    """Each code point's ``bfchar`` line, kept once written (printable characters only: at most
+    the ~8,200 of Adobe-Japan1-2)."""
+
+    def __missing__(self, code: int) -> str:
+        line = self[code] = f"<{code:04X}> <{code:04X}>"
+        return line
+
+
+_cmap_line = _CmapLines().__getitem__
 
 
 def _stream(data: bytes, head: bytes = b"<<\n") -> bytes:
@@ -362,13 +370,13 @@ class PageWriter:
 
     # -- output --------------------------------------------------------------------------------
     def _to_unicode(self) -> bytes:
-        chars = sorted(self._chars)
-        lines = _CMAP_LINES
+        # in code point order, as sorted(self._chars) is (integers sort faster than strings)
+        lines = list(map(_cmap_line, sorted(map(ord, self._chars))))
         body = [_CMAP_HEAD]
-        for start in range(0, len(chars), 100):
-            chunk = chars[start : start + 100]
+        for start in range(0, len(lines), 100):
+            chunk = lines[start : start + 100]
             body.append(f"{len(chunk)} beginbfchar")
-            body += [lines.get(c) or _cmap_line(c) for c in chunk]
+            body += chunk
             body.append("endbfchar")
         body.append(_CMAP_TAIL)
         return "\n".join(body).encode("ascii")
