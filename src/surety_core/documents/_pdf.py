@@ -179,6 +179,8 @@ def _text_string(text: str) -> bytes:
 # -- the fixed objects ---------------------------------------------------------------------------
 
 _HEADER = b"%PDF-1.3\n%\xe2\xe3\xcf\xd3\n"
+# The producer still names pypdf: the verifier rebuilds a certificate and compares every byte,
+# so changing it would refuse every certificate issued so far.
 _PRODUCER = b"<<\n/Producer " + _text_string("surety_core (pypdf)") + b"\n/Title "
 _CREATOR = b"\n/Creator " + _text_string("surety_core") + b"\n/CreationDate "
 _PAGES = b"<<\n/Type /Pages\n/Count 1\n/Kids [ 4 0 R ]\n>>"
