@@ -12,7 +12,13 @@ import base64
 import re
 import zlib
 
-__all__ = ["HALF_WIDTH_RANGES", "HALF_WIDTH_RE", "is_half_width", "is_supported"]
+__all__ = [
+    "HALF_WIDTH_CHARS",
+    "HALF_WIDTH_RANGES",
+    "HALF_WIDTH_RE",
+    "is_half_width",
+    "is_supported",
+]
 
 _BITMAP_B64 = (
     "eNrtmXtYE1cWwM9MZsIkJmESYgwRZBKDBkQ2BLZatDAJgQYVDIivro+AqKhdi1pra6lMQgIBUYKyNbWuBhYRFS21rbW2"
@@ -70,6 +76,8 @@ HALF_WIDTH_RANGES: tuple[tuple[int, int], ...] = (
 """Code points that the ``HW`` CMap maps to half-width CIDs (231-325, 327-389, 8719)."""
 
 _HALF_WIDTH = frozenset(u for a, b in HALF_WIDTH_RANGES for u in range(a, b + 1))
+HALF_WIDTH_CHARS = frozenset(map(chr, _HALF_WIDTH))
+"""The half-width characters themselves (for a character-by-character test)."""
 HALF_WIDTH_RE = re.compile(
     "[" + "".join(f"\\u{a:04x}-\\u{b:04x}" for a, b in HALF_WIDTH_RANGES) + "]"
 )

@@ -24,6 +24,7 @@ from surety_core.documents._data import (
     KeyNoticeData,
     KeyNoticeProfile,
 )
+from surety_core.documents._glyphs import HALF_WIDTH_CHARS
 from surety_core.documents._pdf import A4_HEIGHT, A4_WIDTH, Canvas, Face, PageWriter
 
 __all__ = [
@@ -61,16 +62,22 @@ def _wrap(text: str, width: float, size: float) -> list[str]:
     line never starts with a closing mark or a small kana: 追い出し)."""
     if PageWriter.text_width(text, size) <= width:
         return [text]
+    half = 0.5 * size  # the advances PageWriter.text_width gives one character
     lines: list[str] = []
     current: list[str] = []
     used = 0.0
     for char in text:
-        advance = PageWriter.text_width(char, size)
+        advance = half if char in HALF_WIDTH_CHARS else size
         if current and used + advance > width:
-            carried = [current.pop()] if char in _NO_LINE_START and len(current) > 1 else []
-            lines.append("".join(current))
-            current = carried
-            used = PageWriter.text_width("".join(carried), size)
+            if char in _NO_LINE_START and len(current) > 1:
+                carried = current.pop()
+                lines.append("".join(current))
+                current = [carried]
+                used = half if carried in HALF_WIDTH_CHARS else size
+            else:
+                lines.append("".join(current))
+                current = []
+                used = 0.0
         current.append(char)
         used += advance
     lines.append("".join(current))
