@@ -243,7 +243,11 @@ def _refuse_keys(name: str, text: str) -> None:
 
 
 def _details(details: Mapping[str, str] | Iterable[tuple[str, str]]) -> tuple[tuple[str, str], ...]:
-    pairs = list(details.items()) if isinstance(details, Mapping) else list(details)
+    kind = type(details)
+    if kind is tuple or kind is list:  # what the services pass (no ABC check: it costs a µs)
+        pairs = list(details)
+    else:
+        pairs = list(details.items()) if isinstance(details, Mapping) else list(details)
     if len(pairs) > _MAX_DETAILS:
         raise InvalidInputError("details", f"at most {_MAX_DETAILS} entries")
     out: dict[str, str] = {}

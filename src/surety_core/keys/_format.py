@@ -106,7 +106,8 @@ def check_character(body: str) -> str:
 
 def _checksum_ok(compact: str) -> bool:
     """``compact``: KEY_LENGTH characters of the alphabet (both checked by every caller)."""
-    return sum(map(operator.mul, _WEIGHTS, map(_VALUES.__getitem__, compact))) % _PRIME == 0
+    total: int = sum(map(operator.mul, _WEIGHTS, map(_VALUES.__getitem__, compact)))
+    return total % _PRIME == 0
 
 
 def is_well_formed(compact: str) -> bool:

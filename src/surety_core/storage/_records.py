@@ -44,21 +44,25 @@ def _bytes(max_length: int = 4096) -> Any:
 
 
 def _details(instance: object, attribute: object, value: Any) -> None:
-    name = v.field_name(instance, attribute)
+    def fail(reason: str) -> None:
+        raise InvalidInputError(v.field_name(instance, attribute), reason)
+
     if not isinstance(value, tuple) or len(value) > 50:
-        raise InvalidInputError(name, "must be at most 50 (name, text) pairs")
+        fail("must be at most 50 (name, text) pairs")
     for pair in value:
-        if (
+        if not (
+            type(pair) is tuple and len(pair) == 2 and type(pair[0]) is type(pair[1]) is str
+        ) and (
             not isinstance(pair, tuple | list)
             or len(pair) != 2
             or not all(isinstance(part, str) for part in pair)
         ):
-            raise InvalidInputError(name, "entries are (name, text) pairs")
+            fail("entries are (name, text) pairs")
         key, text = pair
         if not 1 <= len(key) <= 64 or len(text) > 1000:
-            raise InvalidInputError(name, "names are 1-64 and values 0-1000 characters")
+            fail("names are 1-64 and values 0-1000 characters")
         if v._BAD_TEXT.search(key) or v._BAD_TEXT.search(text):
-            raise InvalidInputError(name, "must not contain control characters or surrogates")
+            fail("must not contain control characters or surrogates")
 
 
 def _non_negative(instance: object, attribute: object, value: Any) -> None:
