@@ -263,8 +263,10 @@ def _details(details: Mapping[str, str] | Iterable[tuple[str, str]]) -> tuple[tu
             raise InvalidInputError("details", "must not contain control characters or surrogates")
         if name in out:
             raise InvalidInputError("details", f"the name {name[:64]!r} appears twice")
-        _refuse_keys(f"details.{name[:64]}", name)
-        _refuse_keys(f"details.{name[:64]}", value)
+        if contains_key_like(name) or contains_key_like(value):  # the field named on failure
+            raise InvalidInputError(
+                f"details.{name[:64]}", "must not contain an authentication key"
+            )
         out[name] = value
     return tuple(sorted(out.items()))
 
@@ -351,8 +353,13 @@ def record_event(
         if len(_PROVIDER_TYPES) < 32 and all(hasattr(kind, name) for name in _PROVIDER_NAMES):
             _PROVIDER_TYPES.add(kind)  # a protocol check costs tens of µs
     action_text = action.value if isinstance(action, AuditAction) else action
-    fields: tuple[object, ...] = (at, actor, action_text, subject)
-    if not (isinstance(fields[0], datetime) and all(isinstance(x, str) for x in fields[1:])):
+    fields: tuple[object, ...] = (at, actor, action_text, subject)  # as typed by any caller
+    if not (
+        isinstance(fields[0], datetime)
+        and isinstance(fields[1], str)
+        and isinstance(fields[2], str)
+        and isinstance(fields[3], str)
+    ):
         # A wrong type: the checks below name the field exactly as they always did.
         check_event_fields(at=at, actor=actor, action=action, subject=subject, details=details)
         raise AssertionError("a field of the wrong type is refused")  # pragma: no cover
