@@ -88,7 +88,9 @@ def bench(session: nox.Session) -> None:
     ``nox -s bench -- --quick --json FILE`` writes a JSON list of result objects instead.
     With SURETY_TEST_POSTGRES_URL set, the PostgreSQL figures run too.
     """
-    extras = "sql,postgres,bench" if os.environ.get("SURETY_TEST_POSTGRES_URL") else "sql,bench"
+    # web: verify_http serves the registry's API with uvicorn (skipped without the extra).
+    base = "sql,web,bench"
+    extras = f"{base},postgres" if os.environ.get("SURETY_TEST_POSTGRES_URL") else base
     session.install("-e", f".[{extras}]")
     args = session.posargs or [
         "--json",
