@@ -136,15 +136,16 @@ def _storage_error(action: str, exc: BaseException) -> StorageError | Transactio
 
 
 def _load(table: str, key: str, document: Any, cls: type[T], trusted: bool = False) -> T:
-    record = f"{table}[{key}]"
-    if not isinstance(document, str | bytes):
-        raise CorruptRecordError(record, f"document is {type(document).__name__}, not JSON text")
+    if type(document) is not str and not isinstance(document, str | bytes):
+        raise CorruptRecordError(
+            f"{table}[{key}]", f"document is {type(document).__name__}, not JSON text"
+        )
     try:
         return from_json_trusted(document, cls) if trusted else from_json(document, cls)
     except SuretyError as exc:
-        raise CorruptRecordError(record, str(exc)[:500]) from None
+        raise CorruptRecordError(f"{table}[{key}]", str(exc)[:500]) from None
     except (ValueError, TypeError, RecursionError) as exc:  # pragma: no cover - belt and braces
-        raise CorruptRecordError(record, f"unreadable ({type(exc).__name__})") from None
+        raise CorruptRecordError(f"{table}[{key}]", f"unreadable ({type(exc).__name__})") from None
 
 
 def _disagree(table: str, key: str, what: str) -> CorruptRecordError:
@@ -307,12 +308,10 @@ _view_attempt = s.attempts.alias("a")
 _view_key = s.keys.alias("k")
 _view_contract = s.contracts.alias("c")
 _view_certificate = s.certificates.alias("x")
-_view_head = (
-    sa.select(s.audit.c.sequence, s.audit.c.document, s.audit.c.mac)
-    .order_by(_AUDIT_HEAD_DESC)
-    .limit(1)
-    .subquery("h")
-)
+_view_head = s.audit.alias("h")
+_view_head_sequence = sa.select(sa.func.max(s.audit.c.sequence)).scalar_subquery()
+"""The chain's head by its sequence, the largest (the rowid's last entry): a subquery with
+ORDER BY ... LIMIT 1 in the join was materialised into a temporary table on every view."""
 _VIEW_READ = (
     sa.select(
         _view_attempt.c.document,
@@ -341,7 +340,7 @@ _VIEW_READ = (
         ),
     )
     .outerjoin(_view_contract, _view_contract.c.number == _view_number.c.number)
-    .outerjoin(_view_head, sa.true())
+    .outerjoin(_view_head, _view_head.c.sequence == _view_head_sequence)
     .outerjoin(_view_certificate, _view_certificate.c.contract_number == _view_number.c.number)
 )
 """SQLite: everything a verification reads (the number's limiter state, its active key, the
@@ -505,6 +504,8 @@ _ROW_CLASSES: Final[dict[str, type[Any]]] = {
 
 
 class _Repository:
+    __slots__ = ("_uow",)
+
     def __init__(self, uow: SqlUnitOfWork) -> None:
         self._uow = uow
 
@@ -577,6 +578,8 @@ def _contract_row(uow: SqlUnitOfWork, row: Any) -> GuaranteeContract:
 
 
 class _Contracts(_Repository):
+    __slots__ = ()
+
     def add(self, contract: GuaranteeContract) -> None:
         c.check_type(contract, GuaranteeContract, "contract")
         self._uow._ahead.pop("contracts", None)
@@ -660,6 +663,8 @@ class _Contracts(_Repository):
 
 
 class _Applications(_Repository):
+    __slots__ = ()
+
     def add(self, application: Application) -> None:
         c.check_type(application, Application, "application")
         params = {
@@ -685,6 +690,8 @@ class _Applications(_Repository):
 
 
 class _Certificates(_Repository):
+    __slots__ = ()
+
     def add(self, record: CertificateRecord) -> None:
         c.check_type(record, CertificateRecord, "record")
         self._uow._ahead.pop("certificates", None)
@@ -714,6 +721,8 @@ class _Certificates(_Repository):
 
 
 class _Statements(_Repository):
+    __slots__ = ()
+
     def add(self, record: StatementRecord) -> None:
         c.check_type(record, StatementRecord, "record")
         params = {
@@ -732,6 +741,8 @@ class _Statements(_Repository):
 
 
 class _Payments(_Repository):
+    __slots__ = ()
+
     def add(self, payment: Payment) -> None:
         c.check_type(payment, Payment, "payment")
         params = {
@@ -777,6 +788,8 @@ def _key_params(record: KeyRecord) -> dict[str, Any]:
 
 
 class _Keys(_Repository):
+    __slots__ = ()
+
     def add(self, record: KeyRecord) -> None:
         c.check_type(record, KeyRecord, "record")
         params = _key_params(record)
@@ -842,6 +855,8 @@ class _Keys(_Repository):
 
 
 class _Attempts(_Repository):
+    __slots__ = ()
+
     def get(self, number: str) -> AttemptState | None:
         # PostgreSQL: the number's limiter state is held until the unit of work ends, so
         # concurrent guesses at one number are counted one after the other (never lost).
@@ -888,6 +903,8 @@ def _event_row(uow: SqlUnitOfWork, row: Any) -> AuditEvent:
 
 
 class _Audit(_Repository):
+    __slots__ = ()
+
     # Holding and reading the chain's head, per engine: see _sql_audit.
     def append(self, event: AuditEvent) -> None:
         c.check_type(event, AuditEvent, "event")
@@ -964,6 +981,8 @@ def _new_message_params(message: OutboxMessage) -> dict[str, Any]:
 
 
 class _Outbox(_Repository):
+    __slots__ = ()
+
     def add(self, message: OutboxMessage) -> None:
         c.check_type(message, OutboxMessage, "message")
         params = _new_message_params(message)
@@ -1032,6 +1051,8 @@ class _Outbox(_Repository):
 
 
 class _Numbers:
+    __slots__ = ("_uow",)
+
     def __init__(self, uow: SqlUnitOfWork) -> None:
         self._uow = uow
 
