@@ -113,6 +113,16 @@ def _execute(store: SqlStore, sql: str, **params: Any) -> list[Any]:
         return list(result.all()) if result.returns_rows else []
 
 
+def _upgraded(opener: Opener) -> SqlStore:
+    """The store on an older database: refused without an upgrade, then opened with the MAC
+    key, which upgrades it to the current version."""
+    with pytest.raises(SchemaVersionError, match="upgrade_schema"):
+        opener(upgrade=False)
+    store = opener(row_mac_key=KEY)
+    assert store.check_schema() == SCHEMA_VERSION == 6
+    return store
+
+
 def _raise_amount(store: SqlStore, number: str) -> None:
     """What an intruder with write access to the database does: 40,000,000 → 40,000,001 in
     the stored document, which stays valid JSON of a valid contract."""
@@ -308,11 +318,8 @@ def test_a_version_4_database_is_upgraded_with_the_mac_column(opener: Opener) ->
         connection.execute(sa.text("UPDATE surety_schema_version SET version = 4"))
     store.close()
 
-    with pytest.raises(SchemaVersionError, match="upgrade_schema"):
-        opener(upgrade=False)
-    store = opener(row_mac_key=KEY)  # upgrades
+    store = _upgraded(opener)
     try:
-        assert store.check_schema() == SCHEMA_VERSION == 6
         with store.engine.connect() as connection:
             inspector = sa.inspect(connection)
             for table in DATA_TABLES:
@@ -471,11 +478,8 @@ def test_a_version_5_database_is_upgraded_with_the_audit_sequence_as_sqlites_row
         assert len(_sqlite_audit_index(store)) == 1
     store.close()
 
-    with pytest.raises(SchemaVersionError, match="upgrade_schema"):
-        opener(upgrade=False)
-    store = opener(row_mac_key=KEY)  # upgrades
+    store = _upgraded(opener)
     try:
-        assert store.check_schema() == SCHEMA_VERSION == 6
         assert _execute(store, "SELECT sequence, at_us, document, mac FROM surety_audit") == rows
         if kind == "sqlite":
             assert _sqlite_audit_index(store) == []

@@ -50,9 +50,7 @@ def _details(instance: object, attribute: object, value: Any) -> None:
     if not isinstance(value, tuple) or len(value) > 50:
         fail("must be at most 50 (name, text) pairs")
     for pair in value:
-        if not (
-            type(pair) is tuple and len(pair) == 2 and type(pair[0]) is type(pair[1]) is str
-        ) and (
+        if (
             not isinstance(pair, tuple | list)
             or len(pair) != 2
             or not all(isinstance(part, str) for part in pair)

@@ -16,6 +16,7 @@ import threading
 import time
 from collections.abc import Callable, Iterator, Sequence
 from datetime import UTC, datetime, timedelta
+from operator import itemgetter
 from types import TracebackType
 from typing import Any, Final, Self, TypeVar, cast
 
@@ -136,7 +137,7 @@ def _storage_error(action: str, exc: BaseException) -> StorageError | Transactio
 
 
 def _load(table: str, key: str, document: Any, cls: type[T], trusted: bool = False) -> T:
-    if type(document) is not str and not isinstance(document, str | bytes):
+    if not isinstance(document, str | bytes):
         raise CorruptRecordError(
             f"{table}[{key}]", f"document is {type(document).__name__}, not JSON text"
         )
@@ -298,7 +299,6 @@ _OUTBOX_CLAIM = _OUTBOX_DUE.with_for_update(skip_locked=True)
 its unit of work holds the database's write lock)."""
 
 
-_AUDIT_HEAD_DESC = s.audit.c.sequence.desc()
 _KEY_ACTIVE_WHERE = (
     _k.contract_number == _P("number"),
     _k.status == _constant(KeyStatus.ACTIVE.value),
@@ -348,10 +348,6 @@ contract, the audit chain's head, one row per certificate version) in one statem
 table by its unique index, joined to the one row of the number (see
 :meth:`SqlUnitOfWork.prefetch_view`, which puts the certificates in version order: an ORDER BY
 here would sort through a temporary b-tree)."""
-
-
-def _first(row: Any) -> Any:
-    return row[0]
 
 
 class _Fixed:
@@ -1237,7 +1233,7 @@ class SqlUnitOfWork:
         )
         self._ahead["certificates"] = (
             number,
-            sorted((row[12:15] for row in rows if row[13] is not None), key=_first),
+            sorted((row[12:15] for row in rows if row[13] is not None), key=itemgetter(0)),
         )
         self._chain.prime(None if sequence is None else (int(sequence), event, event_mac))
 
