@@ -7,6 +7,7 @@ import json
 from collections.abc import Callable
 from typing import Any
 
+import attrs
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
@@ -210,6 +211,47 @@ def test_the_trusted_decoder_skips_the_validators_and_falls_back_on_bad_data() -
     payload["data"]["versions"] = "not a list"
     with pytest.raises(InvalidInputError, match="GuaranteeContract"):
         from_json_trusted(json.dumps(payload), GuaranteeContract)
+
+
+@given(st.data())
+def test_the_trusted_decoder_reads_damaged_data_as_validation_does_when_it_is_valid(
+    data: st.DataObject,
+) -> None:
+    """Whatever the validating decoder accepts (a value replaced, a defaulted field left out,
+    as in a row written before the field existed), the trusted decoder builds the same: its
+    inline type checks and its two paths (every field present, or some left to their
+    defaults) agree with validation on everything validation accepts."""
+    record = data.draw(
+        st.one_of(s.guarantee_contracts(), s.applications(), s.principals(), s.works())
+    )
+    cls = type(record)
+    broken = damaged(unstructure(record), data.draw)
+    try:
+        expected = structure(broken, cls)
+    except InvalidInputError:
+        return
+    got = _serialization.structure_trusted(broken, cls)
+    assert got == expected
+    assert to_json(got) == to_json(expected)  # the same types all the way down
+
+
+@pytest.mark.parametrize("cls", [GuaranteeContract, Works, KeyRecord, AuditEvent])
+def test_a_document_without_its_defaulted_fields_decodes_the_same_when_trusted(
+    cls: type[Any],
+) -> None:
+    record = {
+        GuaranteeContract: samples.guarantee_contract,
+        Works: samples.road_works,
+        KeyRecord: samples.key_record,
+        AuditEvent: lambda: samples.audit_event(sequence=1),
+    }[cls]()
+    plain = loads(to_json(record))["data"]
+    defaulted = [f.name for f in attrs.fields(cls) if f.default is not attrs.NOTHING]
+    assert defaulted
+    for name in defaulted:
+        plain.pop(name, None)
+    expected = structure(plain, cls)
+    assert _serialization.structure_trusted(plain, cls) == expected
 
 
 def test_the_hot_records_have_a_trusted_decoder() -> None:
