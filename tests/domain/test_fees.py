@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from datetime import date, timedelta
 from fractions import Fraction
 
@@ -71,6 +72,41 @@ def test_rounding_rules() -> None:
     assert Rounding.HALF_UP.apply(Fraction(1997, 2)) == 999
     assert Rounding.DOWN.apply(Fraction(1999), 100) == 1900
     assert Rounding.UP.apply(Fraction(1901), 100) == 2000
+
+
+def _rounded_with_fractions(rounding: Rounding, value: Fraction, unit: int) -> int:
+    """The rounding as first written: in Fraction arithmetic."""
+    scaled = value / unit
+    if rounding is Rounding.DOWN:
+        return math.floor(scaled) * unit
+    if rounding is Rounding.UP:
+        return math.ceil(scaled) * unit
+    return math.floor(scaled + Fraction(1, 2)) * unit
+
+
+@given(
+    st.sampled_from(Rounding),
+    st.integers(-(10**30), 10**30),
+    st.integers(1, 10**12),
+    st.integers(1, 10**6) | st.integers(-1000, -1),
+)
+def test_rounding_in_integers_is_the_fraction_rounding(
+    rounding: Rounding, numerator: int, denominator: int, unit: int
+) -> None:
+    value = Fraction(numerator, denominator)
+    expected = _rounded_with_fractions(rounding, value, unit)
+    assert rounding.apply(value, unit) == expected
+    assert rounding.divide(numerator, denominator, unit) == expected
+
+
+@given(s.guarantee_contracts(), s.rate_tables())
+def test_every_fee_line_is_its_exact_share_rounded(
+    contract: GuaranteeContract, table: RateTable
+) -> None:
+    fee = fee_for_contract(table, contract)
+    for line in fee.lines:
+        exact = Fraction(line.portion) * line.annual_rate * fee.days / table.day_count.basis
+        assert line.fee == _rounded_with_fractions(table.rounding, exact, table.rounding_unit)
 
 
 @given(s.guarantee_contracts(), s.rate_tables())

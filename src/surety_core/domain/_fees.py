@@ -8,7 +8,6 @@ The fee never depends on the certificate medium: no function here receives one.
 from __future__ import annotations
 
 import itertools
-import math
 from datetime import date
 from enum import StrEnum
 from fractions import Fraction
@@ -72,13 +71,18 @@ class Rounding(StrEnum):
 
     def apply(self, value: Fraction, unit: int = 1) -> int:
         """``value`` rounded to a multiple of ``unit`` yen (``value`` ≥ 0)."""
-        scaled = value / unit
+        return self.divide(value.numerator, value.denominator, unit)
+
+    def divide(self, numerator: int, denominator: int, unit: int = 1) -> int:
+        """``numerator / denominator`` yen rounded to a multiple of ``unit`` yen, in integer
+        arithmetic: exactly :meth:`apply` of that fraction, without building it."""
+        scale = denominator * unit
         if self is Rounding.DOWN:
-            whole = math.floor(scaled)
+            whole = numerator // scale
         elif self is Rounding.UP:
-            whole = math.ceil(scaled)
+            whole = -(-numerator // scale)
         else:
-            whole = math.floor(scaled + Fraction(1, 2))
+            whole = (2 * numerator + scale) // (2 * scale)
         return whole * unit
 
 
@@ -305,19 +309,26 @@ def compute_fee(
         raise InvalidInputError("amount", "must be a positive whole number of yen")
     rate = table.rate_for(product)
     days = period.days
+    basis = table.day_count.basis
     lines: list[FeeLine] = []
     lower = 0
     for band in rate.bands:
         upper = amount if band.up_to is None else min(band.up_to, amount)
         if upper > lower:
-            exact = Fraction(upper - lower) * band.annual_rate * days / table.day_count.basis
+            # portion × rate × days / basis, exact, then rounded (integers: no Fraction built)
+            rate_ = band.annual_rate
+            fee = table.rounding.divide(
+                (upper - lower) * rate_.numerator * days,
+                rate_.denominator * basis,
+                table.rounding_unit,
+            )
             lines.append(
                 FeeLine(
                     band_from=lower,
                     band_to=upper,
                     portion=upper - lower,
-                    annual_rate=band.annual_rate,
-                    fee=table.rounding.apply(exact, table.rounding_unit),
+                    annual_rate=rate_,
+                    fee=fee,
                 )
             )
         if band.up_to is None or band.up_to >= amount:
