@@ -742,6 +742,17 @@ def dumps_compact(data: Any) -> str:
         return json.dumps(data, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
 
 
+def dumps_compact_bytes(data: Any) -> bytes:
+    """:func:`dumps_compact` as UTF-8 bytes (what is signed and hashed), written by orjson
+    straight to bytes; the standard library's bytes for what orjson does not take (and its
+    ``UnicodeEncodeError`` for a lone surrogate, which has no UTF-8 form)."""
+    try:
+        return orjson.dumps(data, option=_ORJSON_OPTIONS)
+    except (TypeError, ValueError):  # orjson.JSONEncodeError is a TypeError
+        text = json.dumps(data, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+        return text.encode()
+
+
 def loads(text: str | bytes) -> Any:
     """``json.loads(text)``, parsed by orjson (the same values for every text :func:`to_json`
     writes); the standard library for what orjson refuses, so that any JSON the library once

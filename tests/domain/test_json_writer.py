@@ -25,11 +25,13 @@ from surety_core import (
 )
 from surety_core._serialization import (
     dumps_compact,
+    dumps_compact_bytes,
     from_json,
     from_json_trusted,
     loads,
     to_json_data,
 )
+from surety_core.certificates import _signing, canonical_content, content_from_contract
 from surety_core.storage import (
     AttemptState,
     AuditEvent,
@@ -77,6 +79,35 @@ def test_any_text_integer_or_nesting_is_written_as_the_standard_library_writes_i
     # Control characters, non-ASCII, lone surrogates (the standard library's fallback), keys
     # that sort differently in UTF-16 and UTF-8, integers beyond 64 bits.
     assert dumps_compact(data) == reference(data)
+
+
+@given(JSONISH)
+def test_the_bytes_writer_writes_the_standard_library_s_utf8(data: Any) -> None:
+    """What is signed (a certificate's canonical content): the same bytes as before, or the
+    same error for text that has no UTF-8 form (a lone surrogate)."""
+    try:
+        expected: Any = reference(data).encode()
+    except UnicodeEncodeError:
+        expected = UnicodeEncodeError
+    try:
+        got: Any = dumps_compact_bytes(data)
+    except UnicodeEncodeError:
+        got = UnicodeEncodeError
+    assert got == expected
+
+
+@given(s.guarantee_contracts())
+def test_a_certificate_s_signed_content_is_the_standard_library_s_bytes(
+    contract: GuaranteeContract,
+) -> None:
+    content = content_from_contract(contract, issued_at=samples.SAMPLE_NOW, previous_digest=None)
+    assert canonical_content(content) == reference(
+        {
+            "content": _signing._content_data(content),
+            "schema": _signing.CERTIFICATE_SCHEMA,
+            "schema_version": _signing.CERTIFICATE_SCHEMA_VERSION,
+        }
+    ).encode("utf-8")
 
 
 def test_the_fallback_cases_are_reached() -> None:

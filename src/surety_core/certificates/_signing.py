@@ -179,7 +179,11 @@ def content_from_contract(
 
 
 def _dumps(data: Any) -> bytes:
-    return json.dumps(data, ensure_ascii=False, sort_keys=True, separators=(",", ":")).encode()
+    """``json.dumps(data, ensure_ascii=False, sort_keys=True, separators=(",", ":"))`` as
+    UTF-8, byte for byte (what is signed), written by orjson where it writes the same bytes."""
+    from surety_core._serialization import dumps_compact_bytes
+
+    return dumps_compact_bytes(data)
 
 
 def _content_data(content: CertificateContent) -> dict[str, Any]:
