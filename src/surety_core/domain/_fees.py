@@ -316,10 +316,10 @@ def compute_fee(
         upper = amount if band.up_to is None else min(band.up_to, amount)
         if upper > lower:
             # portion × rate × days / basis, exact, then rounded (integers: no Fraction built)
-            rate_ = band.annual_rate
+            annual_rate = band.annual_rate
             fee = table.rounding.divide(
-                (upper - lower) * rate_.numerator * days,
-                rate_.denominator * basis,
+                (upper - lower) * annual_rate.numerator * days,
+                annual_rate.denominator * basis,
                 table.rounding_unit,
             )
             lines.append(
@@ -327,7 +327,7 @@ def compute_fee(
                     band_from=lower,
                     band_to=upper,
                     portion=upper - lower,
-                    annual_rate=rate_,
+                    annual_rate=annual_rate,
                     fee=fee,
                 )
             )
