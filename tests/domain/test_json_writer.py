@@ -270,12 +270,13 @@ def test_the_trusted_decoder_reads_damaged_data_as_validation_does_when_it_is_va
 def test_a_document_without_its_defaulted_fields_decodes_the_same_when_trusted(
     cls: type[Any],
 ) -> None:
-    record = {
+    makers: dict[type[Any], Callable[[], Any]] = {
         GuaranteeContract: samples.guarantee_contract,
         Works: samples.road_works,
         KeyRecord: samples.key_record,
         AuditEvent: lambda: samples.audit_event(sequence=1),
-    }[cls]()
+    }
+    record = makers[cls]()
     plain = loads(to_json(record))["data"]
     defaulted = [f.name for f in attrs.fields(cls) if f.default is not attrs.NOTHING]
     assert defaulted
