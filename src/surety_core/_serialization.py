@@ -739,7 +739,7 @@ def dumps_compact(data: Any) -> str:
     try:
         return orjson.dumps(data, option=_ORJSON_OPTIONS).decode("utf-8")
     except (TypeError, ValueError):  # orjson.JSONEncodeError is a TypeError
-        return json.dumps(data, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+        return _dumps_standard(data)
 
 
 def dumps_compact_bytes(data: Any) -> bytes:
@@ -749,8 +749,12 @@ def dumps_compact_bytes(data: Any) -> bytes:
     try:
         return orjson.dumps(data, option=_ORJSON_OPTIONS)
     except (TypeError, ValueError):  # orjson.JSONEncodeError is a TypeError
-        text = json.dumps(data, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
-        return text.encode()
+        return _dumps_standard(data).encode()
+
+
+def _dumps_standard(data: Any) -> str:
+    """The standard library's compact text, for what orjson does not take."""
+    return json.dumps(data, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
 
 
 def loads(text: str | bytes) -> Any:

@@ -237,9 +237,12 @@ def _recompute(event: AuditEvent, secret: bytes, key_id: str) -> bytes:
     )
 
 
+_KEY_REFUSED = "must not contain an authentication key"
+
+
 def _refuse_keys(name: str, text: str) -> None:
     if contains_key_like(text):
-        raise InvalidInputError(name, "must not contain an authentication key")
+        raise InvalidInputError(name, _KEY_REFUSED)
 
 
 def _details(details: Mapping[str, str] | Iterable[tuple[str, str]]) -> tuple[tuple[str, str], ...]:
@@ -264,9 +267,7 @@ def _details(details: Mapping[str, str] | Iterable[tuple[str, str]]) -> tuple[tu
         if name in out:
             raise InvalidInputError("details", f"the name {name[:64]!r} appears twice")
         if contains_key_like(name) or contains_key_like(value):  # the field named on failure
-            raise InvalidInputError(
-                f"details.{name[:64]}", "must not contain an authentication key"
-            )
+            raise InvalidInputError(f"details.{name[:64]}", _KEY_REFUSED)
         out[name] = value
     return tuple(sorted(out.items()))
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from datetime import datetime
 from enum import StrEnum
-from typing import Any
+from typing import Any, NoReturn
 
 from attrs import field, frozen
 
@@ -44,7 +44,7 @@ def _bytes(max_length: int = 4096) -> Any:
 
 
 def _details(instance: object, attribute: object, value: Any) -> None:
-    def fail(reason: str) -> None:
+    def fail(reason: str) -> NoReturn:
         raise InvalidInputError(v.field_name(instance, attribute), reason)
 
     if not isinstance(value, tuple) or len(value) > 50:
